@@ -1,0 +1,143 @@
+// Loads the configuration once at start-up: YAML file, then SWITCHBOARD__* environment
+// overrides, then validation. The result is typed and frozen; nothing else reads process.env.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { ErrorCodes, SwitchboardError } from '../errors';
+import { ConfigSchema, type Config } from './schema';
+
+/** Prefix of environment overrides; `__` separates path segments: SWITCHBOARD__SALESFORCE__CLIENT_SECRET. */
+export const ENV_PREFIX = 'SWITCHBOARD__';
+
+export interface LoadConfigOptions {
+  /** Path to the YAML file; without one the bridge runs the demo. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
+  const raw = options.file === undefined ? demoConfigInput() : readYamlFile(options.file);
+  applyEnvOverrides(raw, options.env ?? {});
+  return parseConfig(raw, options.file);
+}
+
+/** What `npm start` without a config runs: emulated org with sample data, simulator PBX. */
+export function demoConfigInput(): Record<string, unknown> {
+  return {
+    server: { port: 8080, host: '127.0.0.1' },
+    salesforce: { emulate: 'demo' },
+    phone: { defaultCountry: 'US' },
+    pbx: {
+      adapter: 'simulator',
+      simulator: { intervalSeconds: 8 },
+      webhook: { token: 'demo-webhook-token' },
+    },
+  };
+}
+
+export function parseConfig(raw: unknown, source = 'configuration'): Readonly<Config> {
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) throw configError(result.error, source);
+  return deepFreeze(result.data);
+}
+
+function readYamlFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new SwitchboardError(
+      ErrorCodes.CONFIG_FILE_UNREADABLE,
+      `Cannot read config file ${file}`,
+      {
+        hint: 'Check the path passed to --config and that the bridge user may read it.',
+        cause,
+      },
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (cause) {
+    const where =
+      cause instanceof YAMLParseError && cause.linePos ? ` at line ${cause.linePos[0].line}` : '';
+    throw new SwitchboardError(
+      ErrorCodes.CONFIG_YAML_INVALID,
+      `${file} is not valid YAML${where}`,
+      {
+        hint: cause instanceof Error ? cause.message.split('\n')[0] : 'Fix the YAML syntax.',
+        cause,
+      },
+    );
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new SwitchboardError(
+      ErrorCodes.CONFIG_YAML_INVALID,
+      `${file} must hold a mapping of sections (server, salesforce, …)`,
+      {
+        hint: 'See docs/configuration.md for an example file.',
+      },
+    );
+  return parsed as Record<string, unknown>;
+}
+
+/** SWITCHBOARD__PBX__WEBHOOK__TOKEN=x sets pbx.webhook.token; values are read as YAML scalars. */
+export function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const path = name.slice(ENV_PREFIX.length).split('__').filter(Boolean).map(snakeToCamel);
+    if (path.length === 0) continue;
+    let node: Record<string, unknown> = target;
+    for (const segment of path.slice(0, -1)) {
+      const next = node[segment];
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) node[segment] = {};
+      node = node[segment] as Record<string, unknown>;
+    }
+    node[path[path.length - 1] as string] = parseEnvValue(value);
+  }
+}
+
+function parseEnvValue(value: string): unknown {
+  try {
+    const parsed: unknown = parseYaml(value);
+    // A secret such as "0123" must stay a string; only unambiguous scalars become typed.
+    return typeof parsed === 'number' && !/^(0|[1-9]\d*)(\.\d+)?$/.test(value.trim())
+      ? value
+      : (parsed ?? value);
+  } catch {
+    return value;
+  }
+}
+
+function snakeToCamel(segment: string): string {
+  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function configError(error: z.ZodError, source: string): SwitchboardError {
+  const problems = error.issues.map((issue) => {
+    const key = issue.path.map(String).join('.') || '(root)';
+    return `${key}: ${issue.message}`;
+  });
+  const first = error.issues[0];
+  const firstKey = first ? first.path.map(String).join('.') : '';
+  return new SwitchboardError(
+    ErrorCodes.CONFIG_INVALID,
+    `Invalid ${source}: ${problems.join('; ')}`,
+    {
+      hint: `Fix ${firstKey || 'the file'} (docs/configuration.md lists every key), or override it with ${ENV_PREFIX}${firstKey
+        .split('.')
+        .map((s) => s.replace(/([A-Z])/g, '_$1').toUpperCase())
+        .join('__')}.`,
+      details: { problems },
+    },
+  );
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,274 @@
+// The bridge's configuration: one zod schema, the single source of the keys, their defaults
+// and the checks that turn a misconfiguration into a message naming the key.
+import { z } from 'zod';
+
+const secret = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    // Keys pasted from a browser often carry a stray space or newline: the classic failure.
+    .trim()
+    .min(1, `${what} is empty`);
+
+const origin = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.origin === value.replace(/\/$/, '');
+    } catch {
+      return false;
+    }
+  }, 'must be an origin such as https://acme.lightning.force.com (scheme and host, no path)')
+  .transform((value) => value.replace(/\/$/, ''));
+
+const orgId = z
+  .string()
+  .trim()
+  .regex(/^00D[a-zA-Z0-9]{15}$/, 'must be an 18-character Salesforce org id starting with 00D');
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const loginUrl = z
+  .string()
+  .trim()
+  .pipe(z.url('must be a URL such as https://acme.my.salesforce.com'))
+  .superRefine((value, ctx) => {
+    const host = new URL(value).hostname;
+    if (host.endsWith('.lightning.force.com')) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `${host} is the Lightning UI host; the API lives on My Domain: ` +
+          `use https://${host.replace(/\.lightning\.force\.com$/, '.my.salesforce.com')}`,
+      });
+    } else if (host.endsWith('.my.salesforce-setup.com')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${host} is the Setup host; use https://${host.replace(/\.my\.salesforce-setup\.com$/, '.my.salesforce.com')}`,
+      });
+    }
+  })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+export const ServerSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(8443),
+    host: z.string().default('0.0.0.0'),
+    /** The URL reps' browsers use (wss://…); shown in the logs and the status page. */
+    publicUrl: z.url().optional(),
+    tls: z.object({ certFile: z.string(), keyFile: z.string() }).strict().optional(),
+    /** Browser origins allowed to open the WebSocket: the org's Lightning and My Domain hosts. */
+    allowedOrigins: z.array(origin).default([]),
+    heartbeatSeconds: z.number().positive().default(30),
+    helloTimeoutSeconds: z.number().positive().default(10),
+  })
+  .strict();
+
+export const AuthSchema = z
+  .object({
+    /** The org certificate (PEM text, or a path to the .crt downloaded from Setup). */
+    certificate: z.string().trim().min(1).optional(),
+    /** Orgs whose tokens are accepted; defaults to the connected org's id. */
+    orgIds: z.array(orgId).optional(),
+    audience: z.string().default('switchboard-bridge'),
+    maxTokenLifetimeSeconds: z.number().int().positive().max(300).default(300),
+    clockToleranceSeconds: z.number().int().min(0).max(120).default(30),
+  })
+  .strict();
+
+export const SalesforceSchema = z
+  .object({
+    /** Run the emulated org in-process, seeded from this JSON file ("demo" = built-in sample data). */
+    emulate: z.string().trim().min(1).optional(),
+    loginUrl: loginUrl.optional(),
+    flow: z.enum(['client_credentials', 'jwt_bearer']).default('client_credentials'),
+    clientId: secret('salesforce.clientId').optional(),
+    clientSecret: secret('salesforce.clientSecret').optional(),
+    /** JWT bearer flow: the integration user's username and the private key (PEM file). */
+    username: z.string().trim().optional(),
+    privateKeyFile: z.string().trim().optional(),
+    apiVersion: z
+      .string()
+      .regex(/^\d{2,3}\.0$/, 'must look like 62.0')
+      .default('62.0'),
+  })
+  .strict()
+  .superRefine((sf, ctx) => {
+    if (sf.emulate !== undefined) return;
+    if (sf.loginUrl === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loginUrl'],
+        message: 'is required (or set salesforce.emulate)',
+      });
+    if (sf.clientId === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientId'],
+        message: 'is required: the consumer key of the External Client App',
+      });
+    if (sf.flow === 'client_credentials' && sf.clientSecret === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientSecret'],
+        message: 'is required for the client_credentials flow',
+      });
+    if (sf.flow === 'jwt_bearer') {
+      if (sf.username === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['username'],
+          message: 'is required for the jwt_bearer flow',
+        });
+      if (sf.privateKeyFile === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['privateKeyFile'],
+          message: 'is required for the jwt_bearer flow',
+        });
+    }
+  });
+
+export const PhoneSchema = z
+  .object({
+    /** ISO 3166 country for numbers written without a country code, e.g. DE or US. */
+    defaultCountry: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US or DE')
+      .default('US'),
+    /** Numbers with at most this many digits are internal extensions: no lookup. */
+    internalMaxDigits: z.number().int().min(1).max(8).default(6),
+    /** Dial-out format the PBX expects: E.164 (+4971…) or national with an outside-line prefix. */
+    dialFormat: z.enum(['e164', 'national']).default('e164'),
+    outsideLinePrefix: z
+      .string()
+      .regex(/^[0-9*#]*$/)
+      .default(''),
+  })
+  .strict();
+
+export const LookupSchema = z
+  .object({
+    cacheTtlSeconds: z.number().min(0).default(60),
+    /** How far back the fallback query looks for records the search index may not have yet. */
+    recentWindowMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(30),
+    maxMatches: z.number().int().min(1).max(50).default(10),
+  })
+  .strict();
+
+export const SimulatorSchema = z
+  .object({
+    /** Seconds between simulated calls; 0 = only calls triggered through the demo API. */
+    intervalSeconds: z.number().min(0).default(8),
+  })
+  .strict();
+
+export const WebhookSchema = z
+  .object({
+    token: secret('pbx.webhook.token'),
+    dialUrl: z.url().optional(),
+    dialToken: secret('pbx.webhook.dialToken').optional(),
+    dialTimeoutMs: z.number().int().positive().default(5000),
+  })
+  .strict();
+
+export const AsteriskSchema = z
+  .object({
+    host: z.string().trim().min(1),
+    port: z.number().int().min(1).max(65535).default(5038),
+    username: z.string().trim().min(1),
+    secret: secret('pbx.asterisk.secret'),
+    /** Dialplan context where click-to-dial numbers are dialed. */
+    originateContext: z.string().default('from-internal'),
+    /** Channel technology of reps' phones, used to ring the rep first: PJSIP/201. */
+    endpointTechnology: z.string().default('PJSIP'),
+    reconnectMaxSeconds: z.number().positive().default(30),
+    keepaliveSeconds: z.number().positive().default(20),
+  })
+  .strict();
+
+export const PbxSchema = z
+  .object({
+    adapter: z.enum(['simulator', 'webhook', 'asterisk']).default('simulator'),
+    simulator: SimulatorSchema.default({ intervalSeconds: 8 }),
+    webhook: WebhookSchema.optional(),
+    asterisk: AsteriskSchema.optional(),
+  })
+  .strict()
+  .superRefine((pbx, ctx) => {
+    if (pbx.adapter === 'webhook' && pbx.webhook === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webhook'],
+        message: 'is required when pbx.adapter is webhook (set at least token)',
+      });
+    if (pbx.adapter === 'asterisk' && pbx.asterisk === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['asterisk'],
+        message: 'is required when pbx.adapter is asterisk (host, username, secret)',
+      });
+  });
+
+export const UserMappingSchema = z
+  .object({
+    extension: z
+      .union([z.string(), z.number()])
+      .transform(String)
+      .pipe(z.string().regex(/^[0-9A-Za-z*#]{1,20}$/, 'must be an extension such as 201')),
+    email: z.string().trim().pipe(z.email('must be an email address')),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    server: ServerSchema.default(ServerSchema.parse({})),
+    auth: AuthSchema.default(AuthSchema.parse({})),
+    salesforce: SalesforceSchema,
+    phone: PhoneSchema.default(PhoneSchema.parse({})),
+    lookup: LookupSchema.default(LookupSchema.parse({})),
+    pbx: PbxSchema.default(PbxSchema.parse({})),
+    users: z.array(UserMappingSchema).default([]),
+    log: z
+      .object({ level: z.enum(LOG_LEVELS).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.salesforce.emulate === undefined && config.auth.certificate === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'certificate'],
+        message:
+          'is required: the Switchboard_Bridge certificate downloaded from Setup › Certificate and Key Management',
+      });
+    const seen = new Map<string, string>();
+    config.users.forEach((user, index) => {
+      const previous = seen.get(user.extension);
+      if (previous !== undefined && previous !== user.email.toLowerCase())
+        ctx.addIssue({
+          code: 'custom',
+          path: ['users', index, 'extension'],
+          message: `extension ${user.extension} is mapped twice`,
+        });
+      seen.set(user.extension, user.email.toLowerCase());
+    });
+  });
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Config = z.output<typeof ConfigSchema>;
+export type PhoneConfig = Config['phone'];
+export type ServerConfig = Config['server'];
+export type AuthConfig = Config['auth'];
+export type SalesforceConfig = Config['salesforce'];
+export type PbxConfig = Config['pbx'];
+export type LookupConfig = Config['lookup'];

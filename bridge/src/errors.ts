@@ -1,0 +1,100 @@
+// The one error type of the bridge, and every error code it can produce, grouped by area.
+// Codes are stable: they reach logs, HTTP bodies and WebSocket frames, and admins search for them.
+
+export const ErrorCodes = {
+  // config/
+  CONFIG_FILE_UNREADABLE: 'CONFIG_FILE_UNREADABLE',
+  CONFIG_YAML_INVALID: 'CONFIG_YAML_INVALID',
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  // hub/ — identity token and WebSocket protocol
+  AUTH_TOKEN_MISSING: 'AUTH_TOKEN_MISSING',
+  AUTH_TOKEN_INVALID: 'AUTH_TOKEN_INVALID',
+  AUTH_TOKEN_EXPIRED: 'AUTH_TOKEN_EXPIRED',
+  AUTH_TOKEN_REPLAYED: 'AUTH_TOKEN_REPLAYED',
+  AUTH_WRONG_AUDIENCE: 'AUTH_WRONG_AUDIENCE',
+  AUTH_ORG_NOT_ALLOWED: 'AUTH_ORG_NOT_ALLOWED',
+  AUTH_TOKEN_TOO_LONG_LIVED: 'AUTH_TOKEN_TOO_LONG_LIVED',
+  WS_ORIGIN_NOT_ALLOWED: 'WS_ORIGIN_NOT_ALLOWED',
+  WS_BAD_FRAME: 'WS_BAD_FRAME',
+  WS_UNKNOWN_TYPE: 'WS_UNKNOWN_TYPE',
+  WS_UNSUPPORTED_VERSION: 'WS_UNSUPPORTED_VERSION',
+  WS_HELLO_TIMEOUT: 'WS_HELLO_TIMEOUT',
+  WS_NOT_AUTHENTICATED: 'WS_NOT_AUTHENTICATED',
+  WS_RATE_LIMITED: 'WS_RATE_LIMITED',
+  CALL_NOT_FOUND: 'CALL_NOT_FOUND',
+  // pbx/
+  PBX_WEBHOOK_UNAUTHORIZED: 'PBX_WEBHOOK_UNAUTHORIZED',
+  PBX_EVENT_INVALID: 'PBX_EVENT_INVALID',
+  PBX_UNKNOWN_EXTENSION: 'PBX_UNKNOWN_EXTENSION',
+  PBX_UNREACHABLE: 'PBX_UNREACHABLE',
+  PBX_REFUSED: 'PBX_REFUSED',
+  PBX_PROTOCOL_ERROR: 'PBX_PROTOCOL_ERROR',
+  // dial
+  DIAL_NO_EXTENSION: 'DIAL_NO_EXTENSION',
+  DIAL_INVALID_NUMBER: 'DIAL_INVALID_NUMBER',
+  DIAL_IN_PROGRESS: 'DIAL_IN_PROGRESS',
+  DIAL_RATE_LIMITED: 'DIAL_RATE_LIMITED',
+  DIAL_NOT_SUPPORTED: 'DIAL_NOT_SUPPORTED',
+  // salesforce/
+  SF_AUTH_FAILED: 'SF_AUTH_FAILED',
+  SF_SESSION_EXPIRED: 'SF_SESSION_EXPIRED',
+  SF_REQUEST_LIMIT: 'SF_REQUEST_LIMIT',
+  SF_UNAVAILABLE: 'SF_UNAVAILABLE',
+  SF_REQUEST_REJECTED: 'SF_REQUEST_REJECTED',
+  SF_BAD_QUERY_VALUE: 'SF_BAD_QUERY_VALUE',
+  // http/
+  HTTP_NOT_FOUND: 'HTTP_NOT_FOUND',
+  HTTP_BAD_JSON: 'HTTP_BAD_JSON',
+  HTTP_UNAUTHORIZED: 'HTTP_UNAUTHORIZED',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface SwitchboardErrorOptions {
+  /** What the reader can do about it: the next step, not a restatement. */
+  hint?: string;
+  /** HTTP status when this error answers a request. */
+  status?: number;
+  /** Expected in operation (bad input, outage) rather than a bug. Defaults to true. */
+  operational?: boolean;
+  cause?: unknown;
+  /** Structured, non-secret context for logs. */
+  details?: Record<string, unknown>;
+}
+
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly status: number;
+  readonly operational: boolean;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: SwitchboardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.hint = options.hint;
+    this.status = options.status ?? 500;
+    this.operational = options.operational ?? true;
+    this.details = options.details;
+  }
+
+  /** The shape sent to browsers and PBXes: code, message and hint; never a stack or a cause. */
+  toJSON(): { code: ErrorCode; message: string; hint?: string } {
+    return this.hint === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export function isSwitchboardError(value: unknown): value is SwitchboardError {
+  return value instanceof SwitchboardError;
+}
+
+/** Wraps anything thrown into a SwitchboardError, keeping the original as the cause. */
+export function toSwitchboardError(value: unknown, fallback: ErrorCode = ErrorCodes.INTERNAL) {
+  if (value instanceof SwitchboardError) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new SwitchboardError(fallback, message, { cause: value, operational: false });
+}

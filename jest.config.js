@@ -1,0 +1,34 @@
+// One jest run for the whole repo: the bridge (Node, ts-jest) and the utility-bar LWC
+// (sfdx-lwc-jest). Browser end-to-end tests live in their own config (jest.e2e.config.js)
+// because they need chromium and a built harness; `npm test` runs both.
+const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'bridge',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      roots: ['<rootDir>/bridge'],
+      testMatch: ['<rootDir>/bridge/test/**/*.test.ts'],
+      transform: {
+        '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+      },
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      collectCoverageFrom: ['<rootDir>/bridge/src/**/*.ts'],
+    },
+    {
+      ...lwcJestConfig,
+      displayName: 'lwc',
+      rootDir: __dirname,
+      roots: ['<rootDir>/force-app'],
+      testMatch: ['<rootDir>/force-app/**/__tests__/**/*.test.ts'],
+      moduleNameMapper: {
+        '^lightning/platformUtilityBarApi$':
+          '<rootDir>/force-app/test/jest-mocks/lightning/platformUtilityBarApi',
+      },
+      collectCoverageFrom: ['<rootDir>/force-app/main/default/lwc/**/*.ts'],
+    },
+  ],
+};
