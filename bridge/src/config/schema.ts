@@ -228,6 +228,78 @@ export const UserMappingSchema = z
   })
   .strict();
 
+/** Placeholders the call-log subject template may use (docs/call-logging.md). */
+export const CALL_LOG_SUBJECT_PLACEHOLDERS = [
+  'direction',
+  'number',
+  'name',
+  'extension',
+  'duration',
+  'result',
+  'date',
+] as const;
+
+export const StorageSchema = z
+  .object({
+    /** The embedded SQLite database file (call-log outbox, later the directory index). */
+    database: z.string().trim().min(1).default('switchboard.db'),
+  })
+  .strict();
+
+export const CallLogSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    callTypes: z
+      .array(z.enum(['inbound', 'outbound', 'internal']))
+      .default(['inbound', 'outbound']),
+    subjectTemplate: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .default('{direction} call {number}')
+      .superRefine((template, ctx) => {
+        const known: readonly string[] = CALL_LOG_SUBJECT_PLACEHOLDERS;
+        for (const [, name] of template.matchAll(/\{([^{}]*)\}/g))
+          if (name === undefined || !known.includes(name))
+            ctx.addIssue({
+              code: 'custom',
+              message: `unknown placeholder {${name ?? ''}}; use ${known.map((k) => `{${k}}`).join(', ')}`,
+            });
+      }),
+    /** Inbound calls nobody answered: a Task marked missed, an open call-back Task, or nothing. */
+    missedCalls: z.enum(['log', 'callback-task', 'skip']).default('log'),
+    /** How long after hang-up a rep may still add notes and a disposition. */
+    noteGraceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .default(300),
+    /** IANA time zone for the Task's ActivityDate (the call's start date there). */
+    timeZone: z
+      .string()
+      .trim()
+      .default('UTC')
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en-CA', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as UTC or America/New_York'),
+    retry: z
+      .object({
+        baseSeconds: z.number().positive().default(5),
+        maxSeconds: z.number().positive().default(300),
+      })
+      .strict()
+      .refine((r) => r.maxSeconds >= r.baseSeconds, 'maxSeconds must be at least baseSeconds')
+      .default({ baseSeconds: 5, maxSeconds: 300 }),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     server: ServerSchema.default(ServerSchema.parse({})),
@@ -237,6 +309,8 @@ export const ConfigSchema = z
     lookup: LookupSchema.default(LookupSchema.parse({})),
     pbx: PbxSchema.default(PbxSchema.parse({})),
     users: z.array(UserMappingSchema).default([]),
+    storage: StorageSchema.default(StorageSchema.parse({})),
+    callLog: CallLogSchema.default(CallLogSchema.parse({})),
     log: z
       .object({ level: z.enum(LOG_LEVELS).default('info') })
       .strict()
@@ -272,3 +346,5 @@ export type AuthConfig = Config['auth'];
 export type SalesforceConfig = Config['salesforce'];
 export type PbxConfig = Config['pbx'];
 export type LookupConfig = Config['lookup'];
+export type StorageConfig = Config['storage'];
+export type CallLogConfig = Config['callLog'];
