@@ -1,0 +1,367 @@
+// The composition root: the only module that knows the concrete adapters. It builds the
+// bridge from a validated Config, starts it, and returns a handle to stop it. The CLI, the
+// demo, the tests and the benchmark all start the bridge through startBridge().
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type express from 'express';
+import type { Config } from './config/schema';
+import { CallService } from './calls/call-service';
+import { CallTracker } from './calls/call-tracker';
+import type { Call } from './calls/call';
+import { LiveSearchDirectory } from './directory/live-search-directory';
+import { DialService } from './dial/dial-service';
+import { ErrorCodes, SwitchboardError, isSwitchboardError } from './errors';
+import { createHttpApp } from './http/http-server';
+import { IdentityVerifier } from './hub/identity-verifier';
+import { WebSocketHub } from './hub/websocket-hub';
+import type { Logger } from './logging/logger';
+import type { PbxAdapter } from './pbx/adapter';
+import { AsteriskPbxAdapter } from './pbx/asterisk/asterisk-adapter';
+import { SimulatorPbxAdapter } from './pbx/simulator/simulator-adapter';
+import { WebhookPbxAdapter, createWebhookRouter } from './pbx/webhook/webhook-adapter';
+import type { OrgIdentity, SalesforceGateway } from './salesforce/gateway';
+import { JsforceSalesforceGateway } from './salesforce/jsforce-gateway';
+import { EmulatedOrg, loadSeed } from './demo/emulated-org/emulated-org';
+import { createDemoRouter, demoNumbers } from './demo/demo-routes';
+import { EmailUserDirectory } from './users/email-user-directory';
+
+export interface StartBridgeOptions {
+  logger: Logger;
+  /** Directory of the built browser harness, served at / in demo mode. */
+  harnessDir?: string;
+}
+
+export interface RunningBridge {
+  readonly config: Config;
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly gateway: SalesforceGateway;
+  readonly calls: CallService;
+  readonly hub: WebSocketHub;
+  readonly adapter: PbxAdapter;
+  /** Present when salesforce.emulate is set (demo, tests). */
+  readonly emulatedOrg?: EmulatedOrg;
+  /** Present when pbx.adapter is simulator. */
+  readonly simulator?: SimulatorPbxAdapter;
+  stop(): Promise<void>;
+}
+
+/** How often PBX users are re-read and re-matched to Salesforce users. */
+const USER_REFRESH_MS = 10 * 60_000;
+const SALESFORCE_RETRY_MS = 30_000;
+
+export async function startBridge(config: Config, options: StartBridgeOptions): Promise<RunningBridge> {
+  const logger = options.logger;
+  const stack: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const stop of stack.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.warn({ err: error }, 'error while stopping');
+      }
+    }
+  };
+
+  try {
+    // Salesforce: the emulated org in-process, or the real one.
+    let emulatedOrg: EmulatedOrg | undefined;
+    let gateway: SalesforceGateway;
+    if (config.salesforce.emulate !== undefined) {
+      emulatedOrg = await EmulatedOrg.start({
+        seed: loadSeed(config.salesforce.emulate),
+        logger: logger.child({ component: 'emulated-org' }),
+        apiVersion: config.salesforce.apiVersion,
+      });
+      const org = emulatedOrg;
+      stack.push(() => org.stop());
+      gateway = new JsforceSalesforceGateway({
+        loginUrl: org.url,
+        flow: 'client_credentials',
+        clientId: org.credentials.clientId,
+        clientSecret: org.credentials.clientSecret,
+        apiVersion: config.salesforce.apiVersion,
+        logger: logger.child({ component: 'salesforce' }),
+      });
+    } else {
+      gateway = createRealGateway(config, logger);
+    }
+
+    // Which org the bridge serves: auth.orgIds, else the connected org (known once connected).
+    let orgIdentity: OrgIdentity | undefined;
+    const connectSalesforce = async (): Promise<void> => {
+      try {
+        orgIdentity = await gateway.connect();
+        logger.info({ orgId: orgIdentity.orgId, instanceUrl: orgIdentity.instanceUrl }, 'connected to Salesforce');
+      } catch (error) {
+        logger.error(errorFields(error), 'cannot connect to Salesforce; retrying in the background');
+        const timer = setTimeout(() => void connectSalesforce(), SALESFORCE_RETRY_MS);
+        timer.unref();
+        stack.push(() => clearTimeout(timer));
+      }
+    };
+    await connectSalesforce();
+    const allowedOrgIds = (): readonly string[] =>
+      config.auth.orgIds ?? (orgIdentity === undefined ? [] : [orgIdentity.orgId]);
+
+    const verifier = await IdentityVerifier.create({
+      // A configured certificate wins; the emulated org otherwise signs with its own key.
+      certificatePem:
+        config.auth.certificate !== undefined
+          ? readPemSetting(config.auth.certificate, 'auth.certificate')
+          : (emulatedOrg?.identity.publicKeyPem ?? ''),
+      audience: config.auth.audience,
+      allowedOrgIds,
+      maxLifetimeSeconds: config.auth.maxTokenLifetimeSeconds,
+      clockToleranceSeconds: config.auth.clockToleranceSeconds,
+      logger: logger.child({ component: 'auth' }),
+    });
+
+    const users = new EmailUserDirectory({
+      mappings: config.users,
+      gateway,
+      logger: logger.child({ component: 'users' }),
+    });
+    const directory = new LiveSearchDirectory({
+      gateway,
+      phone: config.phone,
+      lookup: config.lookup,
+      logger: logger.child({ component: 'directory' }),
+    });
+
+    // The hub is created once the server listens (its own origin is allowed in the demo), so
+    // calls published before that are simply not delivered: no socket can exist yet.
+    let hub: WebSocketHub | undefined;
+    const tracker = new CallTracker();
+    const calls = new CallService({
+      tracker,
+      directory,
+      users,
+      phone: config.phone,
+      lookup: config.lookup,
+      publish: (call: Call) => hub?.publishCall(call),
+      logger: logger.child({ component: 'calls' }),
+    });
+
+    const { adapter, simulator, webhook } = createPbxAdapter(config, logger, emulatedOrg);
+    const dials = new DialService({
+      adapter,
+      phone: config.phone,
+      logger: logger.child({ component: 'dial' }),
+    });
+
+    const routers: Array<{ path: string; router: express.Router }> = [];
+    if (webhook !== undefined && config.pbx.webhook !== undefined)
+      routers.push({
+        path: '/',
+        router: createWebhookRouter({ adapter: webhook, token: config.pbx.webhook.token, logger: logger.child({ component: 'webhook' }) }),
+      });
+    if (emulatedOrg !== undefined)
+      routers.push({
+        path: '/demo',
+        router: createDemoRouter({ org: emulatedOrg, simulator, logger: logger.child({ component: 'demo' }) }),
+      });
+
+    const app = createHttpApp({
+      logger: logger.child({ component: 'http' }),
+      health: () => ({
+        ready: adapter.isConnected(),
+        details: {
+          pbx: { adapter: adapter.name, connected: adapter.isConnected() },
+          salesforce: { connected: orgIdentity !== undefined, apiUsage: gateway.apiUsage() },
+          sockets: hub?.stats(),
+        },
+      }),
+      routers,
+      staticDirs: emulatedOrg !== undefined && options.harnessDir !== undefined ? [{ path: '/', dir: options.harnessDir }] : [],
+    });
+
+    const server = config.server.tls
+      ? https.createServer({ cert: readFileSync(config.server.tls.certFile), key: readFileSync(config.server.tls.keyFile) }, app)
+      : http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.server.port, config.server.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    stack.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const scheme = config.server.tls ? 'https' : 'http';
+    const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+    const httpUrl = `${scheme}://${host}:${port}`;
+    const wsUrl = `${config.server.tls ? 'wss' : 'ws'}://${host}:${port}/ws`;
+
+    const allowedOrigins = emulatedOrg !== undefined ? [...config.server.allowedOrigins, httpUrl, `${scheme}://localhost:${port}`] : config.server.allowedOrigins;
+    const theHub = new WebSocketHub({
+      verifier,
+      users,
+      calls,
+      allowedOrigins,
+      heartbeatMs: config.server.heartbeatSeconds * 1000,
+      helloTimeoutMs: config.server.helloTimeoutSeconds * 1000,
+      logger: logger.child({ component: 'hub' }),
+      handlers: {
+        dial: async (rep, frame) => {
+          try {
+            const result = await dials.dial({ requestId: frame.requestId, number: frame.number, recordId: frame.recordId, rep });
+            return { v: 1, type: 'dial.result', requestId: frame.requestId, ok: true, ...(result.pbxCallId === undefined ? {} : { callId: result.pbxCallId }) };
+          } catch (error) {
+            const failure = isSwitchboardError(error) ? error : new SwitchboardError(ErrorCodes.INTERNAL, 'The call could not be placed');
+            return { v: 1, type: 'dial.result', requestId: frame.requestId, ok: false, error: { code: failure.code, message: failure.message } };
+          }
+        },
+        linkRecord: (rep, frame) => {
+          calls.linkRecord(rep.extensions, frame.callId, frame.recordId);
+        },
+        addNote: () => {
+          // Call notes are stored by the call log (issue 6); until it is configured they are accepted and dropped.
+        },
+      },
+    });
+    theHub.attach(server);
+    hub = theHub;
+    stack.push(() => theHub.close());
+
+    await adapter.start((event) => {
+      try {
+        calls.handleEvent(event);
+      } catch (error) {
+        logger.error(errorFields(error), 'call event could not be handled');
+      }
+    });
+    stack.push(() => adapter.stop());
+
+    const refreshUsers = async (): Promise<void> => {
+      try {
+        await users.refresh(await adapter.listUsers());
+      } catch (error) {
+        logger.warn(errorFields(error), 'user mapping refresh failed; keeping the previous mapping');
+      }
+    };
+    await refreshUsers();
+    const userTimer = setInterval(() => void refreshUsers(), USER_REFRESH_MS);
+    userTimer.unref();
+    stack.push(() => clearInterval(userTimer));
+
+    logger.info({ httpUrl, wsUrl, pbx: adapter.name, emulated: emulatedOrg !== undefined }, 'bridge ready');
+    return {
+      config,
+      httpUrl,
+      wsUrl,
+      port,
+      gateway,
+      calls,
+      hub: theHub,
+      adapter,
+      emulatedOrg,
+      simulator,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function createRealGateway(config: Config, logger: Logger): SalesforceGateway {
+  const sf = config.salesforce;
+  if (sf.loginUrl === undefined || sf.clientId === undefined)
+    throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'salesforce.loginUrl and salesforce.clientId are required');
+  return new JsforceSalesforceGateway({
+    loginUrl: sf.loginUrl,
+    flow: sf.flow,
+    clientId: sf.clientId,
+    clientSecret: sf.clientSecret,
+    username: sf.username,
+    privateKeyPem: sf.privateKeyFile === undefined ? undefined : readPemSetting(sf.privateKeyFile, 'salesforce.privateKeyFile'),
+    apiVersion: sf.apiVersion,
+    logger: logger.child({ component: 'salesforce' }),
+  });
+}
+
+function createPbxAdapter(
+  config: Config,
+  logger: Logger,
+  emulatedOrg: EmulatedOrg | undefined,
+): { adapter: PbxAdapter; simulator?: SimulatorPbxAdapter; webhook?: WebhookPbxAdapter } {
+  const webhookConfig = config.pbx.webhook;
+  const webhook =
+    webhookConfig === undefined
+      ? undefined
+      : new WebhookPbxAdapter({
+          token: webhookConfig.token,
+          dialUrl: webhookConfig.dialUrl,
+          dialToken: webhookConfig.dialToken,
+          dialTimeoutMs: webhookConfig.dialTimeoutMs,
+          logger: logger.child({ component: 'pbx-webhook' }),
+        });
+  switch (config.pbx.adapter) {
+    case 'simulator': {
+      const extensions = config.users.length > 0 ? config.users.map((u) => u.extension) : ['201', '202', '203'];
+      const simulator = new SimulatorPbxAdapter({
+        extensions,
+        numbers: demoNumbers(emulatedOrg),
+        intervalMs: config.pbx.simulator.intervalSeconds * 1000,
+        logger: logger.child({ component: 'pbx-simulator' }),
+      });
+      // The webhook still accepts events next to the simulator (the benchmark injects through it).
+      return { adapter: webhook === undefined ? simulator : combineAdapters(simulator, webhook), simulator, webhook };
+    }
+    case 'webhook':
+      if (webhook === undefined) throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.webhook is required');
+      return { adapter: webhook, webhook };
+    case 'asterisk': {
+      const asterisk = config.pbx.asterisk;
+      if (asterisk === undefined) throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.asterisk is required');
+      const adapter = new AsteriskPbxAdapter({ config: asterisk, logger: logger.child({ component: 'pbx-asterisk' }) });
+      return { adapter: webhook === undefined ? adapter : combineAdapters(adapter, webhook), webhook };
+    }
+  }
+}
+
+/** The primary adapter dials and reports users; the secondary only adds its events. */
+function combineAdapters(primary: PbxAdapter, secondary: PbxAdapter): PbxAdapter {
+  return {
+    name: primary.name,
+    start: async (listener) => {
+      await secondary.start(listener);
+      await primary.start(listener);
+    },
+    stop: async () => {
+      await primary.stop();
+      await secondary.stop();
+    },
+    dial: (request) => primary.dial(request),
+    listUsers: () => primary.listUsers(),
+    isConnected: () => primary.isConnected(),
+  };
+}
+
+/** A PEM setting holds the PEM text itself or a path to a file with it. */
+function readPemSetting(value: string, key: string): string {
+  if (value.includes('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (cause) {
+    throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, `${key}: cannot read ${value}`, {
+      hint: `Set ${key} to the PEM text or to a readable file holding it.`,
+      cause,
+    });
+  }
+}
+
+function errorFields(error: unknown): Record<string, unknown> {
+  if (isSwitchboardError(error)) return { code: error.code, err: error.message, hint: error.hint };
+  return { code: ErrorCodes.INTERNAL, err: error instanceof Error ? error.message : String(error) };
+}

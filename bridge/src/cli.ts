@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// The switchboard-bridge command: `start` runs the bridge (the demo when no --config is
+// given). Configuration errors are printed with their code and hint, and exit with status 2.
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { Command } from 'commander';
+import { loadConfig } from './config/load';
+import { isSwitchboardError } from './errors';
+import { createLogger } from './logging/logger';
+import { startBridge } from './bridge';
+
+/* eslint-disable no-console -- the CLI talks to the person at the terminal */
+
+const HARNESS_DIR = path.resolve(__dirname, '../../../harness/dist');
+
+async function start(options: { config?: string }): Promise<void> {
+  const config = loadConfig({ file: options.config, env: process.env });
+  const logger = createLogger({ level: config.log.level });
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection (kept running)');
+  });
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error.message, stack: error.stack }, 'uncaught exception (kept running)');
+  });
+
+  const bridge = await startBridge(config, { logger, harnessDir: existsSync(HARNESS_DIR) ? HARNESS_DIR : undefined });
+  if (bridge.emulatedOrg !== undefined) {
+    console.log(
+      [
+        '',
+        'Switchboard demo is running: emulated Salesforce org, simulated PBX.',
+        existsSync(HARNESS_DIR)
+          ? `  Open the utility bar:   ${bridge.httpUrl}/   (as another rep: ${bridge.httpUrl}/?as=ben.okafor@acme.example)`
+          : '  (the browser page is not built: run npm run build:harness)',
+        `  Health:                 ${bridge.httpUrl}/healthz`,
+        `  WebSocket:              ${bridge.wsUrl}`,
+        `  Ring a phone yourself:  curl -X POST ${bridge.httpUrl}/demo/calls -H 'content-type: application/json' -d '{"extension":"201","number":"+1 415 555 1212"}'`,
+        `  The simulator rings extensions 201-203 every ${config.pbx.simulator.intervalSeconds} s. Ctrl-C stops.`,
+        '',
+      ].join('\n'),
+    );
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    void bridge.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+const program = new Command()
+  .name('switchboard-bridge')
+  .description('Switchboard bridge: PBX call events to Salesforce Lightning');
+program
+  .command('start', { isDefault: true })
+  .description('run the bridge; without --config, the demo (emulated org, simulated PBX)')
+  .option('-c, --config <file>', 'YAML configuration file')
+  .action(async (options: { config?: string }) => {
+    try {
+      await start(options);
+    } catch (error) {
+      if (isSwitchboardError(error)) {
+        console.error(`switchboard-bridge: ${error.code}: ${error.message}`);
+        if (error.hint !== undefined) console.error(`  hint: ${error.hint}`);
+      } else {
+        console.error('switchboard-bridge: failed to start:', error);
+      }
+      process.exit(2);
+    }
+  });
+
+void program.parseAsync(process.argv);
