@@ -12,7 +12,7 @@ function ringing(
   extension: string,
   seconds = 0,
   direction: 'inbound' | 'outbound' = 'inbound',
-): CallEvent {
+): Extract<CallEvent, { type: 'ringing' }> {
   return {
     type: 'ringing',
     pbxCallId,

@@ -1,0 +1,318 @@
+// The screen-pop flow: takes CallEvents from the PBX adapter, keeps call state (CallTracker),
+// publishes every change at once — the ring is never held up by Salesforce — and then
+// publishes again when the caller lookup answers. Legs of one PBX call share one lookup;
+// each leg's matches are ranked for the rep on that extension.
+import type { CallerDirectory, DirectoryMatch } from '../directory/caller-directory';
+import { rankMatches } from '../directory/rank-matches';
+import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
+import type { LookupConfig, PhoneConfig } from '../config/schema';
+import { numberForLog, type Logger } from '../logging/logger';
+import { normalizeNumber, type NormalizeOptions } from '../phone/phone-number';
+import type { UserDirectory } from '../users/user-directory';
+import type { Call, CallEvent, CallMatch } from './call';
+import type { CallTracker, RingInfo } from './call-tracker';
+
+export type NormalizeFn = (raw: string, options: NormalizeOptions) => RingInfo;
+export type RankFn = (
+  matches: DirectoryMatch[],
+  options: { repUserId: string | undefined; max: number },
+) => CallMatch[];
+export type CallListener = (call: Call) => void;
+
+export interface CallServiceOptions {
+  tracker: CallTracker;
+  directory: CallerDirectory;
+  users: UserDirectory;
+  phone: PhoneConfig;
+  lookup: LookupConfig;
+  /** Sends a changed call to the reps who should see it (the WebSocket hub). */
+  publish: (call: Call) => void;
+  logger: Logger;
+  /** Defaults to phone/phone-number's normalizeNumber. */
+  normalize?: NormalizeFn;
+  /** Defaults to directory/rank-matches' rankMatches. */
+  rank?: RankFn;
+  now?: () => Date;
+  /** How often stale calls are expired (CallTracker.expireStale); 0 = only when called. */
+  housekeepingIntervalMs?: number;
+}
+
+type LookupOutcome =
+  | { state: 'pending' }
+  | { state: 'done'; matches: DirectoryMatch[] }
+  | {
+      state: 'failed';
+    };
+
+/** Bounds on the service's own memory: lookup results per PBX call, warnings already logged. */
+const MAX_LOOKUPS = 2000;
+const MAX_REMEMBERED_WARNINGS = 1000;
+const MAX_PENDING_DIALS = 1000;
+
+export class CallService {
+  private readonly options: CallServiceOptions;
+  private readonly normalize: NormalizeFn;
+  private readonly rank: RankFn;
+  private readonly now: () => Date;
+  private readonly listeners: CallListener[] = [];
+  /** Lookup outcome per PBX call id, oldest first; shared by all legs of the call. */
+  private readonly lookups = new Map<string, LookupOutcome>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly warned = new Set<string>();
+  /** Record each dial request was placed from, to link the outbound call when it rings. */
+  private readonly dialRecords = new Map<string, string>();
+  private readonly housekeeping: NodeJS.Timeout | undefined;
+
+  constructor(options: CallServiceOptions) {
+    this.options = options;
+    this.normalize = options.normalize ?? normalizeNumber;
+    this.rank = options.rank ?? rankMatches;
+    this.now = options.now ?? (() => new Date());
+    const interval = options.housekeepingIntervalMs ?? 30_000;
+    if (interval > 0) {
+      this.housekeeping = setInterval(() => {
+        this.expireStale();
+      }, interval);
+      this.housekeeping.unref();
+    }
+  }
+
+  /**
+   * Applies one PBX event: publishes the changed calls at once, then starts the caller
+   * lookup in the background. Never throws for bad events; never waits for Salesforce.
+   */
+  handleEvent(event: CallEvent): void {
+    const resolved = this.resolveExtension(event);
+    if (resolved === undefined) return;
+    if (resolved.type === 'transferred') this.checkExtension(resolved.toExtension);
+    let ring: RingInfo | undefined;
+    if (resolved.type === 'ringing') {
+      ring = this.describe(resolved.number);
+      this.options.logger.debug(
+        {
+          pbxCallId: resolved.pbxCallId,
+          extension: resolved.extension,
+          direction: resolved.direction,
+          number: numberForLog(this.options.logger, resolved.number),
+        },
+        'call ringing',
+      );
+    }
+    const changed = this.options.tracker.apply(resolved, ring);
+    const lookupsToStart = new Map<string, string>();
+    for (const original of changed) {
+      let call = original;
+      const pbxCallId = this.options.tracker.pbxCallIdOf(call.id) ?? event.pbxCallId;
+      const outcome = this.lookups.get(pbxCallId);
+      if (outcome !== undefined && outcome.state !== 'pending') {
+        // The lookup is known: give this leg the result ranked for its own rep.
+        call = this.applyOutcome(call, outcome) ?? call;
+      } else if (call.lookup === 'pending' && outcome === undefined && call.e164 !== null) {
+        lookupsToStart.set(pbxCallId, call.e164);
+      }
+      if (resolved.type === 'ringing' && resolved.dialRequestId !== undefined)
+        call = this.linkDialedRecord(call, resolved.dialRequestId);
+      this.emit(call);
+    }
+    for (const [pbxCallId, e164] of lookupsToStart) this.startLookup(pbxCallId, e164);
+  }
+
+  /** Active calls on these extensions (what a reconnecting rep is sent in `ready`). */
+  activeCallsForExtensions(extensions: readonly string[]): Call[] {
+    return this.options.tracker.activeCallsForExtensions(extensions);
+  }
+
+  get(callId: string): Call | undefined {
+    return this.options.tracker.get(callId);
+  }
+
+  /**
+   * The record a rep chose for a call (`call.link`). Only a call on one of the rep's own
+   * extensions; otherwise CALL_NOT_FOUND, so a rep cannot probe other reps' calls.
+   */
+  linkRecord(extensions: readonly string[], callId: string, recordId: string): Call {
+    const call = this.options.tracker.get(callId);
+    if (call === undefined || !extensions.includes(call.extension)) {
+      throw new SwitchboardError(ErrorCodes.CALL_NOT_FOUND, `No call ${callId} on your phone`, {
+        status: 404,
+        hint: 'The call may have ended more than 15 minutes ago, or it rang on another extension.',
+      });
+    }
+    const linked = this.options.tracker.linkRecord(callId, recordId) ?? call;
+    this.emit(linked);
+    return linked;
+  }
+
+  /** Remembers the record a dial request came from, so the outbound call is linked to it. */
+  noteDialRequest(requestId: string, recordId: string): void {
+    this.dialRecords.set(requestId, recordId);
+    trimOldest(this.dialRecords, MAX_PENDING_DIALS);
+  }
+
+  /** Calls the listener on every published change (e.g. the call log on `state: 'ended'`). */
+  onCallChanged(listener: CallListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
+
+  /** Ends calls the PBX seems to have forgotten and publishes them; runs on an interval. */
+  expireStale(): void {
+    for (const call of this.options.tracker.expireStale(this.now())) {
+      this.options.logger.info(
+        { callId: call.id, endReason: call.endReason },
+        'ended a call the PBX never reported as ended',
+      );
+      this.emit(call);
+    }
+  }
+
+  /** Resolves once every lookup started so far has been published (tests, shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  stop(): void {
+    if (this.housekeeping !== undefined) clearInterval(this.housekeeping);
+  }
+
+  /** Fills in the extension from userEmail; undefined when a ringing leg has nobody to ring. */
+  private resolveExtension(event: CallEvent): CallEvent | undefined {
+    if (event.extension !== undefined) {
+      this.checkExtension(event.extension);
+      return event;
+    }
+    if (event.userEmail === undefined) return event; // answered/ended for every leg
+    const extension = this.options.users.extensionsForEmail(event.userEmail)[0];
+    if (extension !== undefined) return { ...event, extension };
+    this.warnOnce(`email:${event.userEmail.toLowerCase()}`, () => {
+      this.options.logger.warn(
+        { code: ErrorCodes.PBX_UNKNOWN_EXTENSION, userEmail: event.userEmail },
+        'The PBX named a user email that has no extension; its calls are not shown',
+      );
+    });
+    // Without an extension a ringing call has no leg; answered/ended then apply to all legs.
+    return event.type === 'ringing' ? undefined : event;
+  }
+
+  /** Logs once per extension that no rep is mapped to it; the call is still tracked. */
+  private checkExtension(extension: string): void {
+    if (this.options.users.emailForExtension(extension) !== undefined) return;
+    this.warnOnce(`ext:${extension}`, () => {
+      this.options.logger.warn(
+        {
+          code: ErrorCodes.PBX_UNKNOWN_EXTENSION,
+          extension,
+          hint: 'Map it in the users section of the config, or give the PBX user an email.',
+        },
+        'A call rang on an extension with no Salesforce user',
+      );
+    });
+  }
+
+  private describe(raw: string): RingInfo {
+    try {
+      const { e164, withheld, internal } = this.normalize(raw, {
+        defaultCountry: this.options.phone.defaultCountry,
+        internalMaxDigits: this.options.phone.internalMaxDigits,
+      });
+      return { e164, withheld, internal };
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'phone number could not be normalized; showing it without a lookup',
+      );
+      return { e164: null, withheld: false, internal: false };
+    }
+  }
+
+  private startLookup(pbxCallId: string, e164: string): void {
+    this.lookups.set(pbxCallId, { state: 'pending' });
+    trimOldest(this.lookups, MAX_LOOKUPS);
+    const run = this.lookup(pbxCallId, e164).finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  private async lookup(pbxCallId: string, e164: string): Promise<void> {
+    let outcome: LookupOutcome;
+    try {
+      outcome = { state: 'done', matches: await this.options.directory.findByNumber(e164) };
+    } catch (error) {
+      outcome = { state: 'failed' };
+      const code = isSwitchboardError(error) ? error.code : ErrorCodes.INTERNAL;
+      this.options.logger.warn(
+        {
+          code,
+          pbxCallId,
+          number: numberForLog(this.options.logger, e164),
+          err: error instanceof Error ? error.message : String(error),
+        },
+        'caller lookup failed; the call is shown without matches',
+      );
+    }
+    this.lookups.set(pbxCallId, outcome);
+    for (const leg of this.options.tracker.legsOf(pbxCallId)) {
+      if (leg.lookup !== 'pending') continue;
+      const updated = this.applyOutcome(leg, outcome);
+      if (updated !== undefined) this.emit(updated);
+    }
+  }
+
+  private applyOutcome(call: Call, outcome: LookupOutcome): Call | undefined {
+    if (outcome.state === 'pending') return undefined;
+    if (outcome.state === 'failed') return this.options.tracker.setLookup(call.id, 'failed', []);
+    const email = this.options.users.emailForExtension(call.extension);
+    const repUserId =
+      email === undefined ? undefined : this.options.users.salesforceUserIdForEmail(email);
+    const matches = this.rank(outcome.matches, {
+      repUserId,
+      max: this.options.lookup.maxMatches,
+    });
+    return this.options.tracker.setLookup(call.id, 'done', matches);
+  }
+
+  private linkDialedRecord(call: Call, requestId: string): Call {
+    const recordId = this.dialRecords.get(requestId);
+    if (recordId === undefined || call.linkedRecordId !== undefined) return call;
+    this.dialRecords.delete(requestId);
+    return this.options.tracker.linkRecord(call.id, recordId) ?? call;
+  }
+
+  private emit(call: Call): void {
+    try {
+      this.options.publish(call);
+    } catch (error) {
+      this.options.logger.error(
+        { err: error instanceof Error ? error.message : String(error), callId: call.id },
+        'publishing a call update failed',
+      );
+    }
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(call);
+      } catch (error) {
+        this.options.logger.error(
+          { err: error instanceof Error ? error.message : String(error), callId: call.id },
+          'a call listener failed',
+        );
+      }
+    }
+  }
+
+  private warnOnce(key: string, log: () => void): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    if (this.warned.size > MAX_REMEMBERED_WARNINGS) this.warned.clear();
+    log();
+  }
+}
+
+function trimOldest<K, V>(map: Map<K, V>, max: number): void {
+  while (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done === true) return;
+    map.delete(oldest.value);
+  }
+}

@@ -1,0 +1,266 @@
+// CallService: the ring is published before the lookup answers, the lookup result follows,
+// failures and withheld/internal numbers are handled, and ring-group legs share one lookup.
+import type { Call } from '../../src/calls/call';
+import { CallService, type CallServiceOptions, type RankFn } from '../../src/calls/call-service';
+import { CallTracker } from '../../src/calls/call-tracker';
+import type { CallerDirectory, DirectoryMatch } from '../../src/directory/caller-directory';
+import { ErrorCodes, SwitchboardError } from '../../src/errors';
+import { createLogger, silentLogger } from '../../src/logging/logger';
+import type { UserDirectory } from '../../src/users/user-directory';
+
+const AT = new Date('2025-03-01T10:00:00.000Z');
+const PHONE = {
+  defaultCountry: 'US',
+  internalMaxDigits: 6,
+  dialFormat: 'e164',
+  outsideLinePrefix: '',
+} as const;
+const LOOKUP = { cacheTtlSeconds: 60, recentWindowMinutes: 30, maxMatches: 10 };
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const ADA: DirectoryMatch = {
+  id: '003000000000001AAA',
+  object: 'Contact',
+  name: 'Ada Lovelace',
+  phoneField: 'Phone',
+  ownerId: '005000000000002AAA',
+  lastModifiedAt: '2025-01-01T00:00:00.000Z',
+};
+const BO: DirectoryMatch = {
+  id: '00Q000000000001AAA',
+  object: 'Lead',
+  name: 'Bo Diddley',
+  phoneField: 'MobilePhone',
+  ownerId: '005000000000001AAA',
+  lastModifiedAt: '2025-01-02T00:00:00.000Z',
+};
+
+/** Reps 201 (owner of Bo) and 202 (owner of Ada); 999 belongs to nobody. */
+const users: UserDirectory = {
+  extensionsForEmail: (email) =>
+    ({ 'ann@example.com': ['201'], 'ben@example.com': ['202'] })[email.toLowerCase()] ?? [],
+  emailForExtension: (ext) => ({ '201': 'ann@example.com', '202': 'ben@example.com' })[ext],
+  salesforceUserIdForEmail: (email) =>
+    ({ 'ann@example.com': '005000000000001AAA', 'ben@example.com': '005000000000002AAA' })[email],
+  warningsFor: () => [],
+};
+
+/** Puts the rep's own records first, so the test sees ranking happen per leg. */
+const rank: RankFn = (matches, { repUserId, max }) =>
+  [...matches]
+    .sort((a, b) => Number(b.ownerId === repUserId) - Number(a.ownerId === repUserId))
+    .slice(0, max)
+    .map(({ lastModifiedAt: _ignored, ...match }) => match);
+
+function setup(directory: CallerDirectory, extra: Partial<CallServiceOptions> = {}) {
+  const published: Call[] = [];
+  const service = new CallService({
+    tracker: new CallTracker(),
+    directory,
+    users,
+    phone: PHONE,
+    lookup: LOOKUP,
+    publish: (call) => published.push(call),
+    logger: silentLogger(),
+    rank,
+    housekeepingIntervalMs: 0,
+    ...extra,
+  });
+  return { service, published };
+}
+
+const ring = (extension: string, number = '+1 415 555 0100', pbxCallId = 'c1') =>
+  ({
+    type: 'ringing',
+    pbxCallId,
+    extension,
+    direction: 'inbound',
+    number,
+    at: AT,
+  }) as const;
+
+describe('CallService', () => {
+  it('publishes the ring as pending before the lookup answers, then the ranked matches', async () => {
+    const answer = deferred<DirectoryMatch[]>();
+    const findByNumber = jest.fn(() => answer.promise);
+    const { service, published } = setup({ findByNumber });
+
+    service.handleEvent(ring('201'));
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({
+      id: 'c1:201',
+      state: 'ringing',
+      e164: '+14155550100',
+      lookup: 'pending',
+      matches: [],
+    });
+    expect(findByNumber).toHaveBeenCalledWith('+14155550100');
+
+    answer.resolve([ADA, BO]);
+    await service.whenIdle();
+    expect(published).toHaveLength(2);
+    expect(published[1]?.lookup).toBe('done');
+    // 201 is Ann, owner of Bo: her record comes first.
+    expect(published[1]?.matches.map((m) => m.id)).toEqual([BO.id, ADA.id]);
+    expect(published[1]?.matches[0]).not.toHaveProperty('lastModifiedAt');
+  });
+
+  it('carries the matches along on later state changes', async () => {
+    const { service, published } = setup({ findByNumber: () => Promise.resolve([ADA]) });
+    service.handleEvent(ring('201'));
+    await service.whenIdle();
+    service.handleEvent({ type: 'answered', pbxCallId: 'c1', extension: '201', at: AT });
+    expect(published.at(-1)).toMatchObject({ state: 'connected', lookup: 'done' });
+    expect(published.at(-1)?.matches.map((m) => m.id)).toEqual([ADA.id]);
+  });
+
+  it('marks the lookup failed, logging once with the code and a masked number', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (l) => lines.push(l) } });
+    const { service, published } = setup(
+      {
+        findByNumber: () =>
+          Promise.reject(new SwitchboardError(ErrorCodes.SF_UNAVAILABLE, 'Salesforce is down')),
+      },
+      { logger },
+    );
+    service.handleEvent(ring('201'));
+    await service.whenIdle();
+    expect(published.map((c) => c.lookup)).toEqual(['pending', 'failed']);
+    const failures = lines.filter((l) => l.includes('SF_UNAVAILABLE'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).not.toContain('4155550100');
+    expect(failures[0]).toContain('+141******00');
+  });
+
+  it.each([
+    ['withheld', 'anonymous'],
+    ['internal', '203'],
+  ])('does not look up a %s number at all', async (_kind, number) => {
+    const findByNumber = jest.fn(() => Promise.resolve([ADA]));
+    const { service, published } = setup({ findByNumber });
+    service.handleEvent(ring('201', number));
+    await service.whenIdle();
+    expect(findByNumber).not.toHaveBeenCalled();
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ lookup: 'done', matches: [], e164: null });
+  });
+
+  it('looks up once for two legs of one call and ranks for each rep', async () => {
+    const answer = deferred<DirectoryMatch[]>();
+    const findByNumber = jest.fn(() => answer.promise);
+    const { service, published } = setup({ findByNumber });
+    service.handleEvent(ring('201'));
+    service.handleEvent(ring('202'));
+    expect(findByNumber).toHaveBeenCalledTimes(1);
+    answer.resolve([ADA, BO]);
+    await service.whenIdle();
+    const done = published.filter((c) => c.lookup === 'done');
+    expect(done.map((c) => [c.id, c.matches[0]?.id])).toEqual([
+      ['c1:201', BO.id],
+      ['c1:202', ADA.id],
+    ]);
+    // A third leg after the lookup answered gets the result at once, without a new lookup.
+    service.handleEvent(ring('203'));
+    expect(findByNumber).toHaveBeenCalledTimes(1);
+    expect(published.at(-1)).toMatchObject({ id: 'c1:203', lookup: 'done' });
+  });
+
+  it('resolves the extension from userEmail and still tracks unknown extensions', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (l) => lines.push(l) } });
+    const { service, published } = setup({ findByNumber: () => Promise.resolve([]) }, { logger });
+    service.handleEvent({ ...ring('x'), extension: undefined, userEmail: 'BEN@example.com' });
+    expect(published.at(-1)?.extension).toBe('202');
+
+    service.handleEvent(ring('999', '+14155550100', 'c2'));
+    service.handleEvent(ring('999', '+14155550100', 'c3'));
+    expect(service.activeCallsForExtensions(['999']).map((c) => c.id)).toEqual([
+      'c2:999',
+      'c3:999',
+    ]);
+    expect(lines.filter((l) => l.includes('PBX_UNKNOWN_EXTENSION'))).toHaveLength(1);
+
+    // An email with no extension: nothing to ring, logged once, no crash.
+    service.handleEvent({ ...ring('x', '1', 'c4'), extension: undefined, userEmail: 'x@y.z' });
+    service.handleEvent({ ...ring('x', '1', 'c5'), extension: undefined, userEmail: 'x@y.z' });
+    expect(lines.filter((l) => l.includes('x@y.z'))).toHaveLength(1);
+    expect(published.filter((c) => c.id.startsWith('c4') || c.id.startsWith('c5'))).toEqual([]);
+  });
+
+  it("links a record only to a call on the rep's own extensions", () => {
+    const { service, published } = setup({ findByNumber: () => Promise.resolve([]) });
+    service.handleEvent(ring('201'));
+    const codeOf = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (error) {
+        return error instanceof SwitchboardError ? error.code : error;
+      }
+      return 'no error';
+    };
+    expect(codeOf(() => service.linkRecord(['202'], 'c1:201', ADA.id))).toBe(
+      ErrorCodes.CALL_NOT_FOUND,
+    );
+    expect(codeOf(() => service.linkRecord(['201'], 'nope:201', ADA.id))).toBe(
+      ErrorCodes.CALL_NOT_FOUND,
+    );
+    expect(service.get('c1:201')?.linkedRecordId).toBeUndefined();
+    const linked = service.linkRecord(['201'], 'c1:201', ADA.id);
+    expect(linked.linkedRecordId).toBe(ADA.id);
+    expect(published.at(-1)?.linkedRecordId).toBe(ADA.id);
+  });
+
+  it('links an outbound call to the record it was dialed from', () => {
+    const { service, published } = setup({ findByNumber: () => Promise.resolve([]) });
+    service.noteDialRequest('r-1', ADA.id);
+    service.handleEvent({ ...ring('201'), direction: 'outbound', dialRequestId: 'r-1' });
+    expect(published.at(-1)).toMatchObject({ state: 'dialing', linkedRecordId: ADA.id });
+  });
+
+  it('tells listeners about every change and survives a throwing publisher', () => {
+    const seen: string[] = [];
+    const { service } = setup(
+      { findByNumber: () => Promise.resolve([]) },
+      {
+        publish: () => {
+          throw new Error('socket gone');
+        },
+      },
+    );
+    const off = service.onCallChanged((call) => seen.push(call.state));
+    service.handleEvent(ring('201'));
+    service.handleEvent({ type: 'ended', pbxCallId: 'c1', at: AT });
+    off();
+    service.handleEvent(ring('201', '+14155550100', 'c2'));
+    expect(seen).toEqual(['ringing', 'ended']);
+  });
+
+  it('expires stale calls with the injected clock and publishes them', () => {
+    let now = AT;
+    const { service, published } = setup(
+      { findByNumber: () => Promise.resolve([]) },
+      { tracker: new CallTracker({ maxRingMs: 1000 }), now: () => now },
+    );
+    service.handleEvent(ring('201', 'anonymous'));
+    service.expireStale();
+    expect(published).toHaveLength(1);
+    now = new Date(AT.getTime() + 2000);
+    service.expireStale();
+    expect(published.at(-1)).toMatchObject({ state: 'ended', endReason: 'missed' });
+  });
+});
