@@ -1,0 +1,342 @@
+// Verifies the identity token a rep's browser sends in `hello`: a compact RS256 JWT that Apex
+// signs with the org's certificate (docs/design.md "Identity", docs/protocol.md). The bridge
+// holds only the public half, so nothing a browser can read lets anyone mint a token.
+import { X509Certificate } from 'node:crypto';
+import { errors as joseErrors, importSPKI, importX509, jwtVerify, type KeyLike } from 'jose';
+import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
+import type { Logger } from '../logging/logger';
+
+/** Who a verified token says the rep is. */
+export interface RepIdentityClaims {
+  /** The org id as the token's `iss` carried it (15 or 18 characters). */
+  orgId: string;
+  /** The Salesforce user id (`sub`). */
+  userId: string;
+  email: string;
+  jti: string;
+  /** `exp`, in seconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface IdentityVerifierOptions {
+  /** PEM text: an X.509 certificate (as downloaded from Setup) or an SPKI public key. */
+  certificatePem: string;
+  audience: string;
+  /** Orgs whose tokens are accepted; read on every verify so a config reload takes effect. */
+  allowedOrgIds: () => readonly string[];
+  maxLifetimeSeconds: number;
+  clockToleranceSeconds: number;
+  /** Milliseconds since the epoch; tests inject a clock. */
+  now?: () => number;
+  logger: Logger;
+}
+
+const ALGORITHM = 'RS256';
+/** A Salesforce-signed token is ~1 KB; anything far larger is not one of ours. */
+const MAX_TOKEN_LENGTH = 8192;
+const MAX_JTI_LENGTH = 256;
+/**
+ * Replay memory bound. Every entry comes from a token with a valid org signature and lives at
+ * most maxLifetime + tolerance, so this is ~100k logins in five minutes before eviction starts.
+ */
+const MAX_REMEMBERED_JTIS = 100_000;
+const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+const HINT_GET_NEW_TOKEN =
+  'Reload the Lightning page so the utility asks Apex for a fresh token; tokens are single-use.';
+const HINT_CERTIFICATE =
+  'auth.certificate must be the certificate Apex signs with (Setup › Certificate and Key ' +
+  'Management › Switchboard_Bridge › Download Certificate), as PEM text or a path to that file.';
+
+export class IdentityVerifier {
+  /** `${iss}:${jti}` → the time (ms) after which the token is no longer accepted anyway. */
+  private readonly seen = new Map<string, number>();
+  private nextPruneAt = 0;
+
+  private constructor(
+    private readonly key: KeyLike,
+    private readonly options: IdentityVerifierOptions,
+    private readonly now: () => number,
+  ) {}
+
+  static async create(options: IdentityVerifierOptions): Promise<IdentityVerifier> {
+    const key = await importPublicKey(options.certificatePem, options.logger);
+    return new IdentityVerifier(key, options, options.now ?? Date.now);
+  }
+
+  /** Resolves with the rep's claims or rejects with a SwitchboardError AUTH_* carrying a hint. */
+  async verify(token: string): Promise<RepIdentityClaims> {
+    if (typeof token !== 'string' || token.trim() === '') {
+      throw authError(
+        ErrorCodes.AUTH_TOKEN_MISSING,
+        'No identity token was sent.',
+        HINT_GET_NEW_TOKEN,
+      );
+    }
+    if (token.length > MAX_TOKEN_LENGTH) {
+      throw authError(
+        ErrorCodes.AUTH_TOKEN_INVALID,
+        `The identity token is ${token.length} characters long; a Salesforce identity token is far shorter.`,
+        'Send the compact JWT that SwitchboardTokenController returns, nothing else.',
+      );
+    }
+    const nowMs = this.now();
+    const payload = await this.verifySignature(token.trim(), nowMs);
+
+    const sub = payload.sub;
+    const email = payload['email'];
+    const jti = payload.jti;
+    const iat = payload.iat;
+    const exp = payload.exp;
+    const iss = payload.iss;
+    const missing = [
+      typeof iss === 'string' && iss !== '' ? undefined : 'iss',
+      typeof sub === 'string' && sub !== '' ? undefined : 'sub',
+      typeof email === 'string' && email !== '' ? undefined : 'email',
+      typeof jti === 'string' && jti !== '' ? undefined : 'jti',
+      typeof iat === 'number' ? undefined : 'iat',
+      typeof exp === 'number' ? undefined : 'exp',
+    ].filter((name): name is string => name !== undefined);
+    if (missing.length > 0) {
+      throw authError(
+        ErrorCodes.AUTH_TOKEN_INVALID,
+        `The identity token lacks the claim(s) ${missing.join(', ')}.`,
+        'The Apex token controller must set iss, sub, aud, email, iat, exp and jti; ' +
+          'update the Switchboard package in the org.',
+      );
+    }
+    // Narrowed above; the casts only restate what the checks proved.
+    const claims = {
+      iss: iss as string,
+      sub: sub as string,
+      email: email as string,
+      jti: jti as string,
+      iat: iat as number,
+      exp: exp as number,
+    };
+
+    if (!audienceMatches(payload.aud, this.options.audience)) {
+      throw authError(
+        ErrorCodes.AUTH_WRONG_AUDIENCE,
+        `The identity token is meant for ${JSON.stringify(payload.aud ?? null)}, not for ${JSON.stringify(this.options.audience)}.`,
+        'auth.audience on the bridge and the audience the Apex token controller sets must be the same (default switchboard-bridge).',
+      );
+    }
+    if (!orgAllowed(claims.iss, this.options.allowedOrgIds())) {
+      throw authError(
+        ErrorCodes.AUTH_ORG_NOT_ALLOWED,
+        `Tokens from org ${claims.iss} are not accepted by this bridge.`,
+        'Add the org id (18 characters, Setup › Company Information) to auth.orgIds.',
+      );
+    }
+    if (!SALESFORCE_ID.test(claims.sub)) {
+      throw authError(
+        ErrorCodes.AUTH_TOKEN_INVALID,
+        'The identity token’s sub is not a Salesforce user id.',
+        'The Apex token controller must set sub to UserInfo.getUserId().',
+      );
+    }
+    const toleranceMs = this.options.clockToleranceSeconds * 1000;
+    if (claims.iat * 1000 > nowMs + toleranceMs) {
+      throw authError(
+        ErrorCodes.AUTH_TOKEN_INVALID,
+        'The identity token was issued in the future.',
+        'The clocks of the bridge host and Salesforce disagree: enable NTP on the bridge host ' +
+          'or raise auth.clockToleranceSeconds.',
+      );
+    }
+    if (claims.exp - claims.iat > this.options.maxLifetimeSeconds) {
+      throw authError(
+        ErrorCodes.AUTH_TOKEN_TOO_LONG_LIVED,
+        `The identity token is valid for ${claims.exp - claims.iat} s; at most ${this.options.maxLifetimeSeconds} s is accepted.`,
+        'A long-lived token is worth stealing: keep the Apex validity length at 300 s or less ' +
+          '(or raise auth.maxTokenLifetimeSeconds, at most 300).',
+      );
+    }
+    if (claims.jti.length > MAX_JTI_LENGTH) {
+      throw authError(
+        ErrorCodes.AUTH_TOKEN_INVALID,
+        'The identity token’s jti is too long.',
+        'The Apex token controller should use a UUID as jti.',
+      );
+    }
+    this.rememberOnce(claims.iss, claims.jti, claims.exp * 1000 + toleranceMs, nowMs);
+
+    return {
+      orgId: claims.iss,
+      userId: claims.sub,
+      email: claims.email,
+      jti: claims.jti,
+      expiresAt: claims.exp,
+    };
+  }
+
+  /** How many token ids are remembered for replay detection (for stats and tests). */
+  rememberedTokenCount(): number {
+    return this.seen.size;
+  }
+
+  private async verifySignature(token: string, nowMs: number) {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        // Only RS256: refusing every other alg is what defeats `none` and the HS256-with-the-
+        // public-key-as-secret confusion attack.
+        algorithms: [ALGORITHM],
+        currentDate: new Date(nowMs),
+        clockTolerance: this.options.clockToleranceSeconds,
+      });
+      return payload;
+    } catch (error) {
+      throw mapJoseError(error);
+    }
+  }
+
+  private rememberOnce(iss: string, jti: string, acceptedUntilMs: number, nowMs: number): void {
+    this.prune(nowMs);
+    const key = `${iss}:${jti}`;
+    if (this.seen.has(key)) {
+      throw authError(
+        ErrorCodes.AUTH_TOKEN_REPLAYED,
+        'This identity token was already used.',
+        HINT_GET_NEW_TOKEN +
+          ' If this repeats, something is replaying captured tokens: check who can reach the bridge.',
+      );
+    }
+    if (this.seen.size >= MAX_REMEMBERED_JTIS) {
+      // Evict the oldest (Map keeps insertion order) rather than refuse every rep's login.
+      const oldest = this.seen.keys().next();
+      if (oldest.done !== true) this.seen.delete(oldest.value);
+      this.options.logger.warn(
+        { remembered: this.seen.size },
+        'identity token replay memory is full; forgetting the oldest token ids',
+      );
+    }
+    this.seen.set(key, acceptedUntilMs);
+  }
+
+  /** Drops ids whose tokens have expired: they can no longer be replayed anyway. */
+  private prune(nowMs: number): void {
+    if (nowMs < this.nextPruneAt && this.seen.size < MAX_REMEMBERED_JTIS) return;
+    this.nextPruneAt = nowMs + 10_000;
+    for (const [key, until] of this.seen) {
+      if (until < nowMs) this.seen.delete(key);
+    }
+  }
+}
+
+function authError(code: ErrorCode, message: string, hint: string, cause?: unknown) {
+  return new SwitchboardError(code, message, { hint, status: 401, cause });
+}
+
+function mapJoseError(error: unknown): SwitchboardError {
+  if (error instanceof joseErrors.JWTExpired) {
+    return authError(
+      ErrorCodes.AUTH_TOKEN_EXPIRED,
+      'The identity token has expired.',
+      HINT_GET_NEW_TOKEN +
+        ' If fresh tokens are rejected too, the bridge host’s clock is off: enable NTP.',
+      error,
+    );
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return authError(
+      ErrorCodes.AUTH_TOKEN_INVALID,
+      'The identity token’s signature does not match the configured certificate.',
+      'auth.certificate must be the certificate the Apex token controller signs with; after ' +
+        'renewing it in Setup, give the bridge the new one.',
+      error,
+    );
+  }
+  if (
+    error instanceof joseErrors.JOSEAlgNotAllowed ||
+    error instanceof joseErrors.JOSENotSupported
+  ) {
+    return authError(
+      ErrorCodes.AUTH_TOKEN_INVALID,
+      `The identity token is not signed with ${ALGORITHM}.`,
+      'Only RS256 tokens signed by the org certificate are accepted.',
+      error,
+    );
+  }
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return authError(
+      ErrorCodes.AUTH_TOKEN_INVALID,
+      `The identity token's ${error.claim} claim is not acceptable (${error.reason}).`,
+      HINT_GET_NEW_TOKEN,
+      error,
+    );
+  }
+  return authError(
+    ErrorCodes.AUTH_TOKEN_INVALID,
+    'The identity token is malformed.',
+    'Send the compact JWT (three base64url parts separated by dots) that the Apex token controller returns.',
+    error,
+  );
+}
+
+function audienceMatches(aud: string | string[] | undefined, expected: string): boolean {
+  if (typeof aud === 'string') return aud === expected;
+  return Array.isArray(aud) && aud.includes(expected);
+}
+
+/**
+ * Org ids compare on their case-sensitive 15-character form: an 18-character id is the
+ * 15-character one plus a case checksum. So an 18-character `iss` must equal an allowed
+ * 18-character id exactly; a 15-character one (from older Apex) must equal its first 15.
+ */
+export function orgAllowed(iss: string, allowed: readonly string[]): boolean {
+  if (!SALESFORCE_ID.test(iss)) return false;
+  return allowed.some((id) => {
+    if (id === iss) return true;
+    if (iss.length === 15 || id.length === 15) return id.slice(0, 15) === iss.slice(0, 15);
+    return false;
+  });
+}
+
+async function importPublicKey(pem: string, logger: Logger): Promise<KeyLike> {
+  // Pasted PEM often arrives indented or with Windows line ends; jose wants clean lines.
+  const text = pem
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join('\n');
+  try {
+    if (text.startsWith('-----BEGIN CERTIFICATE-----')) {
+      const first = text.slice(0, text.indexOf('-----END CERTIFICATE-----') + 25);
+      warnIfExpired(first, logger);
+      return await importX509(first, ALGORITHM);
+    }
+    if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {
+      return await importSPKI(text, ALGORITHM);
+    }
+  } catch (error) {
+    throw new SwitchboardError(
+      ErrorCodes.CONFIG_INVALID,
+      `auth.certificate could not be read as an RSA certificate or public key: ${error instanceof Error ? error.message : String(error)}`,
+      { hint: HINT_CERTIFICATE, cause: error },
+    );
+  }
+  throw new SwitchboardError(
+    ErrorCodes.CONFIG_INVALID,
+    'auth.certificate is neither a PEM certificate (-----BEGIN CERTIFICATE-----) nor a PEM public key (-----BEGIN PUBLIC KEY-----).',
+    { hint: HINT_CERTIFICATE },
+  );
+}
+
+/**
+ * Salesforce keeps signing with an expired certificate, and the bridge keeps accepting it (the
+ * key is what matters), but an admin renewing it must give the bridge the new one: say so.
+ */
+function warnIfExpired(certificatePem: string, logger: Logger): void {
+  try {
+    const certificate = new X509Certificate(certificatePem);
+    if (Date.parse(certificate.validTo) < Date.now()) {
+      logger.warn(
+        { validTo: certificate.validTo, subject: certificate.subject },
+        'auth.certificate has expired; when Salesforce signs with a renewed certificate, configure that one',
+      );
+    }
+  } catch {
+    // importX509 reports unreadable certificates with a proper error.
+  }
+}
