@@ -1,0 +1,337 @@
+// AMI over TCP: connect, log in, deliver events, correlate actions with their responses by
+// ActionID (with timeouts), keep the link alive with Ping, and reconnect with exponential
+// backoff plus jitter after any loss (PBX restart, network drop, failed login).
+import net from 'node:net';
+import { ErrorCodes, SwitchboardError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import { AmiParser, formatAction, type AmiMessage } from './ami-parser';
+
+export interface AmiClientOptions {
+  host: string;
+  port: number;
+  username: string;
+  secret: string;
+  logger: Logger;
+  keepaliveMs: number;
+  /** Upper bound of the reconnect delay. */
+  reconnectMaxMs: number;
+  /** First reconnect delay; doubles per failed attempt up to reconnectMaxMs. */
+  reconnectInitialMs?: number;
+  actionTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** For tests: the jitter source (0 ≤ x < 1). */
+  random?: () => number;
+}
+
+export interface AmiClientHandlers {
+  onEvent(event: AmiMessage): void;
+  /** After every successful login (first connect and each reconnect). */
+  onConnected(): void;
+  onDisconnected(): void;
+  /** A connection attempt ended before login (PBX down, refused, timed out). */
+  onConnectFailed(): void;
+  /** A login was refused: wrong credentials or a host the manager user may not connect from. */
+  onLoginRefused(error: SwitchboardError): void;
+}
+
+type ActionFields = Record<string, string | number | boolean>;
+
+interface Pending {
+  resolve(value: AmiMessage[]): void;
+  reject(error: SwitchboardError): void;
+  timer: NodeJS.Timeout;
+  /** List actions (EventList: start) collect their item events until EventList: Complete. */
+  items: AmiMessage[] | undefined;
+  response: AmiMessage | undefined;
+  expectList: boolean;
+}
+
+export class AmiClient {
+  private socket: net.Socket | undefined;
+  private readonly parser: AmiParser;
+  private readonly pending = new Map<string, Pending>();
+  private nextId = 1;
+  private loggedIn = false;
+  private stopped = true;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly options: AmiClientOptions,
+    private readonly handlers: AmiClientHandlers,
+  ) {
+    this.log = options.logger.child({ component: 'ami', host: options.host, port: options.port });
+    this.parser = new AmiParser((problem) => {
+      this.log.warn(
+        { code: ErrorCodes.PBX_PROTOCOL_ERROR, reason: problem.reason, excerpt: problem.excerpt },
+        'skipped a malformed AMI frame',
+      );
+    });
+  }
+
+  get connected(): boolean {
+    return this.loggedIn;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const socket = this.socket;
+    if (socket === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      socket.once('close', () => {
+        resolve();
+      });
+      if (this.loggedIn)
+        socket.write(formatAction({ Action: 'Logoff', ActionID: this.newId('logoff') }));
+      socket.end();
+      // A PBX that never closes its side must not hold up shutdown.
+      setTimeout(() => socket.destroy(), 1000).unref();
+    });
+  }
+
+  /** Sends an action and resolves with its response; rejects on `Response: Error` or timeout. */
+  async action(fields: ActionFields, idPrefix = 'sb'): Promise<AmiMessage> {
+    const [response] = await this.send(fields, idPrefix, false);
+    if (response === undefined) throw this.protocolError(String(fields.Action));
+    return response;
+  }
+
+  /** Sends a list action (CoreShowChannels, VoicemailUsersList) and resolves with its items. */
+  async listAction(fields: ActionFields, idPrefix = 'sb'): Promise<AmiMessage[]> {
+    const [, ...items] = await this.send(fields, idPrefix, true);
+    return items;
+  }
+
+  newId(prefix: string): string {
+    return `${prefix}-${String(this.nextId++)}`;
+  }
+
+  private send(fields: ActionFields, idPrefix: string, expectList: boolean): Promise<AmiMessage[]> {
+    const socket = this.socket;
+    if (socket === undefined || !this.loggedIn) {
+      return Promise.reject(
+        new SwitchboardError(ErrorCodes.PBX_UNREACHABLE, 'not connected to Asterisk', {
+          hint: 'the bridge reconnects on its own; check that Asterisk is running and the AMI port is reachable',
+          status: 503,
+        }),
+      );
+    }
+    const actionId = typeof fields.ActionID === 'string' ? fields.ActionID : this.newId(idPrefix);
+    return new Promise<AmiMessage[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(actionId);
+        reject(
+          new SwitchboardError(
+            ErrorCodes.PBX_UNREACHABLE,
+            `Asterisk did not answer ${String(fields.Action)} in time`,
+            {
+              hint: 'check the PBX load and the network between the bridge and Asterisk',
+              status: 504,
+            },
+          ),
+        );
+      }, this.options.actionTimeoutMs ?? 10_000);
+      this.pending.set(actionId, {
+        resolve,
+        reject,
+        timer,
+        items: undefined,
+        response: undefined,
+        expectList,
+      });
+      socket.write(formatAction({ ...fields, ActionID: actionId }));
+    });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const { host, port } = this.options;
+    const socket = net.connect({ host, port });
+    this.socket = socket;
+    this.parser.reset();
+    socket.setNoDelay(true);
+    socket.setTimeout(this.options.connectTimeoutMs ?? 10_000);
+    let closed = false;
+    socket.on('timeout', () => {
+      if (!this.loggedIn) socket.destroy(new Error('connect/login timed out'));
+    });
+    socket.on('data', (chunk) => {
+      for (const parsed of this.parser.push(chunk)) {
+        if (parsed.kind === 'greeting') {
+          this.login(socket);
+        } else {
+          this.dispatch(parsed.message);
+        }
+      }
+    });
+    socket.on('error', (error) => {
+      this.log.debug({ err: error.message }, 'AMI socket error');
+    });
+    socket.on('close', () => {
+      if (closed) return;
+      closed = true;
+      this.onClose(socket);
+    });
+  }
+
+  private login(socket: net.Socket): void {
+    const actionId = this.newId('login');
+    const timer = setTimeout(() => socket.destroy(), this.options.actionTimeoutMs ?? 10_000);
+    this.pending.set(actionId, {
+      timer,
+      items: undefined,
+      response: undefined,
+      expectList: false,
+      resolve: () => {
+        socket.setTimeout(0);
+        this.loggedIn = true;
+        this.attempt = 0;
+        this.log.info({ username: this.options.username }, 'logged in to Asterisk AMI');
+        this.startKeepalive(socket);
+        this.handlers.onConnected();
+      },
+      reject: (error) => {
+        const refused = new SwitchboardError(
+          ErrorCodes.PBX_REFUSED,
+          'Asterisk refused the AMI login',
+          {
+            hint:
+              'check pbx.asterisk.username and pbx.asterisk.secret against manager.conf, and that the ' +
+              "user's permit/deny allows the bridge's address",
+            details: { username: this.options.username, message: error.message },
+          },
+        );
+        this.log.error(
+          { code: refused.code, hint: refused.hint, username: this.options.username },
+          refused.message,
+        );
+        this.handlers.onLoginRefused(refused);
+        socket.destroy();
+      },
+    });
+    // Events: call,agent,user would narrow the stream further; `on` takes what the user's read
+    // classes allow, which manager.conf already limits (see docs/asterisk.md).
+    socket.write(
+      formatAction({
+        Action: 'Login',
+        ActionID: actionId,
+        Username: this.options.username,
+        Secret: this.options.secret,
+        Events: 'on',
+      }),
+    );
+  }
+
+  private dispatch(message: AmiMessage): void {
+    const actionId = message.actionid;
+    const pending = actionId === undefined ? undefined : this.pending.get(actionId);
+    if (pending !== undefined && actionId !== undefined) {
+      if (message.response !== undefined && pending.response === undefined) {
+        pending.response = message;
+        if (message.response.toLowerCase() === 'error') {
+          this.settle(actionId, pending);
+          pending.reject(
+            new SwitchboardError(
+              ErrorCodes.PBX_REFUSED,
+              message.message ?? 'Asterisk returned an error',
+              {
+                hint: 'see docs/asterisk.md for the manager.conf permissions the bridge needs',
+              },
+            ),
+          );
+          return;
+        }
+        if (!pending.expectList || message.eventlist?.toLowerCase() !== 'start') {
+          // A plain action, or a list action that answered without a list (nothing to list).
+          this.settle(actionId, pending);
+          pending.resolve([message]);
+          return;
+        }
+        pending.items = [];
+        return;
+      }
+      if (message.event !== undefined && pending.expectList) {
+        if (message.eventlist?.toLowerCase() === 'complete') {
+          this.settle(actionId, pending);
+          pending.resolve([pending.response ?? message, ...(pending.items ?? [])]);
+        } else {
+          (pending.items ??= []).push(message);
+        }
+        return;
+      }
+    }
+    if (message.event !== undefined) this.handlers.onEvent(message);
+  }
+
+  private settle(actionId: string, pending: Pending): void {
+    clearTimeout(pending.timer);
+    this.pending.delete(actionId);
+  }
+
+  private startKeepalive(socket: net.Socket): void {
+    if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = setInterval(() => {
+      if (this.socket !== socket) return;
+      this.action({ Action: 'Ping' }, 'ping').catch((error: unknown) => {
+        // No Pong: the link is dead even if TCP has not noticed; reconnect.
+        this.log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'AMI keepalive failed',
+        );
+        socket.destroy();
+      });
+    }, this.options.keepaliveMs);
+    this.keepaliveTimer.unref();
+  }
+
+  private onClose(socket: net.Socket): void {
+    if (this.socket === socket) this.socket = undefined;
+    if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+    const wasLoggedIn = this.loggedIn;
+    this.loggedIn = false;
+    for (const [id, pending] of this.pending) {
+      this.settle(id, pending);
+      pending.reject(
+        new SwitchboardError(ErrorCodes.PBX_UNREACHABLE, 'the connection to Asterisk was lost', {
+          hint: 'the bridge reconnects on its own; retry in a moment',
+          status: 503,
+        }),
+      );
+    }
+    if (wasLoggedIn) {
+      this.log.warn('lost the AMI connection; reconnecting');
+      this.handlers.onDisconnected();
+    } else {
+      this.handlers.onConnectFailed();
+    }
+    if (this.stopped) return;
+    const initial = this.options.reconnectInitialMs ?? 500;
+    const ceiling = Math.min(this.options.reconnectMaxMs, initial * 2 ** this.attempt);
+    // Jitter in [ceiling/2, ceiling): many bridges must not hammer a PBX that just restarted.
+    const delay = Math.round(ceiling / 2 + (ceiling / 2) * (this.options.random ?? Math.random)());
+    this.attempt += 1;
+    if (this.attempt === 1 || this.attempt % 10 === 0) {
+      this.log.info({ attempt: this.attempt, delayMs: delay }, 'AMI reconnect scheduled');
+    }
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  private protocolError(action: string): SwitchboardError {
+    return new SwitchboardError(ErrorCodes.PBX_PROTOCOL_ERROR, `no response to ${action}`);
+  }
+}

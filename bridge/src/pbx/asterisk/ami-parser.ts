@@ -1,0 +1,117 @@
+// Streaming parser for the Asterisk Manager Interface wire format: a greeting line, then
+// frames of `Key: Value` lines ended by a blank line. Bytes arrive in arbitrary TCP chunks,
+// lines may end in CRLF or LF, and a broken frame must never take the connection down.
+import { StringDecoder } from 'node:string_decoder';
+
+/** One AMI frame (event, response or list item). Keys are lower-cased; the first value wins. */
+export type AmiMessage = Readonly<Record<string, string>>;
+
+export type AmiParsed =
+  { kind: 'greeting'; banner: string } | { kind: 'message'; message: AmiMessage };
+
+export interface AmiParseProblem {
+  reason: string;
+  /** The start of the offending frame, for the log (no secrets travel from Asterisk to us). */
+  excerpt: string;
+}
+
+/** A frame this long without a blank line is not AMI: drop it rather than grow forever. */
+const MAX_FRAME_CHARS = 256 * 1024;
+
+export class AmiParser {
+  private readonly decoder = new StringDecoder('utf8');
+  private buffer = '';
+  private lines: string[] = [];
+  private frameChars = 0;
+  private malformed: string | undefined;
+  private sawGreeting = false;
+
+  /** @param onProblem called once per malformed frame, which is then skipped. */
+  constructor(private readonly onProblem: (problem: AmiParseProblem) => void) {}
+
+  /** Feeds one chunk; returns every complete greeting/frame it finished. */
+  push(chunk: Buffer | string): AmiParsed[] {
+    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const out: AmiParsed[] = [];
+    let newline = this.buffer.indexOf('\n');
+    while (newline !== -1) {
+      const raw = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      this.line(raw.endsWith('\r') ? raw.slice(0, -1) : raw, out);
+      newline = this.buffer.indexOf('\n');
+    }
+    if (this.buffer.length + this.frameChars > MAX_FRAME_CHARS) {
+      this.problem(`frame longer than ${String(MAX_FRAME_CHARS)} characters`, this.buffer);
+      this.buffer = '';
+      this.resetFrame();
+    }
+    return out;
+  }
+
+  /** Forgets any partial frame: a new connection starts clean. */
+  reset(): void {
+    this.buffer = '';
+    this.resetFrame();
+    this.sawGreeting = false;
+  }
+
+  private line(line: string, out: AmiParsed[]): void {
+    if (!this.sawGreeting && this.lines.length === 0 && /^Asterisk Call Manager\//.test(line)) {
+      this.sawGreeting = true;
+      out.push({ kind: 'greeting', banner: line });
+      return;
+    }
+    if (line === '') {
+      if (this.lines.length > 0) this.finishFrame(out);
+      return;
+    }
+    this.lines.push(line);
+    this.frameChars += line.length + 1;
+    if (this.malformed === undefined && !/^[^:\s][^:]*:/.test(line)) {
+      this.malformed = `line without "Key: Value" (${JSON.stringify(line.slice(0, 40))})`;
+    }
+  }
+
+  private finishFrame(out: AmiParsed[]): void {
+    const lines = this.lines;
+    const malformed = this.malformed;
+    this.resetFrame();
+    if (malformed !== undefined) {
+      this.problem(malformed, lines.join('\n'));
+      return;
+    }
+    const message: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      const key = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).replace(/^ /, '');
+      if (!(key in message)) message[key] = value;
+    }
+    if (message.event === undefined && message.response === undefined) {
+      this.problem('frame is neither an Event nor a Response', lines.join('\n'));
+      return;
+    }
+    out.push({ kind: 'message', message });
+  }
+
+  private resetFrame(): void {
+    this.lines = [];
+    this.frameChars = 0;
+    this.malformed = undefined;
+  }
+
+  private problem(reason: string, frame: string): void {
+    this.onProblem({ reason, excerpt: frame.slice(0, 120) });
+  }
+}
+
+/** Serialises an action as AMI expects: CRLF line ends and a blank line at the end. */
+export function formatAction(fields: Readonly<Record<string, string | number | boolean>>): string {
+  let text = '';
+  for (const [key, value] of Object.entries(fields)) {
+    // A CR or LF inside a value would inject extra headers (e.g. from a dialed "number").
+    const clean = String(value).replace(/[\r\n]+/g, ' ');
+    text += `${key}: ${clean}\r\n`;
+  }
+  return `${text}\r\n`;
+}

@@ -1,0 +1,274 @@
+// The Asterisk PbxAdapter: AMI client + call translator. Rebuilds calls under way after every
+// (re)connect, places click-to-dial calls with Originate, and reads users from voicemail.conf.
+import type { CallEvent } from '../../calls/call';
+import type { Config } from '../../config/schema';
+import { ErrorCodes, SwitchboardError } from '../../errors';
+import { numberForLog, type Logger } from '../../logging/logger';
+import type { CallEventListener, DialRequest, DialResult, PbxAdapter, PbxUser } from '../adapter';
+import { AmiCallTranslator } from './ami-call-translator';
+import { AmiClient } from './ami-client';
+import type { AmiMessage } from './ami-parser';
+
+export type AsteriskConfig = NonNullable<Config['pbx']['asterisk']>;
+
+export interface AsteriskAdapterOptions {
+  config: AsteriskConfig;
+  logger: Logger;
+  now?: () => Date;
+  /** For tests: reconnect faster than a real deployment should. */
+  reconnectInitialMs?: number;
+}
+
+interface PendingOriginate {
+  request: DialRequest;
+  resolve(result: DialResult): void;
+  reject(error: SwitchboardError): void;
+  timer: NodeJS.Timeout;
+}
+
+/** OriginateResponse Reason codes (Asterisk's AST_CONTROL_* values as reported by Originate). */
+const ORIGINATE_REASON_BUSY = '5';
+const ORIGINATE_REASON_NO_ANSWER = '3';
+
+export class AsteriskPbxAdapter implements PbxAdapter {
+  readonly name = 'asterisk';
+  private readonly config: AsteriskConfig;
+  private readonly log: Logger;
+  private readonly translator: AmiCallTranslator;
+  private readonly client: AmiClient;
+  private readonly originates = new Map<string, PendingOriginate>();
+  private listener: CallEventListener | undefined;
+  private firstConnect: { resolve(): void; reject(error: SwitchboardError): void } | undefined;
+
+  constructor(options: AsteriskAdapterOptions) {
+    this.config = options.config;
+    this.log = options.logger.child({ component: 'asterisk' });
+    const now = options.now ?? (() => new Date());
+    this.translator = new AmiCallTranslator({
+      extensionPattern: new RegExp(this.config.extensionPattern),
+      trunkContexts: this.config.trunkContexts,
+      now,
+    });
+    this.client = new AmiClient(
+      {
+        host: this.config.host,
+        port: this.config.port,
+        username: this.config.username,
+        secret: this.config.secret,
+        logger: options.logger,
+        keepaliveMs: this.config.keepaliveSeconds * 1000,
+        reconnectMaxMs: this.config.reconnectMaxSeconds * 1000,
+        ...(options.reconnectInitialMs === undefined
+          ? {}
+          : { reconnectInitialMs: options.reconnectInitialMs }),
+      },
+      {
+        onEvent: (event) => {
+          this.onEvent(event);
+        },
+        onConnected: () => {
+          void this.recover();
+        },
+        onDisconnected: () => undefined,
+        onConnectFailed: () => {
+          // The PBX may come up after the bridge: start anyway, keep trying in the background.
+          this.settleFirstConnect();
+        },
+        onLoginRefused: (error) => {
+          const first = this.firstConnect;
+          this.firstConnect = undefined;
+          first?.reject(error);
+        },
+      },
+    );
+  }
+
+  start(listener: CallEventListener): Promise<void> {
+    this.listener = listener;
+    return new Promise<void>((resolve, reject) => {
+      this.firstConnect = { resolve, reject };
+      this.client.start();
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const [id, pending] of this.originates) {
+      clearTimeout(pending.timer);
+      this.originates.delete(id);
+      pending.reject(unreachable('the bridge is shutting down'));
+    }
+    this.settleFirstConnect();
+    await this.client.stop();
+    this.listener = undefined;
+  }
+
+  isConnected(): boolean {
+    return this.client.connected;
+  }
+
+  async dial(request: DialRequest): Promise<DialResult> {
+    if (!this.client.connected) throw unreachable('not connected to Asterisk');
+    const actionId = `dial-${request.requestId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)}`;
+    const callerIdName = (request.callerIdName ?? request.number).replace(/["<>]/g, '');
+    const ringMs = this.config.originateTimeoutSeconds * 1000;
+    this.translator.expectDial({
+      requestId: request.requestId,
+      extension: request.extension,
+      number: request.number,
+    });
+    const result = new Promise<DialResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.originates.delete(actionId);
+        reject(unreachable('Asterisk did not report how the call went'));
+      }, ringMs + 15_000);
+      this.originates.set(actionId, { request, resolve, reject, timer });
+    });
+    this.log.info(
+      {
+        requestId: request.requestId,
+        extension: request.extension,
+        number: numberForLog(this.log, request.number),
+      },
+      'originating click-to-dial',
+    );
+    try {
+      await this.client.action({
+        Action: 'Originate',
+        ActionID: actionId,
+        Channel: `${this.config.endpointTechnology}/${request.extension}`,
+        Context: this.config.originateContext,
+        Exten: request.number,
+        Priority: 1,
+        CallerID: `"${callerIdName}" <${request.number}>`,
+        Timeout: ringMs,
+        Async: 'true',
+      });
+    } catch (error) {
+      const pending = this.originates.get(actionId);
+      if (pending !== undefined) clearTimeout(pending.timer);
+      this.originates.delete(actionId);
+      this.translator.forgetDial(request.requestId);
+      result.catch(() => undefined);
+      if (error instanceof SwitchboardError && error.code === ErrorCodes.PBX_REFUSED) {
+        throw new SwitchboardError(ErrorCodes.PBX_REFUSED, 'Asterisk refused to place the call', {
+          hint:
+            'the AMI user needs write = originate, and pbx.asterisk.originateContext must exist ' +
+            'in the dialplan',
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    return result;
+  }
+
+  async listUsers(): Promise<PbxUser[]> {
+    if (!this.config.usersFromVoicemail || !this.client.connected) return [];
+    try {
+      const entries = await this.client.listAction({ Action: 'VoicemailUsersList' }, 'vmusers');
+      const users: PbxUser[] = [];
+      for (const entry of entries) {
+        const extension = entry.voicemailbox?.trim();
+        const email = entry.email?.trim();
+        if (
+          extension === undefined ||
+          extension === '' ||
+          email === undefined ||
+          !email.includes('@')
+        )
+          continue;
+        const name = entry.fullname?.trim();
+        users.push(
+          name === undefined || name === '' ? { extension, email } : { extension, email, name },
+        );
+      }
+      return users;
+    } catch (error) {
+      this.log.warn(
+        { code: error instanceof SwitchboardError ? error.code : ErrorCodes.PBX_PROTOCOL_ERROR },
+        'could not read voicemail users from Asterisk; using the users from the config only',
+      );
+      return [];
+    }
+  }
+
+  private onEvent(event: AmiMessage): void {
+    if (event.event?.toLowerCase() === 'originateresponse') {
+      this.onOriginateResponse(event);
+    }
+    this.emit(this.translator.handle(event));
+  }
+
+  private onOriginateResponse(event: AmiMessage): void {
+    const actionId = event.actionid;
+    const pending = actionId === undefined ? undefined : this.originates.get(actionId);
+    if (pending === undefined || actionId === undefined) return;
+    clearTimeout(pending.timer);
+    this.originates.delete(actionId);
+    if ((event.response ?? '').toLowerCase() === 'success') {
+      const pbxCallId = this.translator.pbxCallIdOfChannel(event.uniqueid) ?? event.uniqueid;
+      pending.resolve(pbxCallId === undefined ? {} : { pbxCallId });
+      return;
+    }
+    this.translator.forgetDial(pending.request.requestId);
+    const reason = event.reason ?? '';
+    const error =
+      reason === ORIGINATE_REASON_BUSY
+        ? new SwitchboardError(ErrorCodes.PBX_REFUSED, 'your phone is busy', {
+            hint: 'finish or hang up the call on your phone, then dial again',
+            status: 409,
+          })
+        : reason === ORIGINATE_REASON_NO_ANSWER
+          ? new SwitchboardError(ErrorCodes.PBX_REFUSED, 'your phone did not answer', {
+              hint: 'pick up your desk phone when it rings, then the number is dialed',
+              status: 409,
+            })
+          : new SwitchboardError(ErrorCodes.PBX_REFUSED, 'Asterisk could not ring your phone', {
+              hint:
+                `check that ${this.config.endpointTechnology}/${pending.request.extension} is ` +
+                'registered and that pbx.asterisk.endpointTechnology matches your phones',
+              status: 502,
+              details: { reason },
+            });
+    pending.reject(error);
+  }
+
+  private async recover(): Promise<void> {
+    try {
+      const channels = await this.client.listAction({ Action: 'CoreShowChannels' }, 'recover');
+      this.emit(this.translator.recover(channels));
+    } catch (error) {
+      this.log.warn(
+        { code: error instanceof SwitchboardError ? error.code : ErrorCodes.PBX_PROTOCOL_ERROR },
+        'could not list channels after connecting; calls under way appear on their next event',
+      );
+    }
+    this.settleFirstConnect();
+  }
+
+  private settleFirstConnect(): void {
+    const first = this.firstConnect;
+    this.firstConnect = undefined;
+    first?.resolve();
+  }
+
+  private emit(events: CallEvent[]): void {
+    const listener = this.listener;
+    if (listener === undefined) return;
+    for (const event of events) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A bug downstream must not stop the AMI stream (and every later call with it).
+        this.log.error({ err: error, type: event.type }, 'call event listener threw');
+      }
+    }
+  }
+}
+
+function unreachable(message: string): SwitchboardError {
+  return new SwitchboardError(ErrorCodes.PBX_UNREACHABLE, message, {
+    hint: 'check that Asterisk is running and its AMI port is reachable from the bridge',
+    status: 503,
+  });
+}
