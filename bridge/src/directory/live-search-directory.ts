@@ -1,0 +1,294 @@
+// "Who has this number?" answered live from Salesforce: a SOSL phone search with digit-only
+// terms, every hit re-checked by normalizing its stored phone fields (so a digit substring never
+// matches), plus two ways around the search index lag — records the bridge was told about are
+// fetched by id, and an empty search falls back to a query over recently modified records.
+// Lookups of the same number share one request and a short-lived cache.
+import type { PhoneConfig, LookupConfig } from '../config/schema';
+import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
+import { numberForLog, type Logger } from '../logging/logger';
+import type { MatchObject } from '../calls/call';
+import { normalizeNumber, phoneSearchTerms } from '../phone/phone-number';
+import type { SObjectRecord, SalesforceGateway } from '../salesforce/gateway';
+import {
+  QueryFragment,
+  fieldList,
+  findTerms,
+  identifier,
+  likePattern,
+  soql,
+  sosl,
+} from '../salesforce/query-builder';
+import type { CallerDirectory, DirectoryMatch } from './caller-directory';
+
+export interface LiveSearchDirectoryOptions {
+  gateway: SalesforceGateway;
+  phone: PhoneConfig;
+  lookup: LookupConfig;
+  logger: Logger;
+  /** Milliseconds since the epoch; injected by tests. */
+  now?: () => number;
+}
+
+/** The phone fields searched and re-checked per object, in the order a match is reported. */
+export const PHONE_FIELDS: Readonly<Record<MatchObject, readonly string[]>> = {
+  Contact: ['Phone', 'MobilePhone', 'HomePhone', 'OtherPhone', 'AssistantPhone'],
+  Lead: ['Phone', 'MobilePhone'],
+  Account: ['Phone'],
+};
+
+const SELECT_FIELDS: Readonly<Record<MatchObject, readonly string[]>> = {
+  Contact: [
+    'Id',
+    'Name',
+    ...PHONE_FIELDS.Contact,
+    'AccountId',
+    'Account.Name',
+    'OwnerId',
+    'LastModifiedDate',
+  ],
+  Lead: ['Id', 'Name', ...PHONE_FIELDS.Lead, 'Company', 'OwnerId', 'LastModifiedDate'],
+  Account: ['Id', 'Name', ...PHONE_FIELDS.Account, 'OwnerId', 'LastModifiedDate'],
+};
+
+const OBJECTS = Object.keys(PHONE_FIELDS) as MatchObject[];
+
+/** Bounds on memory: a bridge runs for months. */
+const MAX_CACHE_ENTRIES = 10_000;
+const MAX_NOTED_RECORDS = 1_000;
+/** Records fetched per query by id, and per object in the recent-records fallback. */
+const ID_CHUNK = 200;
+const FALLBACK_LIMIT = 200;
+/** Salesforce's search index usually catches up within ~15 minutes. */
+const MIN_NOTED_MINUTES = 15;
+
+interface CacheEntry {
+  matches: DirectoryMatch[];
+  expiresAt: number;
+}
+
+interface NotedRecord {
+  sobjectType: MatchObject;
+  notedAt: number;
+}
+
+export class LiveSearchDirectory implements CallerDirectory {
+  private readonly gateway: SalesforceGateway;
+  private readonly phone: PhoneConfig;
+  private readonly lookup: LookupConfig;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly inFlight = new Map<string, Promise<DirectoryMatch[]>>();
+  private readonly noted = new Map<string, NotedRecord>();
+  /** Bumped whenever a record changes, so a lookup started before it is not cached after it. */
+  private generation = 0;
+
+  constructor(options: LiveSearchDirectoryOptions) {
+    this.gateway = options.gateway;
+    this.phone = options.phone;
+    this.lookup = options.lookup;
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+  }
+
+  findByNumber(e164: string): Promise<DirectoryMatch[]> {
+    const cached = this.fromCache(e164);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const running = this.inFlight.get(e164);
+    if (running !== undefined) return running.then((matches) => [...matches]);
+
+    const generation = this.generation;
+    const lookup = this.search(e164).then(
+      (matches) => {
+        if (this.inFlight.get(e164) === lookup) this.inFlight.delete(e164);
+        if (generation === this.generation) this.toCache(e164, matches);
+        return matches;
+      },
+      (error: unknown) => {
+        if (this.inFlight.get(e164) === lookup) this.inFlight.delete(e164);
+        throw error;
+      },
+    );
+    this.inFlight.set(e164, lookup);
+    return lookup.then((matches) => [...matches]);
+  }
+
+  noteRecordChanged(sobjectType: string, id: string): void {
+    this.generation += 1;
+    this.cache.clear();
+    this.inFlight.clear();
+    if (!isMatchObject(sobjectType)) return;
+    this.noted.delete(id);
+    this.noted.set(id, { sobjectType, notedAt: this.now() });
+    while (this.noted.size > MAX_NOTED_RECORDS) this.deleteOldest(this.noted);
+  }
+
+  private async search(e164: string): Promise<DirectoryMatch[]> {
+    const terms = phoneSearchTerms(e164);
+    if (terms.length === 0)
+      throw new SwitchboardError(
+        ErrorCodes.SF_BAD_QUERY_VALUE,
+        'Only E.164 numbers are looked up',
+        {
+          hint: 'Normalize the number with phone/phone-number.ts first.',
+          details: { number: numberForLog(this.logger, e164) },
+        },
+      );
+    try {
+      const hits = await this.gateway.search(
+        sosl`FIND ${findTerms(terms)} IN PHONE FIELDS RETURNING Contact(${fieldList(SELECT_FIELDS.Contact)}), Lead(${fieldList(SELECT_FIELDS.Lead)} WHERE IsConverted = false), Account(${fieldList(SELECT_FIELDS.Account)})`,
+      );
+      const matches = this.recheck(hits, e164);
+      const seen = new Set(hits.map((hit) => hit.Id));
+      matches.push(...this.recheck(await this.fetchNoted(seen), e164));
+      if (matches.length === 0 && this.lookup.recentWindowMinutes > 0)
+        matches.push(...this.recheck(await this.fetchRecent(e164), e164));
+      const unique = [...new Map(matches.map((m) => [m.id, m])).values()];
+      this.logger.debug(
+        { number: numberForLog(this.logger, e164), hits: hits.length, matches: unique.length },
+        'caller lookup',
+      );
+      return unique;
+    } catch (error) {
+      throw asLookupError(error);
+    }
+  }
+
+  /** Keeps the hits whose stored phone values are the caller's number, as our own type. */
+  private recheck(records: readonly SObjectRecord[], e164: string): DirectoryMatch[] {
+    const options = {
+      defaultCountry: this.phone.defaultCountry,
+      internalMaxDigits: this.phone.internalMaxDigits,
+    };
+    const matches: DirectoryMatch[] = [];
+    for (const record of records) {
+      if (!isMatchObject(record.sobjectType)) continue;
+      const phoneField = PHONE_FIELDS[record.sobjectType].find((field) => {
+        const value = record[field];
+        return typeof value === 'string' && normalizeNumber(value, options).e164 === e164;
+      });
+      if (phoneField !== undefined) matches.push(toMatch(record.sobjectType, record, phoneField));
+    }
+    return matches;
+  }
+
+  /** Records the bridge was told about recently and the search did not return. */
+  private async fetchNoted(seen: ReadonlySet<string>): Promise<SObjectRecord[]> {
+    const keepFor = Math.max(this.lookup.recentWindowMinutes, MIN_NOTED_MINUTES) * 60_000;
+    const cutoff = this.now() - keepFor;
+    const wanted = new Map<MatchObject, string[]>();
+    for (const [id, record] of this.noted) {
+      if (record.notedAt < cutoff) {
+        this.noted.delete(id);
+        continue;
+      }
+      if (seen.has(id)) continue;
+      wanted.set(record.sobjectType, [...(wanted.get(record.sobjectType) ?? []), id]);
+    }
+    const records: SObjectRecord[] = [];
+    for (const [sobject, ids] of wanted) {
+      // One query per object and chunk rather than one retrieve per record: a busy rep may
+      // have created dozens of records inside the lag window.
+      for (let i = 0; i < ids.length; i += ID_CHUNK) {
+        const chunk = ids.slice(i, i + ID_CHUNK);
+        const rows = await this.gateway.query(
+          soql`SELECT ${fieldList(SELECT_FIELDS[sobject])} FROM ${identifier(sobject)} WHERE Id IN ${chunk}`,
+        );
+        records.push(...rows.map((row) => ({ ...row, sobjectType: sobject })));
+      }
+    }
+    return records;
+  }
+
+  /**
+   * The search index lags behind writes: look at records modified inside the window whose
+   * phone fields contain the number's last four digits (also split by a space, dash, dot or
+   * slash, as people group digits), and let the re-check decide.
+   */
+  private async fetchRecent(e164: string): Promise<SObjectRecord[]> {
+    const since = new Date(this.now() - this.lookup.recentWindowMinutes * 60_000);
+    const last4 = e164.slice(-4);
+    const patterns = ['', ' ', '-', '.', '/'].map((sep) =>
+      likePattern(`${last4.slice(0, 2)}${sep}${last4.slice(2)}`, 'contains'),
+    );
+    const records: SObjectRecord[] = [];
+    for (const sobject of OBJECTS) {
+      const phoneClause = new QueryFragment(
+        PHONE_FIELDS[sobject]
+          .flatMap((field) => patterns.map((p) => `${identifier(field).text} LIKE ${p.text}`))
+          .join(' OR '),
+      );
+      const notConverted = new QueryFragment(sobject === 'Lead' ? ' AND IsConverted = false' : '');
+      const rows = await this.gateway.query(
+        soql`SELECT ${fieldList(SELECT_FIELDS[sobject])} FROM ${identifier(sobject)} WHERE LastModifiedDate > ${since}${notConverted} AND (${phoneClause}) ORDER BY LastModifiedDate DESC LIMIT ${FALLBACK_LIMIT}`,
+        { limit: FALLBACK_LIMIT },
+      );
+      records.push(...rows.map((row) => ({ ...row, sobjectType: sobject })));
+    }
+    return records;
+  }
+
+  private fromCache(e164: string): DirectoryMatch[] | undefined {
+    const entry = this.cache.get(e164);
+    if (entry === undefined) return undefined;
+    this.cache.delete(e164);
+    if (entry.expiresAt <= this.now()) return undefined;
+    this.cache.set(e164, entry); // most recently used goes last
+    return [...entry.matches];
+  }
+
+  private toCache(e164: string, matches: DirectoryMatch[]): void {
+    if (this.lookup.cacheTtlSeconds <= 0) return;
+    this.cache.delete(e164);
+    this.cache.set(e164, { matches, expiresAt: this.now() + this.lookup.cacheTtlSeconds * 1000 });
+    while (this.cache.size > MAX_CACHE_ENTRIES) this.deleteOldest(this.cache);
+  }
+
+  private deleteOldest(map: Map<string, unknown>): void {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+}
+
+function isMatchObject(value: string): value is MatchObject {
+  return value === 'Contact' || value === 'Lead' || value === 'Account';
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function toMatch(object: MatchObject, record: SObjectRecord, phoneField: string): DirectoryMatch {
+  const match: DirectoryMatch = {
+    id: record.Id,
+    object,
+    name: text(record.Name) ?? record.Id,
+    phoneField,
+    lastModifiedAt: text(record.LastModifiedDate) ?? '',
+  };
+  const ownerId = text(record.OwnerId);
+  if (ownerId !== undefined) match.ownerId = ownerId;
+  if (object === 'Contact') {
+    const accountId = text(record.AccountId);
+    if (accountId !== undefined) match.accountId = accountId;
+    const account = record.Account;
+    const accountName =
+      typeof account === 'object' && account !== null
+        ? text((account as { Name?: unknown }).Name)
+        : undefined;
+    if (accountName !== undefined) match.accountName = accountName;
+  }
+  return match;
+}
+
+function asLookupError(error: unknown): SwitchboardError {
+  if (isSwitchboardError(error)) return error;
+  return new SwitchboardError(
+    ErrorCodes.SF_UNAVAILABLE,
+    'Salesforce could not be searched for the caller',
+    {
+      cause: error,
+      hint: 'Check the bridge can reach the org (GET /healthz) and the integration user can search.',
+    },
+  );
+}

@@ -1,0 +1,51 @@
+// Orders a lookup's matches for the screen pop: what the ringing rep owns first, then what was
+// touched most recently (the live relationship), one entry per record, at most `max`.
+import type { CallMatch, MatchObject } from '../calls/call';
+import type { DirectoryMatch } from './caller-directory';
+
+export interface RankOptions {
+  /** The Salesforce user id of the rep whose phone rings; their records come first. */
+  repUserId?: string;
+  max: number;
+}
+
+/** Between equally recent records, a person beats a company. */
+const OBJECT_ORDER: Record<MatchObject, number> = { Contact: 0, Lead: 1, Account: 2 };
+
+export function rankMatches(matches: DirectoryMatch[], options: RankOptions): CallMatch[] {
+  const byId = new Map<string, DirectoryMatch>();
+  for (const match of matches) {
+    const seen = byId.get(match.id);
+    if (seen === undefined || timeOf(match) > timeOf(seen)) byId.set(match.id, match);
+  }
+  const owned = (m: DirectoryMatch) =>
+    options.repUserId !== undefined && m.ownerId === options.repUserId ? 0 : 1;
+  return [...byId.values()]
+    .sort(
+      (a, b) =>
+        owned(a) - owned(b) ||
+        timeOf(b) - timeOf(a) ||
+        OBJECT_ORDER[a.object] - OBJECT_ORDER[b.object],
+    )
+    .slice(0, Math.max(0, options.max))
+    .map(toCallMatch);
+}
+
+function timeOf(match: DirectoryMatch): number {
+  const time = Date.parse(match.lastModifiedAt);
+  return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
+}
+
+/** The part the browser receives: no ranking data, no undefined keys. */
+function toCallMatch(match: DirectoryMatch): CallMatch {
+  const result: CallMatch = {
+    id: match.id,
+    object: match.object,
+    name: match.name,
+    phoneField: match.phoneField,
+  };
+  if (match.accountId !== undefined) result.accountId = match.accountId;
+  if (match.accountName !== undefined) result.accountName = match.accountName;
+  if (match.ownerId !== undefined) result.ownerId = match.ownerId;
+  return result;
+}
