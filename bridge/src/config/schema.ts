@@ -192,6 +192,24 @@ export const AsteriskSchema = z
     endpointTechnology: z.string().default('PJSIP'),
     reconnectMaxSeconds: z.number().positive().default(30),
     keepaliveSeconds: z.number().positive().default(20),
+    /** How long the rep's phone rings for a click-to-dial before Asterisk gives up. */
+    originateTimeoutSeconds: z.number().int().min(5).max(300).default(30),
+    /** Which channel names are reps' phones: PJSIP/<this>-…, Local/<this>@ctx-…;1 (a regex). */
+    extensionPattern: z
+      .string()
+      .default('^[0-9]{2,6}$')
+      .refine((value) => {
+        try {
+          new RegExp(value);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be a regular expression such as ^[0-9]{3,4}$'),
+    /** Dialplan contexts of trunks: Local channels into these are never a rep's phone. */
+    trunkContexts: z.array(z.string().trim().min(1)).default(['from-trunk', 'from-pstn']),
+    /** Read extension ↔ email from voicemail.conf (VoicemailUsersList) as well as from `users`. */
+    usersFromVoicemail: z.boolean().default(true),
   })
   .strict();
 
