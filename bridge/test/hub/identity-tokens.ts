@@ -29,7 +29,7 @@ export interface TokenOptions {
 /** Signs an RS256 token with the standard claims, overridable per test. */
 export async function signToken(key: KeyObject, options: TokenOptions = {}): Promise<string> {
   const iat = options.iat ?? Math.floor(Date.now() / 1000);
-  const defaults: Record<string, string | undefined> = {
+  const defaults: Record<string, string> = {
     iss: ORG_ID,
     sub: USER_ID,
     aud: AUDIENCE,
@@ -37,7 +37,8 @@ export async function signToken(key: KeyObject, options: TokenOptions = {}): Pro
     jti: randomUUID(),
   };
   const payload: JWTPayload = {};
-  for (const [name, value] of Object.entries({ ...defaults, ...options.claims })) {
+  const merged: Record<string, unknown> = { ...defaults, ...options.claims };
+  for (const [name, value] of Object.entries(merged)) {
     if (value !== undefined) payload[name] = value;
   }
   if (!(options.omit ?? []).includes('iat')) payload.iat = iat;
