@@ -1,6 +1,7 @@
 // Lint for the bridge (typescript-eslint, type-aware) and the LWC bundles (Salesforce's
 // LWC rules on TypeScript). Formatting is Prettier's job, not ESLint's.
 import tseslint from 'typescript-eslint';
+import lwcRecommended from '@salesforce/eslint-config-lwc/recommended.js';
 
 export default tseslint.config(
   {
@@ -31,6 +32,34 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-console': 'off',
+    },
+  },
+  {
+    // LWC bundles: Salesforce's LWC rules, parsed by typescript-eslint (the Babel parser of
+    // recommended-ts gives no-undef / no-unused-vars false positives on types).
+    files: ['force-app/**/*.ts'],
+    extends: [...lwcRecommended, ...tseslint.configs.recommended],
+    languageOptions: { parser: tseslint.parser, parserOptions: { requireConfigFile: false } },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    rules: {
+      'no-undef': 'off',
+      'no-unused-vars': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // lwc, lightning/*, @salesforce/* and c/* resolve inside the platform, not node_modules.
+      'import/no-unresolved': 'off',
+      'import/named': 'off',
+      'import/namespace': 'off',
+      'import/default': 'off',
+      'import/no-named-as-default': 'off',
+      'import/no-named-as-default-member': 'off',
+    },
+  },
+  {
+    // Unit tests of the LWC bundles drive timers and fake sockets directly.
+    files: ['force-app/**/__tests__/**/*.ts', 'force-app/test/**/*.ts'],
+    rules: {
+      '@lwc/lwc/no-async-operation': 'off',
+      '@lwc/lwc/prefer-custom-event': 'off',
     },
   },
 );

@@ -1,0 +1,157 @@
+// One possible caller: name, object, account and the fields the admin chose, read through
+// Lightning Data Service (getRecord) so the rep sees only what their permissions allow.
+// Tells its parent when the rep opens the record or picks this match as the caller.
+import { LightningElement, api, wire } from 'lwc';
+import { getRecord, type RecordRepresentation } from 'lightning/uiRecordApi';
+import type { CallMatch } from 'c/switchboardProtocol';
+
+const ICONS: Record<string, string> = {
+  Contact: 'standard:contact',
+  Lead: 'standard:lead',
+  Account: 'standard:account',
+};
+
+export interface FieldRow {
+  key: string;
+  label: string;
+  value: string;
+}
+
+/** "AnnualRevenue" → "Annual Revenue"; "Owner.Name" → "Owner"; "Custom_Tier__c" → "Custom Tier". */
+export function fieldLabel(field: string): string {
+  const parts = field.split('.');
+  const base = parts.length > 1 ? (parts[0] ?? field) : field;
+  return base
+    .replace(/__c$/, '')
+    .replace(/_/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/Id$/, '')
+    .trim();
+}
+
+interface UiFieldValue {
+  value?: unknown;
+  displayValue?: string | null;
+}
+
+/** Reads "Title" or "Owner.Name" from a UI API record, preferring the formatted value. */
+export function fieldDisplayValue(record: RecordRepresentation, path: string): string | null {
+  const segments = path.split('.');
+  let fields: Record<string, UiFieldValue | undefined> | undefined = record.fields;
+  for (let i = 0; i < segments.length; i++) {
+    const field: UiFieldValue | undefined = fields?.[segments[i] ?? ''];
+    if (!field) return null;
+    if (i === segments.length - 1) {
+      if (field.displayValue !== undefined && field.displayValue !== null)
+        return field.displayValue;
+      if (field.value === null || field.value === undefined) return null;
+      return typeof field.value === 'object' ? null : String(field.value as string | number);
+    }
+    const nested = field.value as { fields?: Record<string, UiFieldValue | undefined> } | null;
+    fields = nested?.fields;
+  }
+  return null;
+}
+
+export default class SwitchboardCallerCard extends LightningElement {
+  /** Shows the "This is the caller" button (several matches). */
+  @api pickable = false;
+  /** This match is the record linked to the call. */
+  @api selected = false;
+
+  private currentMatch: CallMatch | undefined;
+  private currentFields: string[] = [];
+  // Plain fields (not getters) feed the wire: they are what LWC watches for '$' parameters.
+  recordId: string | undefined;
+  qualifiedFields: string[] = [];
+  record: RecordRepresentation | undefined;
+  loadError = false;
+
+  @api
+  get match(): CallMatch | undefined {
+    return this.currentMatch;
+  }
+  set match(value: CallMatch | undefined) {
+    this.currentMatch = value;
+    this.recordId = value?.id;
+    this.qualify();
+  }
+
+  /** Field API names without the object prefix, as the admin chose them (Title, Owner.Name). */
+  @api
+  get fields(): string[] {
+    return this.currentFields;
+  }
+  set fields(value: string[] | undefined) {
+    this.currentFields = Array.isArray(value) ? value : [];
+    this.qualify();
+  }
+
+  private qualify(): void {
+    const object = this.currentMatch?.object;
+    this.qualifiedFields = object ? this.currentFields.map((field) => `${object}.${field}`) : [];
+  }
+
+  // optionalFields: a field the rep may not see is left out instead of failing the card.
+  @wire(getRecord, { recordId: '$recordId', optionalFields: '$qualifiedFields' })
+  wiredRecord(result: { data?: RecordRepresentation; error?: unknown }): void {
+    this.record = result.data;
+    this.loadError = result.error !== undefined && result.error !== null;
+  }
+
+  get iconName(): string {
+    return ICONS[this.match?.object ?? ''] ?? 'standard:avatar';
+  }
+
+  get objectLabel(): string {
+    return this.match?.object ?? '';
+  }
+
+  get name(): string {
+    return this.match?.name ?? '';
+  }
+
+  get subtitle(): string {
+    const match = this.match;
+    if (!match) return '';
+    return match.accountName ? `${match.object} · ${match.accountName}` : match.object;
+  }
+
+  get openLabel(): string {
+    return `Open ${this.objectLabel} ${this.name}`;
+  }
+
+  get pickLabel(): string {
+    return `${this.name} is the caller`;
+  }
+
+  get cardClass(): string {
+    return this.selected
+      ? 'switchboard-card slds-media slds-p-around_x-small switchboard-card_selected'
+      : 'switchboard-card slds-media slds-p-around_x-small';
+  }
+
+  get rows(): FieldRow[] {
+    const record = this.record;
+    if (!record) return [];
+    const rows: FieldRow[] = [];
+    for (const field of this.currentFields) {
+      const value = fieldDisplayValue(record, field);
+      if (value === null || value === '') continue;
+      rows.push({ key: field, label: fieldLabel(field), value });
+    }
+    return rows;
+  }
+
+  get hasRows(): boolean {
+    return this.rows.length > 0;
+  }
+
+  handleOpen(): void {
+    this.dispatchEvent(new CustomEvent('open', { detail: { recordId: this.recordId } }));
+  }
+
+  handlePick(): void {
+    this.dispatchEvent(new CustomEvent('pick', { detail: { recordId: this.recordId } }));
+  }
+}

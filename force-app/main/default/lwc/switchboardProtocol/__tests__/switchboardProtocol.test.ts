@@ -1,0 +1,65 @@
+import { callLinkFrame, dialFrame, helloFrame, parseServerFrame } from 'c/switchboardProtocol';
+
+const call = {
+  id: 'c1',
+  direction: 'inbound',
+  state: 'ringing',
+  extension: '201',
+  number: '4155551212',
+  e164: '+14155551212',
+  withheld: false,
+  internal: false,
+  startedAt: '2024-01-01T10:00:00.000Z',
+  lookup: 'pending',
+  matches: [],
+};
+
+describe('c-switchboard-protocol', () => {
+  it('parses ready frames and defaults missing lists', () => {
+    // Arrange: a ready frame from an older bridge without warnings
+    const text = JSON.stringify({
+      v: 1,
+      type: 'ready',
+      user: { id: '005', email: 'ana@acme.example' },
+      calls: [call, { broken: true }],
+    });
+    // Act
+    const frame = parseServerFrame(text);
+    // Assert: the malformed call is dropped, lists exist
+    expect(frame).toMatchObject({ type: 'ready', extensions: [], warnings: [] });
+    expect(frame?.type === 'ready' && frame.calls).toHaveLength(1);
+  });
+
+  it('parses call frames', () => {
+    expect(parseServerFrame(JSON.stringify({ v: 1, type: 'call', call }))).toEqual({
+      v: 1,
+      type: 'call',
+      call,
+    });
+  });
+
+  it('ignores what it cannot use instead of throwing', () => {
+    expect(parseServerFrame('not json')).toBeNull();
+    expect(parseServerFrame(JSON.stringify({ v: 2, type: 'call', call }))).toBeNull();
+    expect(parseServerFrame(JSON.stringify({ v: 1, type: 'presence' }))).toBeNull();
+    expect(parseServerFrame(JSON.stringify({ v: 1, type: 'call', call: {} }))).toBeNull();
+    expect(parseServerFrame('[1]')).toBeNull();
+  });
+
+  it('builds client frames with the protocol version', () => {
+    expect(helloFrame('t')).toEqual({ v: 1, type: 'hello', token: 't' });
+    expect(callLinkFrame('c1', '003')).toEqual({
+      v: 1,
+      type: 'call.link',
+      callId: 'c1',
+      recordId: '003',
+    });
+    expect(dialFrame('r1', '+1415')).toEqual({
+      v: 1,
+      type: 'dial',
+      requestId: 'r1',
+      number: '+1415',
+    });
+    expect(dialFrame('r1', '+1415', '003')).toMatchObject({ recordId: '003' });
+  });
+});
