@@ -32,7 +32,8 @@ export function rankMatches(matches: DirectoryMatch[], options: RankOptions): Ca
 }
 
 function timeOf(match: DirectoryMatch): number {
-  const time = Date.parse(match.lastModifiedAt);
+  // Salesforce writes offsets as +0000; ISO 8601 parsers only promise +00:00.
+  const time = Date.parse(match.lastModifiedAt.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
 }
 
