@@ -1,0 +1,487 @@
+// Logs every ended call to Salesforce as exactly one Task, through a durable outbox: the log is
+// stored in SQLite first, then a worker sends it with exponential backoff through outages,
+// expired sessions and API limits. A log Salesforce rejects is parked with its error until an
+// admin retries it. The rep's notes and disposition (call.note) land on the same Task, before
+// or after it was created, until a grace period after hang-up.
+//
+// Exactly once: the Task's CallObject is the call id. Before creating, the worker asks
+// Salesforce for a Task with that CallObject — a run that crashed between the create and
+// storing the id left one behind — and adopts it instead of creating a second.
+import type { Call } from '../calls/call';
+import type { CallLogConfig } from '../config/schema';
+import { ErrorCodes, SwitchboardError, toSwitchboardError } from '../errors';
+import type { Logger } from '../logging/logger';
+import type { SalesforceGateway } from '../salesforce/gateway';
+import { soql } from '../salesforce/query-builder';
+import { applyMigrations, type Database } from '../storage/database';
+import {
+  CALL_LOG_MIGRATIONS,
+  SqliteCallLogOutbox,
+  type OutboxEntry,
+  type OutboxError,
+} from './call-log-outbox';
+import { buildCallTask, DESCRIPTION_MAX, DISPOSITION_MAX } from './call-task';
+
+/** What the rep's utility shows about a call's log (Call.log in the protocol). */
+export interface CallLogStatus {
+  state: 'pending' | 'logged' | 'parked' | 'disabled' | 'skipped';
+  taskId?: string;
+  /** Why it is not logged (yet): the last transient failure, the rejection, or the skip reason. */
+  error?: { code: string; message: string };
+}
+
+export interface ParkedCallLog {
+  callId: string;
+  extension: string;
+  subject: string;
+  error: OutboxError;
+  attempts: number;
+  /** ISO time the log was parked. */
+  parkedAt: string;
+}
+
+export interface CallLogServiceOptions {
+  db: Database;
+  gateway: SalesforceGateway;
+  config: CallLogConfig;
+  /** The Salesforce user id of the rep at an extension (the Task's owner). */
+  repUserIdForExtension: (extension: string) => string | undefined;
+  logger: Logger;
+  now?: () => Date;
+  /** Told whenever a call's log status changes, to update the rep's utility. */
+  publishStatus: (callId: string, status: CallLogStatus) => void;
+  /** Random number in [0, 1) for backoff jitter; tests pin it. */
+  random?: () => number;
+  /** Logs sent at the same time (default 2): enough to drain a backlog, gentle on API limits. */
+  concurrency?: number;
+}
+
+/** Errors worth trying again: the org will be back, the session renewed, the limit reset. */
+const TRANSIENT: ReadonlySet<string> = new Set([
+  ErrorCodes.SF_UNAVAILABLE,
+  ErrorCodes.SF_REQUEST_LIMIT,
+  ErrorCodes.SF_SESSION_EXPIRED,
+  ErrorCodes.SF_AUTH_FAILED,
+  ErrorCodes.INTERNAL,
+]);
+
+/** Sent and skipped rows are kept this long for status and support, then deleted. */
+const RETENTION_MS = 30 * 24 * 3600 * 1000;
+/** setTimeout's ceiling; a later due time is re-checked after this. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+interface ActiveCall {
+  extension: string;
+  notes?: string;
+  disposition?: string;
+}
+
+export class CallLogService {
+  private readonly outbox: SqliteCallLogOutbox;
+  private readonly gateway: SalesforceGateway;
+  private readonly config: CallLogConfig;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly concurrency: number;
+  private readonly options: CallLogServiceOptions;
+  /** Calls not yet ended: whose they are, and notes taken during the call. */
+  private readonly active = new Map<string, ActiveCall>();
+  private readonly warnedNoOwner = new Set<string>();
+  private started = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private rerun = false;
+
+  constructor(options: CallLogServiceOptions) {
+    this.options = options;
+    this.gateway = options.gateway;
+    this.config = options.config;
+    this.logger = options.logger.child({ module: 'call-log' });
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.concurrency = Math.max(1, options.concurrency ?? 2);
+    applyMigrations(options.db, 'call-log', CALL_LOG_MIGRATIONS, this.logger);
+    this.outbox = new SqliteCallLogOutbox(options.db);
+  }
+
+  /** Starts the worker: recovers rows a crash left in flight, then sends what is due. */
+  start(): void {
+    if (this.started) return;
+    const now = this.nowMs();
+    const recovered = this.outbox.resetSending(now);
+    if (recovered > 0)
+      this.logger.info({ recovered }, 'call logs interrupted by a restart will be re-checked');
+    const pruned = this.outbox.pruneFinished(now - RETENTION_MS);
+    if (pruned > 0) this.logger.debug({ pruned }, 'old call-log rows deleted');
+    this.started = true;
+    const counts = this.outbox.countByState();
+    if (counts.pending > 0 || counts.parked > 0)
+      this.logger.info({ pending: counts.pending, parked: counts.parked }, 'call-log outbox');
+    this.kick();
+  }
+
+  /** Stops the worker after the sends in flight; what is left stays in the outbox. */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Feed from CallService: remembers live calls, enqueues the log when a call ends. */
+  onCallChanged(call: Call): void {
+    try {
+      if (call.state !== 'ended') {
+        const known = this.active.get(call.id);
+        this.active.set(call.id, { ...known, extension: call.extension });
+        return;
+      }
+      this.enqueueEnded(call);
+    } catch (error) {
+      // A broken log must never disturb call handling: report it and carry on.
+      this.logger.error({ err: toSwitchboardError(error), callId: call.id }, 'call log failed');
+    }
+  }
+
+  /**
+   * The rep's notes and disposition for one of their calls (call.note). Throws a
+   * SwitchboardError for a call that is not theirs, not logged, or past the grace period.
+   */
+  addNote(input: {
+    callId: string;
+    notes?: string;
+    disposition?: string;
+    repExtensions: readonly string[];
+  }): CallLogStatus | undefined {
+    if (!this.config.enabled)
+      throw new SwitchboardError(ErrorCodes.CALL_LOG_DISABLED, 'Call logging is turned off', {
+        status: 409,
+        hint: 'An admin can turn it on with callLog.enabled.',
+      });
+    const notes = input.notes;
+    const disposition = input.disposition?.trim() === '' ? undefined : input.disposition?.trim();
+    if (notes !== undefined && notes.length > DESCRIPTION_MAX)
+      throw new SwitchboardError(
+        ErrorCodes.CALL_LOG_NOTE_INVALID,
+        `Notes may be at most ${DESCRIPTION_MAX} characters`,
+        { status: 400 },
+      );
+    if (disposition !== undefined && disposition.length > DISPOSITION_MAX)
+      throw new SwitchboardError(
+        ErrorCodes.CALL_LOG_NOTE_INVALID,
+        `A disposition may be at most ${DISPOSITION_MAX} characters`,
+        { status: 400 },
+      );
+    if (notes === undefined && disposition === undefined)
+      throw new SwitchboardError(
+        ErrorCodes.CALL_LOG_NOTE_INVALID,
+        'A note needs notes or a disposition',
+        { status: 400 },
+      );
+
+    const live = this.active.get(input.callId);
+    if (live !== undefined) {
+      if (!input.repExtensions.includes(live.extension)) throw notFound(input.callId);
+      if (notes !== undefined) live.notes = notes;
+      if (disposition !== undefined) live.disposition = disposition;
+      return this.status(input.callId);
+    }
+
+    const entry = this.outbox.get(input.callId);
+    if (entry === undefined || !input.repExtensions.includes(entry.extension))
+      throw notFound(input.callId);
+    if (entry.state === 'skipped')
+      throw new SwitchboardError(
+        ErrorCodes.CALL_LOG_NOT_LOGGED,
+        `This call is not logged: ${entry.lastError?.message ?? 'skipped'}`,
+        { status: 409 },
+      );
+    const now = this.nowMs();
+    if (now > entry.endedAt + this.config.noteGraceSeconds * 1000)
+      throw new SwitchboardError(
+        ErrorCodes.CALL_LOG_NOTE_TOO_LATE,
+        `Notes are accepted until ${this.config.noteGraceSeconds} s after the call`,
+        {
+          status: 409,
+          hint: 'Edit the Task in Salesforce instead.',
+        },
+      );
+    this.outbox.setNotes(input.callId, notes, disposition, now);
+    const status = this.status(input.callId);
+    if (status !== undefined) this.publish(input.callId, status);
+    this.kick();
+    return status;
+  }
+
+  status(callId: string): CallLogStatus | undefined {
+    const entry = this.outbox.get(callId);
+    if (entry === undefined) return this.config.enabled ? undefined : { state: 'disabled' };
+    return statusOf(entry);
+  }
+
+  listParked(): ParkedCallLog[] {
+    return this.outbox.listParked().map((entry) => ({
+      callId: entry.callId,
+      extension: entry.extension,
+      subject: typeof entry.fields.Subject === 'string' ? entry.fields.Subject : '',
+      error: entry.lastError ?? { code: 'UNKNOWN', message: '' },
+      attempts: entry.attempts,
+      parkedAt: new Date(entry.updatedAt).toISOString(),
+    }));
+  }
+
+  /** Sends a parked log again (after the admin fixed what Salesforce rejected). */
+  retryParked(callId: string): CallLogStatus {
+    if (!this.outbox.unpark(callId, this.nowMs()))
+      throw new SwitchboardError(
+        ErrorCodes.CALL_LOG_NOT_PARKED,
+        `No parked call log for call ${callId}`,
+        {
+          status: 404,
+          hint: 'listParked() shows the logs waiting for a retry.',
+        },
+      );
+    this.logger.info({ callId }, 'parked call log retried');
+    const status = this.status(callId) ?? { state: 'pending' };
+    this.publish(callId, status);
+    this.kick();
+    return status;
+  }
+
+  /** Sends everything due now and resolves when done (tests, shutdown drains). */
+  async flush(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+    this.running = this.drain();
+    try {
+      await this.running;
+    } finally {
+      this.running = undefined;
+      if (this.rerun) {
+        this.rerun = false;
+        this.kick();
+      } else this.schedule();
+    }
+  }
+
+  private enqueueEnded(call: Call): void {
+    const draft = this.active.get(call.id);
+    this.active.delete(call.id);
+    const repUserId = this.options.repUserIdForExtension(call.extension);
+    const decision = buildCallTask({ call, config: this.config, repUserId, now: this.now() });
+    const now = this.nowMs();
+    const existing = this.outbox.get(call.id);
+    if (existing !== undefined) {
+      // A repeated `ended` (e.g. the rep linked a record after hang-up): refresh the fields
+      // while the Task does not exist yet; never a second log.
+      if (decision.log) this.outbox.replaceFields(call.id, decision.fields, now);
+      return;
+    }
+    if (!decision.log) {
+      if (decision.code === 'CALL_LOG_DISABLED') {
+        this.publish(call.id, { state: 'disabled' });
+        return;
+      }
+      this.outbox.insert(
+        {
+          callId: call.id,
+          extension: call.extension,
+          fields: {},
+          state: 'skipped',
+          reason: { code: decision.code, message: decision.reason },
+          endedAt: endedAtMs(call, now),
+        },
+        now,
+      );
+      this.logger.debug({ callId: call.id, reason: decision.reason }, 'call not logged');
+      this.publish(call.id, {
+        state: 'skipped',
+        error: { code: decision.code, message: decision.reason },
+      });
+      return;
+    }
+    if (repUserId === undefined && !this.warnedNoOwner.has(call.extension)) {
+      this.warnedNoOwner.add(call.extension);
+      this.logger.warn(
+        { extension: call.extension, code: ErrorCodes.CALL_LOG_NO_OWNER },
+        'no Salesforce user for this extension: its call logs belong to the integration user',
+      );
+    }
+    this.outbox.insert(
+      {
+        callId: call.id,
+        extension: call.extension,
+        fields: decision.fields,
+        state: 'pending',
+        ...(draft?.notes === undefined ? {} : { notes: draft.notes }),
+        ...(draft?.disposition === undefined ? {} : { disposition: draft.disposition }),
+        endedAt: endedAtMs(call, now),
+      },
+      now,
+    );
+    this.logger.debug({ callId: call.id, kind: decision.kind }, 'call log queued');
+    this.publish(call.id, { state: 'pending' });
+    this.kick();
+  }
+
+  /** Starts a drain unless one is running (then it runs once more when done). */
+  private kick(): void {
+    if (!this.started) return;
+    if (this.running !== undefined) {
+      this.rerun = true;
+      return;
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.rerun) {
+        this.rerun = false;
+        this.kick();
+      } else this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (!this.started) return;
+    const due = this.outbox.nextDueAt();
+    if (due === undefined) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, due - this.nowMs()));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, delay);
+    // The outbox is durable: a pending retry must not keep a stopping process alive.
+    this.timer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const due = this.outbox.due(this.nowMs(), this.concurrency);
+      if (due.length === 0) return;
+      await Promise.all(due.map((entry) => this.send(entry)));
+    }
+  }
+
+  private async send(entry: OutboxEntry): Promise<void> {
+    const { callId } = entry;
+    if (!this.outbox.markSending(callId, this.nowMs())) return;
+    const attempt = entry.attempts + 1;
+    try {
+      let taskId = entry.taskId;
+      if (taskId === undefined) {
+        const found = await this.gateway.query(
+          soql`SELECT Id FROM Task WHERE CallObject = ${callId} LIMIT 1`,
+          { limit: 1 },
+        );
+        const adopted = found[0]?.Id;
+        if (adopted !== undefined) {
+          // Created by an earlier attempt whose answer was lost: adopt it, re-send notes.
+          this.outbox.recordTaskId(callId, adopted, 0, this.nowMs());
+          taskId = adopted;
+          this.logger.info({ callId, taskId }, 'existing call log Task adopted');
+        } else {
+          const latest = this.outbox.get(callId) ?? entry;
+          const fields = { ...latest.fields, ...noteFields(latest) };
+          taskId = await this.gateway.create('Task', fields);
+          this.outbox.recordTaskId(callId, taskId, latest.notesVersion, this.nowMs());
+        }
+      }
+      const latest = this.outbox.get(callId);
+      if (latest !== undefined && latest.notesVersion > latest.sentNotesVersion) {
+        const update = noteFields(latest);
+        if (Object.keys(update).length > 0) await this.gateway.update('Task', taskId, update);
+        this.outbox.recordNotesSent(callId, latest.notesVersion, this.nowMs());
+      }
+      const state = this.outbox.finishSend(callId, this.nowMs());
+      if (state === 'sent') {
+        this.logger.info({ callId, taskId, attempts: attempt }, 'call logged');
+        this.publish(callId, { state: 'logged', taskId });
+      }
+    } catch (error) {
+      this.fail(entry, attempt, error);
+    }
+  }
+
+  private fail(entry: OutboxEntry, attempt: number, error: unknown): void {
+    const err = toSwitchboardError(error);
+    const now = this.nowMs();
+    if (!TRANSIENT.has(err.code)) {
+      const rejected = salesforceError(err);
+      this.outbox.park(entry.callId, rejected, now);
+      this.logger.warn(
+        { callId: entry.callId, code: rejected.code, reason: rejected.message },
+        'Salesforce rejected the call log: parked until retried',
+      );
+      this.publish(entry.callId, { state: 'parked', error: rejected });
+      return;
+    }
+    const { baseSeconds, maxSeconds } = this.config.retry;
+    const ceiling = Math.min(maxSeconds, baseSeconds * 2 ** Math.min(attempt - 1, 30));
+    // "Equal jitter": at least half the backoff, so a recovering org is not hit all at once.
+    const delayMs = Math.round((ceiling / 2 + (ceiling / 2) * this.random()) * 1000);
+    const shown: OutboxError = { code: err.code, message: err.message };
+    this.outbox.reschedule(entry.callId, now + delayMs, shown, now);
+    const fields = { callId: entry.callId, code: err.code, attempt, retryInMs: delayMs };
+    if (attempt === 1) this.logger.warn(fields, 'call log not sent yet: will retry');
+    else this.logger.debug(fields, 'call log retry failed');
+    this.publish(entry.callId, { state: 'pending', error: shown });
+  }
+
+  private publish(callId: string, status: CallLogStatus): void {
+    try {
+      this.options.publishStatus(callId, status);
+    } catch (error) {
+      this.logger.error({ err: toSwitchboardError(error), callId }, 'call-log status not sent');
+    }
+  }
+
+  private nowMs(): number {
+    return this.now().getTime();
+  }
+}
+
+function notFound(callId: string): SwitchboardError {
+  return new SwitchboardError(ErrorCodes.CALL_NOT_FOUND, `No call ${callId} of yours to log`, {
+    status: 404,
+  });
+}
+
+function endedAtMs(call: Call, fallback: number): number {
+  const at = call.endedAt === undefined ? NaN : Date.parse(call.endedAt);
+  return Number.isFinite(at) ? at : fallback;
+}
+
+/** Description/CallDisposition from the rep: the only fields the bridge writes after create. */
+function noteFields(entry: OutboxEntry): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (entry.notes !== undefined) fields.Description = entry.notes;
+  if (entry.disposition !== undefined) fields.CallDisposition = entry.disposition;
+  return fields;
+}
+
+function statusOf(entry: OutboxEntry): CallLogStatus {
+  const withError = <T extends CallLogStatus>(status: T): T =>
+    entry.lastError === undefined ? status : { ...status, error: entry.lastError };
+  const withTask = <T extends CallLogStatus>(status: T): T =>
+    entry.taskId === undefined ? status : { ...status, taskId: entry.taskId };
+  switch (entry.state) {
+    case 'pending':
+    case 'sending':
+      return withTask(withError({ state: 'pending' }));
+    case 'sent':
+      return withTask({ state: 'logged' });
+    case 'parked':
+      return withTask(withError({ state: 'parked' }));
+    case 'skipped':
+      return withError({ state: 'skipped' });
+  }
+}
+
+/** Salesforce's own error code and message (e.g. FIELD_CUSTOM_VALIDATION_EXCEPTION) if given. */
+function salesforceError(err: SwitchboardError): OutboxError {
+  const details = err.details ?? {};
+  const candidates = [details.errorCode, details.salesforceErrorCode, details.sfErrorCode];
+  const sfCode = candidates.find((c): c is string => typeof c === 'string' && c !== '');
+  return { code: sfCode ?? err.code, message: err.message };
+}

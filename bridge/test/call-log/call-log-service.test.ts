@@ -1,0 +1,301 @@
+import type { Call } from '../../src/calls/call';
+import {
+  CallLogService,
+  type CallLogServiceOptions,
+  type CallLogStatus,
+} from '../../src/call-log/call-log-service';
+import { CallLogSchema, type CallLogConfig } from '../../src/config/schema';
+import type { SwitchboardError } from '../../src/errors';
+import { silentLogger } from '../../src/logging/logger';
+import { openDatabase, type Database } from '../../src/storage/database';
+import { FakeGateway } from './fake-gateway';
+
+const START = Date.parse('2025-03-05T10:00:00.000Z');
+const CONTACT_ID = '003000000000001AAA';
+
+function ended(id: string, overrides: Partial<Call> = {}): Call {
+  return {
+    id,
+    direction: 'inbound',
+    state: 'ended',
+    extension: '201',
+    number: '+14155550100',
+    e164: '+14155550100',
+    withheld: false,
+    internal: false,
+    startedAt: new Date(START - 60_000).toISOString(),
+    answeredAt: new Date(START - 50_000).toISOString(),
+    endedAt: new Date(START).toISOString(),
+    endReason: 'completed',
+    lookup: 'done',
+    matches: [
+      {
+        id: CONTACT_ID,
+        object: 'Contact',
+        name: 'Ada',
+        phoneField: 'Phone',
+        accountId: '001000000000001AAA',
+      },
+    ],
+    ...overrides,
+  };
+}
+
+describe('call-log/call-log-service (fake gateway)', () => {
+  let db: Database;
+  let gateway: FakeGateway;
+  let clock: number;
+  let published: { callId: string; status: CallLogStatus }[];
+  let services: CallLogService[];
+
+  beforeEach(() => {
+    db = openDatabase(':memory:', silentLogger());
+    gateway = new FakeGateway();
+    clock = START;
+    published = [];
+    services = [];
+  });
+  afterEach(async () => {
+    for (const s of services) await s.stop();
+    db.close();
+  });
+
+  function service(
+    overrides: Partial<CallLogConfig> = {},
+    extra: Partial<CallLogServiceOptions> = {},
+  ) {
+    const config: CallLogConfig = {
+      ...CallLogSchema.parse({ retry: { baseSeconds: 1, maxSeconds: 8 } }),
+      ...overrides,
+    };
+    const s = new CallLogService({
+      db,
+      gateway,
+      config,
+      repUserIdForExtension: (ext) => (ext === '201' ? '005000000000REP01' : undefined),
+      logger: silentLogger(),
+      now: () => new Date(clock),
+      random: () => 0,
+      publishStatus: (callId, status) => published.push({ callId, status }),
+      ...extra,
+    });
+    services.push(s);
+    return s;
+  }
+
+  function thrownBy(fn: () => unknown): SwitchboardError {
+    try {
+      fn();
+    } catch (error) {
+      return error as SwitchboardError;
+    }
+    throw new Error('expected a throw');
+  }
+
+  it('logs an ended call as one Task and reports the link', async () => {
+    const s = service();
+    s.onCallChanged(ended('c1'));
+    expect(s.status('c1')).toEqual({ state: 'pending' });
+    await s.flush();
+    const tasks = gateway.tasksFor('c1');
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      TaskSubtype: 'Call',
+      Status: 'Completed',
+      OwnerId: '005000000000REP01',
+      WhoId: CONTACT_ID,
+      CallDurationInSeconds: 50,
+    });
+    expect(s.status('c1')).toEqual({ state: 'logged', taskId: tasks[0]!.Id });
+    expect(published.map((p) => p.status.state)).toEqual(['pending', 'logged']);
+    // The same `ended` again (replay, late event) never makes a second Task
+    s.onCallChanged(ended('c1'));
+    await s.flush();
+    expect(gateway.tasksFor('c1')).toHaveLength(1);
+  });
+
+  it('notes taken during the call go out with the create', async () => {
+    const s = service();
+    s.onCallChanged({ ...ended('c2'), state: 'connected' });
+    s.addNote({
+      callId: 'c2',
+      notes: 'wants a quote',
+      disposition: 'Interested',
+      repExtensions: ['201'],
+    });
+    s.onCallChanged(ended('c2'));
+    await s.flush();
+    expect(gateway.tasksFor('c2')).toEqual([
+      expect.objectContaining({ Description: 'wants a quote', CallDisposition: 'Interested' }),
+    ]);
+    expect(gateway.calls.filter((c) => c.op === 'update')).toHaveLength(0);
+  });
+
+  it('notes after hang-up update the same Task, only Description and CallDisposition', async () => {
+    const s = service();
+    s.onCallChanged(ended('c3'));
+    await s.flush();
+    clock += 60_000;
+    s.addNote({ callId: 'c3', notes: 'call back Friday', repExtensions: ['201'] });
+    expect(s.status('c3')?.state).toBe('pending');
+    await s.flush();
+    s.addNote({ callId: 'c3', disposition: 'Follow-up', repExtensions: ['201'] });
+    await s.flush();
+    expect(gateway.tasksFor('c3')).toEqual([
+      expect.objectContaining({ Description: 'call back Friday', CallDisposition: 'Follow-up' }),
+    ]);
+    expect(gateway.calls.filter((c) => c.op === 'create')).toHaveLength(1);
+    expect(
+      gateway.calls.filter((c) => c.op === 'update').map((c) => c.detail.split(' ')[2]),
+    ).toEqual(['Description', 'Description,CallDisposition']);
+    expect(s.status('c3')?.state).toBe('logged');
+  });
+
+  it('refuses notes on another rep’s call and after the grace period', async () => {
+    const s = service({ noteGraceSeconds: 60 });
+    s.onCallChanged(ended('c4'));
+    await s.flush();
+    expect(
+      thrownBy(() => s.addNote({ callId: 'c4', notes: 'x', repExtensions: ['202'] })).code,
+    ).toBe('CALL_NOT_FOUND');
+    clock += 61_000;
+    expect(
+      thrownBy(() => s.addNote({ callId: 'c4', notes: 'x', repExtensions: ['201'] })).code,
+    ).toBe('CALL_LOG_NOTE_TOO_LATE');
+    expect(thrownBy(() => s.addNote({ callId: 'c4', repExtensions: ['201'] })).code).toBe(
+      'CALL_LOG_NOTE_INVALID',
+    );
+  });
+
+  it('retries through an outage with capped exponential backoff; none lost, none doubled', async () => {
+    const s = service();
+    gateway.down = true;
+    s.onCallChanged(ended('c5'));
+    s.onCallChanged(ended('c6'));
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await s.flush();
+      const row = db
+        .prepare("SELECT next_attempt_at AS at FROM call_log_outbox WHERE call_id = 'c5'")
+        .get() as { at: number };
+      delays.push(row.at - clock);
+      clock = row.at;
+    }
+    // random() = 0: half of 1, 2, 4, 8, 8, 8 seconds (capped at maxSeconds)
+    expect(delays).toEqual([500, 1000, 2000, 4000, 4000, 4000]);
+    expect(s.status('c5')).toEqual({
+      state: 'pending',
+      error: { code: 'SF_UNAVAILABLE', message: 'org down (fake)' },
+    });
+    gateway.down = false;
+    await s.flush();
+    expect(gateway.tasksFor('c5')).toHaveLength(1);
+    expect(gateway.tasksFor('c6')).toHaveLength(1);
+    expect(s.status('c6')?.state).toBe('logged');
+  });
+
+  it('retries expired sessions, request limits and network errors', async () => {
+    const s = service();
+    gateway.failNext(1, 'SF_SESSION_EXPIRED');
+    gateway.failNext(1, 'SF_REQUEST_LIMIT');
+    s.onCallChanged(ended('c7'));
+    await s.flush();
+    clock += 10_000;
+    await s.flush();
+    clock += 10_000;
+    await s.flush();
+    expect(gateway.tasksFor('c7')).toHaveLength(1);
+    expect(s.status('c7')?.state).toBe('logged');
+  });
+
+  it('adopts a Task created by an attempt whose answer was lost (exactly once)', async () => {
+    const s = service();
+    gateway.loseNextCreateAnswer = true;
+    s.onCallChanged(ended('c8'));
+    s.addNote({ callId: 'c8', notes: 'late note', repExtensions: ['201'] });
+    await s.flush();
+    expect(s.status('c8')?.error?.code).toBe('INTERNAL');
+    clock += 10_000;
+    await s.flush();
+    expect(gateway.tasksFor('c8')).toHaveLength(1);
+    expect(s.status('c8')?.state).toBe('logged');
+  });
+
+  it('recovers rows left "sending" by a crash on start', async () => {
+    const first = service();
+    first.onCallChanged(ended('c9'));
+    // The crash: the Task was created, the process died before storing the id
+    db.prepare("UPDATE call_log_outbox SET state = 'sending' WHERE call_id = 'c9'").run();
+    await gateway.create('Task', { CallObject: 'c9', Subject: 'from the crashed run' });
+    const second = service();
+    second.start();
+    await second.flush();
+    expect(gateway.tasksFor('c9')).toHaveLength(1);
+    expect(second.status('c9')?.state).toBe('logged');
+  });
+
+  it('parks a log Salesforce rejects, with its error, until retried', async () => {
+    const s = service();
+    gateway.rejectCreate = {
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Subject must start with CALL',
+    };
+    s.onCallChanged(ended('c10'));
+    await s.flush();
+    clock += 3600_000;
+    await s.flush();
+    // Not retried on its own
+    expect(gateway.calls.filter((c) => c.op === 'create')).toHaveLength(1);
+    expect(s.status('c10')).toEqual({
+      state: 'parked',
+      error: { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Subject must start with CALL' },
+    });
+    expect(s.listParked()).toEqual([
+      expect.objectContaining({
+        callId: 'c10',
+        error: {
+          code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+          message: 'Subject must start with CALL',
+        },
+      }),
+    ]);
+    gateway.rejectCreate = undefined;
+    s.retryParked('c10');
+    await s.flush();
+    expect(gateway.tasksFor('c10')).toHaveLength(1);
+    expect(s.listParked()).toEqual([]);
+    expect(thrownBy(() => s.retryParked('c10')).code).toBe('CALL_LOG_NOT_PARKED');
+  });
+
+  it('reports skipped and disabled logs', () => {
+    const s = service({ missedCalls: 'skip' });
+    s.onCallChanged(ended('c11', { answeredAt: undefined, endReason: 'missed' }));
+    expect(s.status('c11')).toEqual({
+      state: 'skipped',
+      error: { code: 'CALL_LOG_NOT_LOGGED', message: 'Missed calls are not logged' },
+    });
+    expect(
+      thrownBy(() => s.addNote({ callId: 'c11', notes: 'x', repExtensions: ['201'] })).code,
+    ).toBe('CALL_LOG_NOT_LOGGED');
+    const off = service({ enabled: false });
+    off.onCallChanged(ended('c12'));
+    expect(off.status('c12')).toEqual({ state: 'disabled' });
+  });
+
+  it('sends by itself once started, on the timer', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const s = service({}, { now: () => new Date() });
+      s.start();
+      gateway.failNext(1, 'SF_UNAVAILABLE');
+      s.onCallChanged(ended('c13'));
+      await s.flush();
+      expect(gateway.tasksFor('c13')).toHaveLength(0);
+      // The retry is due in 0.5 s (random() = 0, base 1 s)
+      await jest.advanceTimersByTimeAsync(600);
+      expect(gateway.tasksFor('c13')).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
