@@ -1,0 +1,193 @@
+// The generic HTTP webhook PBX: events come in as JSON POSTs to /pbx/events (see
+// webhook-router.ts and docs/webhook.md); dial-out goes as a JSON POST to pbx.webhook.dialUrl.
+// For any PBX that can call a URL on call events and place a call when asked over HTTP.
+import type { CallEvent } from '../../calls/call';
+import { ErrorCodes, SwitchboardError } from '../../errors';
+import { numberForLog, type Logger } from '../../logging/logger';
+import type { CallEventListener, DialRequest, DialResult, PbxAdapter, PbxUser } from '../adapter';
+
+export { createWebhookRouter, type WebhookRouterOptions } from './webhook-router';
+
+export interface WebhookPbxAdapterOptions {
+  /** The bearer token the PBX sends with events (pbx.webhook.token). */
+  token: string;
+  /** Where the bridge POSTs dial requests; without it click-to-dial is not supported. */
+  dialUrl?: string;
+  /** Bearer token sent with dial requests, if the PBX wants one. */
+  dialToken?: string;
+  dialTimeoutMs: number;
+  logger: Logger;
+}
+
+/** How much of a PBX's refusal text is passed on to the rep. */
+const MAX_REFUSAL_CHARS = 200;
+
+export class WebhookPbxAdapter implements PbxAdapter {
+  readonly name = 'webhook';
+  /** The token the router checks; kept here so the composition root has one object to pass. */
+  readonly token: string;
+  private readonly options: WebhookPbxAdapterOptions;
+  private listener: CallEventListener | undefined;
+
+  constructor(options: WebhookPbxAdapterOptions) {
+    this.options = options;
+    this.token = options.token;
+  }
+
+  start(listener: CallEventListener): Promise<void> {
+    this.listener = listener;
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    this.listener = undefined;
+    return Promise.resolve();
+  }
+
+  /** Passive: the link is "up" once the bridge listens for events. */
+  isConnected(): boolean {
+    return this.listener !== undefined;
+  }
+
+  listUsers(): Promise<PbxUser[]> {
+    return Promise.resolve([]);
+  }
+
+  /**
+   * Hands validated events to the bridge. False when the bridge has not started listening
+   * yet (the router then answers 503 so the PBX retries).
+   */
+  receive(events: readonly CallEvent[]): boolean {
+    const listener = this.listener;
+    if (listener === undefined) return false;
+    for (const event of events) {
+      try {
+        listener(event);
+      } catch (error) {
+        // The listener owns its errors; one bad event must not drop the rest of a batch.
+        this.options.logger.error(
+          {
+            err: error instanceof Error ? error.message : String(error),
+            pbxCallId: event.pbxCallId,
+          },
+          'call event could not be handled',
+        );
+      }
+    }
+    return true;
+  }
+
+  async dial(request: DialRequest): Promise<DialResult> {
+    const { dialUrl, dialToken, dialTimeoutMs, logger } = this.options;
+    if (dialUrl === undefined) {
+      throw new SwitchboardError(
+        ErrorCodes.DIAL_NOT_SUPPORTED,
+        'Click-to-dial is not set up for this phone system',
+        { status: 501, hint: 'Set pbx.webhook.dialUrl to the PBX endpoint that places calls.' },
+      );
+    }
+    const payload: Record<string, string> = {
+      requestId: request.requestId,
+      extension: request.extension,
+      number: request.number,
+    };
+    if (request.callerIdName !== undefined) payload.callerIdName = request.callerIdName;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+    };
+    if (dialToken !== undefined) headers.authorization = `Bearer ${dialToken}`;
+    const context = {
+      requestId: request.requestId,
+      extension: request.extension,
+      number: numberForLog(logger, request.number),
+    };
+
+    let response: Response;
+    try {
+      response = await fetch(dialUrl, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(dialTimeoutMs),
+        redirect: 'error',
+      });
+    } catch (error) {
+      // By name, not instanceof: the DOMException may come from another realm (e.g. jest's VM).
+      const timedOut =
+        typeof error === 'object' &&
+        error !== null &&
+        (error as { name?: unknown }).name === 'TimeoutError';
+      logger.warn({ ...context, code: ErrorCodes.PBX_UNREACHABLE, timedOut }, 'dial-out failed');
+      throw new SwitchboardError(
+        ErrorCodes.PBX_UNREACHABLE,
+        timedOut
+          ? `The phone system did not answer within ${dialTimeoutMs} ms`
+          : 'The phone system cannot be reached',
+        {
+          status: 502,
+          hint: 'Check pbx.webhook.dialUrl and that the PBX is up; the bridge log has details.',
+          cause: error,
+        },
+      );
+    }
+
+    const text = await response.text().catch(() => '');
+    if (response.ok) {
+      const callId = readJson(text)?.callId;
+      logger.info({ ...context, status: response.status }, 'dial-out accepted by the PBX');
+      return typeof callId === 'string' && callId !== '' ? { pbxCallId: callId } : {};
+    }
+    if (response.status >= 400 && response.status < 500) {
+      const reason = refusalText(text);
+      logger.warn(
+        { ...context, code: ErrorCodes.PBX_REFUSED, status: response.status },
+        'dial-out refused by the PBX',
+      );
+      throw new SwitchboardError(
+        ErrorCodes.PBX_REFUSED,
+        reason === ''
+          ? 'The phone system refused the call'
+          : `The phone system refused the call: ${reason}`,
+        { status: 502, hint: 'Check the number and your extension, then try again.' },
+      );
+    }
+    logger.warn(
+      { ...context, code: ErrorCodes.PBX_UNREACHABLE, status: response.status },
+      'dial-out failed at the PBX',
+    );
+    throw new SwitchboardError(
+      ErrorCodes.PBX_UNREACHABLE,
+      `The phone system failed to place the call (HTTP ${response.status})`,
+      { status: 502, hint: 'Try again; if it persists, the PBX log has the details.' },
+    );
+  }
+}
+
+function readJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The PBX's own words: `{error: {message}}`, `{error: "…"}`, `{message}` or plain text. */
+function refusalText(text: string): string {
+  const body = readJson(text);
+  const error = body?.error;
+  const candidates: unknown[] = [
+    typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : error,
+    body?.message,
+    body === undefined ? text : undefined,
+  ];
+  const found = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '');
+  // Keep it one short printable line: it is shown to the rep.
+  return (found ?? '')
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim()
+    .slice(0, MAX_REFUSAL_CHARS);
+}

@@ -1,0 +1,104 @@
+// POST /pbx/events: authenticates the PBX (bearer token, constant-time compare), validates
+// one event or a batch, and hands them to the WebhookPbxAdapter. Answers 202 as soon as the
+// events are accepted: the PBX never waits for Salesforce.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import type { CallEvent } from '../../calls/call';
+import { ErrorCodes, SwitchboardError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import type { WebhookPbxAdapter } from './webhook-adapter';
+import { MAX_BATCH, WebhookEventSchema, describeIssues, toCallEvent } from './webhook-event-schema';
+
+export interface WebhookRouterOptions {
+  adapter: WebhookPbxAdapter;
+  token: string;
+  logger: Logger;
+  now?: () => Date;
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+export function createWebhookRouter(options: WebhookRouterOptions): express.Router {
+  const { adapter, logger } = options;
+  const now = options.now ?? (() => new Date());
+  // Hashing both sides gives equal lengths, so timingSafeEqual never leaks the token length.
+  const expected = sha256(options.token);
+  const router = express.Router();
+
+  router.post('/pbx/events', (req, res) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+    if (match?.[1] === undefined || !timingSafeEqual(sha256(match[1]), expected)) {
+      logger.warn(
+        {
+          code: ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
+          ip: req.socket.remoteAddress,
+          hasHeader: header !== '',
+        },
+        'PBX webhook call with a missing or wrong token',
+      );
+      res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard-pbx"');
+      res.status(401).json({
+        error: new SwitchboardError(
+          ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
+          header === '' ? 'The Authorization header is missing' : 'The bearer token is wrong',
+          { hint: 'Send Authorization: Bearer <pbx.webhook.token from the bridge config>.' },
+        ).toJSON(),
+      });
+      return;
+    }
+
+    const parsed = parseEvents(req.body, now());
+    if (parsed instanceof SwitchboardError) {
+      logger.warn({ code: parsed.code, problem: parsed.message }, 'PBX webhook event rejected');
+      res.status(400).json({ error: parsed.toJSON() });
+      return;
+    }
+    if (!adapter.receive(parsed)) {
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({
+        error: new SwitchboardError(ErrorCodes.PBX_WEBHOOK_NOT_READY, 'The bridge is starting', {
+          hint: 'Retry in a few seconds.',
+        }).toJSON(),
+      });
+      return;
+    }
+    res
+      .status(202)
+      .json(
+        Array.isArray(req.body) ? { accepted: true, count: parsed.length } : { accepted: true },
+      );
+  });
+
+  return router;
+}
+
+function invalid(message: string): SwitchboardError {
+  return new SwitchboardError(ErrorCodes.PBX_EVENT_INVALID, message, {
+    status: 400,
+    hint: 'See docs/webhook.md for the event format.',
+  });
+}
+
+/** One event (an object) or a batch (an array of 1..MAX_BATCH), all valid, or an error. */
+function parseEvents(body: unknown, now: Date): CallEvent[] | SwitchboardError {
+  if (body === undefined)
+    return invalid('The body must be JSON sent with Content-Type: application/json');
+  const items: unknown[] = Array.isArray(body) ? body : [body];
+  if (Array.isArray(body) && (body.length === 0 || body.length > MAX_BATCH))
+    return invalid(`A batch must hold 1 to ${MAX_BATCH} events; it has ${body.length}`);
+  const events: CallEvent[] = [];
+  for (const [index, item] of items.entries()) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      return invalid(
+        Array.isArray(body)
+          ? `[${index}]: must be an event object`
+          : 'The body must be an event object or an array of them',
+      );
+    const result = WebhookEventSchema.safeParse(item);
+    if (!result.success)
+      return invalid(describeIssues(result.error, Array.isArray(body) ? [index] : []));
+    events.push(toCallEvent(result.data, now));
+  }
+  return events;
+}
