@@ -1,0 +1,373 @@
+import { createElement } from 'lwc';
+import Switchboard from 'c/switchboard';
+import getToken from '@salesforce/apex/SwitchboardTokenController.getToken';
+import getPreferences from '@salesforce/apex/SwitchboardPreferencesController.getPreferences';
+import savePreferences from '@salesforce/apex/SwitchboardPreferencesController.savePreferences';
+import { encodeDefaultFieldValues } from 'lightning/pageReferenceUtils';
+import { getRecord } from 'lightning/uiRecordApi';
+import { EnclosingUtilityId, open, updateUtility } from 'lightning/platformUtilityBarApi';
+import { FakeWebSocket } from '../../../../../test/jest-mocks/fakeWebSocket';
+import PREFERENCES from './data/getPreferences.json';
+import READY from './data/ready.json';
+import CONTACT_RECORD from './data/getRecord.json';
+
+jest.mock('@salesforce/apex/SwitchboardTokenController.getToken', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock(
+  '@salesforce/apex/SwitchboardPreferencesController.getPreferences',
+  () => ({ default: jest.fn() }),
+  { virtual: true },
+);
+jest.mock(
+  '@salesforce/apex/SwitchboardPreferencesController.savePreferences',
+  () => ({ default: jest.fn() }),
+  { virtual: true },
+);
+
+// Records every navigation, which the stock stub of lightning/navigation does not.
+const mockNavigate = jest.fn();
+jest.mock('lightning/navigation', () => {
+  const Navigate = Symbol('Navigate');
+  const GenerateUrl = Symbol('GenerateUrl');
+  const NavigationMixin = (Base: new () => object) =>
+    class extends Base {
+      [Navigate](pageReference: unknown) {
+        mockNavigate(pageReference);
+      }
+      [GenerateUrl]() {
+        return Promise.resolve('https://example.com');
+      }
+    };
+  NavigationMixin.Navigate = Navigate;
+  NavigationMixin.GenerateUrl = GenerateUrl;
+  return { NavigationMixin };
+});
+
+const mocked = <T>(fn: T) => fn as unknown as jest.Mock;
+
+// Settles promise chains; the real setImmediate also works while jest fakes timers.
+const flushPromises = () =>
+  new Promise<void>((resolve) => {
+    (jest.requireActual('timers') as typeof import('timers')).setImmediate(resolve);
+  });
+
+const baseCall = {
+  id: 'call-1',
+  direction: 'inbound',
+  state: 'ringing',
+  extension: '201',
+  number: '4155551212',
+  e164: '+14155551212',
+  withheld: false,
+  internal: false,
+  startedAt: '2024-05-01T10:00:00.000Z',
+  lookup: 'done',
+  matches: [] as unknown[],
+};
+const marcus = {
+  id: '003Hs00000CON05',
+  object: 'Contact',
+  name: 'Marcus Lee',
+  phoneField: 'Phone',
+  accountId: '001Hs00000ACC02',
+  accountName: 'Golden Gate Analytics Inc.',
+};
+const priya = { ...marcus, id: '003Hs00000CON04', name: 'Priya Raman' };
+const mia = { id: '00QHs00000LEA02', object: 'Lead', name: 'Mia Thompson', phoneField: 'Phone' };
+
+type Element = HTMLElement & { shadowRoot: ShadowRoot };
+
+async function mount(preferences = PREFERENCES): Promise<Element> {
+  mocked(getPreferences).mockResolvedValue(preferences);
+  const element = createElement('c-switchboard', { is: Switchboard }) as Element;
+  document.body.appendChild(element);
+  EnclosingUtilityId.emit('utility-1');
+  await flushPromises();
+  return element;
+}
+
+async function connect(preferences = PREFERENCES, ready: object = READY): Promise<Element> {
+  const element = await mount(preferences);
+  FakeWebSocket.last.open();
+  FakeWebSocket.last.receive(ready);
+  await flushPromises();
+  return element;
+}
+
+async function sendCall(call: object): Promise<void> {
+  FakeWebSocket.last.receive({ v: 1, type: 'call', call: { ...baseCall, ...call } });
+  await flushPromises();
+}
+
+const $ = (element: Element, selector: string) => element.shadowRoot.querySelector(selector);
+const text = (element: Element, selector: string) =>
+  ($(element, selector)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+
+describe('c-switchboard', () => {
+  const originalWebSocket = globalThis.WebSocket;
+
+  beforeEach(() => {
+    FakeWebSocket.reset();
+    globalThis.WebSocket = FakeWebSocket as unknown as typeof WebSocket;
+    mocked(getToken).mockResolvedValue('jwt');
+    mocked(savePreferences).mockResolvedValue(undefined);
+    mocked(encodeDefaultFieldValues).mockImplementation((values: Record<string, string>) =>
+      Object.entries(values)
+        .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+        .join(','),
+    );
+  });
+
+  afterEach(() => {
+    while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
+    globalThis.WebSocket = originalWebSocket;
+    jest.clearAllMocks();
+    jest.useRealTimers();
+  });
+
+  it('shows connecting, then who is connected on which extension', async () => {
+    // Arrange + Act: mount; the socket is not open yet
+    const element = await mount();
+    // Assert: connecting, and hello carries the Apex token
+    expect($(element, '[data-id="status-connecting"]')).not.toBeNull();
+    FakeWebSocket.last.open();
+    expect(FakeWebSocket.last.url).toBe('wss://bridge.acme.example/ws');
+    expect(FakeWebSocket.last.sent[0]).toEqual({ v: 1, type: 'hello', token: 'jwt' });
+    // Act: the bridge is ready
+    FakeWebSocket.last.receive({ ...READY, warnings: ['No PBX user has this email'] });
+    await flushPromises();
+    // Assert
+    expect(text(element, '[data-id="status-connected"]')).toBe(
+      'Connected as ana.lopez@acme.example on extension 201',
+    );
+    expect(text(element, '[data-id="warnings"]')).toBe('No PBX user has this email');
+  });
+
+  it('explains why it is not connected and what to do', async () => {
+    // Arrange: a user without the permission set
+    mocked(getToken).mockRejectedValue({
+      body: { message: 'You need the Switchboard_User custom permission' },
+    });
+    // Act
+    const element = await mount();
+    // Assert
+    expect(text(element, '[data-id="problem-message"]')).toBe("Switchboard isn't enabled for you.");
+    expect(text(element, '[data-id="problem-action"]')).toContain(
+      'Switchboard User permission set',
+    );
+    expect($(element, '[data-id="retry"]')).not.toBeNull();
+  });
+
+  it('pops the utility and opens a single match once, with its fields', async () => {
+    // Arrange
+    const element = await connect();
+    // Act: ringing, lookup done with one match; the bridge then repeats the frame
+    await sendCall({ matches: [marcus] });
+    await sendCall({ matches: [marcus] });
+    // eslint-disable-next-line @lwc/lwc/no-unexpected-wire-adapter-usages -- test adapter
+    getRecord.emit(CONTACT_RECORD);
+    await flushPromises();
+    // Assert: utility opened and highlighted, navigated exactly once
+    expect(open).toHaveBeenCalledWith('utility-1', { autoFocus: false });
+    expect(updateUtility).toHaveBeenCalledWith('utility-1', {
+      highlighted: true,
+      label: 'Ringing: Marcus Lee, Golden Gate Analytics Inc.',
+    });
+    expect(mockNavigate).toHaveBeenCalledTimes(1);
+    expect(mockNavigate).toHaveBeenCalledWith({
+      type: 'standard__recordPage',
+      attributes: { recordId: marcus.id, actionName: 'view' },
+    });
+    // Assert: direction, human number, caller card with LDS fields, live announcement
+    expect(text(element, '[data-id="number"]')).toBe('+1 (415) 555-1212');
+    const card = $(element, 'c-switchboard-caller-card') as Element;
+    expect(text(card, '.switchboard-card__name')).toBe('Marcus Lee');
+    const cells = Array.from(card.shadowRoot.querySelectorAll('dt, dd')).map((c) => c.textContent);
+    expect(cells).toEqual(['Title', 'VP Sales', 'Account', 'Golden Gate Analytics Inc.']);
+    expect(text(element, '[data-id="announcer"]')).toBe(
+      'Incoming call from Marcus Lee, Golden Gate Analytics Inc.',
+    );
+  });
+
+  it('does not open the record when the rep turned that preference off', async () => {
+    await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ matches: [marcus] });
+    expect(mockNavigate).not.toHaveBeenCalled();
+  });
+
+  it('lists several matches; the pick is linked at the bridge and opened', async () => {
+    // Arrange
+    const element = await connect();
+    await sendCall({ matches: [priya, mia] });
+    // Assert: a list, nothing opened yet
+    const cards = element.shadowRoot.querySelectorAll('c-switchboard-caller-card');
+    expect(cards).toHaveLength(2);
+    expect(text(element, '[data-id="matches-heading"]')).toContain('2 records have this number');
+    expect(mockNavigate).not.toHaveBeenCalled();
+    // Act: the rep picks Mia Thompson
+    const pick = (cards[1] as Element).shadowRoot.querySelector('lightning-button') as HTMLElement;
+    pick.click();
+    await flushPromises();
+    // Assert: call.link sent, record opened, card marked
+    expect(FakeWebSocket.last.sent).toContainEqual({
+      v: 1,
+      type: 'call.link',
+      callId: 'call-1',
+      recordId: mia.id,
+    });
+    expect(mockNavigate).toHaveBeenCalledWith({
+      type: 'standard__recordPage',
+      attributes: { recordId: mia.id, actionName: 'view' },
+    });
+    expect(text(element, '[data-id="announcer"]')).toBe('Incoming call from Mia Thompson');
+  });
+
+  it('opens a record when the rep clicks a name', async () => {
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ matches: [marcus] });
+    const card = $(element, 'c-switchboard-caller-card') as Element;
+    ($(card, '.switchboard-card__name') as HTMLElement).click();
+    expect(mockNavigate).toHaveBeenCalledWith(
+      expect.objectContaining({ attributes: { recordId: marcus.id, actionName: 'view' } }),
+    );
+  });
+
+  it('offers Create Contact / Create Lead with the number filled in', async () => {
+    // Arrange
+    const element = await connect();
+    // Act: unknown caller
+    await sendCall({ e164: '+16505550100', number: '6505550100', matches: [] });
+    // Assert
+    expect(text(element, '[data-id="unknown"]')).toContain('No Contact, Lead or Account');
+    expect(mockNavigate).not.toHaveBeenCalled();
+    // Act: Create Lead
+    (
+      element.shadowRoot.querySelector('lightning-button[data-object="Lead"]') as HTMLElement
+    ).click();
+    // Assert
+    expect(encodeDefaultFieldValues).toHaveBeenCalledWith({ Phone: '+16505550100' });
+    expect(mockNavigate).toHaveBeenCalledWith({
+      type: 'standard__objectPage',
+      attributes: { objectApiName: 'Lead', actionName: 'new' },
+      state: { defaultFieldValues: 'Phone=%2B16505550100' },
+    });
+  });
+
+  it('opens the create form by itself for unknown inbound callers when preferred', async () => {
+    // Arrange
+    await connect({ ...PREFERENCES, createFormForUnknownInbound: true });
+    // Act: unknown inbound, twice; then unknown outbound (not preferred)
+    await sendCall({ matches: [] });
+    await sendCall({ matches: [] });
+    await sendCall({ id: 'call-2', direction: 'outbound', state: 'dialing', matches: [] });
+    // Assert: one form, for the inbound call
+    expect(mockNavigate).toHaveBeenCalledTimes(1);
+    expect(mockNavigate).toHaveBeenCalledWith(
+      expect.objectContaining({ attributes: { objectApiName: 'Contact', actionName: 'new' } }),
+    );
+  });
+
+  it('runs a timer while connected and lists ended calls as recent', async () => {
+    // Arrange: time under control
+    jest.useFakeTimers({ now: new Date('2024-05-01T10:00:30.000Z') });
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    // Act: answered 30 s ago, then 5 s pass
+    await sendCall({
+      state: 'connected',
+      answeredAt: '2024-05-01T10:00:00.000Z',
+      matches: [marcus],
+    });
+    expect(text(element, '[data-id="state"]')).toBe('Connected 0:30');
+    jest.advanceTimersByTime(5000);
+    await flushPromises();
+    expect(text(element, '[data-id="state"]')).toBe('Connected 0:35');
+    // Act: the call ends
+    await sendCall({
+      state: 'ended',
+      answeredAt: '2024-05-01T10:00:00.000Z',
+      endedAt: '2024-05-01T10:01:05.000Z',
+      endReason: 'completed',
+      matches: [marcus],
+    });
+    // Assert
+    expect(text(element, '[data-id="state"]')).toBe('Ended · Completed');
+    expect(text(element, '[data-id="recent"]')).toContain('Marcus Lee, Golden Gate Analytics Inc.');
+    expect(text(element, '[data-id="recent"]')).toContain('Completed · 1:05');
+  });
+
+  it('reconnects with backoff and shows the active call again', async () => {
+    // Arrange: connected with a ringing call
+    jest.useFakeTimers();
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ matches: [marcus] });
+    // Act: the bridge goes away
+    FakeWebSocket.last.serverClose(1006);
+    await flushPromises();
+    // Assert: reconnecting, explained, with a delay between 0.5 s and 1 s
+    expect(text(element, '[data-id="problem-message"]')).toBe(
+      'Cannot reach the bridge at wss://bridge.acme.example/ws.',
+    );
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    jest.advanceTimersByTime(1000);
+    await flushPromises();
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    // Act: the new bridge replays the call, now connected
+    const replay = {
+      ...baseCall,
+      state: 'connected',
+      answeredAt: new Date().toISOString(),
+      matches: [marcus],
+    };
+    FakeWebSocket.last.open();
+    FakeWebSocket.last.receive({ ...READY, calls: [replay] });
+    await flushPromises();
+    // Assert
+    expect($(element, '[data-id="status-connected"]')).not.toBeNull();
+    expect(text(element, '[data-id="state"]')).toMatch(/^Connected 0:0\d$/);
+    expect(element.shadowRoot.querySelectorAll('[data-call-id]').length).toBeGreaterThan(0);
+    expect(mockNavigate).not.toHaveBeenCalled();
+  });
+
+  it('saves a changed preference through Apex', async () => {
+    // Arrange
+    const element = await connect();
+    ($(element, '[data-id="settings-toggle"]') as HTMLElement).click();
+    await flushPromises();
+    // Act
+    const box = Array.from(element.shadowRoot.querySelectorAll('lightning-input')).find(
+      (input) => (input as HTMLInputElement).name === 'createFormForUnknownInbound',
+    ) as HTMLInputElement;
+    box.checked = true;
+    box.dispatchEvent(new CustomEvent('change'));
+    await flushPromises();
+    // Assert
+    expect(savePreferences).toHaveBeenCalledWith({
+      openSingleMatch: true,
+      createFormForUnknownInbound: true,
+      createFormForUnknownOutbound: false,
+    });
+  });
+
+  it('is accessible: labelled actions and a polite live region', async () => {
+    // Arrange
+    const element = await connect();
+    await sendCall({ matches: [] });
+    // Assert: the announcer is a polite live region
+    const live = $(element, '[data-id="announcer"]') as HTMLElement;
+    expect(live.getAttribute('aria-live')).toBe('polite');
+    // Assert: every button has an accessible name
+    const buttons = element.shadowRoot.querySelectorAll('button, lightning-button');
+    expect(buttons.length).toBeGreaterThan(0);
+    buttons.forEach((button) => {
+      const name =
+        button.getAttribute('aria-label') ??
+        (button as HTMLElement & { label?: string }).label ??
+        button.textContent;
+      expect((name ?? '').trim()).not.toBe('');
+    });
+    // Assert: sections are labelled landmarks
+    for (const section of Array.from(element.shadowRoot.querySelectorAll('section[aria-label]')))
+      expect(section.getAttribute('aria-label')).not.toBe('');
+  });
+});
