@@ -52,6 +52,8 @@ export class AmiClient {
   private readonly pending = new Map<string, Pending>();
   private nextId = 1;
   private loggedIn = false;
+  /** A refused login is logged once, not at every retry, until a login succeeds again. */
+  private refusalLogged = false;
   private stopped = true;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -196,6 +198,7 @@ export class AmiClient {
       resolve: () => {
         socket.setTimeout(0);
         this.loggedIn = true;
+        this.refusalLogged = false;
         this.attempt = 0;
         this.log.info({ username: this.options.username }, 'logged in to Asterisk AMI');
         this.startKeepalive(socket);
@@ -212,10 +215,13 @@ export class AmiClient {
             details: { username: this.options.username, message: error.message },
           },
         );
-        this.log.error(
-          { code: refused.code, hint: refused.hint, username: this.options.username },
-          refused.message,
-        );
+        if (!this.refusalLogged) {
+          this.refusalLogged = true;
+          this.log.error(
+            { code: refused.code, hint: refused.hint, username: this.options.username },
+            refused.message,
+          );
+        }
         this.handlers.onLoginRefused(refused);
         socket.destroy();
       },

@@ -1,0 +1,214 @@
+// An AMI test server: a real TCP server on 127.0.0.1 that greets like Asterisk 22, checks
+// Login, answers Ping / CoreShowChannels / VoicemailUsersList / Originate, and replays a
+// recorded capture's frames, optionally cut into random-sized or one-byte TCP writes.
+import net from 'node:net';
+import { headerOf } from './ami-capture';
+
+export interface AmiTestServerOptions {
+  username?: string;
+  secret?: string;
+  /** How replayed bytes are cut into writes: whole frames, random pieces, or byte by byte. */
+  split?: 'frames' | 'random' | 'bytes';
+  /** CoreShowChannel items (as header maps) returned after each login. */
+  channels?: () => Record<string, string>[];
+  /** VoicemailUserEntry items returned for VoicemailUsersList. */
+  voicemailUsers?: Record<string, string>[];
+  /** Frames streamed after an Originate is queued; `ActionID` headers are rewritten. */
+  originateScript?: string[];
+}
+
+export interface ReceivedAction {
+  fields: Record<string, string>;
+}
+
+export class AmiTestServer {
+  readonly received: ReceivedAction[] = [];
+  private readonly server = net.createServer((socket) => {
+    this.onConnection(socket);
+  });
+  private readonly sockets = new Set<net.Socket>();
+  private loggedIn: net.Socket | undefined;
+  private waiters: (() => void)[] = [];
+  logins = 0;
+
+  constructor(private readonly options: AmiTestServerOptions = {}) {}
+
+  async listen(port = 0): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    return this.port;
+  }
+
+  get port(): number {
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('not listening');
+    return address.port;
+  }
+
+  /** Resolves once a client has logged in (again): `logins` reaches n. */
+  async waitForLogin(n = 1): Promise<void> {
+    while (this.logins < n) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Writes frames to the logged-in client, cut as configured. */
+  async send(frames: readonly string[]): Promise<void> {
+    const socket = this.loggedIn;
+    if (socket === undefined) throw new Error('no client logged in');
+    const bytes = Buffer.from(frames.join(''), 'utf8');
+    for (const piece of this.pieces(bytes)) {
+      socket.write(piece);
+      // Let the client read each piece separately, as from real TCP reads.
+      if (this.options.split !== 'frames') await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise<void>((resolve) =>
+      socket.write('', () => {
+        resolve();
+      }),
+    );
+  }
+
+  /** Drops every connection (a network cut or a PBX restart). */
+  dropAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.loggedIn = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.dropAll();
+    await new Promise<void>((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
+  }
+
+  private pieces(bytes: Buffer): Buffer[] {
+    if (this.options.split === 'bytes') return [...bytes].map((b) => Buffer.from([b]));
+    if (this.options.split === 'random') {
+      const out: Buffer[] = [];
+      let offset = 0;
+      let seed = 7;
+      while (offset < bytes.length) {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        const size = 1 + (seed % 97);
+        out.push(bytes.subarray(offset, offset + size));
+        offset += size;
+      }
+      return out;
+    }
+    return [bytes];
+  }
+
+  private onConnection(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      if (this.loggedIn === socket) this.loggedIn = undefined;
+    });
+    socket.on('error', () => undefined);
+    socket.write('Asterisk Call Manager/11.0.0\r\n');
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let end = buffer.indexOf('\r\n\r\n');
+      while (end !== -1) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 4);
+        this.onAction(socket, parseFrame(frame));
+        end = buffer.indexOf('\r\n\r\n');
+      }
+    });
+  }
+
+  private onAction(socket: net.Socket, fields: Record<string, string>): void {
+    this.received.push({ fields });
+    const id = fields.ActionID ?? '';
+    const reply = (lines: Record<string, string>) => socket.write(formatFrame({ ...lines }));
+    switch (fields.Action) {
+      case 'Login': {
+        if (
+          fields.Username !== (this.options.username ?? 'bridge') ||
+          fields.Secret !== (this.options.secret ?? 'bridgepass')
+        ) {
+          reply({ Response: 'Error', ActionID: id, Message: 'Authentication failed' });
+          return;
+        }
+        reply({ Response: 'Success', ActionID: id, Message: 'Authentication accepted' });
+        this.loggedIn = socket;
+        this.logins += 1;
+        for (const w of this.waiters.splice(0)) w();
+        return;
+      }
+      case 'Ping':
+        reply({ Response: 'Success', ActionID: id, Ping: 'Pong', Timestamp: '1795289031.000000' });
+        return;
+      case 'CoreShowChannels': {
+        const channels = this.options.channels?.() ?? [];
+        this.list(socket, id, 'CoreShowChannel', 'CoreShowChannelsComplete', channels);
+        return;
+      }
+      case 'VoicemailUsersList':
+        this.list(
+          socket,
+          id,
+          'VoicemailUserEntry',
+          'VoicemailUserEntryComplete',
+          this.options.voicemailUsers ?? [],
+        );
+        return;
+      case 'Originate': {
+        reply({ Response: 'Success', ActionID: id, Message: 'Originate successfully queued' });
+        const script = (this.options.originateScript ?? []).map((f) =>
+          headerOf(f, 'ActionID') === undefined
+            ? f
+            : f.replace(/^ActionID: .*$/m, `ActionID: ${id}`),
+        );
+        void this.send(script);
+        return;
+      }
+      case 'Logoff':
+        reply({ Response: 'Goodbye', ActionID: id, Message: 'Thanks for all the fish.' });
+        socket.end();
+        return;
+      default:
+        reply({ Response: 'Error', ActionID: id, Message: 'Invalid/unknown command' });
+    }
+  }
+
+  private list(
+    socket: net.Socket,
+    id: string,
+    itemEvent: string,
+    completeEvent: string,
+    items: Record<string, string>[],
+  ): void {
+    let text = formatFrame({
+      Response: 'Success',
+      ActionID: id,
+      EventList: 'start',
+      Message: 'List will follow',
+    });
+    for (const item of items) text += formatFrame({ Event: itemEvent, ActionID: id, ...item });
+    text += formatFrame({
+      Event: completeEvent,
+      ActionID: id,
+      EventList: 'Complete',
+      ListItems: String(items.length),
+    });
+    socket.write(text);
+  }
+}
+
+function parseFrame(frame: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of frame.split('\r\n')) {
+    const colon = line.indexOf(': ');
+    if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 2);
+  }
+  return fields;
+}
+
+function formatFrame(fields: Record<string, string>): string {
+  return `${Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
+}
