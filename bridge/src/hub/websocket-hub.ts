@@ -1,0 +1,699 @@
+// The WebSocket hub: accepts reps' browsers on the bridge's HTTP server (ws in noServer mode),
+// checks the Origin at the upgrade, authenticates each socket with the org-signed identity
+// token in `hello`, keeps sessions per rep and extension, relays dial/link/note frames to the
+// handlers and pushes call updates. Protocol v1: protocol.ts and docs/protocol.md.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Call } from '../calls/call';
+import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
+import type { Logger } from '../logging/logger';
+import type { UserDirectory } from '../users/user-directory';
+import type { IdentityVerifier, RepIdentityClaims } from './identity-verifier';
+import {
+  CloseCodes,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  errorFrame,
+  parseClientFrame,
+  requestIdOf,
+  type CallLinkFrame,
+  type CallNoteFrame,
+  type ClientFrame,
+  type DialFrame,
+  type DialResultFrame,
+  type FrameError,
+  type ReadyFrame,
+  type ServerFrame,
+} from './protocol';
+
+/** A rep behind an authenticated socket; `extensions` is looked up fresh for each use. */
+export interface AuthenticatedRep {
+  orgId: string;
+  userId: string;
+  email: string;
+  extensions: string[];
+}
+
+/** What the hub does with a rep's requests; the composition root supplies them. */
+export interface HubHandlers {
+  dial(rep: AuthenticatedRep, frame: DialFrame): Promise<DialResultFrame>;
+  linkRecord(rep: AuthenticatedRep, frame: CallLinkFrame): void | Promise<void>;
+  addNote(rep: AuthenticatedRep, frame: CallNoteFrame): void | Promise<void>;
+}
+
+export interface ActiveCallSource {
+  activeCallsForExtensions(extensions: readonly string[]): Call[];
+}
+
+export interface WebSocketHubOptions {
+  verifier: IdentityVerifier;
+  users: UserDirectory;
+  calls: ActiveCallSource;
+  handlers: HubHandlers;
+  /** Browser origins allowed to connect; requests without an Origin (non-browsers) are allowed. */
+  allowedOrigins: readonly string[];
+  heartbeatMs: number;
+  helloTimeoutMs: number;
+  logger: Logger;
+  /** Per-socket token bucket; defaults to 20 frames/s with bursts of 40. */
+  rateLimit?: { perSecond: number; burst: number };
+  /** Milliseconds; for the rate limiter. Tests inject a frozen clock. */
+  now?: () => number;
+}
+
+export interface HubStats {
+  sockets: number;
+  authenticated: number;
+  reps: number;
+}
+
+type SessionState = 'awaiting-hello' | 'verifying' | 'authenticated' | 'closing';
+
+interface Session {
+  id: number;
+  socket: WebSocket;
+  state: SessionState;
+  identity: RepIdentityClaims | undefined;
+  /** Extensions this session is indexed under (as of hello or the last refresh). */
+  extensions: string[];
+  alive: boolean;
+  helloTimer: NodeJS.Timeout | undefined;
+  /** Frames that arrived while the token was being verified; handled after `ready`. */
+  queued: string[];
+  tokens: number;
+  refilledAt: number;
+  droppedInARow: number;
+}
+
+const DEFAULT_RATE_LIMIT = { perSecond: 20, burst: 40 };
+/** A client that keeps sending this many frames after being told it is limited is closed. */
+const MAX_DROPPED_IN_A_ROW = 200;
+const MAX_QUEUED_BEFORE_READY = 16;
+/** A browser that stopped reading: drop it rather than buffer without bound. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const CLOSE_GRACE_MS = 2000;
+const MAX_LOGGED_ORIGINS = 100;
+
+export class WebSocketHub {
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Set<Session>();
+  private readonly byExtension = new Map<string, Set<Session>>();
+  private readonly allowedOrigins: ReadonlySet<string>;
+  private readonly refusedOriginsLogged = new Set<string>();
+  private readonly logger: Logger;
+  private readonly rateLimit: { perSecond: number; burst: number };
+  private readonly now: () => number;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private attached:
+    | { server: Server; listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void }
+    | undefined;
+  private nextSessionId = 1;
+  private closed = false;
+
+  constructor(private readonly options: WebSocketHubOptions) {
+    this.logger = options.logger.child({ component: 'hub' });
+    this.allowedOrigins = new Set(options.allowedOrigins.map(normalizeOrigin));
+    this.rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+    this.now = options.now ?? Date.now;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+    });
+  }
+
+  /** Serves WebSocket upgrades for `path` on the bridge's shared HTTP(S) server. */
+  attach(server: Server, path = '/ws'): void {
+    if (this.attached !== undefined) {
+      throw new SwitchboardError(ErrorCodes.INTERNAL, 'The WebSocket hub is already attached.', {
+        operational: false,
+        hint: 'Create one WebSocketHub per HTTP server.',
+      });
+    }
+    const listener = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.onUpgrade(server, path, request, socket, head);
+    };
+    server.on('upgrade', listener);
+    this.attached = { server, listener };
+    this.heartbeat = setInterval(() => {
+      this.checkHeartbeats();
+    }, this.options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Sends a call update to every session of every rep on the call's extension. */
+  publishCall(call: Call): void {
+    const sessions = this.byExtension.get(call.extension);
+    if (sessions === undefined || sessions.size === 0) return;
+    const text = JSON.stringify({ v: PROTOCOL_VERSION, type: 'call', call } satisfies ServerFrame);
+    for (const session of sessions) this.sendText(session, text);
+  }
+
+  /**
+   * Re-reads every session's extensions from the user directory, for when its mapping changed
+   * (e.g. after a reload). Sessions are otherwise indexed as of their `hello`.
+   */
+  refreshExtensions(): void {
+    for (const session of this.sessions) {
+      if (session.state === 'authenticated' && session.identity !== undefined) {
+        this.index(session, this.options.users.extensionsForEmail(session.identity.email));
+      }
+    }
+  }
+
+  /**
+   * Pings every socket and terminates those that did not answer the previous ping. Runs every
+   * heartbeatMs once attached; public so tests can drive it without waiting.
+   */
+  checkHeartbeats(): void {
+    for (const session of this.sessions) {
+      if (!session.alive) {
+        this.logger.info(
+          { socketId: session.id, userId: session.identity?.userId },
+          'ws missed heartbeat; terminating',
+        );
+        session.socket.terminate();
+        continue;
+      }
+      session.alive = false;
+      try {
+        session.socket.ping();
+      } catch {
+        // The socket is already closing; its close handler cleans up.
+      }
+    }
+  }
+
+  stats(): HubStats {
+    let authenticated = 0;
+    const reps = new Set<string>();
+    for (const session of this.sessions) {
+      if (session.state === 'authenticated' && session.identity !== undefined) {
+        authenticated += 1;
+        reps.add(`${session.identity.orgId}:${session.identity.userId}`);
+      }
+    }
+    return { sockets: this.sessions.size, authenticated, reps: reps.size };
+  }
+
+  /** Closes every socket with 1001 (going away) and stops accepting upgrades. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    if (this.attached !== undefined) {
+      this.attached.server.off('upgrade', this.attached.listener);
+    }
+    const closing = [...this.sessions].map(
+      (session) =>
+        new Promise<void>((resolve) => {
+          if (session.socket.readyState === WebSocket.CLOSED) {
+            resolve();
+            return;
+          }
+          const force = setTimeout(() => {
+            session.socket.terminate();
+          }, CLOSE_GRACE_MS);
+          session.socket.once('close', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          this.closeSession(session, CloseCodes.GOING_AWAY, 'bridge shutting down');
+        }),
+    );
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => {
+      this.wss.close(() => {
+        resolve();
+      });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Upgrade and connection
+
+  private onUpgrade(
+    server: Server,
+    path: string,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): void {
+    socket.on('error', (error) => {
+      this.logger.debug({ err: error }, 'ws upgrade socket error');
+    });
+    const pathname = new URL(request.url ?? '/', 'http://bridge.invalid').pathname;
+    if (pathname !== path) {
+      // Another upgrade listener may own this path; if none does, answer rather than hang.
+      if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (this.closed) {
+      refuseUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !this.allowedOrigins.has(normalizeOrigin(origin))) {
+      this.logRefusedOrigin(origin);
+      refuseUpgrade(socket, 403, 'Forbidden');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      this.onConnection(ws, request);
+    });
+  }
+
+  private logRefusedOrigin(origin: string): void {
+    const key = origin.slice(0, 200);
+    if (this.refusedOriginsLogged.has(key)) return;
+    if (this.refusedOriginsLogged.size < MAX_LOGGED_ORIGINS) this.refusedOriginsLogged.add(key);
+    const error = new SwitchboardError(
+      ErrorCodes.WS_ORIGIN_NOT_ALLOWED,
+      `WebSocket upgrade from origin ${key} refused`,
+      {
+        status: 403,
+        hint: 'If this is your org, add the origin (e.g. https://acme.lightning.force.com) to server.allowedOrigins.',
+      },
+    );
+    this.logger.warn({ code: error.code, origin: key, hint: error.hint }, error.message);
+  }
+
+  private onConnection(socket: WebSocket, request: IncomingMessage): void {
+    const session: Session = {
+      id: this.nextSessionId++,
+      socket,
+      state: 'awaiting-hello',
+      identity: undefined,
+      extensions: [],
+      alive: true,
+      helloTimer: undefined,
+      queued: [],
+      tokens: this.rateLimit.burst,
+      refilledAt: this.now(),
+      droppedInARow: 0,
+    };
+    this.sessions.add(session);
+    this.logger.info(
+      {
+        socketId: session.id,
+        origin: request.headers.origin,
+        remote: request.socket.remoteAddress,
+      },
+      'ws connected',
+    );
+
+    session.helloTimer = setTimeout(() => {
+      if (session.state !== 'awaiting-hello') return;
+      this.rejectSession(
+        session,
+        new SwitchboardError(
+          ErrorCodes.WS_HELLO_TIMEOUT,
+          `No hello frame within ${this.options.helloTimeoutMs} ms.`,
+          { hint: 'Send {"v":1,"type":"hello","token":"…"} right after the socket opens.' },
+        ),
+        CloseCodes.HELLO_TIMEOUT,
+      );
+    }, this.options.helloTimeoutMs);
+
+    socket.on('pong', () => {
+      session.alive = true;
+    });
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      this.onMessage(session, data, isBinary).catch((error: unknown) => {
+        // Handlers are already guarded; this is a bug in the hub itself. Keep the bridge up.
+        this.logger.error({ err: error, socketId: session.id }, 'ws frame handling failed');
+      });
+    });
+    socket.on('error', (error) => {
+      // ws closes the socket after this (e.g. a frame over maxPayload → 1009).
+      this.logger.info({ socketId: session.id, err: error.message }, 'ws protocol error');
+    });
+    socket.on('close', (code: number) => {
+      this.onClose(session, code);
+    });
+  }
+
+  private onClose(session: Session, code: number): void {
+    if (session.helloTimer !== undefined) clearTimeout(session.helloTimer);
+    session.state = 'closing';
+    this.index(session, []);
+    this.sessions.delete(session);
+    this.logger.info({ socketId: session.id, userId: session.identity?.userId, code }, 'ws closed');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Frames
+
+  private async onMessage(session: Session, data: RawData, isBinary: boolean): Promise<void> {
+    if (session.state === 'closing') return;
+    if (!this.takeToken(session)) return;
+    if (isBinary) {
+      this.replyError(
+        session,
+        new SwitchboardError(ErrorCodes.WS_BAD_FRAME, 'Binary frames are not supported.', {
+          hint: 'Send JSON as text frames.',
+        }),
+      );
+      return;
+    }
+    const text = rawDataToString(data);
+    if (session.state === 'verifying') {
+      if (session.queued.length >= MAX_QUEUED_BEFORE_READY) {
+        this.replyError(
+          session,
+          new SwitchboardError(ErrorCodes.WS_NOT_AUTHENTICATED, 'Not authenticated yet.', {
+            hint: 'Wait for the ready frame before sending more.',
+          }),
+        );
+        return;
+      }
+      session.queued.push(text);
+      return;
+    }
+    await this.handleText(session, text);
+  }
+
+  private async handleText(session: Session, text: string): Promise<void> {
+    let frame: ClientFrame;
+    try {
+      frame = parseClientFrame(text);
+    } catch (thrown) {
+      const error = asSwitchboardError(thrown);
+      if (session.state === 'awaiting-hello') {
+        // Not even a well-formed hello: no point waiting for one.
+        this.rejectSession(session, error, CloseCodes.BAD_FRAME_BEFORE_HELLO);
+        return;
+      }
+      this.replyError(session, error, requestIdOf(error));
+      return;
+    }
+
+    if (session.state === 'awaiting-hello') {
+      if (frame.type !== 'hello') {
+        this.rejectSession(
+          session,
+          new SwitchboardError(
+            ErrorCodes.WS_NOT_AUTHENTICATED,
+            `A ${frame.type} frame arrived before hello.`,
+            { hint: 'Send hello with an identity token first and wait for ready.' },
+          ),
+          CloseCodes.UNAUTHORIZED,
+        );
+        return;
+      }
+      await this.authenticate(session, frame.token);
+      return;
+    }
+
+    switch (frame.type) {
+      case 'hello':
+        this.replyError(
+          session,
+          new SwitchboardError(ErrorCodes.WS_BAD_FRAME, 'This socket is already authenticated.', {
+            hint: 'Send hello once per socket; open a new socket to change identity.',
+          }),
+        );
+        return;
+      case 'dial':
+        await this.dial(session, frame);
+        return;
+      case 'call.link':
+        await this.runHandler(session, frame, (rep) =>
+          this.options.handlers.linkRecord(rep, frame),
+        );
+        return;
+      case 'call.note':
+        await this.runHandler(session, frame, (rep) => this.options.handlers.addNote(rep, frame));
+        return;
+    }
+  }
+
+  private async authenticate(session: Session, token: string): Promise<void> {
+    session.state = 'verifying';
+    if (session.helloTimer !== undefined) clearTimeout(session.helloTimer);
+    let identity: RepIdentityClaims;
+    try {
+      identity = await this.options.verifier.verify(token);
+    } catch (thrown) {
+      this.rejectSession(session, asSwitchboardError(thrown), CloseCodes.UNAUTHORIZED);
+      return;
+    }
+    // The socket may have gone while the token was being checked.
+    if (!isVerifying(session)) return;
+
+    let ready: ReadyFrame;
+    try {
+      const extensions = this.options.users.extensionsForEmail(identity.email);
+      ready = {
+        v: PROTOCOL_VERSION,
+        type: 'ready',
+        user: { id: identity.userId, email: identity.email },
+        extensions,
+        calls: this.options.calls.activeCallsForExtensions(extensions),
+        warnings: this.options.users.warningsFor(identity.email),
+      };
+    } catch (thrown) {
+      this.logger.error(
+        { err: thrown, socketId: session.id, userId: identity.userId },
+        'ws session setup failed',
+      );
+      this.send(
+        session,
+        errorFrame(
+          new SwitchboardError(ErrorCodes.INTERNAL, 'The bridge could not set up the session.', {
+            hint: 'Reconnect in a moment; if it persists, see the bridge log.',
+          }),
+        ),
+      );
+      this.closeSession(session, CloseCodes.INTERNAL_ERROR, ErrorCodes.INTERNAL);
+      return;
+    }
+
+    session.identity = identity;
+    session.state = 'authenticated';
+    this.index(session, ready.extensions);
+    this.logger.info(
+      {
+        socketId: session.id,
+        orgId: identity.orgId,
+        userId: identity.userId,
+        extensions: ready.extensions.length,
+        activeCalls: ready.calls.length,
+      },
+      'ws authenticated',
+    );
+    this.send(session, ready);
+
+    const queued = session.queued.splice(0);
+    for (const text of queued) await this.handleText(session, text);
+  }
+
+  private async dial(session: Session, frame: DialFrame): Promise<void> {
+    const rep = this.repFor(session);
+    if (rep === undefined) return;
+    let result: DialResultFrame;
+    try {
+      result = await this.options.handlers.dial(rep, frame);
+    } catch (thrown) {
+      result = {
+        v: PROTOCOL_VERSION,
+        type: 'dial.result',
+        requestId: frame.requestId,
+        ok: false,
+        error: this.handlerFailure(session, 'dial', thrown),
+      };
+    }
+    // The handler answers this request and no other, whatever it put in requestId.
+    this.send(session, {
+      ...result,
+      v: PROTOCOL_VERSION,
+      type: 'dial.result',
+      requestId: frame.requestId,
+    });
+  }
+
+  private async runHandler(
+    session: Session,
+    frame: CallLinkFrame | CallNoteFrame,
+    handler: (rep: AuthenticatedRep) => void | Promise<void>,
+  ): Promise<void> {
+    const rep = this.repFor(session);
+    if (rep === undefined) return;
+    try {
+      await handler(rep);
+    } catch (thrown) {
+      const error = this.handlerFailure(session, frame.type, thrown);
+      this.send(session, {
+        v: PROTOCOL_VERSION,
+        type: 'error',
+        ...error,
+        ...(frame.requestId === undefined ? {} : { requestId: frame.requestId }),
+      });
+    }
+  }
+
+  /** Logs a handler's failure once and returns what the browser may see of it. */
+  private handlerFailure(session: Session, what: string, thrown: unknown): FrameError {
+    const userId = session.identity?.userId;
+    if (isSwitchboardError(thrown) && thrown.operational) {
+      this.logger.warn(
+        { socketId: session.id, userId, code: thrown.code, hint: thrown.hint },
+        `${what} failed: ${thrown.message}`,
+      );
+      return thrown.toJSON();
+    }
+    this.logger.error({ socketId: session.id, userId, err: thrown }, `${what} handler threw`);
+    return {
+      code: ErrorCodes.INTERNAL,
+      message: `The bridge could not complete ${what}.`,
+      hint: 'Try again; if it persists, see the bridge log.',
+    };
+  }
+
+  private repFor(session: Session): AuthenticatedRep | undefined {
+    const identity = session.identity;
+    if (identity === undefined) return undefined;
+    return {
+      orgId: identity.orgId,
+      userId: identity.userId,
+      email: identity.email,
+      extensions: this.options.users.extensionsForEmail(identity.email),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plumbing
+
+  /** Token bucket per socket; tells the client once per run of dropped frames. */
+  private takeToken(session: Session): boolean {
+    const now = this.now();
+    const elapsed = Math.max(0, now - session.refilledAt) / 1000;
+    session.tokens = Math.min(
+      this.rateLimit.burst,
+      session.tokens + elapsed * this.rateLimit.perSecond,
+    );
+    session.refilledAt = now;
+    if (session.tokens >= 1) {
+      session.tokens -= 1;
+      session.droppedInARow = 0;
+      return true;
+    }
+    session.droppedInARow += 1;
+    if (session.droppedInARow === 1) {
+      this.logger.warn(
+        { socketId: session.id, userId: session.identity?.userId },
+        'ws client rate limited',
+      );
+      this.replyError(
+        session,
+        new SwitchboardError(
+          ErrorCodes.WS_RATE_LIMITED,
+          `Too many frames: at most ${this.rateLimit.perSecond}/s (bursts of ${this.rateLimit.burst}); this one was dropped.`,
+          { hint: 'Slow down; frames sent while limited are dropped, not queued.' },
+        ),
+      );
+    } else if (session.droppedInARow > MAX_DROPPED_IN_A_ROW) {
+      this.closeSession(session, CloseCodes.RATE_LIMITED, ErrorCodes.WS_RATE_LIMITED);
+    }
+    return false;
+  }
+
+  /** Sends an error frame, logs the rejection once, and closes with `code`. */
+  private rejectSession(session: Session, error: SwitchboardError, code: number): void {
+    this.logger.warn(
+      { socketId: session.id, code: error.code, closeCode: code, hint: error.hint },
+      `ws rejected: ${error.message}`,
+    );
+    this.send(session, errorFrame(error));
+    this.closeSession(session, code, error.code);
+  }
+
+  private closeSession(session: Session, code: number, reason: string): void {
+    if (session.helloTimer !== undefined) clearTimeout(session.helloTimer);
+    session.state = 'closing';
+    this.index(session, []);
+    try {
+      session.socket.close(code, reason.slice(0, 120));
+    } catch {
+      session.socket.terminate();
+    }
+  }
+
+  private replyError(session: Session, error: SwitchboardError, requestId?: string): void {
+    this.logger.info(
+      { socketId: session.id, userId: session.identity?.userId, code: error.code },
+      `ws frame refused: ${error.message}`,
+    );
+    this.send(session, errorFrame(error, requestId));
+  }
+
+  private send(session: Session, frame: ServerFrame): void {
+    this.sendText(session, JSON.stringify(frame));
+  }
+
+  private sendText(session: Session, text: string): void {
+    const socket = session.socket;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.logger.warn(
+        { socketId: session.id, userId: session.identity?.userId, buffered: socket.bufferedAmount },
+        'ws client is not reading; terminating',
+      );
+      socket.terminate();
+      return;
+    }
+    socket.send(text);
+  }
+
+  /** Moves a session in the extension → sessions index. */
+  private index(session: Session, extensions: readonly string[]): void {
+    for (const extension of session.extensions) {
+      const set = this.byExtension.get(extension);
+      set?.delete(session);
+      if (set?.size === 0) this.byExtension.delete(extension);
+    }
+    session.extensions = [...new Set(extensions)];
+    for (const extension of session.extensions) {
+      let set = this.byExtension.get(extension);
+      if (set === undefined) {
+        set = new Set();
+        this.byExtension.set(extension, set);
+      }
+      set.add(session);
+    }
+  }
+}
+
+/** A function, not an inline check: TypeScript would keep the state narrowed across the await. */
+function isVerifying(session: Session): boolean {
+  return session.state === 'verifying';
+}
+
+function asSwitchboardError(thrown: unknown): SwitchboardError {
+  if (isSwitchboardError(thrown)) return thrown;
+  return new SwitchboardError(ErrorCodes.INTERNAL, 'Unexpected error.', {
+    cause: thrown,
+    operational: false,
+    hint: 'See the bridge log.',
+  });
+}
+
+function normalizeOrigin(origin: string): string {
+  return origin.trim().toLowerCase().replace(/\/+$/, '');
+}
+
+function rawDataToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const body = `${status} ${reason}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,662 @@
+// Tests for WebSocketHub over real sockets: an http server on 127.0.0.1 port 0 and ws clients.
+// They cover authentication (every rejection closes 4401 with a coded error frame), the hello
+// timeout, the Origin check, frame errors that keep the socket open, fan-out of call updates
+// per extension, heartbeats, rate limiting, handler results and failures, and log hygiene.
+import { createServer, type Server } from 'node:http';
+import { Writable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
+import WebSocket from 'ws';
+import type { Call } from '../../src/calls/call';
+import { ErrorCodes, SwitchboardError } from '../../src/errors';
+import { createLogger, type Logger } from '../../src/logging/logger';
+import type { UserDirectory } from '../../src/users/user-directory';
+import { IdentityVerifier } from '../../src/hub/identity-verifier';
+import type { DialResultFrame, ServerFrame } from '../../src/hub/protocol';
+import {
+  WebSocketHub,
+  type HubHandlers,
+  type WebSocketHubOptions,
+} from '../../src/hub/websocket-hub';
+import { AUDIENCE, ORG_ID, generateKeys, signToken, type TestKeys } from './identity-tokens';
+
+const LIGHTNING = 'https://acme.lightning.force.com';
+
+function makeCall(id: string, extension: string, state: Call['state'] = 'ringing'): Call {
+  return {
+    id,
+    direction: 'inbound',
+    state,
+    extension,
+    number: '+4930123456',
+    e164: '+4930123456',
+    withheld: false,
+    internal: false,
+    startedAt: '2025-01-01T10:00:00.000Z',
+    lookup: 'done',
+    matches: [],
+  };
+}
+
+/** A ws client that queues what it receives, so tests can await the next frame or the close. */
+class TestClient {
+  readonly socket: WebSocket;
+  readonly opened: Promise<void>;
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private readonly frames: ServerFrame[] = [];
+  private readonly waiters: ((frame: ServerFrame) => void)[] = [];
+
+  constructor(url: string, options: WebSocket.ClientOptions = {}) {
+    this.socket = new WebSocket(url, options);
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.once('open', () => {
+        resolve();
+      });
+      this.socket.once('error', reject);
+    });
+    // Refused upgrades and terminations raise errors the tests inspect by other means.
+    this.socket.on('error', () => undefined);
+    this.opened.catch(() => undefined);
+    this.closed = new Promise((resolve) => {
+      this.socket.once('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+    this.socket.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString()) as ServerFrame;
+      const waiter = this.waiters.shift();
+      if (waiter === undefined) this.frames.push(frame);
+      else waiter(frame);
+    });
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  next(): Promise<ServerFrame> {
+    const frame = this.frames.shift();
+    if (frame !== undefined) return Promise.resolve(frame);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Frames received and not yet taken with next(). */
+  pending(): readonly ServerFrame[] {
+    return this.frames;
+  }
+}
+
+class FakeUsers implements UserDirectory {
+  readonly extensions = new Map<string, string[]>([
+    ['rep@example.com', ['201']],
+    ['other@example.com', ['202']],
+  ]);
+  extensionsForEmail(email: string): string[] {
+    return this.extensions.get(email.toLowerCase()) ?? [];
+  }
+  emailForExtension(): string | undefined {
+    return undefined;
+  }
+  salesforceUserIdForEmail(): string | undefined {
+    return undefined;
+  }
+  warningsFor(email: string): string[] {
+    return this.extensionsForEmail(email).length === 0
+      ? [`No PBX user has the email ${email}.`]
+      : [];
+  }
+}
+
+describe('WebSocketHub', () => {
+  let keys: TestKeys;
+  let server: Server;
+  let hub: WebSocketHub;
+  let url: string;
+  let users: FakeUsers;
+  let activeCalls: Call[];
+  let dial: jest.MockedFunction<HubHandlers['dial']>;
+  let linkRecord: jest.MockedFunction<HubHandlers['linkRecord']>;
+  let addNote: jest.MockedFunction<HubHandlers['addNote']>;
+  let logLines: string[];
+  let clients: TestClient[];
+
+  beforeAll(() => {
+    keys = generateKeys();
+  });
+
+  async function start(overrides: Partial<WebSocketHubOptions> = {}): Promise<void> {
+    logLines = [];
+    const logger: Logger = createLogger({
+      level: 'trace',
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          logLines.push(chunk.toString());
+          callback();
+        },
+      }),
+    });
+    const verifier = await IdentityVerifier.create({
+      certificatePem: keys.publicKeyPem,
+      audience: AUDIENCE,
+      allowedOrgIds: () => [ORG_ID],
+      maxLifetimeSeconds: 300,
+      clockToleranceSeconds: 30,
+      logger,
+    });
+    server = createServer((_req, res) => {
+      res.statusCode = 404;
+      res.end();
+    });
+    hub = new WebSocketHub({
+      verifier,
+      users,
+      calls: {
+        activeCallsForExtensions: (extensions) =>
+          activeCalls.filter((call) => extensions.includes(call.extension)),
+      },
+      handlers: { dial, linkRecord, addNote },
+      allowedOrigins: [LIGHTNING],
+      // Heartbeats are driven by hand in their test; a long interval keeps the others quiet.
+      heartbeatMs: 60_000,
+      helloTimeoutMs: 10_000,
+      logger,
+      ...overrides,
+    });
+    hub.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
+  }
+
+  function connect(options: WebSocket.ClientOptions = {}, path = url): TestClient {
+    const client = new TestClient(path, options);
+    clients.push(client);
+    return client;
+  }
+
+  /** Connects, says hello with a fresh token for `email`, and returns the client after ready. */
+  async function connectAs(email = 'rep@example.com', options: WebSocket.ClientOptions = {}) {
+    const client = connect(options);
+    await client.opened;
+    client.send({
+      v: 1,
+      type: 'hello',
+      token: await signToken(keys.privateKey, { claims: { email } }),
+    });
+    const ready = await client.next();
+    expect(ready.type).toBe('ready');
+    return { client, ready };
+  }
+
+  beforeEach(() => {
+    users = new FakeUsers();
+    activeCalls = [];
+    clients = [];
+    dial = jest.fn((_rep, frame) =>
+      Promise.resolve<DialResultFrame>({
+        v: 1,
+        type: 'dial.result',
+        requestId: frame.requestId,
+        ok: true,
+        callId: 'call-1',
+      }),
+    );
+    linkRecord = jest.fn();
+    addNote = jest.fn();
+  });
+
+  afterEach(async () => {
+    for (const client of clients) {
+      if (client.socket.readyState !== WebSocket.CLOSED) client.socket.terminate();
+    }
+    await hub.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  describe('authentication', () => {
+    it('answers a valid hello with ready: user, extensions, replayed active calls, warnings', async () => {
+      await start();
+      activeCalls = [makeCall('c1', '201', 'connected'), makeCall('c2', '202')];
+
+      const { ready } = await connectAs();
+
+      expect(ready).toEqual({
+        v: 1,
+        type: 'ready',
+        user: { id: '005000000000001AAA', email: 'rep@example.com' },
+        extensions: ['201'],
+        calls: [makeCall('c1', '201', 'connected')],
+        warnings: [],
+      });
+      expect(hub.stats()).toEqual({ sockets: 1, authenticated: 1, reps: 1 });
+    });
+
+    it('passes on the directory warnings for a rep without an extension', async () => {
+      await start();
+      const { ready } = await connectAs('nobody@example.com');
+      expect(ready).toMatchObject({
+        extensions: [],
+        warnings: ['No PBX user has the email nobody@example.com.'],
+      });
+    });
+
+    const rejections: [string, () => Promise<string>, string][] = [
+      [
+        'a forged signature',
+        () => signToken(generateKeys().privateKey),
+        ErrorCodes.AUTH_TOKEN_INVALID,
+      ],
+      [
+        'an expired token',
+        () => signToken(keys.privateKey, { iat: Math.floor(Date.now() / 1000) - 1000 }),
+        ErrorCodes.AUTH_TOKEN_EXPIRED,
+      ],
+      [
+        'a wrong audience',
+        () => signToken(keys.privateKey, { claims: { aud: 'x' } }),
+        ErrorCodes.AUTH_WRONG_AUDIENCE,
+      ],
+      [
+        'another org',
+        () => signToken(keys.privateKey, { claims: { iss: '00D000000000009EAA' } }),
+        ErrorCodes.AUTH_ORG_NOT_ALLOWED,
+      ],
+      [
+        'HS256 signed with the public key (algorithm confusion)',
+        () =>
+          new SignJWT({ email: 'rep@example.com', jti: 'j' })
+            .setProtectedHeader({ alg: 'HS256' })
+            .setIssuer(ORG_ID)
+            .setSubject('005000000000001AAA')
+            .setAudience(AUDIENCE)
+            .setIssuedAt()
+            .setExpirationTime('5m')
+            .sign(new TextEncoder().encode(keys.publicKeyPem)),
+        ErrorCodes.AUTH_TOKEN_INVALID,
+      ],
+    ];
+
+    it.each(rejections)(
+      'rejects %s: error frame, then close 4401',
+      async (_name, makeToken, code) => {
+        await start();
+        const client = connect();
+        await client.opened;
+        const token = await makeToken();
+
+        client.send({ v: 1, type: 'hello', token });
+
+        expect(await client.next()).toMatchObject({ v: 1, type: 'error', code });
+        expect((await client.closed).code).toBe(4401);
+        // The token never reaches the log, whatever happened to it.
+        expect(logLines.join('')).not.toContain(token);
+      },
+    );
+
+    it('rejects a replayed token on a second socket', async () => {
+      await start();
+      const token = await signToken(keys.privateKey, { claims: { email: 'rep@example.com' } });
+      const first = connect();
+      await first.opened;
+      first.send({ v: 1, type: 'hello', token });
+      expect((await first.next()).type).toBe('ready');
+
+      const second = connect();
+      await second.opened;
+      second.send({ v: 1, type: 'hello', token });
+
+      expect(await second.next()).toMatchObject({ code: ErrorCodes.AUTH_TOKEN_REPLAYED });
+      expect((await second.closed).code).toBe(4401);
+      expect(logLines.join('')).not.toContain(token);
+    });
+
+    it('closes 4408 when no hello arrives in time', async () => {
+      await start({ helloTimeoutMs: 20 });
+      const client = connect();
+
+      expect(await client.next()).toMatchObject({ code: ErrorCodes.WS_HELLO_TIMEOUT });
+      expect((await client.closed).code).toBe(4408);
+    });
+
+    it('closes 4401 when another frame comes before hello', async () => {
+      await start();
+      const client = connect();
+      await client.opened;
+
+      client.send({ v: 1, type: 'dial', requestId: 'r1', number: '+4930123' });
+
+      expect(await client.next()).toMatchObject({ code: ErrorCodes.WS_NOT_AUTHENTICATED });
+      expect((await client.closed).code).toBe(4401);
+      expect(dial).not.toHaveBeenCalled();
+    });
+
+    it('closes 4400 when the first frame is not a v1 frame at all', async () => {
+      await start();
+      const client = connect();
+      await client.opened;
+
+      client.send({ v: 2, type: 'hello', token: 'x' });
+
+      expect(await client.next()).toMatchObject({ code: ErrorCodes.WS_UNSUPPORTED_VERSION });
+      expect((await client.closed).code).toBe(4400);
+    });
+
+    it('handles frames sent right after hello once the rep is authenticated', async () => {
+      await start();
+      const client = connect();
+      await client.opened;
+
+      client.send({ v: 1, type: 'hello', token: await signToken(keys.privateKey) });
+      client.send({ v: 1, type: 'dial', requestId: 'r1', number: '+4930123' });
+
+      expect((await client.next()).type).toBe('ready');
+      expect(await client.next()).toMatchObject({ type: 'dial.result', requestId: 'r1', ok: true });
+    });
+  });
+
+  describe('origin check at the upgrade', () => {
+    it('refuses a browser origin that is not allowed with HTTP 403', async () => {
+      await start();
+      const client = connect({ origin: 'https://evil.example' });
+      const status = await new Promise<number | undefined>((resolve) => {
+        client.socket.on('unexpected-response', (_req, res) => {
+          resolve(res.statusCode);
+        });
+        client.socket.on('error', () => {
+          resolve(undefined);
+        });
+      });
+
+      expect(status).toBe(403);
+      expect(hub.stats().sockets).toBe(0);
+      expect(
+        logLines.filter((line) => line.includes(ErrorCodes.WS_ORIGIN_NOT_ALLOWED)),
+      ).toHaveLength(1);
+    });
+
+    it('accepts an allowed origin and clients that send none', async () => {
+      await start();
+      const browser = connect({ origin: LIGHTNING });
+      const tool = connect();
+      await Promise.all([browser.opened, tool.opened]);
+      expect(hub.stats().sockets).toBe(2);
+    });
+
+    it('answers 404 for another path', async () => {
+      await start();
+      const client = connect({}, url.replace('/ws', '/other'));
+      const status = await new Promise<number>((resolve) => {
+        client.socket.on('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+        });
+        client.socket.on('error', () => undefined);
+      });
+      expect(status).toBe(404);
+    });
+  });
+
+  describe('frames after ready', () => {
+    it.each([
+      ['bad JSON', '{nope', ErrorCodes.WS_BAD_FRAME],
+      ['an unknown type', '{"v":1,"type":"transfer"}', ErrorCodes.WS_UNKNOWN_TYPE],
+      ['a wrong version', '{"v":3,"type":"dial"}', ErrorCodes.WS_UNSUPPORTED_VERSION],
+      ['a second hello', '{"v":1,"type":"hello","token":"t"}', ErrorCodes.WS_BAD_FRAME],
+    ])('answers %s with an error frame and keeps the socket open', async (_name, text, code) => {
+      await start();
+      const { client } = await connectAs();
+
+      client.send(text);
+      expect(await client.next()).toMatchObject({ v: 1, type: 'error', code });
+
+      // Still open and still served.
+      client.send({ v: 1, type: 'dial', requestId: 'r2', number: '+4930123' });
+      expect(await client.next()).toMatchObject({ type: 'dial.result', requestId: 'r2', ok: true });
+    });
+
+    it('echoes the requestId of a refused frame', async () => {
+      await start();
+      const { client } = await connectAs();
+      client.send({ v: 1, type: 'dial', requestId: 'r9', number: '' });
+      expect(await client.next()).toMatchObject({ code: ErrorCodes.WS_BAD_FRAME, requestId: 'r9' });
+    });
+
+    it('relays dial to the handler with the rep and their current extensions', async () => {
+      await start();
+      const { client } = await connectAs();
+      users.extensions.set('rep@example.com', ['201', '203']);
+
+      client.send({
+        v: 1,
+        type: 'dial',
+        requestId: 'r1',
+        number: '+4930123',
+        recordId: '003000000000001AAA',
+      });
+
+      expect(await client.next()).toEqual({
+        v: 1,
+        type: 'dial.result',
+        requestId: 'r1',
+        ok: true,
+        callId: 'call-1',
+      });
+      expect(dial).toHaveBeenCalledWith(
+        {
+          orgId: ORG_ID,
+          userId: '005000000000001AAA',
+          email: 'rep@example.com',
+          extensions: ['201', '203'],
+        },
+        { v: 1, type: 'dial', requestId: 'r1', number: '+4930123', recordId: '003000000000001AAA' },
+      );
+    });
+
+    it('turns a SwitchboardError from the dial handler into ok:false with its code', async () => {
+      await start();
+      dial.mockRejectedValue(
+        new SwitchboardError(ErrorCodes.DIAL_NO_EXTENSION, 'You have no extension.', {
+          hint: 'Ask an admin.',
+        }),
+      );
+      const { client } = await connectAs();
+
+      client.send({ v: 1, type: 'dial', requestId: 'r1', number: '+4930123' });
+
+      expect(await client.next()).toEqual({
+        v: 1,
+        type: 'dial.result',
+        requestId: 'r1',
+        ok: false,
+        error: {
+          code: ErrorCodes.DIAL_NO_EXTENSION,
+          message: 'You have no extension.',
+          hint: 'Ask an admin.',
+        },
+      });
+    });
+
+    it('survives a handler that throws a plain error, without leaking its message', async () => {
+      await start();
+      dial.mockImplementation(() => {
+        throw new Error('socket hang up at 10.0.0.5');
+      });
+      const { client } = await connectAs();
+
+      client.send({ v: 1, type: 'dial', requestId: 'r1', number: '+4930123' });
+      const result = await client.next();
+
+      expect(result).toMatchObject({
+        type: 'dial.result',
+        ok: false,
+        error: { code: ErrorCodes.INTERNAL },
+      });
+      expect(JSON.stringify(result)).not.toContain('10.0.0.5');
+      client.send({ v: 1, type: 'call.link', callId: 'c1', recordId: '003000000000001AAA' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(hub.stats().authenticated).toBe(1);
+    });
+
+    it('relays call.link and call.note, and reports their failures with the requestId', async () => {
+      await start();
+      addNote.mockRejectedValue(
+        new SwitchboardError(ErrorCodes.CALL_NOT_FOUND, 'No such call.', { hint: 'Reload.' }),
+      );
+      const { client } = await connectAs();
+
+      client.send({ v: 1, type: 'call.link', callId: 'c1', recordId: '003000000000001AAA' });
+      client.send({
+        v: 1,
+        type: 'call.note',
+        callId: 'c1',
+        notes: 'Wants a quote',
+        requestId: 'n1',
+      });
+
+      expect(await client.next()).toEqual({
+        v: 1,
+        type: 'error',
+        code: ErrorCodes.CALL_NOT_FOUND,
+        message: 'No such call.',
+        hint: 'Reload.',
+        requestId: 'n1',
+      });
+      expect(linkRecord).toHaveBeenCalledWith(
+        expect.objectContaining({ userId: '005000000000001AAA' }),
+        { v: 1, type: 'call.link', callId: 'c1', recordId: '003000000000001AAA' },
+      );
+    });
+
+    it('rate limits a flooding client with WS_RATE_LIMITED and drops the excess', async () => {
+      // A frozen clock: the bucket never refills, so the count is exact.
+      await start({ rateLimit: { perSecond: 1, burst: 3 }, now: () => 0 });
+      const { client } = await connectAs(); // hello takes one token
+
+      for (let i = 1; i <= 4; i += 1) {
+        client.send({ v: 1, type: 'dial', requestId: `r${i}`, number: '+4930123' });
+      }
+
+      // The refusal is sent at once, the dial results when the handler resolves: any order.
+      const replies = [await client.next(), await client.next(), await client.next()];
+      expect(replies).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'dial.result', requestId: 'r1', ok: true }),
+          expect.objectContaining({ type: 'dial.result', requestId: 'r2', ok: true }),
+          expect.objectContaining({ type: 'error', code: ErrorCodes.WS_RATE_LIMITED }),
+        ]),
+      );
+      // r3 and r4 were dropped and only the first drop was answered. A ping round trip
+      // proves it: the hub handles frames in order, so any reply would be here before the pong.
+      const ponged = new Promise((resolve) => client.socket.once('pong', resolve));
+      client.socket.ping();
+      await ponged;
+      expect(client.pending()).toEqual([]);
+      expect(dial).toHaveBeenCalledTimes(2);
+    });
+
+    it('closes with 1009 on a frame larger than 64 KiB', async () => {
+      await start();
+      const { client } = await connectAs();
+      client.send({ v: 1, type: 'call.note', callId: 'c1', notes: 'x'.repeat(70 * 1024) });
+      expect((await client.closed).code).toBe(1009);
+    });
+  });
+
+  describe('publishing calls', () => {
+    it('sends a call to every socket of the reps on its extension and to no one else', async () => {
+      await start();
+      const tab1 = await connectAs('rep@example.com');
+      const tab2 = await connectAs('Rep@Example.com');
+      const other = await connectAs('other@example.com');
+      expect(hub.stats()).toEqual({ sockets: 3, authenticated: 3, reps: 1 });
+
+      hub.publishCall(makeCall('c1', '201'));
+      hub.publishCall(makeCall('c2', '202'));
+
+      expect(await tab1.client.next()).toEqual({ v: 1, type: 'call', call: makeCall('c1', '201') });
+      expect(await tab2.client.next()).toEqual({ v: 1, type: 'call', call: makeCall('c1', '201') });
+      expect(await other.client.next()).toEqual({
+        v: 1,
+        type: 'call',
+        call: makeCall('c2', '202'),
+      });
+      expect(tab1.client.pending()).toEqual([]);
+      expect(tab2.client.pending()).toEqual([]);
+    });
+
+    it('follows a changed mapping on the next hello or refresh', async () => {
+      await start();
+      const { client } = await connectAs('rep@example.com');
+      users.extensions.set('rep@example.com', ['205']);
+
+      hub.refreshExtensions();
+      hub.publishCall(makeCall('old', '201'));
+      hub.publishCall(makeCall('new', '205'));
+
+      expect(await client.next()).toMatchObject({ type: 'call', call: { id: 'new' } });
+    });
+
+    it('stops sending to a closed socket', async () => {
+      await start();
+      const { client } = await connectAs();
+      client.socket.close();
+      await client.closed;
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(hub.stats().sockets).toBe(0);
+      expect(() => {
+        hub.publishCall(makeCall('c1', '201'));
+      }).not.toThrow();
+    });
+  });
+
+  describe('heartbeat and shutdown', () => {
+    it('terminates a socket that missed a pong and keeps one that answered', async () => {
+      await start();
+      const healthy = await connectAs('rep@example.com');
+      const dead = await connectAs('other@example.com', { autoPong: false });
+      const pinged = new Promise((resolve) => healthy.client.socket.once('ping', resolve));
+
+      hub.checkHeartbeats();
+      await pinged;
+      // A round trip after the ping: the healthy client's pong is now in at the hub.
+      healthy.client.send('{nope');
+      expect(await healthy.client.next()).toMatchObject({ code: ErrorCodes.WS_BAD_FRAME });
+      hub.checkHeartbeats();
+
+      expect((await dead.client.closed).code).toBe(1006);
+      expect(healthy.client.socket.readyState).toBe(WebSocket.OPEN);
+      expect(hub.stats().sockets).toBe(1);
+    });
+
+    it('closes every socket with 1001 on close()', async () => {
+      await start();
+      const { client } = await connectAs();
+      const waiting = connect();
+      await waiting.opened;
+
+      await hub.close();
+
+      expect((await client.closed).code).toBe(1001);
+      expect((await waiting.closed).code).toBe(1001);
+      expect(hub.stats().sockets).toBe(0);
+    });
+  });
+
+  it('logs connect, auth and close with the user id and never the token', async () => {
+    await start();
+    const token = await signToken(keys.privateKey);
+    const client = connect();
+    await client.opened;
+    client.send({ v: 1, type: 'hello', token });
+    await client.next();
+    client.socket.close();
+    await client.closed;
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const log = logLines.join('');
+    expect(log).toContain('"msg":"ws connected"');
+    expect(log).toMatch(/"userId":"005000000000001AAA".*"msg":"ws authenticated"/);
+    expect(log).toMatch(/"userId":"005000000000001AAA".*"msg":"ws closed"/);
+    expect(log).not.toContain(token);
+    expect(log).not.toContain(token.split('.')[2]);
+  });
+});
