@@ -1,0 +1,292 @@
+// The built-in PBX: makes calls up for the demo, the tests and the benchmark. Every
+// `intervalMs` it rings a random extension — a known customer, a stranger, sometimes a
+// withheld or internal number, sometimes a ring group — which is answered or missed and
+// ends a while later. Tests and the demo API drive it directly with triggerCall/answer/hangup.
+import type { CallDirection, CallEvent, EndReason } from '../../calls/call';
+import { ErrorCodes, SwitchboardError } from '../../errors';
+import { numberForLog, type Logger } from '../../logging/logger';
+import type { CallEventListener, DialRequest, DialResult, PbxAdapter, PbxUser } from '../adapter';
+
+/** Timers the simulator uses; injectable so tests can run it on a fake clock. */
+export interface SimulatorScheduler {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface SimulatorPbxAdapterOptions {
+  /** Extensions the random calls ring. */
+  extensions: readonly string[];
+  /** Numbers of "known" callers (e.g. the demo org's contacts). */
+  numbers: readonly string[];
+  /** Milliseconds between random calls; 0 = only triggered calls. */
+  intervalMs: number;
+  logger: Logger;
+  /** Returns [0, 1); defaults to Math.random. */
+  random?: () => number;
+  scheduler?: SimulatorScheduler;
+  now?: () => Date;
+}
+
+export interface TriggerCallSpec {
+  direction?: CallDirection;
+  /** One extension, or several for a ring group (all ring; the first answers). */
+  extension: string | readonly string[];
+  number: string;
+  /** After how long the call is answered; undefined = a few seconds, null = never. */
+  answerAfterMs?: number | null;
+  /** After how long (from the ring) it ends; undefined = a while after, null = never. */
+  hangupAfterMs?: number | null;
+  pbxCallId?: string;
+  /** For an outbound call the bridge originated. */
+  dialRequestId?: string;
+}
+
+interface SimulatedCall {
+  extensions: string[];
+  answered: boolean;
+  timers: Set<unknown>;
+}
+
+const realScheduler: SimulatorScheduler = {
+  setTimeout(callback, ms) {
+    const handle = setTimeout(callback, ms);
+    // Never keep the process alive for a made-up call.
+    handle.unref();
+    return handle;
+  },
+  clearTimeout(handle) {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+};
+
+/** Shares of the random calls by kind (the rest are known callers). */
+const SHARE_WITHHELD = 0.08;
+const SHARE_INTERNAL = 0.07;
+const SHARE_UNKNOWN = 0.15;
+const SHARE_RING_GROUP = 0.1;
+const SHARE_OUTBOUND = 0.1;
+const SHARE_ANSWERED = 0.7;
+
+export class SimulatorPbxAdapter implements PbxAdapter {
+  readonly name = 'simulator';
+  private readonly options: SimulatorPbxAdapterOptions;
+  private readonly random: () => number;
+  private readonly scheduler: SimulatorScheduler;
+  private readonly now: () => Date;
+  private readonly calls = new Map<string, SimulatedCall>();
+  private listener: CallEventListener | undefined;
+  private ticker: unknown;
+  private counter = 0;
+
+  constructor(options: SimulatorPbxAdapterOptions) {
+    if (options.intervalMs < 0) throw new RangeError('intervalMs must be 0 or more');
+    this.options = options;
+    this.random = options.random ?? Math.random;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(listener: CallEventListener): Promise<void> {
+    this.listener = listener;
+    if (this.options.intervalMs > 0 && this.options.extensions.length > 0) {
+      this.options.logger.info(
+        { intervalMs: this.options.intervalMs, extensions: this.options.extensions },
+        'simulator PBX rings random calls',
+      );
+      this.scheduleTick();
+    }
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    this.listener = undefined;
+    if (this.ticker !== undefined) this.scheduler.clearTimeout(this.ticker);
+    this.ticker = undefined;
+    for (const call of this.calls.values()) this.clearTimers(call);
+    this.calls.clear();
+    return Promise.resolve();
+  }
+
+  isConnected(): boolean {
+    return this.listener !== undefined;
+  }
+
+  listUsers(): Promise<PbxUser[]> {
+    return Promise.resolve([]);
+  }
+
+  /** Simulates click-to-dial: the rep's phone "dials", the callee answers, they talk, it ends. */
+  dial(request: DialRequest): Promise<DialResult> {
+    try {
+      const pbxCallId = this.triggerCall({
+        direction: 'outbound',
+        extension: request.extension,
+        number: request.number,
+        answerAfterMs: 3000,
+        hangupAfterMs: 3000 + 20_000,
+        dialRequestId: request.requestId,
+      });
+      return Promise.resolve({ pbxCallId });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Rings now; returns the PBX call id. Throws when the simulator is not running. */
+  triggerCall(spec: TriggerCallSpec): string {
+    if (this.listener === undefined)
+      throw new SwitchboardError(ErrorCodes.PBX_UNREACHABLE, 'The simulator PBX is not running', {
+        status: 409,
+      });
+    const extensions = typeof spec.extension === 'string' ? [spec.extension] : [...spec.extension];
+    if (extensions.length === 0)
+      throw new SwitchboardError(ErrorCodes.PBX_EVENT_INVALID, 'No extension to ring', {
+        status: 400,
+      });
+    const pbxCallId = spec.pbxCallId ?? `sim-${++this.counter}`;
+    if (this.calls.has(pbxCallId))
+      throw new SwitchboardError(ErrorCodes.PBX_EVENT_INVALID, `Call ${pbxCallId} is in progress`, {
+        status: 409,
+      });
+    const call: SimulatedCall = { extensions, answered: false, timers: new Set() };
+    this.calls.set(pbxCallId, call);
+    const direction = spec.direction ?? 'inbound';
+    this.options.logger.debug(
+      { pbxCallId, extensions, direction, number: numberForLog(this.options.logger, spec.number) },
+      'simulated call',
+    );
+    for (const extension of extensions) {
+      this.emit({
+        type: 'ringing',
+        pbxCallId,
+        extension,
+        direction,
+        number: spec.number,
+        at: this.now(),
+        ...(spec.dialRequestId === undefined ? {} : { dialRequestId: spec.dialRequestId }),
+      });
+    }
+
+    const answerAfter =
+      spec.answerAfterMs === undefined ? this.between(2000, 6000) : spec.answerAfterMs;
+    const hangupAfter =
+      spec.hangupAfterMs === undefined
+        ? answerAfter === null
+          ? this.between(12_000, 20_000)
+          : answerAfter + this.between(8000, 30_000)
+        : spec.hangupAfterMs;
+    if (answerAfter !== null) this.later(call, answerAfter, () => this.answer(pbxCallId));
+    if (hangupAfter !== null) this.later(call, hangupAfter, () => this.hangup(pbxCallId));
+    return pbxCallId;
+  }
+
+  /** Answers on `extension` (default: the first that rang); false if unknown or answered. */
+  answer(pbxCallId: string, extension?: string): boolean {
+    const call = this.calls.get(pbxCallId);
+    if (call === undefined || call.answered || this.listener === undefined) return false;
+    call.answered = true;
+    this.emit({
+      type: 'answered',
+      pbxCallId,
+      extension: extension ?? call.extensions[0],
+      at: this.now(),
+    });
+    return true;
+  }
+
+  /** Ends every leg of the call; false if it is unknown (already ended). */
+  hangup(pbxCallId: string, reason?: EndReason): boolean {
+    const call = this.calls.get(pbxCallId);
+    if (call === undefined) return false;
+    this.clearTimers(call);
+    this.calls.delete(pbxCallId);
+    this.emit({
+      type: 'ended',
+      pbxCallId,
+      at: this.now(),
+      ...(reason === undefined ? {} : { reason }),
+    });
+    return true;
+  }
+
+  /** Calls in progress (rung and not yet ended). */
+  get activeCallCount(): number {
+    return this.calls.size;
+  }
+
+  private scheduleTick(): void {
+    this.ticker = this.scheduler.setTimeout(() => {
+      if (this.listener === undefined) return;
+      try {
+        this.randomCall();
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'simulated call failed',
+        );
+      }
+      this.scheduleTick();
+    }, this.options.intervalMs);
+  }
+
+  private randomCall(): void {
+    const { extensions, numbers } = this.options;
+    const extension = this.pick(extensions);
+    if (extension === undefined) return;
+    const kind = this.random();
+    let number: string;
+    if (kind < SHARE_WITHHELD) number = 'anonymous';
+    else if (kind < SHARE_WITHHELD + SHARE_INTERNAL)
+      number = this.pick(extensions.filter((e) => e !== extension)) ?? '299';
+    else if (kind < SHARE_WITHHELD + SHARE_INTERNAL + SHARE_UNKNOWN || numbers.length === 0)
+      // 555-01xx numbers are reserved for fiction: nobody real is called.
+      number = `+1 415 555 01${String(Math.floor(this.random() * 100)).padStart(2, '0')}`;
+    else number = this.pick(numbers) ?? 'anonymous';
+
+    const ringGroup = extensions.length >= 2 && this.random() < SHARE_RING_GROUP;
+    const group = ringGroup
+      ? [extension, this.pick(extensions.filter((e) => e !== extension)) ?? extension]
+      : [extension];
+    const outbound = !ringGroup && this.random() < SHARE_OUTBOUND;
+    this.triggerCall({
+      direction: outbound ? 'outbound' : 'inbound',
+      extension: group,
+      number,
+      answerAfterMs: this.random() < SHARE_ANSWERED ? this.between(2000, 6000) : null,
+    });
+  }
+
+  private later(call: SimulatedCall, ms: number, action: () => void): void {
+    const handle = this.scheduler.setTimeout(() => {
+      call.timers.delete(handle);
+      action();
+    }, ms);
+    call.timers.add(handle);
+  }
+
+  private clearTimers(call: SimulatedCall): void {
+    for (const handle of call.timers) this.scheduler.clearTimeout(handle);
+    call.timers.clear();
+  }
+
+  private emit(event: CallEvent): void {
+    const listener = this.listener;
+    if (listener === undefined) return;
+    try {
+      listener(event);
+    } catch (error) {
+      this.options.logger.error(
+        { err: error instanceof Error ? error.message : String(error), pbxCallId: event.pbxCallId },
+        'call event could not be handled',
+      );
+    }
+  }
+
+  private pick<T>(items: readonly T[]): T | undefined {
+    return items[Math.floor(this.random() * items.length)];
+  }
+
+  private between(min: number, max: number): number {
+    return Math.round(min + this.random() * (max - min));
+  }
+}
