@@ -112,7 +112,8 @@ export class WebSocketHub {
   private closed = false;
 
   constructor(private readonly options: WebSocketHubOptions) {
-    this.logger = options.logger.child({ component: 'hub' });
+    // The caller names the component (logger.child({ component: 'hub' })).
+    this.logger = options.logger;
     this.allowedOrigins = new Set(options.allowedOrigins.map(normalizeOrigin));
     this.rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
     this.now = options.now ?? Date.now;
