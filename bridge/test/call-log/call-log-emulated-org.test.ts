@@ -1,0 +1,306 @@
+// Call logging end to end: the real jsforce gateway against the emulated org, with faults
+// injected (outage, expired sessions, API limits, a validation rule) and a killed process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CallLogService, type CallLogStatus } from '../../src/call-log/call-log-service';
+import { CallLogSchema, type CallLogConfig } from '../../src/config/schema';
+import { EmulatedOrg } from '../../src/demo/emulated-org/emulated-org';
+import { silentLogger } from '../../src/logging/logger';
+import { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
+import { openDatabase, type Database } from '../../src/storage/database';
+import {
+  ACCOUNT,
+  CONTACT,
+  ENDED_AT,
+  LEAD,
+  LEAD_OWNER_ID,
+  REP_USER_ID,
+  SEED,
+  endedCall,
+} from './support/calls';
+
+/** Installs a require hook that compiles .ts with TypeScript itself, for the child process. */
+const TS_HOOK = `
+const ts = require('typescript');
+const fs = require('fs');
+require.extensions['.ts'] = (module, filename) => {
+  const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  });
+  module._compile(out.outputText, filename);
+};
+require(process.argv[1]);
+`;
+
+describe('call logging against the emulated org', () => {
+  const logger = silentLogger();
+  let org: EmulatedOrg;
+  let gateway: JsforceSalesforceGateway;
+  let dir: string;
+  let db: Database;
+  let clock: number;
+  let published: Map<string, CallLogStatus>;
+  const services: CallLogService[] = [];
+
+  beforeAll(async () => {
+    org = await EmulatedOrg.start({ seed: SEED });
+  });
+  afterAll(async () => {
+    await org.stop();
+  });
+
+  beforeEach(() => {
+    org.faults.clear();
+    gateway = new JsforceSalesforceGateway({
+      loginUrl: org.url,
+      flow: 'client_credentials',
+      clientId: org.credentials.clientId,
+      clientSecret: org.credentials.clientSecret,
+      apiVersion: '62.0',
+      logger,
+      getRetries: 0,
+    });
+    dir = mkdtempSync(path.join(tmpdir(), 'switchboard-calllog-'));
+    db = openDatabase(path.join(dir, 'switchboard.db'), logger);
+    clock = ENDED_AT + 1000;
+    published = new Map();
+  });
+  afterEach(async () => {
+    for (const s of services.splice(0)) await s.stop();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function service(overrides: Partial<CallLogConfig> = {}): CallLogService {
+    const s = new CallLogService({
+      db,
+      gateway,
+      config: {
+        ...CallLogSchema.parse({ retry: { baseSeconds: 1, maxSeconds: 4 } }),
+        ...overrides,
+      },
+      repUserIdForExtension: (ext) => (ext === '201' ? REP_USER_ID : undefined),
+      logger,
+      now: () => new Date(clock),
+      random: () => 0.5,
+      publishStatus: (callId, status) => published.set(callId, status),
+    });
+    services.push(s);
+    return s;
+  }
+
+  function tasksFor(callId: string): Record<string, unknown>[] {
+    // Fields never set are absent from the org's records: show them as null
+    return org
+      .records('Task')
+      .filter((t) => t.CallObject === callId)
+      .map((t) => ({ WhoId: null, WhatId: null, ...t }));
+  }
+
+  /** Runs the worker until nothing is due, moving the clock past each backoff. */
+  async function drain(s: CallLogService, rounds = 10): Promise<void> {
+    for (let i = 0; i < rounds; i++) {
+      await s.flush();
+      clock += 5000;
+    }
+  }
+
+  it('gives every ended call one Task with the right fields and links', async () => {
+    const s = service({ missedCalls: 'callback-task' });
+    const run = `fields-${Date.now()}`;
+    s.onCallChanged(endedCall(`${run}-contact`, { matches: [CONTACT] }));
+    s.onCallChanged(endedCall(`${run}-lead`, { matches: [LEAD, ACCOUNT] }));
+    s.onCallChanged(endedCall(`${run}-account`, { matches: [ACCOUNT] }));
+    s.onCallChanged(endedCall(`${run}-none`, { matches: [CONTACT, LEAD], direction: 'outbound' }));
+    s.onCallChanged(
+      endedCall(`${run}-missed`, { matches: [LEAD], answeredAt: undefined, endReason: 'missed' }),
+    );
+    await s.flush();
+
+    const contact = tasksFor(`${run}-contact`);
+    expect(contact).toHaveLength(1);
+    expect(contact[0]).toMatchObject({
+      TaskSubtype: 'Call',
+      CallType: 'Inbound',
+      CallDurationInSeconds: 50,
+      Status: 'Completed',
+      Priority: 'Normal',
+      Subject: 'Inbound call +14155550100',
+      ActivityDate: '2025-03-05',
+      OwnerId: REP_USER_ID,
+      WhoId: CONTACT.id,
+      WhatId: ACCOUNT.id,
+    });
+    expect(tasksFor(`${run}-lead`)[0]).toMatchObject({ WhoId: LEAD.id, WhatId: null });
+    expect(tasksFor(`${run}-account`)[0]).toMatchObject({ WhoId: null, WhatId: ACCOUNT.id });
+    expect(tasksFor(`${run}-none`)[0]).toMatchObject({
+      CallType: 'Outbound',
+      WhoId: null,
+      WhatId: null,
+    });
+    expect(tasksFor(`${run}-missed`)[0]).toMatchObject({
+      Status: 'Not Started',
+      Subject: 'Call back Grace Hopper',
+      OwnerId: LEAD_OWNER_ID,
+      CallDisposition: 'Missed',
+    });
+    const contactTaskId = contact[0]!.Id as string;
+    expect(published.get(`${run}-contact`)).toEqual({ state: 'logged', taskId: contactTaskId });
+  });
+
+  it('puts notes added after hang-up on the same Task', async () => {
+    const s = service();
+    s.onCallChanged(endedCall('notes-1', { matches: [CONTACT] }));
+    await s.flush();
+    clock += 120_000;
+    s.addNote({
+      callId: 'notes-1',
+      notes: 'Send the proposal',
+      disposition: 'Interested',
+      repExtensions: ['201'],
+    });
+    await s.flush();
+    const tasks = tasksFor('notes-1');
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      Description: 'Send the proposal',
+      CallDisposition: 'Interested',
+      Subject: 'Inbound call +14155550100',
+    });
+    expect(s.status('notes-1')?.state).toBe('logged');
+  });
+
+  it('delivers every log once after an outage: none lost, none doubled', async () => {
+    const s = service();
+    org.faults.setDown(true);
+    const ids = Array.from({ length: 6 }, (_, i) => `outage-${i}`);
+    for (const id of ids) s.onCallChanged(endedCall(id));
+    await drain(s, 3);
+    expect(ids.map((id) => tasksFor(id).length)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(s.status('outage-0')).toMatchObject({
+      state: 'pending',
+      error: { code: 'SF_UNAVAILABLE' },
+    });
+    org.faults.setDown(false);
+    await drain(s);
+    expect(ids.map((id) => tasksFor(id).length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(ids.map((id) => s.status(id)?.state)).toEqual(Array(6).fill('logged'));
+  });
+
+  it('renews an expired session and waits out the API limit', async () => {
+    const s = service();
+    s.onCallChanged(endedCall('session-1'));
+    await s.flush();
+    org.faults.expireSessions();
+    s.onCallChanged(endedCall('session-2'));
+    await s.flush();
+    expect(tasksFor('session-2')).toHaveLength(1);
+
+    org.faults.failNext(3, 'REQUEST_LIMIT_EXCEEDED');
+    s.onCallChanged(endedCall('limit-1'));
+    await s.flush();
+    expect(s.status('limit-1')).toMatchObject({
+      state: 'pending',
+      error: { code: 'SF_REQUEST_LIMIT' },
+    });
+    await drain(s);
+    expect(tasksFor('limit-1')).toHaveLength(1);
+  });
+
+  it('parks a Task Salesforce rejects, with its error, and sends it when retried', async () => {
+    const s = service();
+    org.faults.rejectWrites('Task', {
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Subject must name the product',
+    });
+    s.onCallChanged(endedCall('rejected-1'));
+    await drain(s, 3);
+    expect(s.status('rejected-1')).toEqual({
+      state: 'parked',
+      error: {
+        code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        message: expect.stringContaining('Subject must name the product') as unknown,
+      },
+    });
+    expect(s.listParked().map((p) => p.callId)).toEqual(['rejected-1']);
+    expect(tasksFor('rejected-1')).toHaveLength(0);
+
+    org.faults.clear();
+    s.retryParked('rejected-1');
+    await s.flush();
+    expect(tasksFor('rejected-1')).toHaveLength(1);
+    expect(s.status('rejected-1')?.state).toBe('logged');
+  });
+
+  it('delivers a pending outbox exactly once after kill -9 and restart', async () => {
+    const database = path.join(dir, 'crash.db');
+    const callIds = Array.from({ length: 8 }, (_, i) => `crash-${i}`);
+    // Slow answers keep requests in flight when the process dies
+    org.faults.setLatency(150);
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        TS_HOOK,
+        path.join(__dirname, 'support', 'outbox-child.ts'),
+        JSON.stringify({
+          database,
+          url: org.url,
+          clientId: org.credentials.clientId,
+          clientSecret: org.credentials.clientSecret,
+          callIds,
+        }),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      await waitForLine(child, 'queued');
+      // Let some Tasks through, then kill it mid-flight
+      await waitFor(() => callIds.some((id) => tasksFor(id).length > 0));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    expect(child.signalCode).toBe('SIGKILL');
+    const deliveredBeforeRestart = callIds.filter((id) => tasksFor(id).length > 0).length;
+    expect(deliveredBeforeRestart).toBeLessThan(callIds.length);
+    org.faults.setLatency(0);
+
+    // Restart: a new service on the same database file
+    db.close();
+    db = openDatabase(database, logger);
+    clock = Date.now();
+    const s = service();
+    s.start();
+    await drain(s);
+    expect(callIds.map((id) => tasksFor(id).length)).toEqual(Array(callIds.length).fill(1));
+    expect(callIds.map((id) => s.status(id)?.state)).toEqual(Array(callIds.length).fill('logged'));
+  }, 30_000);
+});
+
+function waitForLine(child: ChildProcess, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.split('\n').includes(line)) resolve();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('exit', (code) => {
+      reject(new Error(`child exited (${String(code)}) before "${line}": ${err.slice(0, 2000)}`));
+    });
+  });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,43 @@
+// A bridge stand-in for the crash test: opens the outbox database, queues ended calls and
+// starts sending them to the emulated org, then waits to be killed (SIGKILL) mid-send.
+// Run by call-log-emulated-org.test.ts through a TypeScript require hook; argv[2] is JSON.
+import { CallLogService } from '../../../src/call-log/call-log-service';
+import { CallLogSchema } from '../../../src/config/schema';
+import { silentLogger } from '../../../src/logging/logger';
+import { JsforceSalesforceGateway } from '../../../src/salesforce/jsforce-gateway';
+import { openDatabase } from '../../../src/storage/database';
+import { endedCall } from './calls';
+
+interface ChildArgs {
+  database: string;
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  callIds: string[];
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
+const logger = silentLogger();
+const db = openDatabase(args.database, logger);
+const gateway = new JsforceSalesforceGateway({
+  loginUrl: args.url,
+  flow: 'client_credentials',
+  clientId: args.clientId,
+  clientSecret: args.clientSecret,
+  apiVersion: '62.0',
+  logger,
+});
+const service = new CallLogService({
+  db,
+  gateway,
+  config: CallLogSchema.parse({ retry: { baseSeconds: 0.05, maxSeconds: 0.2 } }),
+  repUserIdForExtension: () => undefined,
+  logger,
+  publishStatus: () => undefined,
+  concurrency: 2,
+});
+service.start();
+for (const id of args.callIds) service.onCallChanged(endedCall(id));
+// Everything is in the outbox now (synchronous SQLite writes): the parent may kill us.
+process.stdout.write('queued\n');
+setInterval(() => undefined, 60_000);
