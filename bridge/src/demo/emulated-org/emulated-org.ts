@@ -1,0 +1,723 @@
+// An emulated Salesforce org: a real HTTP server, in memory, seeded from JSON, speaking the REST
+// wire format jsforce uses (OAuth token endpoint, query with nextRecordsUrl paging, SOSL search,
+// sObject create/retrieve/update, limits, Sforce-Limit-Info on every API response, errors as
+// `[{message, errorCode}]`). The demo runs the bridge against it, and the tests drive the real
+// jsforce gateway through it, including faults (expired sessions, limits, outages, rejections).
+import {
+  createHmac,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { jwtVerify } from 'jose';
+import { ErrorCodes, SwitchboardError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import { silentLogger } from '../../logging/logger';
+import { OrgFaults, type FailureKind } from './faults';
+import { IdFactory, to18 } from './ids';
+import { OrgIdentitySigner } from './identity';
+import { OrgSchema } from './schema';
+import type { SeedData } from './seed';
+import { execute, parseSoql, planQuery, shape, type EngineContext } from './soql-engine';
+import { parseSearch, runSearch } from './sosl-engine';
+import { OrgApiError, RecordStore, type Fields, type StoredRecord } from './store';
+
+export { loadSeed, parseSeed, type SeedData } from './seed';
+export { OrgFaults, type FailureKind, type WriteRejection } from './faults';
+export type { IdentityTokenOverrides } from './identity';
+
+export interface EmulatedOrgOptions {
+  seed: SeedData;
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  logger?: Logger;
+  /** Highest API version the org offers (default 62.0). */
+  apiVersion?: string;
+  /** Records per query response before nextRecordsUrl (Salesforce: 2000). */
+  queryBatchSize?: number;
+  /** How long a record created or changed through the API stays invisible to search. */
+  searchIndexLagMs?: number;
+  /** Daily API request limit reported in Sforce-Limit-Info (default 15000). */
+  apiLimit?: number;
+  /** Connected app credentials; generated when omitted. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Public key (SPKI PEM) or certificate of the connected app for JWT bearer; a pair is generated otherwise. */
+  jwtBearerPublicKeyPem?: string;
+  /** Username of the integration ("Run As") user; created if no seed User has it. */
+  integrationUsername?: string;
+  orgId?: string;
+  /** Time source (epoch ms) for audit fields, search index lag and tokens; tests inject one. */
+  clock?: () => number;
+}
+
+export type CallKind =
+  'token' | 'query' | 'queryMore' | 'search' | 'create' | 'update' | 'retrieve' | 'other';
+
+interface Session {
+  userId: string;
+}
+
+interface Cursor {
+  records: Record<string, unknown>[];
+  totalSize: number;
+}
+
+const DEFAULT_VERSION = '62.0';
+const NOT_FOUND = new OrgApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+
+class TokenEndpointError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+export class EmulatedOrg {
+  readonly faults: OrgFaults;
+  /** Every request that reached the org, by kind, whatever its outcome. */
+  readonly counts: Record<CallKind, number> = {
+    token: 0,
+    query: 0,
+    queryMore: 0,
+    search: 0,
+    create: 0,
+    update: 0,
+    retrieve: 0,
+    other: 0,
+  };
+  /** SOSL the org received, with the search terms it parsed from each (for injection tests). */
+  readonly searches: { sosl: string; terms: string[] }[] = [];
+  readonly url: string;
+  readonly credentials: { clientId: string; clientSecret: string };
+  /** For the JWT bearer flow: the integration username, and the private key when the org made the pair. */
+  readonly jwtBearer: { username: string; privateKeyPem: string | undefined };
+
+  private apiCallCount = 0;
+  private usageTotal = 0;
+  private readonly sessions = new Map<string, Session>();
+  private readonly cursors = new Map<string, Cursor>();
+  private readonly ctx: EngineContext;
+
+  private constructor(
+    private readonly server: Server,
+    readonly orgId: string,
+    readonly apiVersion: string,
+    readonly identity: OrgIdentitySigner,
+    private readonly store: RecordStore,
+    private readonly schema: OrgSchema,
+    private readonly integrationUserId: string,
+    private readonly jwtKey: KeyObject,
+    private readonly options: Required<
+      Pick<EmulatedOrgOptions, 'queryBatchSize' | 'searchIndexLagMs' | 'apiLimit' | 'clock'>
+    >,
+    private readonly logger: Logger,
+    credentials: { clientId: string; clientSecret: string },
+    jwtBearer: { username: string; privateKeyPem: string | undefined },
+  ) {
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.url = `http://${host}:${address.port}`;
+    this.credentials = credentials;
+    this.jwtBearer = jwtBearer;
+    this.faults = new OrgFaults(() => {
+      this.sessions.clear();
+    });
+    this.ctx = { schema, store, clock: options.clock };
+  }
+
+  static async start(options: EmulatedOrgOptions): Promise<EmulatedOrg> {
+    const clock = options.clock ?? Date.now;
+    const logger = options.logger ?? silentLogger();
+    const pod = 'Hs000';
+    const orgId = options.orgId ?? to18(`00D${pod}${randomBytes(4).toString('hex').slice(0, 7)}`);
+    const schema = new OrgSchema();
+    const store = new RecordStore(schema, new IdFactory(pod), clock);
+    const integrationUsername = options.integrationUsername ?? 'integration@switchboard.example';
+    const integrationUserId = loadSeedInto(store, schema, options.seed, integrationUsername, clock);
+
+    let jwtKey: KeyObject;
+    let privateKeyPem: string | undefined;
+    if (options.jwtBearerPublicKeyPem === undefined) {
+      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      jwtKey = pair.publicKey;
+      privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    } else {
+      // Accepts an SPKI public key or an X.509 certificate, like the connected app's upload.
+      jwtKey = createPublicKey(options.jwtBearerPublicKeyPem);
+    }
+
+    const identity = await OrgIdentitySigner.create(
+      orgId,
+      (userId) => {
+        const email = store.get(userId)?.fields.Email;
+        return typeof email === 'string' ? email : undefined;
+      },
+      clock,
+    );
+
+    let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    };
+    const server = createServer((req, res) => {
+      handler(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const org = new EmulatedOrg(
+      server,
+      orgId,
+      options.apiVersion ?? DEFAULT_VERSION,
+      identity,
+      store,
+      schema,
+      integrationUserId,
+      jwtKey,
+      {
+        queryBatchSize: options.queryBatchSize ?? 2000,
+        searchIndexLagMs: options.searchIndexLagMs ?? 0,
+        apiLimit: options.apiLimit ?? 15000,
+        clock,
+      },
+      logger,
+      {
+        clientId: options.clientId ?? `3MVG9${randomBytes(30).toString('base64url')}`,
+        clientSecret: options.clientSecret ?? randomBytes(32).toString('hex').toUpperCase(),
+      },
+      { username: integrationUsername, privateKeyPem },
+    );
+    handler = (req, res) => void org.handle(req, res);
+    logger.info({ url: org.url, orgId }, 'emulated Salesforce org listening');
+    return org;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+    });
+  }
+
+  /** Data-API requests received (everything under /services/data/vXX.X/). */
+  get apiCalls(): number {
+    return this.apiCallCount;
+  }
+
+  resetCounters(): void {
+    this.apiCallCount = 0;
+    for (const key of Object.keys(this.counts) as CallKind[]) this.counts[key] = 0;
+    this.searches.length = 0;
+  }
+
+  /** Current records of a type (copies), in insertion order. */
+  records(type: string): Record<string, unknown>[] {
+    const def = this.schema.object(type);
+    return def === undefined ? [] : this.store.list(def).map((r) => ({ ...r.fields }));
+  }
+
+  /** Inserts directly (no API call, no validation of read-only fields); searchable at once. */
+  insert(type: string, fields: Record<string, unknown>): Record<string, unknown> {
+    const def = this.schema.object(type) ?? this.schema.learnObject(type);
+    const record = this.store.insert(def, fields, {
+      actorId: this.integrationUserId,
+      searchableAt: this.options.clock(),
+      trusted: true,
+    });
+    return { ...record.fields };
+  }
+
+  /** Updates directly; searchable at once. */
+  update(type: string, id: string, fields: Record<string, unknown>): void {
+    const record = this.store.get(id);
+    if (record === undefined || record.def.name.toLowerCase() !== type.toLowerCase())
+      throw new Error(`No ${type} with id ${id}`);
+    this.store.update(record, fields, {
+      actorId: this.integrationUserId,
+      searchableAt: this.options.clock(),
+      trusted: true,
+    });
+  }
+
+  // ------------------------------------------------------------------ HTTP
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://org.invalid');
+    const path = url.pathname;
+    try {
+      if (this.faults.latencyMs > 0) await delay(this.faults.latencyMs);
+      if (req.method === 'POST' && path === '/services/oauth2/token') {
+        await this.handleToken(req, res);
+      } else if (path === '/services/data' || path === '/services/data/') {
+        this.sendJson(res, 200, this.versions(), false);
+      } else if (path.startsWith('/services/data/')) {
+        await this.handleData(req, res, url);
+      } else if (/^\/id\/[^/]+\/[^/]+$/.test(path)) {
+        this.authenticate(req);
+        const userId = path.split('/')[3] ?? '';
+        const user = this.store.get(userId);
+        if (user === undefined) throw NOT_FOUND;
+        this.sendJson(res, 200, {
+          id: `${this.url}${path}`,
+          organization_id: this.orgId,
+          user_id: user.fields.Id,
+          username: user.fields.Username,
+          email: user.fields.Email,
+          display_name: user.fields.Name,
+        });
+      } else {
+        throw NOT_FOUND;
+      }
+    } catch (error) {
+      if (error instanceof OrgApiError) {
+        this.sendJson(res, error.status, error.body());
+      } else if (error instanceof TokenEndpointError) {
+        this.sendJson(
+          res,
+          error.status,
+          { error: error.error, error_description: error.description },
+          false,
+        );
+      } else {
+        this.logger.error({ err: error, path }, 'emulated org failed on a request');
+        this.sendJson(res, 500, [
+          { errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.' },
+        ]);
+      }
+    } finally {
+      this.logger.debug(
+        { method: req.method, path, status: res.statusCode },
+        'emulated org request',
+      );
+    }
+  }
+
+  private versions(): { label: string; url: string; version: string }[] {
+    const max = Number(this.apiVersion);
+    const out = [];
+    for (let v = 20; v <= max; v++)
+      out.push({ label: `v${v}.0`, url: `/services/data/v${v}.0`, version: `${v}.0` });
+    return out;
+  }
+
+  private sendJson(res: ServerResponse, status: number, body: unknown, apiUsage = true): void {
+    if (res.headersSent) return;
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json;charset=UTF-8');
+    if (apiUsage)
+      res.setHeader('Sforce-Limit-Info', `api-usage=${this.usageTotal}/${this.options.apiLimit}`);
+    res.end(body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  private async handleToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.counts.token++;
+    if (this.faults.down) {
+      res.statusCode = 503;
+      res.setHeader('Content-Type', 'text/html');
+      res.end('<html><body>Service Unavailable</body></html>');
+      return;
+    }
+    const params = new URLSearchParams(await readBody(req));
+    const grantType = params.get('grant_type');
+    let userId: string;
+    if (grantType === 'client_credentials') {
+      let clientId = params.get('client_id');
+      let clientSecret = params.get('client_secret');
+      const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
+      if (basic?.[1] !== undefined) {
+        const [id, secret] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+        clientId = id ?? null;
+        clientSecret = secret ?? null;
+      }
+      if (clientId !== this.credentials.clientId)
+        throw new TokenEndpointError(400, 'invalid_client_id', 'client identifier invalid');
+      if (clientSecret !== this.credentials.clientSecret)
+        throw new TokenEndpointError(400, 'invalid_client', 'invalid client credentials');
+      userId = this.integrationUserId;
+    } else if (grantType === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      userId = await this.verifyAssertion(params.get('assertion') ?? '');
+    } else {
+      throw new TokenEndpointError(400, 'unsupported_grant_type', 'grant type not supported');
+    }
+    const accessToken = `${this.orgId.slice(0, 15)}!${randomBytes(48).toString('base64url')}`;
+    this.sessions.set(accessToken, { userId });
+    const issuedAt = String(this.options.clock());
+    const id = `${this.url}/id/${this.orgId}/${userId}`;
+    this.sendJson(
+      res,
+      200,
+      {
+        access_token: accessToken,
+        scope: 'api',
+        instance_url: this.url,
+        id,
+        token_type: 'Bearer',
+        issued_at: issuedAt,
+        signature: createHmac('sha256', this.credentials.clientSecret)
+          .update(id + issuedAt)
+          .digest('base64'),
+      },
+      false,
+    );
+  }
+
+  private async verifyAssertion(assertion: string): Promise<string> {
+    let payload: { iss?: string; sub?: string; exp?: number };
+    try {
+      ({ payload } = await jwtVerify(assertion, this.jwtKey, {
+        algorithms: ['RS256'],
+        audience: [
+          this.url,
+          `${this.url}/`,
+          'https://login.salesforce.com',
+          'https://test.salesforce.com',
+        ],
+        currentDate: new Date(this.options.clock()),
+        requiredClaims: ['iss', 'sub', 'exp'],
+      }));
+    } catch {
+      throw new TokenEndpointError(400, 'invalid_grant', 'invalid assertion');
+    }
+    if (payload.iss !== this.credentials.clientId)
+      throw new TokenEndpointError(400, 'invalid_client_id', 'client identifier invalid');
+    if ((payload.exp ?? 0) * 1000 > this.options.clock() + 5 * 60_000)
+      throw new TokenEndpointError(
+        400,
+        'invalid_grant',
+        'expiration time is too far in the future',
+      );
+    const sub = (payload.sub ?? '').toLowerCase();
+    const user = this.store
+      .list(this.schema.object('User') as NonNullable<ReturnType<OrgSchema['object']>>)
+      .find(
+        (u) => typeof u.fields.Username === 'string' && u.fields.Username.toLowerCase() === sub,
+      );
+    if (user === undefined || user.fields.IsActive === false)
+      throw new TokenEndpointError(400, 'invalid_grant', "user hasn't approved this consumer");
+    return String(user.fields.Id);
+  }
+
+  private authenticate(req: IncomingMessage): Session {
+    const match = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    const session = match?.[1] === undefined ? undefined : this.sessions.get(match[1].trim());
+    if (session === undefined)
+      throw new OrgApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    return session;
+  }
+
+  private async handleData(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const match = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(url.pathname);
+    const version = match?.[1];
+    const rest = (match?.[2] ?? '/').replace(/\/+$/, '') || '/';
+    const kind = classify(req.method ?? 'GET', rest);
+    this.apiCallCount++;
+    this.counts[kind]++;
+    if (this.faults.down)
+      throw new OrgApiError(503, 'SERVER_UNAVAILABLE', 'Salesforce is down for maintenance.');
+    if (version === undefined || Number(version) > Number(this.apiVersion) || Number(version) < 20)
+      throw NOT_FOUND;
+    const session = this.authenticate(req);
+    const failure = this.faults.pendingFailures.shift();
+    if (failure !== undefined) throw failureError(failure);
+    this.usageTotal++;
+    if (this.usageTotal > this.options.apiLimit)
+      throw new OrgApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+
+    const method = req.method ?? 'GET';
+    const segments = rest.split('/').filter((s) => s !== '');
+    if (method === 'GET' && rest === '/') {
+      this.sendJson(res, 200, {
+        limits: `/services/data/v${version}/limits`,
+        query: `/services/data/v${version}/query`,
+        search: `/services/data/v${version}/search`,
+        sobjects: `/services/data/v${version}/sobjects`,
+      });
+    } else if (method === 'GET' && rest === '/limits') {
+      this.sendJson(res, 200, {
+        DailyApiRequests: {
+          Max: this.options.apiLimit,
+          Remaining: Math.max(0, this.options.apiLimit - this.usageTotal),
+        },
+      });
+    } else if (method === 'GET' && (rest === '/query' || rest === '/queryAll')) {
+      this.sendJson(res, 200, this.query(url.searchParams.get('q'), version));
+    } else if (method === 'GET' && segments[0] === 'query' && segments.length === 2) {
+      this.sendJson(res, 200, this.queryMore(segments[1] ?? '', version));
+    } else if (method === 'GET' && rest === '/search') {
+      this.sendJson(res, 200, { searchRecords: this.search(url.searchParams.get('q'), version) });
+    } else if (segments[0] === 'sobjects' && segments.length === 2 && method === 'POST') {
+      const id = this.create(segments[1] ?? '', await readJson(req), session);
+      res.setHeader('Location', `/services/data/v${version}/sobjects/${segments[1] ?? ''}/${id}`);
+      this.sendJson(res, 201, { id, success: true, errors: [] });
+    } else if (segments[0] === 'sobjects' && segments.length === 3 && method === 'GET') {
+      const fields = url.searchParams.get('fields');
+      this.sendJson(res, 200, this.retrieve(segments[1] ?? '', segments[2] ?? '', fields, version));
+    } else if (segments[0] === 'sobjects' && segments.length === 3 && method === 'PATCH') {
+      this.patch(segments[1] ?? '', segments[2] ?? '', await readJson(req), session);
+      res.statusCode = 204;
+      res.setHeader('Sforce-Limit-Info', `api-usage=${this.usageTotal}/${this.options.apiLimit}`);
+      res.end();
+    } else {
+      throw NOT_FOUND;
+    }
+  }
+
+  private query(q: string | null, version: string): Record<string, unknown> {
+    if (q === null || q.trim() === '')
+      throw new OrgApiError(400, 'MALFORMED_QUERY', 'A query string is required');
+    const plan = planQuery(parseSoql(q), this.ctx);
+    const records = execute(plan, this.ctx);
+    if (plan.count) return { totalSize: records.length, done: true, records: [] };
+    const shaped = records.map((r) => shape(plan, r, this.ctx, version));
+    return this.page({ records: shaped, totalSize: shaped.length }, 0, version);
+  }
+
+  private page(cursor: Cursor, offset: number, version: string): Record<string, unknown> {
+    const end = offset + this.options.queryBatchSize;
+    const batch = cursor.records.slice(offset, end);
+    if (end >= cursor.records.length)
+      return { totalSize: cursor.totalSize, done: true, records: batch };
+    let locator = [...this.cursors.entries()].find(([, c]) => c === cursor)?.[0];
+    if (locator === undefined) {
+      locator = to18(`01gHs000${randomBytes(4).toString('hex').slice(0, 7)}`);
+      this.cursors.set(locator, cursor);
+    }
+    return {
+      totalSize: cursor.totalSize,
+      done: false,
+      nextRecordsUrl: `/services/data/v${version}/query/${locator}-${end}`,
+      records: batch,
+    };
+  }
+
+  private queryMore(locatorWithOffset: string, version: string): Record<string, unknown> {
+    const m = /^([A-Za-z0-9]{18})-(\d+)$/.exec(locatorWithOffset);
+    const cursor = m?.[1] === undefined ? undefined : this.cursors.get(m[1]);
+    if (m === null || cursor === undefined)
+      throw new OrgApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    const result = this.page(cursor, Number(m[2]), version);
+    if (result.done === true && m[1] !== undefined) this.cursors.delete(m[1]);
+    return result;
+  }
+
+  private search(q: string | null, version: string): Record<string, unknown>[] {
+    if (q === null || q.trim() === '')
+      throw new OrgApiError(
+        400,
+        'MALFORMED_SEARCH',
+        'No search term found. The search term must be enclosed in braces.',
+      );
+    const search = parseSearch(q, this.ctx);
+    this.searches.push({ sosl: q, terms: search.terms.map((t) => t.text) });
+    return runSearch(search, this.ctx, version);
+  }
+
+  private objectFor(type: string) {
+    const def = this.schema.object(type);
+    if (def === undefined) throw NOT_FOUND;
+    return def;
+  }
+
+  private checkWrite(type: string): void {
+    const rejection = this.faults.writeRejections.get(type.toLowerCase());
+    if (rejection !== undefined)
+      throw new OrgApiError(400, rejection.errorCode, rejection.message, rejection.fields);
+  }
+
+  private create(type: string, body: unknown, session: Session): string {
+    const def = this.objectFor(type);
+    this.checkWrite(def.name);
+    const record = this.store.insert(def, asFields(body), {
+      actorId: session.userId,
+      searchableAt: this.options.clock() + this.options.searchIndexLagMs,
+    });
+    return String(record.fields.Id);
+  }
+
+  private findRecord(type: string, id: string): StoredRecord {
+    const def = this.objectFor(type);
+    const record = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(id) ? this.store.get(id) : undefined;
+    if (record === undefined || record.def !== def || record.fields.IsDeleted === true)
+      throw NOT_FOUND;
+    return record;
+  }
+
+  private retrieve(
+    type: string,
+    id: string,
+    fields: string | null,
+    version: string,
+  ): Record<string, unknown> {
+    const record = this.findRecord(type, id);
+    const names =
+      fields === null || fields.trim() === ''
+        ? [...record.def.fields.values()].map((f) => f.name)
+        : fields.split(',').map((f) => f.trim());
+    const plan = planQuery(
+      parseSoql(`SELECT ${names.join(', ')} FROM ${record.def.name}`),
+      this.ctx,
+    );
+    // The sObject Rows resource always includes the Id, asked for or not.
+    return { ...shape(plan, record, this.ctx, version), Id: record.fields.Id };
+  }
+
+  private patch(type: string, id: string, body: unknown, session: Session): void {
+    const record = this.findRecord(type, id);
+    this.checkWrite(record.def.name);
+    this.store.update(record, asFields(body), {
+      actorId: session.userId,
+      searchableAt: this.options.clock() + this.options.searchIndexLagMs,
+    });
+  }
+}
+
+function classify(method: string, rest: string): CallKind {
+  if (method === 'GET' && (rest === '/query' || rest === '/queryAll')) return 'query';
+  if (method === 'GET' && rest.startsWith('/query/')) return 'queryMore';
+  if (method === 'GET' && rest === '/search') return 'search';
+  if (rest.startsWith('/sobjects/')) {
+    if (method === 'POST') return 'create';
+    if (method === 'PATCH') return 'update';
+    if (method === 'GET') return 'retrieve';
+  }
+  return 'other';
+}
+
+function failureError(kind: FailureKind): OrgApiError {
+  if (kind === 'REQUEST_LIMIT_EXCEEDED')
+    return new OrgApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+  if (kind === 500)
+    return new OrgApiError(
+      500,
+      'UNKNOWN_EXCEPTION',
+      'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567-8901 (-123456789)',
+    );
+  return new OrgApiError(kind, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable.');
+}
+
+function asFields(body: unknown): Fields {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new OrgApiError(
+      400,
+      'JSON_PARSER_ERROR',
+      'The request body must be a JSON object of field names to values',
+    );
+  return body as Fields;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > 1_000_000)
+      throw new OrgApiError(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new OrgApiError(
+      400,
+      'JSON_PARSER_ERROR',
+      'Unexpected character in the request body: not JSON',
+    );
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Loads seed records (Users first, so owners exist) and returns the integration user's id. */
+function loadSeedInto(
+  store: RecordStore,
+  schema: OrgSchema,
+  seed: SeedData,
+  integrationUsername: string,
+  clock: () => number,
+): string {
+  const userDef = schema.object('User');
+  if (userDef === undefined) throw new Error('schema without User');
+  const now = clock();
+  const seedUsers = seed.User ?? [];
+  const existing = seedUsers.find(
+    (u) =>
+      typeof u.Username === 'string' &&
+      u.Username.toLowerCase() === integrationUsername.toLowerCase(),
+  );
+  let integrationUserId = '';
+  if (existing === undefined) {
+    const user = store.insert(
+      userDef,
+      {
+        FirstName: 'Switchboard',
+        LastName: 'Integration',
+        Username: integrationUsername,
+        Email: integrationUsername,
+        Alias: 'sbint',
+        IsActive: true,
+      },
+      { actorId: '', searchableAt: now, trusted: true },
+    );
+    integrationUserId = String(user.fields.Id);
+    user.fields.CreatedById = integrationUserId;
+    user.fields.LastModifiedById = integrationUserId;
+  }
+  const order = ['User', ...Object.keys(seed).filter((t) => t !== 'User')];
+  for (const type of order) {
+    const def = schema.object(type) ?? schema.learnObject(type);
+    for (const [index, input] of (seed[type] ?? []).entries()) {
+      const fields = { ...input };
+      if (def === userDef && fields.Username === undefined && typeof fields.Email === 'string')
+        fields.Username = fields.Email;
+      try {
+        store.insert(def, fields, { actorId: integrationUserId, searchableAt: now, trusted: true });
+      } catch (error) {
+        throw new SwitchboardError(
+          ErrorCodes.DEMO_SEED_INVALID,
+          `Seed ${type}[${index}]: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            cause: error,
+            hint: 'Each record needs the fields Salesforce requires (Contact: LastName; Lead: LastName and Company; Account: Name) and a unique Id if it has one.',
+          },
+        );
+      }
+    }
+  }
+  if (existing !== undefined) {
+    // The integration user came from the seed: attribute the seed's audit fields to it.
+    const user = store
+      .list(userDef)
+      .find((u) => String(u.fields.Username).toLowerCase() === integrationUsername.toLowerCase());
+    integrationUserId = String(user?.fields.Id);
+    for (const type of order) {
+      const def = schema.object(type);
+      if (def === undefined) continue;
+      for (const record of store.list(def))
+        for (const field of ['CreatedById', 'LastModifiedById', 'OwnerId'])
+          if (record.fields[field] === '') record.fields[field] = integrationUserId;
+    }
+  }
+  return integrationUserId;
+}

@@ -1,0 +1,465 @@
+// The SalesforceGateway on jsforce: OAuth client credentials or JWT bearer against the org's My
+// Domain, transparent re-authorization when a session expires (one token request however many
+// lookups are waiting), and every failure turned into a SwitchboardError with a code and a hint.
+// This is the only file that knows jsforce; records leave it as our own SObjectRecord type.
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import {
+  Connection,
+  type StreamPromise,
+  type HttpRequest,
+  type HttpRequestOptions,
+  type HttpResponse,
+} from 'jsforce';
+import { SignJWT } from 'jose';
+import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
+import type { Logger } from '../logging/logger';
+import type { ApiUsage, OrgIdentity, SalesforceGateway, SObjectRecord } from './gateway';
+import type { Soql, Sosl } from './query-builder';
+
+export interface JsforceGatewayOptions {
+  loginUrl: string;
+  flow: 'client_credentials' | 'jwt_bearer';
+  clientId: string;
+  clientSecret?: string;
+  /** JWT bearer: the integration user's username and the connected app's private key (PEM). */
+  username?: string;
+  privateKeyPem?: string;
+  /** JWT bearer `aud`; defaults to https://login.salesforce.com (test.salesforce.com for sandboxes). */
+  jwtAudience?: string;
+  apiVersion: string;
+  logger: Logger;
+  /** Per-request timeout (default 15 s): a phone rings for about 30 s. */
+  requestTimeoutMs?: number;
+  /** Retries of idempotent GETs on 5xx / network errors (default 1, after 250 ms). POST/PATCH never. */
+  getRetries?: number;
+}
+
+const AUTH_HINT =
+  'Check salesforce.clientId and clientSecret (the consumer key and secret of the External ' +
+  'Client App), that the app has a Run-As user for the client credentials flow, and that ' +
+  'salesforce.loginUrl is the My Domain URL (https://<domain>.my.salesforce.com).';
+const JWT_HINT =
+  'Check salesforce.clientId, salesforce.username (the integration user, pre-authorized for the ' +
+  'app), that the certificate uploaded to the app matches salesforce.privateKeyFile, and ' +
+  'salesforce.loginUrl (the My Domain URL).';
+
+interface SalesforceErrorBody {
+  message?: unknown;
+  errorCode?: unknown;
+  fields?: unknown;
+}
+
+/** Audience the Salesforce token endpoint expects in a JWT bearer assertion. */
+export function defaultJwtAudience(loginUrl: string): string {
+  const host = new URL(loginUrl).hostname;
+  if (host.endsWith('.sandbox.my.salesforce.com') || host === 'test.salesforce.com')
+    return 'https://test.salesforce.com';
+  if (host.endsWith('.salesforce.com')) return 'https://login.salesforce.com';
+  return loginUrl.replace(/\/+$/, '');
+}
+
+export class JsforceSalesforceGateway implements SalesforceGateway {
+  private readonly conn: Connection;
+  private readonly logger: Logger;
+  private readonly privateKey: KeyObject | undefined;
+  private identity: OrgIdentity | undefined;
+  private authInFlight: Promise<OrgIdentity> | undefined;
+  private lastAuthError: SwitchboardError | undefined;
+  private usage: ApiUsage | undefined;
+
+  constructor(private readonly options: JsforceGatewayOptions) {
+    this.logger = options.logger;
+    if (options.flow === 'client_credentials' && (options.clientSecret ?? '') === '')
+      throw new SwitchboardError(
+        ErrorCodes.SF_AUTH_FAILED,
+        'The client credentials flow needs a client secret',
+        { hint: AUTH_HINT },
+      );
+    if (options.flow === 'jwt_bearer') {
+      if ((options.username ?? '') === '' || (options.privateKeyPem ?? '') === '')
+        throw new SwitchboardError(
+          ErrorCodes.SF_AUTH_FAILED,
+          'The JWT bearer flow needs a username and a private key',
+          { hint: JWT_HINT },
+        );
+      try {
+        this.privateKey = createPrivateKey(options.privateKeyPem ?? '');
+      } catch (error) {
+        throw new SwitchboardError(
+          ErrorCodes.SF_AUTH_FAILED,
+          'The JWT bearer private key is not a readable PEM key',
+          {
+            hint: JWT_HINT,
+            cause: error,
+          },
+        );
+      }
+    }
+    this.conn = new Connection({
+      loginUrl: options.loginUrl,
+      version: options.apiVersion,
+      oauth2: {
+        loginUrl: options.loginUrl,
+        clientId: options.clientId,
+        ...(options.flow === 'client_credentials' ? { clientSecret: options.clientSecret } : {}),
+      },
+      // These flows issue no refresh token: re-authorize from scratch. jsforce calls this on a
+      // 401, waits for it (one at a time) and replays the request.
+      refreshFn: (_conn, callback) => {
+        this.lastAuthError = undefined;
+        this.authenticate().then(
+          () => {
+            callback(null, this.conn.accessToken ?? undefined);
+          },
+          (error: unknown) => {
+            this.lastAuthError = error instanceof SwitchboardError ? error : undefined;
+            callback(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      },
+    });
+  }
+
+  async connect(): Promise<OrgIdentity> {
+    return this.identity ?? this.authenticate();
+  }
+
+  /** Single flight: concurrent callers share one token request. */
+  private authenticate(): Promise<OrgIdentity> {
+    this.authInFlight ??= this.requestToken().finally(() => {
+      this.authInFlight = undefined;
+    });
+    return this.authInFlight;
+  }
+
+  private async requestToken(): Promise<OrgIdentity> {
+    try {
+      const userInfo =
+        this.options.flow === 'client_credentials'
+          ? await this.conn.authorize({ grant_type: 'client_credentials' })
+          : await this.conn.authorize({
+              grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+              assertion: await this.assertion(),
+            });
+      this.identity = {
+        orgId: userInfo.organizationId,
+        userId: userInfo.id,
+        instanceUrl: this.conn.instanceUrl,
+      };
+      this.logger.info(
+        { orgId: this.identity.orgId, userId: this.identity.userId, flow: this.options.flow },
+        'authorized with Salesforce',
+      );
+      return this.identity;
+    } catch (error) {
+      throw this.tokenError(error);
+    }
+  }
+
+  private async assertion(): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return (
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256' })
+        .setIssuer(this.options.clientId)
+        .setSubject(this.options.username ?? '')
+        .setAudience(this.options.jwtAudience ?? defaultJwtAudience(this.options.loginUrl))
+        // Salesforce wants exp within 3 minutes.
+        .setExpirationTime(now + 170)
+        .sign(this.privateKey as KeyObject)
+    );
+  }
+
+  private tokenError(error: unknown): SwitchboardError {
+    if (error instanceof SwitchboardError) return error;
+    const name = error instanceof Error ? error.name : '';
+    const message = error instanceof Error ? error.message : String(error);
+    if (/^ERROR_HTTP_5\d\d$/.test(name) || isNetworkError(error))
+      return new SwitchboardError(
+        ErrorCodes.SF_UNAVAILABLE,
+        `Salesforce token endpoint unreachable: ${message.slice(0, 200)}`,
+        {
+          cause: error,
+          status: 503,
+          hint: `Check that ${this.options.loginUrl} is reachable from the bridge and that Salesforce is not in maintenance (status.salesforce.com).`,
+        },
+      );
+    return new SwitchboardError(
+      ErrorCodes.SF_AUTH_FAILED,
+      `Salesforce refused the login (${name || 'error'}): ${message.slice(0, 200)}`,
+      {
+        cause: error,
+        status: 502,
+        hint: this.options.flow === 'jwt_bearer' ? JWT_HINT : AUTH_HINT,
+        details: { error: name },
+      },
+    );
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  /** One REST call with our own error mapping and limit tracking, jsforce handling the session. */
+  private async send<T>(request: HttpRequest): Promise<T> {
+    if (this.identity === undefined) await this.connect();
+    const retries = request.method === 'GET' ? (this.options.getRetries ?? 1) : 0;
+    const transport = new MappingTransport(this.conn._transport, (response, count) => {
+      this.inspect(response, count);
+    });
+    const options: HttpRequestOptions & { transport: MappingTransport } = {
+      transport,
+      timeout: this.options.requestTimeoutMs ?? 15_000,
+      retry: { maxRetries: retries, minTimeout: 250, methods: ['GET'] },
+    };
+    try {
+      return await this.conn.request<T>(request, options);
+    } catch (error) {
+      throw this.requestError(error);
+    }
+  }
+
+  /** Sees every response before jsforce does: limits, and errors turned into ours. */
+  private inspect(response: HttpResponse, unauthorizedCount: number): void {
+    const limit = /api-usage=(\d+)\/(\d+)/.exec(response.headers['sforce-limit-info'] ?? '');
+    if (limit?.[1] !== undefined && limit[2] !== undefined)
+      this.usage = { used: Number(limit[1]), max: Number(limit[2]) };
+    const status = response.statusCode;
+    if (status === 401) {
+      // The first 401 goes to jsforce, which re-authorizes and replays; a fresh session
+      // refused again means something else is wrong, and looping would hide it.
+      if (unauthorizedCount > 1)
+        throw new SwitchboardError(
+          ErrorCodes.SF_SESSION_EXPIRED,
+          'Salesforce refused a freshly issued session',
+          {
+            status: 502,
+            hint: 'Check the app policies (IP relaxation, session policies) and that the Run-As user has API access.',
+          },
+        );
+      return;
+    }
+    if (status < 400) return;
+    const body = parseErrorBody(response);
+    const details = {
+      status,
+      errorCode: body.errorCode,
+      ...(body.fields === undefined ? {} : { fields: body.fields }),
+    };
+    let code: ErrorCode;
+    let hint: string;
+    if (status === 403 && body.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
+      code = ErrorCodes.SF_REQUEST_LIMIT;
+      hint =
+        'The org has used its daily API requests; lookups resume when the 24-hour window frees some. Setup › Company Information shows the usage.';
+    } else if (status >= 500 || status === 420 || status === 429) {
+      code = ErrorCodes.SF_UNAVAILABLE;
+      hint =
+        'Salesforce answered with a server error; the bridge retries on the next call. Check status.salesforce.com.';
+    } else {
+      code = ErrorCodes.SF_REQUEST_REJECTED;
+      hint =
+        status === 404
+          ? 'The record or resource does not exist (deleted, or not visible to the integration user).'
+          : 'Salesforce rejected the request; details.errorCode says why (a validation rule, a missing field permission, a bad query).';
+    }
+    throw new SwitchboardError(code, `Salesforce ${status} ${body.errorCode}: ${body.message}`, {
+      status: code === ErrorCodes.SF_REQUEST_REJECTED ? 502 : 503,
+      hint,
+      details,
+    });
+  }
+
+  private requestError(error: unknown): SwitchboardError {
+    if (error instanceof SwitchboardError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.startsWith('Unable to refresh session'))
+      return (
+        this.lastAuthError ??
+        new SwitchboardError(ErrorCodes.SF_AUTH_FAILED, message, { cause: error, hint: AUTH_HINT })
+      );
+    if (isNetworkError(error))
+      return new SwitchboardError(
+        ErrorCodes.SF_UNAVAILABLE,
+        `Salesforce unreachable: ${message.slice(0, 200)}`,
+        {
+          cause: error,
+          status: 503,
+          hint: `Check that ${this.conn.instanceUrl || this.options.loginUrl} is reachable from the bridge.`,
+        },
+      );
+    return new SwitchboardError(ErrorCodes.SF_REQUEST_REJECTED, message.slice(0, 300), {
+      cause: error,
+      status: 502,
+    });
+  }
+
+  // ------------------------------------------------------------------ gateway
+
+  async query(soql: Soql, options: { limit?: number } = {}): Promise<SObjectRecord[]> {
+    const out: SObjectRecord[] = [];
+    let page = await this.send<QueryPage>({
+      method: 'GET',
+      url: `${this.base()}/query?q=${encodeURIComponent(soql)}`,
+    });
+    for (;;) {
+      for (const record of page.records) out.push(toSObjectRecord(record));
+      if (options.limit !== undefined && out.length >= options.limit)
+        return out.slice(0, options.limit);
+      if (page.done || page.nextRecordsUrl === undefined) return out;
+      page = await this.send<QueryPage>({ method: 'GET', url: page.nextRecordsUrl });
+    }
+  }
+
+  async search(sosl: Sosl): Promise<SObjectRecord[]> {
+    const result = await this.send<{ searchRecords?: RawRecord[] }>({
+      method: 'GET',
+      url: `${this.base()}/search?q=${encodeURIComponent(sosl)}`,
+    });
+    return (result.searchRecords ?? []).map(toSObjectRecord);
+  }
+
+  async create(sobject: string, fields: Record<string, unknown>): Promise<string> {
+    const result = await this.send<{
+      id?: string;
+      success?: boolean;
+      errors?: SalesforceErrorBody[];
+    }>({
+      method: 'POST',
+      url: `${this.base()}/sobjects/${encodeURIComponent(sobject)}`,
+      body: JSON.stringify(fields),
+      headers: { 'content-type': 'application/json' },
+    });
+    if (result.success !== true || typeof result.id !== 'string')
+      throw new SwitchboardError(
+        ErrorCodes.SF_REQUEST_REJECTED,
+        `Salesforce did not create the ${sobject}`,
+        {
+          details: { errors: result.errors },
+        },
+      );
+    return result.id;
+  }
+
+  async update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void> {
+    await this.send<undefined>({
+      method: 'PATCH',
+      url: `${this.base()}/sobjects/${encodeURIComponent(sobject)}/${encodeURIComponent(id)}`,
+      body: JSON.stringify(fields),
+      headers: { 'content-type': 'application/json' },
+    });
+  }
+
+  async retrieve(sobject: string, id: string, fields: string[]): Promise<SObjectRecord | null> {
+    try {
+      const record = await this.send<RawRecord>({
+        method: 'GET',
+        url: `${this.base()}/sobjects/${encodeURIComponent(sobject)}/${encodeURIComponent(id)}?fields=${encodeURIComponent(fields.join(','))}`,
+      });
+      return toSObjectRecord(record);
+    } catch (error) {
+      if (error instanceof SwitchboardError && error.details?.status === 404) return null;
+      throw error;
+    }
+  }
+
+  apiUsage(): ApiUsage | undefined {
+    return this.usage;
+  }
+
+  private base(): string {
+    return `/services/data/v${this.options.apiVersion}`;
+  }
+}
+
+interface RawRecord {
+  attributes?: { type?: string; url?: string };
+  [field: string]: unknown;
+}
+
+interface QueryPage {
+  totalSize: number;
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: RawRecord[];
+}
+
+/** Strips `attributes` (nested parents too) and names the type, so jsforce shapes stay here. */
+export function toSObjectRecord(raw: RawRecord): SObjectRecord {
+  const out = stripAttributes(raw);
+  const idFromUrl = raw.attributes?.url?.split('/').pop() ?? '';
+  return {
+    ...out,
+    Id: typeof raw.Id === 'string' ? raw.Id : idFromUrl,
+    sobjectType: raw.attributes?.type ?? '',
+  };
+}
+
+function stripAttributes(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'attributes') continue;
+    out[key] =
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? stripAttributes(value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+function parseErrorBody(response: HttpResponse): {
+  errorCode: string;
+  message: string;
+  fields?: unknown;
+} {
+  try {
+    const parsed = JSON.parse(response.body) as unknown;
+    const first = (Array.isArray(parsed) ? parsed[0] : parsed) as SalesforceErrorBody | undefined;
+    if (first !== undefined && typeof first.errorCode === 'string')
+      return {
+        errorCode: first.errorCode,
+        message: typeof first.message === 'string' ? first.message.slice(0, 500) : '',
+        ...(first.fields === undefined ? {} : { fields: first.fields }),
+      };
+  } catch {
+    // Not JSON: a maintenance page or a proxy's error.
+  }
+  return {
+    errorCode: `HTTP_${response.statusCode}`,
+    message: response.body.slice(0, 200).replace(/\s+/g, ' '),
+  };
+}
+
+function isNetworkError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    error.name === 'FetchError' ||
+    error.name === 'AbortError' ||
+    (typeof code === 'string' && /^(E[A-Z]+|UND_ERR.*)$/.test(code))
+  );
+}
+
+/**
+ * Wraps jsforce's transport for one logical request (replays included): sees each response
+ * first, so errors carry the HTTP status jsforce would drop, and counts 401s.
+ */
+class MappingTransport {
+  private unauthorized = 0;
+
+  constructor(
+    private readonly inner: Connection['_transport'],
+    private readonly check: (response: HttpResponse, unauthorizedCount: number) => void,
+  ) {}
+
+  httpRequest(req: HttpRequest, options?: HttpRequestOptions): StreamPromise<HttpResponse> {
+    const pending = this.inner.httpRequest(req, options);
+    const checked = pending.then((response) => {
+      if (response.statusCode === 401) this.unauthorized++;
+      this.check(response, this.unauthorized);
+      return response;
+    });
+    // jsforce pipes the raw stream and awaits the promise: keep its stream, swap the promise.
+    // (jsforce's StreamPromise class is not exported from its entry point.)
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+    return Object.assign(checked, { stream: () => pending.stream() });
+  }
+}
