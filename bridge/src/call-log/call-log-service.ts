@@ -67,8 +67,8 @@ const TRANSIENT: ReadonlySet<string> = new Set([
 
 /** Sent and skipped rows are kept this long for status and support, then deleted. */
 const RETENTION_MS = 30 * 24 * 3600 * 1000;
-/** setTimeout's ceiling; a later due time is re-checked after this. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The longest the worker sleeps without looking at the outbox. */
+const SWEEP_MS = 60_000;
 
 interface ActiveCall {
   extension: string;
@@ -345,8 +345,8 @@ export class CallLogService {
   private schedule(): void {
     if (!this.started) return;
     const due = this.outbox.nextDueAt();
-    if (due === undefined) return;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, due - this.nowMs()));
+    // Look again at least every SWEEP_MS: rows retried by hand in the database, clock jumps.
+    const delay = Math.min(SWEEP_MS, Math.max(0, (due ?? Infinity) - this.nowMs()));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.kick();

@@ -282,6 +282,27 @@ describe('call-log/call-log-service (fake gateway)', () => {
     expect(off.status('c12')).toEqual({ state: 'disabled' });
   });
 
+  it('picks up a log retried by hand in the database within a minute', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const s = service({}, { now: () => new Date() });
+      gateway.rejectCreate = { errorCode: 'INVALID_FIELD', message: 'no such field' };
+      s.start();
+      s.onCallChanged(ended('c14'));
+      await s.flush();
+      expect(s.status('c14')?.state).toBe('parked');
+      gateway.rejectCreate = undefined;
+      // What docs/call-logging.md tells an admin to run when the bridge offers no other way
+      db.prepare(
+        "UPDATE call_log_outbox SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE call_id = 'c14'",
+      ).run();
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(gateway.tasksFor('c14')).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('sends by itself once started, on the timer', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     try {
