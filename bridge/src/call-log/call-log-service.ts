@@ -356,10 +356,16 @@ export class CallLogService {
   }
 
   private async drain(): Promise<void> {
-    for (;;) {
-      const due = this.outbox.due(this.nowMs(), this.concurrency);
-      if (due.length === 0) return;
-      await Promise.all(due.map((entry) => this.send(entry)));
+    try {
+      for (;;) {
+        const due = this.outbox.due(this.nowMs(), this.concurrency);
+        if (due.length === 0) return;
+        await Promise.all(due.map((entry) => this.send(entry)));
+      }
+    } catch (error) {
+      // Only the database can fail here (Salesforce errors are handled per entry). The rows
+      // stay where they are; the next sweep tries again. Never an unhandled rejection.
+      this.logger.error({ err: toSwitchboardError(error) }, 'call-log outbox unavailable');
     }
   }
 

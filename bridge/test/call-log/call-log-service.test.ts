@@ -303,6 +303,14 @@ describe('call-log/call-log-service (fake gateway)', () => {
     }
   });
 
+  it('survives a database failure while sending (no unhandled rejection)', async () => {
+    const s = service();
+    s.onCallChanged(ended('c15'));
+    db.exec('DROP TABLE call_log_outbox');
+    await expect(s.flush()).resolves.toBeUndefined();
+    expect(gateway.calls).toHaveLength(0);
+  });
+
   it('sends by itself once started, on the timer', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     try {
