@@ -32,6 +32,8 @@ export interface OutboxEntry {
   /** Bumped by every note from the rep; Salesforce has the notes when sent == notes version. */
   notesVersion: number;
   sentNotesVersion: number;
+  /** WhoId/WhatId (null = clear) still to be written to the existing Task. */
+  linkUpdate: Record<string, string | null> | undefined;
   /** Epoch ms the call ended: the notes grace period counts from here. */
   endedAt: number;
   createdAt: number;
@@ -62,6 +64,12 @@ export const CALL_LOG_MIGRATIONS: readonly Migration[] = [
          );
          CREATE INDEX call_log_outbox_due ON call_log_outbox (state, next_attempt_at);`,
   },
+  {
+    version: 2,
+    description: 'call_log_outbox.link_update_json',
+    // WhoId/WhatId to apply to an existing Task: the rep picked the record after hang-up.
+    up: 'ALTER TABLE call_log_outbox ADD COLUMN link_update_json TEXT',
+  },
 ];
 
 interface Row {
@@ -81,6 +89,7 @@ interface Row {
   ended_at: number;
   created_at: number;
   updated_at: number;
+  link_update_json: string | null;
 }
 
 function toEntry(row: Row): OutboxEntry {
@@ -100,6 +109,10 @@ function toEntry(row: Row): OutboxEntry {
     disposition: row.disposition ?? undefined,
     notesVersion: row.notes_version,
     sentNotesVersion: row.sent_notes_version,
+    linkUpdate:
+      row.link_update_json === null
+        ? undefined
+        : (JSON.parse(row.link_update_json) as Record<string, string | null>),
     endedAt: row.ended_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -210,13 +223,39 @@ export class SqliteCallLogOutbox {
       .run(taskId, sentNotesVersion, now, callId);
   }
 
+  /** Salesforce has the notes (and links) of `version`; a newer version keeps its link update. */
   recordNotesSent(callId: string, version: number, now: number): void {
     this.db
       .prepare(
-        `UPDATE call_log_outbox SET sent_notes_version = MAX(sent_notes_version, ?), updated_at = ?
+        `UPDATE call_log_outbox SET sent_notes_version = MAX(sent_notes_version, ?),
+           link_update_json = CASE WHEN notes_version <= ? THEN NULL ELSE link_update_json END,
+           updated_at = ?
          WHERE call_id = ?`,
       )
-      .run(version, now, callId);
+      .run(version, version, now, callId);
+  }
+
+  /**
+   * The rep linked another record after the Task was created: new fields, plus the WhoId/WhatId
+   * to write, sent like a note (version bump; a sent log becomes pending).
+   */
+  setLinkUpdate(
+    callId: string,
+    fields: Record<string, unknown>,
+    links: Record<string, string | null>,
+    now: number,
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE call_log_outbox
+         SET fields_json = ?, link_update_json = ?, notes_version = notes_version + 1,
+             state = CASE WHEN state = 'sent' THEN 'pending' ELSE state END,
+             next_attempt_at = CASE WHEN state = 'sent' THEN ? ELSE next_attempt_at END,
+             attempts = CASE WHEN state = 'sent' THEN 0 ELSE attempts END,
+             updated_at = ?
+         WHERE call_id = ?`,
+      )
+      .run(JSON.stringify(fields), JSON.stringify(links), now, now, callId);
   }
 
   /**

@@ -272,9 +272,9 @@ export class CallLogService {
     const now = this.nowMs();
     const existing = this.outbox.get(call.id);
     if (existing !== undefined) {
-      // A repeated `ended` (e.g. the rep linked a record after hang-up): refresh the fields
-      // while the Task does not exist yet; never a second log.
-      if (decision.log) this.outbox.replaceFields(call.id, decision.fields, now);
+      // A repeated `ended` is never a second log. If the rep linked a record after hang-up,
+      // the new WhoId/WhatId go into the create, or onto the Task within the grace period.
+      if (decision.log && existing.state !== 'skipped') this.relink(existing, decision.fields, now);
       return;
     }
     if (!decision.log) {
@@ -321,6 +321,23 @@ export class CallLogService {
     );
     this.logger.debug({ callId: call.id, kind: decision.kind }, 'call log queued');
     this.publish(call.id, { state: 'pending' });
+    this.kick();
+  }
+
+  private relink(existing: OutboxEntry, fields: Record<string, unknown>, now: number): void {
+    const links = { WhoId: fields.WhoId ?? null, WhatId: fields.WhatId ?? null };
+    const before = { WhoId: existing.fields.WhoId ?? null, WhatId: existing.fields.WhatId ?? null };
+    if (links.WhoId === before.WhoId && links.WhatId === before.WhatId) return;
+    const merged: Record<string, unknown> = { ...existing.fields };
+    delete merged.WhoId;
+    delete merged.WhatId;
+    Object.assign(merged, fields.WhoId === undefined ? {} : { WhoId: fields.WhoId });
+    Object.assign(merged, fields.WhatId === undefined ? {} : { WhatId: fields.WhatId });
+    if (existing.taskId === undefined && this.outbox.replaceFields(existing.callId, merged, now))
+      return;
+    if (now > existing.endedAt + this.config.noteGraceSeconds * 1000) return;
+    this.outbox.setLinkUpdate(existing.callId, merged, links as Record<string, string | null>, now);
+    this.logger.debug({ callId: existing.callId }, 'call log relinked');
     this.kick();
   }
 
@@ -395,7 +412,7 @@ export class CallLogService {
       }
       const latest = this.outbox.get(callId);
       if (latest !== undefined && latest.notesVersion > latest.sentNotesVersion) {
-        const update = noteFields(latest);
+        const update: Record<string, unknown> = { ...noteFields(latest), ...latest.linkUpdate };
         if (Object.keys(update).length > 0) await this.gateway.update('Task', taskId, update);
         this.outbox.recordNotesSent(callId, latest.notesVersion, this.nowMs());
       }

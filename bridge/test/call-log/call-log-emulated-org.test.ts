@@ -173,6 +173,27 @@ describe('call logging against the emulated org', () => {
     expect(s.status('notes-1')?.state).toBe('logged');
   });
 
+  it('applies a record the rep picks after hang-up to the same Task', async () => {
+    const s = service();
+    s.onCallChanged(endedCall('relink-1', { matches: [CONTACT, LEAD] }));
+    await s.flush();
+    expect(tasksFor('relink-1')[0]).toMatchObject({ WhoId: null, WhatId: null });
+    // call.link after hang-up: CallService publishes the ended call again, now linked
+    s.onCallChanged(
+      endedCall('relink-1', { matches: [CONTACT, LEAD], linkedRecordId: CONTACT.id }),
+    );
+    await s.flush();
+    expect(tasksFor('relink-1')).toEqual([
+      expect.objectContaining({ WhoId: CONTACT.id, WhatId: ACCOUNT.id }),
+    ]);
+    // Picking the Lead instead clears WhatId (never a WhatId with a Lead)
+    s.onCallChanged(endedCall('relink-1', { matches: [CONTACT, LEAD], linkedRecordId: LEAD.id }));
+    await s.flush();
+    expect(tasksFor('relink-1')).toEqual([
+      expect.objectContaining({ WhoId: LEAD.id, WhatId: null }),
+    ]);
+  });
+
   it('delivers every log once after an outage: none lost, none doubled', async () => {
     const s = service();
     org.faults.setDown(true);
