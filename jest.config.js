@@ -13,7 +13,7 @@ module.exports = {
       roots: ['<rootDir>/bridge'],
       testMatch: ['<rootDir>/bridge/test/**/*.test.ts'],
       transform: {
-        '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+        '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
       },
       moduleFileExtensions: ['ts', 'js', 'json'],
       collectCoverageFrom: ['<rootDir>/bridge/src/**/*.ts'],

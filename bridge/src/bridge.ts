@@ -53,7 +53,10 @@ export interface RunningBridge {
 const USER_REFRESH_MS = 10 * 60_000;
 const SALESFORCE_RETRY_MS = 30_000;
 
-export async function startBridge(config: Config, options: StartBridgeOptions): Promise<RunningBridge> {
+export async function startBridge(
+  config: Config,
+  options: StartBridgeOptions,
+): Promise<RunningBridge> {
   const logger = options.logger;
   const stack: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
@@ -95,9 +98,15 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
     const connectSalesforce = async (): Promise<void> => {
       try {
         orgIdentity = await gateway.connect();
-        logger.info({ orgId: orgIdentity.orgId, instanceUrl: orgIdentity.instanceUrl }, 'connected to Salesforce');
+        logger.info(
+          { orgId: orgIdentity.orgId, instanceUrl: orgIdentity.instanceUrl },
+          'connected to Salesforce',
+        );
       } catch (error) {
-        logger.error(errorFields(error), 'cannot connect to Salesforce; retrying in the background');
+        logger.error(
+          errorFields(error),
+          'cannot connect to Salesforce; retrying in the background',
+        );
         const timer = setTimeout(() => void connectSalesforce(), SALESFORCE_RETRY_MS);
         timer.unref();
         stack.push(() => clearTimeout(timer));
@@ -134,7 +143,7 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
 
     // The hub is created once the server listens (its own origin is allowed in the demo), so
     // calls published before that are simply not delivered: no socket can exist yet.
-    let hub: WebSocketHub | undefined;
+    const hubRef: { current?: WebSocketHub } = {};
     const tracker = new CallTracker();
     const calls = new CallService({
       tracker,
@@ -142,9 +151,10 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
       users,
       phone: config.phone,
       lookup: config.lookup,
-      publish: (call: Call) => hub?.publishCall(call),
+      publish: (call: Call) => hubRef.current?.publishCall(call),
       logger: logger.child({ component: 'calls' }),
     });
+    stack.push(() => calls.stop());
 
     const { adapter, simulator, webhook } = createPbxAdapter(config, logger, emulatedOrg);
     const dials = new DialService({
@@ -157,12 +167,20 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
     if (webhook !== undefined && config.pbx.webhook !== undefined)
       routers.push({
         path: '/',
-        router: createWebhookRouter({ adapter: webhook, token: config.pbx.webhook.token, logger: logger.child({ component: 'webhook' }) }),
+        router: createWebhookRouter({
+          adapter: webhook,
+          token: config.pbx.webhook.token,
+          logger: logger.child({ component: 'webhook' }),
+        }),
       });
     if (emulatedOrg !== undefined)
       routers.push({
         path: '/demo',
-        router: createDemoRouter({ org: emulatedOrg, simulator, logger: logger.child({ component: 'demo' }) }),
+        router: createDemoRouter({
+          org: emulatedOrg,
+          simulator,
+          logger: logger.child({ component: 'demo' }),
+        }),
       });
 
     const app = createHttpApp({
@@ -172,15 +190,24 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
         details: {
           pbx: { adapter: adapter.name, connected: adapter.isConnected() },
           salesforce: { connected: orgIdentity !== undefined, apiUsage: gateway.apiUsage() },
-          sockets: hub?.stats(),
+          sockets: hubRef.current?.stats(),
         },
       }),
       routers,
-      staticDirs: emulatedOrg !== undefined && options.harnessDir !== undefined ? [{ path: '/', dir: options.harnessDir }] : [],
+      staticDirs:
+        emulatedOrg !== undefined && options.harnessDir !== undefined
+          ? [{ path: '/', dir: options.harnessDir }]
+          : [],
     });
 
     const server = config.server.tls
-      ? https.createServer({ cert: readFileSync(config.server.tls.certFile), key: readFileSync(config.server.tls.keyFile) }, app)
+      ? https.createServer(
+          {
+            cert: readFileSync(config.server.tls.certFile),
+            key: readFileSync(config.server.tls.keyFile),
+          },
+          app,
+        )
       : http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -198,11 +225,17 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
     );
     const port = (server.address() as AddressInfo).port;
     const scheme = config.server.tls ? 'https' : 'http';
-    const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+    const host =
+      config.server.host === '0.0.0.0' || config.server.host === '::'
+        ? '127.0.0.1'
+        : config.server.host;
     const httpUrl = `${scheme}://${host}:${port}`;
     const wsUrl = `${config.server.tls ? 'wss' : 'ws'}://${host}:${port}/ws`;
 
-    const allowedOrigins = emulatedOrg !== undefined ? [...config.server.allowedOrigins, httpUrl, `${scheme}://localhost:${port}`] : config.server.allowedOrigins;
+    const allowedOrigins =
+      emulatedOrg !== undefined
+        ? [...config.server.allowedOrigins, httpUrl, `${scheme}://localhost:${port}`]
+        : config.server.allowedOrigins;
     const theHub = new WebSocketHub({
       verifier,
       users,
@@ -214,11 +247,33 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
       handlers: {
         dial: async (rep, frame) => {
           try {
-            const result = await dials.dial({ requestId: frame.requestId, number: frame.number, recordId: frame.recordId, rep });
-            return { v: 1, type: 'dial.result', requestId: frame.requestId, ok: true, ...(result.pbxCallId === undefined ? {} : { callId: result.pbxCallId }) };
+            // The outbound call pops already linked to the record it was dialed from.
+            if (frame.recordId !== undefined)
+              calls.noteDialRequest(frame.requestId, frame.recordId);
+            const result = await dials.dial({
+              requestId: frame.requestId,
+              number: frame.number,
+              recordId: frame.recordId,
+              rep,
+            });
+            return {
+              v: 1,
+              type: 'dial.result',
+              requestId: frame.requestId,
+              ok: true,
+              ...(result.pbxCallId === undefined ? {} : { callId: result.pbxCallId }),
+            };
           } catch (error) {
-            const failure = isSwitchboardError(error) ? error : new SwitchboardError(ErrorCodes.INTERNAL, 'The call could not be placed');
-            return { v: 1, type: 'dial.result', requestId: frame.requestId, ok: false, error: { code: failure.code, message: failure.message } };
+            const failure = isSwitchboardError(error)
+              ? error
+              : new SwitchboardError(ErrorCodes.INTERNAL, 'The call could not be placed');
+            return {
+              v: 1,
+              type: 'dial.result',
+              requestId: frame.requestId,
+              ok: false,
+              error: failure.toJSON(),
+            };
           }
         },
         linkRecord: (rep, frame) => {
@@ -230,23 +285,33 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
       },
     });
     theHub.attach(server);
-    hub = theHub;
+    hubRef.current = theHub;
     stack.push(() => theHub.close());
 
-    await adapter.start((event) => {
-      try {
-        calls.handleEvent(event);
-      } catch (error) {
-        logger.error(errorFields(error), 'call event could not be handled');
-      }
-    });
+    // A PBX that is down or refuses the login must not stop the bridge: adapters keep
+    // retrying in the background, and /healthz reports the PBX as not connected meanwhile.
     stack.push(() => adapter.stop());
+    try {
+      await adapter.start((event) => {
+        try {
+          calls.handleEvent(event);
+        } catch (error) {
+          logger.error(errorFields(error), 'call event could not be handled');
+        }
+      });
+    } catch (error) {
+      logger.error(errorFields(error), 'PBX not connected yet; retrying in the background');
+    }
 
     const refreshUsers = async (): Promise<void> => {
       try {
         await users.refresh(await adapter.listUsers());
+        hubRef.current?.refreshExtensions();
       } catch (error) {
-        logger.warn(errorFields(error), 'user mapping refresh failed; keeping the previous mapping');
+        logger.warn(
+          errorFields(error),
+          'user mapping refresh failed; keeping the previous mapping',
+        );
       }
     };
     await refreshUsers();
@@ -254,7 +319,10 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
     userTimer.unref();
     stack.push(() => clearInterval(userTimer));
 
-    logger.info({ httpUrl, wsUrl, pbx: adapter.name, emulated: emulatedOrg !== undefined }, 'bridge ready');
+    logger.info(
+      { httpUrl, wsUrl, pbx: adapter.name, emulated: emulatedOrg !== undefined },
+      'bridge ready',
+    );
     return {
       config,
       httpUrl,
@@ -277,14 +345,20 @@ export async function startBridge(config: Config, options: StartBridgeOptions): 
 function createRealGateway(config: Config, logger: Logger): SalesforceGateway {
   const sf = config.salesforce;
   if (sf.loginUrl === undefined || sf.clientId === undefined)
-    throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'salesforce.loginUrl and salesforce.clientId are required');
+    throw new SwitchboardError(
+      ErrorCodes.CONFIG_INVALID,
+      'salesforce.loginUrl and salesforce.clientId are required',
+    );
   return new JsforceSalesforceGateway({
     loginUrl: sf.loginUrl,
     flow: sf.flow,
     clientId: sf.clientId,
     clientSecret: sf.clientSecret,
     username: sf.username,
-    privateKeyPem: sf.privateKeyFile === undefined ? undefined : readPemSetting(sf.privateKeyFile, 'salesforce.privateKeyFile'),
+    privateKeyPem:
+      sf.privateKeyFile === undefined
+        ? undefined
+        : readPemSetting(sf.privateKeyFile, 'salesforce.privateKeyFile'),
     apiVersion: sf.apiVersion,
     logger: logger.child({ component: 'salesforce' }),
   });
@@ -308,7 +382,8 @@ function createPbxAdapter(
         });
   switch (config.pbx.adapter) {
     case 'simulator': {
-      const extensions = config.users.length > 0 ? config.users.map((u) => u.extension) : ['201', '202', '203'];
+      const extensions =
+        config.users.length > 0 ? config.users.map((u) => u.extension) : ['201', '202', '203'];
       const simulator = new SimulatorPbxAdapter({
         extensions,
         numbers: demoNumbers(emulatedOrg),
@@ -316,16 +391,28 @@ function createPbxAdapter(
         logger: logger.child({ component: 'pbx-simulator' }),
       });
       // The webhook still accepts events next to the simulator (the benchmark injects through it).
-      return { adapter: webhook === undefined ? simulator : combineAdapters(simulator, webhook), simulator, webhook };
+      return {
+        adapter: webhook === undefined ? simulator : combineAdapters(simulator, webhook),
+        simulator,
+        webhook,
+      };
     }
     case 'webhook':
-      if (webhook === undefined) throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.webhook is required');
+      if (webhook === undefined)
+        throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.webhook is required');
       return { adapter: webhook, webhook };
     case 'asterisk': {
       const asterisk = config.pbx.asterisk;
-      if (asterisk === undefined) throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.asterisk is required');
-      const adapter = new AsteriskPbxAdapter({ config: asterisk, logger: logger.child({ component: 'pbx-asterisk' }) });
-      return { adapter: webhook === undefined ? adapter : combineAdapters(adapter, webhook), webhook };
+      if (asterisk === undefined)
+        throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.asterisk is required');
+      const adapter = new AsteriskPbxAdapter({
+        config: asterisk,
+        logger: logger.child({ component: 'pbx-asterisk' }),
+      });
+      return {
+        adapter: webhook === undefined ? adapter : combineAdapters(adapter, webhook),
+        webhook,
+      };
     }
   }
 }

@@ -17,13 +17,19 @@ async function start(options: { config?: string }): Promise<void> {
   const config = loadConfig({ file: options.config, env: process.env });
   const logger = createLogger({ level: config.log.level });
   process.on('unhandledRejection', (reason) => {
-    logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection (kept running)');
+    logger.error(
+      { err: reason instanceof Error ? reason.message : String(reason) },
+      'unhandled rejection (kept running)',
+    );
   });
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error.message, stack: error.stack }, 'uncaught exception (kept running)');
   });
 
-  const bridge = await startBridge(config, { logger, harnessDir: existsSync(HARNESS_DIR) ? HARNESS_DIR : undefined });
+  const bridge = await startBridge(config, {
+    logger,
+    harnessDir: existsSync(HARNESS_DIR) ? HARNESS_DIR : undefined,
+  });
   if (bridge.emulatedOrg !== undefined) {
     console.log(
       [

@@ -240,9 +240,12 @@ export class CallTracker {
       answered = this.cloneLeg(template, extension, at, changed);
     }
     if (this.connect(answered, at)) changed.push(answered);
-    // Queue / ring-group semantics: the colleagues' phones stop ringing.
+    // Queue / ring-group semantics: the colleagues' phones stop ringing. A leg that is
+    // dialing (the caller's side of an internal call, 201 → 202) is connected, not ended.
     for (const leg of live) {
-      if (leg !== answered && leg.call.state !== 'connected') {
+      if (leg !== answered && leg.call.state === 'dialing') {
+        if (this.connect(leg, at)) changed.push(leg);
+      } else if (leg !== answered && leg.call.state !== 'connected') {
         this.end(leg, at, 'answered-elsewhere');
         changed.push(leg);
       }

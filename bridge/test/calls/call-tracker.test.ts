@@ -151,6 +151,18 @@ describe('CallTracker', () => {
       expect(tracker.get('q1:201')?.endReason).toBe('answered-elsewhere');
     });
 
+    it('connects the caller’s dialing leg of an internal call when the callee answers', () => {
+      const tracker = new CallTracker();
+      const internal: RingInfo = { e164: null, withheld: false, internal: true };
+      tracker.apply(ringing('i1', '201', 0, 'outbound'), internal);
+      tracker.apply(ringing('i1', '202', 0, 'inbound'), internal);
+      const changed = tracker.apply(answered('i1', '202', 3));
+      expect(changed.map((c) => [c.id, c.state, c.endReason])).toEqual([
+        ['i1:202', 'connected', undefined],
+        ['i1:201', 'connected', undefined],
+      ]);
+    });
+
     it('makes a leg for a phone that answered without ringing (pickup) from its sibling', () => {
       const tracker = new CallTracker();
       tracker.apply(ringing('q1', '201'), EXTERNAL);
