@@ -7,7 +7,13 @@ import {
 import { CallLogSchema, type CallLogConfig } from '../../src/config/schema';
 import type { SwitchboardError } from '../../src/errors';
 import { silentLogger } from '../../src/logging/logger';
-import { openDatabase, type Database } from '../../src/storage/database';
+import { CALL_LOG_MIGRATIONS } from '../../src/call-log/call-log-outbox';
+import {
+  applyMigrations,
+  openDatabase,
+  schemaVersion,
+  type Database,
+} from '../../src/storage/database';
 import { FakeGateway } from './fake-gateway';
 
 const START = Date.parse('2025-03-05T10:00:00.000Z');
@@ -309,6 +315,19 @@ describe('call-log/call-log-service (fake gateway)', () => {
     db.exec('DROP TABLE call_log_outbox');
     await expect(s.flush()).resolves.toBeUndefined();
     expect(gateway.calls).toHaveLength(0);
+  });
+
+  it('upgrades an outbox written by the first schema and sends what it holds', async () => {
+    applyMigrations(db, 'call-log', CALL_LOG_MIGRATIONS.slice(0, 1), silentLogger());
+    db.prepare(
+      `INSERT INTO call_log_outbox (call_id, extension, fields_json, state, next_attempt_at,
+         ended_at, created_at, updated_at)
+       VALUES ('old-1', '201', '{"CallObject":"old-1","Subject":"x"}', 'pending', 0, ?, ?, ?)`,
+    ).run(START, START, START);
+    const s = service();
+    expect(schemaVersion(db, 'call-log')).toBe(CALL_LOG_MIGRATIONS.length);
+    await s.flush();
+    expect(gateway.tasksFor('old-1')).toHaveLength(1);
   });
 
   it('sends by itself once started, on the timer', async () => {
