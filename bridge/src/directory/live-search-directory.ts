@@ -14,11 +14,11 @@ import {
   fieldList,
   findTerms,
   identifier,
-  likePattern,
   soql,
   sosl,
 } from '../salesforce/query-builder';
 import type { CallerDirectory, DirectoryMatch } from './caller-directory';
+import { idKey } from './rank-matches';
 
 export interface LiveSearchDirectoryOptions {
   gateway: SalesforceGateway;
@@ -68,6 +68,8 @@ interface CacheEntry {
 
 interface NotedRecord {
   sobjectType: MatchObject;
+  /** The id as given (the map key is its 15-character form). */
+  id: string;
   notedAt: number;
 }
 
@@ -118,8 +120,8 @@ export class LiveSearchDirectory implements CallerDirectory {
     this.cache.clear();
     this.inFlight.clear();
     if (!isMatchObject(sobjectType)) return;
-    this.noted.delete(id);
-    this.noted.set(id, { sobjectType, notedAt: this.now() });
+    this.noted.delete(idKey(id));
+    this.noted.set(idKey(id), { sobjectType, id, notedAt: this.now() });
     while (this.noted.size > MAX_NOTED_RECORDS) this.deleteOldest(this.noted);
   }
 
@@ -139,11 +141,11 @@ export class LiveSearchDirectory implements CallerDirectory {
         sosl`FIND ${findTerms(terms)} IN PHONE FIELDS RETURNING Contact(${fieldList(SELECT_FIELDS.Contact)}), Lead(${fieldList(SELECT_FIELDS.Lead)} WHERE IsConverted = false), Account(${fieldList(SELECT_FIELDS.Account)})`,
       );
       const matches = this.recheck(hits, e164);
-      const seen = new Set(hits.map((hit) => hit.Id));
+      const seen = new Set(hits.map((hit) => idKey(hit.Id)));
       matches.push(...this.recheck(await this.fetchNoted(seen), e164));
       if (matches.length === 0 && this.lookup.recentWindowMinutes > 0)
         matches.push(...this.recheck(await this.fetchRecent(e164), e164));
-      const unique = [...new Map(matches.map((m) => [m.id, m])).values()];
+      const unique = [...new Map(matches.map((m) => [idKey(m.id), m])).values()];
       this.logger.debug(
         { number: numberForLog(this.logger, e164), hits: hits.length, matches: unique.length },
         'caller lookup',
@@ -177,13 +179,13 @@ export class LiveSearchDirectory implements CallerDirectory {
     const keepFor = Math.max(this.lookup.recentWindowMinutes, MIN_NOTED_MINUTES) * 60_000;
     const cutoff = this.now() - keepFor;
     const wanted = new Map<MatchObject, string[]>();
-    for (const [id, record] of this.noted) {
+    for (const [key, record] of this.noted) {
       if (record.notedAt < cutoff) {
-        this.noted.delete(id);
+        this.noted.delete(key);
         continue;
       }
-      if (seen.has(id)) continue;
-      wanted.set(record.sobjectType, [...(wanted.get(record.sobjectType) ?? []), id]);
+      if (seen.has(key)) continue;
+      wanted.set(record.sobjectType, [...(wanted.get(record.sobjectType) ?? []), record.id]);
     }
     const records: SObjectRecord[] = [];
     for (const [sobject, ids] of wanted) {
@@ -202,20 +204,18 @@ export class LiveSearchDirectory implements CallerDirectory {
 
   /**
    * The search index lags behind writes: look at records modified inside the window whose
-   * phone fields contain the number's last four digits (also split by a space, dash, dot or
-   * slash, as people group digits), and let the re-check decide.
+   * phone fields contain the number's last four digits, with or without one separator in any
+   * of the three gaps (`4567`, `45 67`, `4 56 7`, `456-7`…: people group digits every way),
+   * and let the re-check decide.
    */
   private async fetchRecent(e164: string): Promise<SObjectRecord[]> {
     const since = new Date(this.now() - this.lookup.recentWindowMinutes * 60_000);
-    const last4 = e164.slice(-4);
-    const patterns = ['', ' ', '-', '.', '/'].map((sep) =>
-      likePattern(`${last4.slice(0, 2)}${sep}${last4.slice(2)}`, 'contains'),
-    );
+    const patterns = lastDigitsPatterns(e164);
     const records: SObjectRecord[] = [];
     for (const sobject of OBJECTS) {
       const phoneClause = new QueryFragment(
         PHONE_FIELDS[sobject]
-          .flatMap((field) => patterns.map((p) => `${identifier(field).text} LIKE ${p.text}`))
+          .flatMap((field) => patterns.map((p) => `${identifier(field).text} LIKE ${p}`))
           .join(' OR '),
       );
       const notConverted = new QueryFragment(sobject === 'Lead' ? ' AND IsConverted = false' : '');
@@ -248,6 +248,24 @@ export class LiveSearchDirectory implements CallerDirectory {
     const oldest = map.keys().next();
     if (oldest.done !== true) map.delete(oldest.value);
   }
+}
+
+/**
+ * LIKE literals for the last four digits with `_` (any one character) optionally in each gap.
+ * Built here rather than with likePattern, which escapes `_`; safe because the input is
+ * checked to be digits and nothing else reaches the literal.
+ */
+function lastDigitsPatterns(e164: string): string[] {
+  const last4 = e164.slice(-4);
+  if (!/^\d{4}$/.test(last4))
+    throw new SwitchboardError(ErrorCodes.SF_BAD_QUERY_VALUE, 'Only E.164 numbers are looked up');
+  const [a, b, c, d] = [0, 1, 2, 3].map((i) => last4.charAt(i));
+  const patterns: string[] = [];
+  for (let gaps = 0; gaps < 8; gaps++) {
+    const gap = (bit: number) => ((gaps >> bit) & 1 ? '_' : '');
+    patterns.push(`'%${a ?? ''}${gap(0)}${b ?? ''}${gap(1)}${c ?? ''}${gap(2)}${d ?? ''}%'`);
+  }
+  return patterns;
 }
 
 function isMatchObject(value: string): value is MatchObject {

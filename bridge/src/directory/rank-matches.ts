@@ -12,14 +12,24 @@ export interface RankOptions {
 /** Between equally recent records, a person beats a company. */
 const OBJECT_ORDER: Record<MatchObject, number> = { Contact: 0, Lead: 1, Account: 2 };
 
+/**
+ * The case-sensitive 15-character form of a Salesforce id: the API returns 18 characters, a
+ * user id from elsewhere may have 15, and both name the same record.
+ */
+export function idKey(id: string): string {
+  return id.length === 18 ? id.slice(0, 15) : id;
+}
+
 export function rankMatches(matches: DirectoryMatch[], options: RankOptions): CallMatch[] {
   const byId = new Map<string, DirectoryMatch>();
   for (const match of matches) {
-    const seen = byId.get(match.id);
-    if (seen === undefined || timeOf(match) > timeOf(seen)) byId.set(match.id, match);
+    const key = idKey(match.id);
+    const seen = byId.get(key);
+    if (seen === undefined || timeOf(match) > timeOf(seen)) byId.set(key, match);
   }
+  const rep = options.repUserId === undefined ? undefined : idKey(options.repUserId);
   const owned = (m: DirectoryMatch) =>
-    options.repUserId !== undefined && m.ownerId === options.repUserId ? 0 : 1;
+    rep !== undefined && m.ownerId !== undefined && idKey(m.ownerId) === rep ? 0 : 1;
   return [...byId.values()]
     .sort(
       (a, b) =>

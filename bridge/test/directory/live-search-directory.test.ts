@@ -244,7 +244,7 @@ describe('LiveSearchDirectory', () => {
       expect(gateway.queries).toHaveLength(3);
       const contactQuery = gateway.queries.find((q) => q.includes('FROM Contact')) ?? '';
       expect(contactQuery).toContain(`LastModifiedDate > ${minutesAgo(30).replace('.000Z', 'Z')}`);
-      expect(contactQuery).toContain("MobilePhone LIKE '%45 67%'");
+      expect(contactQuery).toContain("MobilePhone LIKE '%4_56_7%'");
       expect(contactQuery).toContain("Phone LIKE '%4567%'");
       expect(gateway.queries.find((q) => q.includes('FROM Lead'))).toContain('IsConverted = false');
     });

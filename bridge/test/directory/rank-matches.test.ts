@@ -87,6 +87,18 @@ describe('rankMatches', () => {
     });
   });
 
+  it('treats 15- and 18-character forms of an id as the same id', () => {
+    const ranked = rankMatches(
+      [
+        match('003000000000001AAA', { ownerId: '005000000000002AAA' }),
+        match('003000000000001', { lastModifiedAt: '2024-01-01T00:00:00.000Z' }),
+        match('003000000000009AAA', { ownerId: '005000000000001AAA' }),
+      ],
+      { repUserId: '005000000000001', max: 10 },
+    );
+    expect(ranked.map((m) => m.id)).toEqual(['003000000000009AAA', '003000000000001AAA']);
+  });
+
   it('returns nothing for nothing', () => {
     expect(rankMatches([], { max: 5 })).toEqual([]);
   });
