@@ -18,7 +18,7 @@ import {
   sosl,
 } from '../salesforce/query-builder';
 import type { CallerDirectory, DirectoryMatch } from './caller-directory';
-import { idKey } from './rank-matches';
+import { idKey, matchObjectForId } from './record-ids';
 
 export interface LiveSearchDirectoryOptions {
   gateway: SalesforceGateway;
@@ -119,9 +119,11 @@ export class LiveSearchDirectory implements CallerDirectory {
     this.generation += 1;
     this.cache.clear();
     this.inFlight.clear();
-    if (!isMatchObject(sobjectType)) return;
+    // call.link carries only an id: the key prefix tells a Contact, Lead or Account.
+    const object = isMatchObject(sobjectType) ? sobjectType : matchObjectForId(id);
+    if (object === undefined) return;
     this.noted.delete(idKey(id));
-    this.noted.set(idKey(id), { sobjectType, id, notedAt: this.now() });
+    this.noted.set(idKey(id), { sobjectType: object, id, notedAt: this.now() });
     while (this.noted.size > MAX_NOTED_RECORDS) this.deleteOldest(this.noted);
   }
 

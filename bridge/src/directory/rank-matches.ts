@@ -2,6 +2,7 @@
 // touched most recently (the live relationship), one entry per record, at most `max`.
 import type { CallMatch, MatchObject } from '../calls/call';
 import type { DirectoryMatch } from './caller-directory';
+import { idKey } from './record-ids';
 
 export interface RankOptions {
   /** The Salesforce user id of the rep whose phone rings; their records come first. */
@@ -11,14 +12,6 @@ export interface RankOptions {
 
 /** Between equally recent records, a person beats a company. */
 const OBJECT_ORDER: Record<MatchObject, number> = { Contact: 0, Lead: 1, Account: 2 };
-
-/**
- * The case-sensitive 15-character form of a Salesforce id: the API returns 18 characters, a
- * user id from elsewhere may have 15, and both name the same record.
- */
-export function idKey(id: string): string {
-  return id.length === 18 ? id.slice(0, 15) : id;
-}
 
 export function rankMatches(matches: DirectoryMatch[], options: RankOptions): CallMatch[] {
   const byId = new Map<string, DirectoryMatch>();

@@ -289,6 +289,14 @@ describe('LiveSearchDirectory', () => {
       ]);
     });
 
+    it('infers the object from the id when the type is not given', async () => {
+      const { gateway, directory } = setup({ recentWindowMinutes: 0 });
+      directory.noteRecordChanged('', '00Q000000000001AAA');
+      await directory.findByNumber('+491711234567');
+      expect(gateway.queries).toHaveLength(1);
+      expect(gateway.queries[0]).toContain("FROM Lead WHERE Id IN ('00Q000000000001AAA')");
+    });
+
     it('forgets noted records once the index has surely caught up', async () => {
       const { gateway, directory, advance } = setup({ recentWindowMinutes: 0, cacheTtlSeconds: 0 });
       directory.noteRecordChanged('Lead', '00QNEW');
