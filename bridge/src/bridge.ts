@@ -26,6 +26,8 @@ import { JsforceSalesforceGateway } from './salesforce/jsforce-gateway';
 import { EmulatedOrg, loadSeed } from './demo/emulated-org/emulated-org';
 import { createDemoRouter, demoNumbers } from './demo/demo-routes';
 import { EmailUserDirectory } from './users/email-user-directory';
+import { CallLogService } from './call-log/call-log-service';
+import { openDatabase } from './storage/database';
 
 export interface StartBridgeOptions {
   logger: Logger;
@@ -46,6 +48,7 @@ export interface RunningBridge {
   readonly emulatedOrg?: EmulatedOrg;
   /** Present when pbx.adapter is simulator. */
   readonly simulator?: SimulatorPbxAdapter;
+  readonly callLog: CallLogService;
   stop(): Promise<void>;
 }
 
@@ -155,6 +158,26 @@ export async function startBridge(
       logger: logger.child({ component: 'calls' }),
     });
     stack.push(() => calls.stop());
+
+    // Call logging: every ended call becomes one Task, through the durable outbox.
+    const db = openDatabase(config.storage.database, logger.child({ component: 'storage' }));
+    stack.push(() => {
+      db.close();
+    });
+    const callLog = new CallLogService({
+      db,
+      gateway,
+      config: config.callLog,
+      repUserIdForExtension: (extension) => {
+        const email = users.emailForExtension(extension);
+        return email === undefined ? undefined : users.salesforceUserIdForEmail(email);
+      },
+      logger: logger.child({ component: 'call-log' }),
+      publishStatus: (callId, status) => calls.setLogStatus(callId, status),
+    });
+    calls.onCallChanged((call) => callLog.onCallChanged(call));
+    callLog.start();
+    stack.push(() => callLog.stop());
 
     const { adapter, simulator, webhook } = createPbxAdapter(config, logger, emulatedOrg);
     const dials = new DialService({
@@ -279,8 +302,13 @@ export async function startBridge(
         linkRecord: (rep, frame) => {
           calls.linkRecord(rep.extensions, frame.callId, frame.recordId);
         },
-        addNote: () => {
-          // Call notes are stored by the call log (issue 6); until it is configured they are accepted and dropped.
+        addNote: (rep, frame) => {
+          callLog.addNote({
+            callId: frame.callId,
+            notes: frame.notes,
+            disposition: frame.disposition,
+            repExtensions: rep.extensions,
+          });
         },
       },
     });
@@ -334,6 +362,7 @@ export async function startBridge(
       adapter,
       emulatedOrg,
       simulator,
+      callLog,
       stop: stopAll,
     };
   } catch (error) {

@@ -9,7 +9,7 @@ import type { LookupConfig, PhoneConfig } from '../config/schema';
 import { numberForLog, type Logger } from '../logging/logger';
 import { normalizeNumber, type NormalizeOptions } from '../phone/phone-number';
 import type { UserDirectory } from '../users/user-directory';
-import type { Call, CallEvent, CallMatch } from './call';
+import type { Call, CallEvent, CallLogView, CallMatch } from './call';
 import type { CallTracker, RingInfo } from './call-tracker';
 
 export type NormalizeFn = (raw: string, options: NormalizeOptions) => RingInfo;
@@ -141,6 +141,23 @@ export class CallService {
     const linked = this.options.tracker.linkRecord(callId, recordId) ?? call;
     this.emit(linked);
     return linked;
+  }
+
+  /**
+   * The call log's progress for a call, shown to the rep. Sent to the rep only: listeners
+   * (the call log itself) have nothing to learn from it.
+   */
+  setLogStatus(callId: string, log: CallLogView): void {
+    const updated = this.options.tracker.setLog(callId, log);
+    if (updated === undefined) return;
+    try {
+      this.options.publish(updated);
+    } catch (error) {
+      this.options.logger.error(
+        { err: error instanceof Error ? error.message : String(error), callId },
+        'publishing a call update failed',
+      );
+    }
   }
 
   /** Remembers the record a dial request came from, so the outbound call is linked to it. */

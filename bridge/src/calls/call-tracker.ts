@@ -5,7 +5,7 @@
 // One Call per leg: a leg is one extension's part of a PBX call, and its id is
 // `${pbxCallId}:${extension}` (see legId). A ring-group or queue call that rings three
 // phones is three legs sharing one pbxCallId; each rep sees only their own leg.
-import type { Call, CallEvent, CallMatch, EndReason, LookupState } from './call';
+import type { Call, CallEvent, CallLogView, CallMatch, EndReason, LookupState } from './call';
 
 /** The id of the Call for one extension's leg of a PBX call. */
 export function legId(pbxCallId: string, extension: string): string {
@@ -147,6 +147,14 @@ export class CallTracker {
     const leg = this.find(callId);
     if (leg === undefined) return undefined;
     leg.call.linkedRecordId = recordId;
+    return snapshot(leg.call);
+  }
+
+  /** Sets the call-log status of one leg; undefined when the call is forgotten. */
+  setLog(callId: string, log: CallLogView): Call | undefined {
+    const leg = this.find(callId);
+    if (leg === undefined) return undefined;
+    leg.call.log = { ...log };
     return snapshot(leg.call);
   }
 

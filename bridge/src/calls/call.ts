@@ -44,6 +44,14 @@ export interface Call {
   matches: CallMatch[];
   /** The record the rep chose (call.link) or dialed from; extension of v1. */
   linkedRecordId?: string;
+  /** Whether the call was logged to Salesforce as a Task, and if not, why; extension of v1. */
+  log?: CallLogView;
+}
+
+export interface CallLogView {
+  state: 'pending' | 'logged' | 'parked' | 'disabled' | 'skipped';
+  taskId?: string;
+  error?: { code: string; message: string };
 }
 
 interface CallEventBase {

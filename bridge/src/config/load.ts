@@ -32,6 +32,13 @@ export function demoConfigInput(): Record<string, unknown> {
       simulator: { intervalSeconds: 8 },
       webhook: { token: 'demo-webhook-token' },
     },
+    // The sample org's users (bridge/src/demo/sample-org.json) on the simulator's extensions.
+    users: [
+      { extension: '201', email: 'ana.lopez@acme.example' },
+      { extension: '202', email: 'ben.okafor@acme.example' },
+      { extension: '203', email: 'chloe.martin@acme.example' },
+    ],
+    storage: { database: ':memory:' },
   };
 }
 

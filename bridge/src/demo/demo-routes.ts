@@ -33,7 +33,10 @@ const PreferencesBody = z
 
 const CallBody = z
   .object({
-    extension: z.union([z.string().min(1).max(20), z.array(z.string().min(1).max(20)).min(1).max(10)]),
+    extension: z.union([
+      z.string().min(1).max(20),
+      z.array(z.string().min(1).max(20)).min(1).max(10),
+    ]),
     number: z.string().min(1).max(64),
     direction: z.enum(['inbound', 'outbound']).default('inbound'),
     answerAfterMs: z.number().int().min(0).max(600_000).nullable().optional(),
@@ -54,7 +57,9 @@ export function createDemoRouter(options: DemoRouterOptions): express.Router {
   const preferences = new Map<string, DemoPreferences>();
 
   const userByEmail = (email: string) =>
-    org.records('User').find((u) => typeof u.Email === 'string' && u.Email.toLowerCase() === email.toLowerCase());
+    org
+      .records('User')
+      .find((u) => typeof u.Email === 'string' && u.Email.toLowerCase() === email.toLowerCase());
   const emailOf = (req: express.Request): string => {
     const value = req.query.email ?? req.query.as;
     return typeof value === 'string' && value !== '' ? value : DEFAULT_EMAIL;
@@ -63,10 +68,14 @@ export function createDemoRouter(options: DemoRouterOptions): express.Router {
   router.get('/token', async (req, res) => {
     const user = userByEmail(emailOf(req));
     if (user === undefined)
-      throw new SwitchboardError(ErrorCodes.HTTP_NOT_FOUND, `No user ${emailOf(req)} in the demo org`, {
-        status: 404,
-        hint: 'Demo users: ana.lopez@acme.example, ben.okafor@acme.example, chloe.martin@acme.example',
-      });
+      throw new SwitchboardError(
+        ErrorCodes.HTTP_NOT_FOUND,
+        `No user ${emailOf(req)} in the demo org`,
+        {
+          status: 404,
+          hint: 'Demo users: ana.lopez@acme.example, ben.okafor@acme.example, chloe.martin@acme.example',
+        },
+      );
     res.json({ token: await org.identity.signToken(String(user.Id)) });
   });
 
@@ -87,7 +96,11 @@ export function createDemoRouter(options: DemoRouterOptions): express.Router {
   router.post('/preferences', (req, res) => {
     const parsed = PreferencesBody.safeParse(req.body);
     if (!parsed.success)
-      throw new SwitchboardError(ErrorCodes.HTTP_BAD_JSON, `Invalid preferences: ${parsed.error.issues[0]?.message ?? ''}`, { status: 400 });
+      throw new SwitchboardError(
+        ErrorCodes.HTTP_BAD_JSON,
+        `Invalid preferences: ${parsed.error.issues[0]?.message ?? ''}`,
+        { status: 400 },
+      );
     preferences.set(emailOf(req).toLowerCase(), parsed.data);
     res.json({ ok: true });
   });
@@ -98,7 +111,8 @@ export function createDemoRouter(options: DemoRouterOptions): express.Router {
     const found = findRecord(org, id);
     if (found === undefined)
       throw new SwitchboardError(ErrorCodes.HTTP_NOT_FOUND, `No record ${id}`, { status: 404 });
-    const requested = typeof req.query.fields === 'string' ? req.query.fields.split(',').filter(Boolean) : [];
+    const requested =
+      typeof req.query.fields === 'string' ? req.query.fields.split(',').filter(Boolean) : [];
     const fields: Record<string, unknown> = {};
     for (const qualified of requested) {
       const [objectName, ...path] = qualified.split('.');
@@ -110,13 +124,21 @@ export function createDemoRouter(options: DemoRouterOptions): express.Router {
 
   router.post('/calls', (req, res) => {
     if (simulator === undefined)
-      throw new SwitchboardError(ErrorCodes.DIAL_NOT_SUPPORTED, 'The simulator PBX is not running', { status: 409 });
+      throw new SwitchboardError(
+        ErrorCodes.DIAL_NOT_SUPPORTED,
+        'The simulator PBX is not running',
+        { status: 409 },
+      );
     const parsed = CallBody.safeParse(req.body);
     if (!parsed.success)
-      throw new SwitchboardError(ErrorCodes.PBX_EVENT_INVALID, `Invalid call: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
-        status: 400,
-        hint: 'Send {"extension":"201","number":"+14155551212"}',
-      });
+      throw new SwitchboardError(
+        ErrorCodes.PBX_EVENT_INVALID,
+        `Invalid call: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        {
+          status: 400,
+          hint: 'Send {"extension":"201","number":"+14155551212"}',
+        },
+      );
     const pbxCallId = simulator.triggerCall(parsed.data);
     res.status(202).json({ pbxCallId });
   });
@@ -124,9 +146,16 @@ export function createDemoRouter(options: DemoRouterOptions): express.Router {
   return router;
 }
 
-function findRecord(org: EmulatedOrg, id: string): { type: string; record: Record<string, unknown> } | undefined {
+function findRecord(
+  org: EmulatedOrg,
+  id: string,
+): { type: string; record: Record<string, unknown> } | undefined {
   for (const type of ['Contact', 'Lead', 'Account', 'User', 'Task']) {
-    const record = org.records(type).find((r) => r.Id === id || (typeof r.Id === 'string' && r.Id.slice(0, 15) === id.slice(0, 15)));
+    const record = org
+      .records(type)
+      .find(
+        (r) => r.Id === id || (typeof r.Id === 'string' && r.Id.slice(0, 15) === id.slice(0, 15)),
+      );
     if (record !== undefined) return { type, record };
   }
   return undefined;
@@ -148,7 +177,10 @@ function setUiField(fields: Record<string, unknown>, path: string[], value: unkn
   if (head === undefined) return;
   if (rest.length === 0) {
     const scalar = value === undefined ? null : value;
-    fields[head] = { value: scalar, displayValue: typeof scalar === 'number' ? scalar.toLocaleString('en-US') : null };
+    fields[head] = {
+      value: scalar,
+      displayValue: typeof scalar === 'number' ? scalar.toLocaleString('en-US') : null,
+    };
     return;
   }
   const existing = fields[head] as { value?: { fields?: Record<string, unknown> } } | undefined;

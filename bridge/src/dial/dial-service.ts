@@ -26,7 +26,12 @@ export interface DialServiceOptions {
   perMinute?: number;
   now?: () => number;
   /** Told about a dial the PBX accepted, so the outbound call pops already linked to the record. */
-  onDialAccepted?: (info: { pbxCallId?: string; extension: string; recordId?: string; requestId: string }) => void;
+  onDialAccepted?: (info: {
+    pbxCallId?: string;
+    extension: string;
+    recordId?: string;
+    requestId: string;
+  }) => void;
 }
 
 export class DialService {
@@ -44,10 +49,14 @@ export class DialService {
     const { rep, requestId } = input;
     const extension = rep.extensions[0];
     if (extension === undefined)
-      throw new SwitchboardError(ErrorCodes.DIAL_NO_EXTENSION, `No phone extension is mapped to ${rep.email}`, {
-        hint: 'Ask your admin to map your email to your extension in the bridge configuration (users:).',
-        status: 409,
-      });
+      throw new SwitchboardError(
+        ErrorCodes.DIAL_NO_EXTENSION,
+        `No phone extension is mapped to ${rep.email}`,
+        {
+          hint: 'Ask your admin to map your email to your extension in the bridge configuration (users:).',
+          status: 409,
+        },
+      );
     const normalized = normalizeNumber(input.number, {
       defaultCountry: this.options.phone.defaultCountry,
       internalMaxDigits: this.options.phone.internalMaxDigits,
@@ -56,10 +65,14 @@ export class DialService {
     if (normalized.internal) target = normalized.raw.replace(/\D/g, '');
     else if (normalized.e164 !== null) target = formatForDial(normalized.e164, this.options.phone);
     else
-      throw new SwitchboardError(ErrorCodes.DIAL_INVALID_NUMBER, 'That does not look like a phone number', {
-        hint: 'Check the number on the record: it needs a country code or a national number of the bridge’s default country.',
-        status: 400,
-      });
+      throw new SwitchboardError(
+        ErrorCodes.DIAL_INVALID_NUMBER,
+        'That does not look like a phone number',
+        {
+          hint: 'Check the number on the record: it needs a country code or a national number of the bridge’s default country.',
+          status: 400,
+        },
+      );
     if (this.inFlight.has(rep.userId))
       throw new SwitchboardError(ErrorCodes.DIAL_IN_PROGRESS, 'A call is already being placed', {
         hint: 'Wait for your phone to ring; a double click dials once.',
@@ -72,7 +85,12 @@ export class DialService {
     try {
       const result = await this.options.adapter.dial({ requestId, extension, number: target });
       log.info({ pbxCallId: result.pbxCallId }, 'dial accepted by the PBX');
-      this.options.onDialAccepted?.({ pbxCallId: result.pbxCallId, extension, recordId: input.recordId, requestId });
+      this.options.onDialAccepted?.({
+        pbxCallId: result.pbxCallId,
+        extension,
+        recordId: input.recordId,
+        requestId,
+      });
       return result;
     } catch (error) {
       const code = isSwitchboardError(error) ? error.code : ErrorCodes.PBX_UNREACHABLE;
@@ -88,10 +106,14 @@ export class DialService {
     const windowStart = now - 60_000;
     const stamps = (this.recent.get(userId) ?? []).filter((t) => t > windowStart);
     if (stamps.length >= this.perMinute)
-      throw new SwitchboardError(ErrorCodes.DIAL_RATE_LIMITED, `At most ${this.perMinute} calls a minute can be placed`, {
-        hint: 'Wait a moment before dialing again.',
-        status: 429,
-      });
+      throw new SwitchboardError(
+        ErrorCodes.DIAL_RATE_LIMITED,
+        `At most ${this.perMinute} calls a minute can be placed`,
+        {
+          hint: 'Wait a moment before dialing again.',
+          status: 429,
+        },
+      );
     stamps.push(now);
     this.recent.set(userId, stamps);
   }

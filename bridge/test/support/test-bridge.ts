@@ -60,6 +60,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
       webhook: { token: WEBHOOK_TOKEN },
     },
     users: options.users ?? DEMO_MAPPINGS,
+    storage: { database: ':memory:' },
     log: { level: 'silent' },
     ...options.config,
   };

@@ -1,0 +1,80 @@
+// Issue 6 through the running bridge: a call that ends is logged as one Task, the rep is told
+// (Call.log), and notes sent over the WebSocket after hang-up land on the same Task.
+import type { RunningBridge } from '../../src/bridge';
+import { DEMO_USERS, RepClient, postPbxEvent, startTestBridge } from '../support/test-bridge';
+
+const ANA = DEMO_USERS[0]!;
+
+describe('call logging through the bridge', () => {
+  let bridge: RunningBridge;
+  beforeAll(async () => {
+    bridge = await startTestBridge({
+      seed: {
+        Contact: [
+          {
+            Id: '003000000000001AAA',
+            FirstName: 'Jana',
+            LastName: 'Weber',
+            Phone: '+1 415 555 1212',
+            AccountId: '001000000000001AAA',
+            OwnerId: ANA.Id,
+          },
+        ],
+        Account: [{ Id: '001000000000001AAA', Name: 'Weber GmbH', OwnerId: ANA.Id }],
+      },
+    });
+  });
+  afterAll(() => bridge.stop());
+
+  it('logs an ended call once, tells the rep, and adds notes sent after hang-up', async () => {
+    const rep = await RepClient.connectAs(bridge, ANA.Email);
+    const callId = 'log-1';
+    const event = { callId, direction: 'inbound', extension: '201' };
+    await postPbxEvent(bridge, { ...event, event: 'ringing', number: '(415) 555-1212' });
+    await rep.waitForCall((c) => c.id === `${callId}:201` && c.lookup === 'done');
+    await postPbxEvent(bridge, { ...event, event: 'answered' });
+    await postPbxEvent(bridge, { ...event, event: 'ended' });
+
+    // The rep's utility learns the Task id.
+    const logged = await rep.waitForCall(
+      (c) => c.id === `${callId}:201` && c.log?.state === 'logged',
+      10_000,
+    );
+    const tasks = bridge
+      .emulatedOrg!.records('Task')
+      .filter((t) => t.CallObject === `${callId}:201`);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      Id: logged.log?.taskId,
+      TaskSubtype: 'Call',
+      CallType: 'Inbound',
+      WhoId: '003000000000001AAA',
+      WhatId: '001000000000001AAA',
+      OwnerId: ANA.Id,
+      Status: 'Completed',
+    });
+
+    // Notes after hang-up update the same Task rather than creating another.
+    rep.send({
+      type: 'call.note',
+      callId: `${callId}:201`,
+      notes: 'Wants a quote for 20 seats',
+      disposition: 'Interested',
+    });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const task = bridge.emulatedOrg!.records('Task').find((t) => t.Id === logged.log?.taskId);
+      if (task?.Description === 'Wants a quote for 20 seats') {
+        expect(task.CallDisposition).toBe('Interested');
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('notes never reached the Task');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(
+      bridge.emulatedOrg!.records('Task').filter((t) => t.CallObject === `${callId}:201`),
+    ).toHaveLength(1);
+    expect(rep.frames.some((f) => f.type === 'error')).toBe(false);
+    rep.close();
+  });
+});
