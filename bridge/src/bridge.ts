@@ -301,6 +301,9 @@ export async function startBridge(
         },
         linkRecord: (rep, frame) => {
           calls.linkRecord(rep.extensions, frame.callId, frame.recordId);
+          // A record the rep just created from this pop is not searchable for minutes: the
+          // directory remembers it so the caller's next ring finds it (no duplicate record).
+          directory.noteRecordChanged?.('', frame.recordId);
         },
         addNote: (rep, frame) => {
           callLog.addNote({
