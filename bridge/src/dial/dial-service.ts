@@ -24,6 +24,12 @@ export interface DialServiceOptions {
   logger: Logger;
   /** Dials per rep per minute. */
   perMinute?: number;
+  /**
+   * After the PBX accepted a dial, the same rep dialing the same number within this many ms
+   * gets DIAL_IN_PROGRESS: a double click whose second click arrives after a fast PBX already
+   * answered the first must still dial once. Default 2000.
+   */
+  repeatWindowMs?: number;
   now?: () => number;
   /** Told about a dial the PBX accepted, so the outbound call pops already linked to the record. */
   onDialAccepted?: (info: {
@@ -37,16 +43,45 @@ export interface DialServiceOptions {
 export class DialService {
   private readonly inFlight = new Set<string>();
   private readonly recent = new Map<string, number[]>();
+  /** Per rep: the last number the PBX accepted and when. */
+  private readonly lastAccepted = new Map<string, { target: string; at: number }>();
   private readonly perMinute: number;
+  private readonly repeatWindowMs: number;
   private readonly now: () => number;
 
   constructor(private readonly options: DialServiceOptions) {
     this.perMinute = options.perMinute ?? 10;
+    this.repeatWindowMs = options.repeatWindowMs ?? 2000;
     this.now = options.now ?? Date.now;
   }
 
   async dial(input: DialInput): Promise<DialOutcome> {
-    const { rep, requestId } = input;
+    let checked: { extension: string; target: string };
+    try {
+      checked = this.check(input);
+    } catch (error) {
+      if (isSwitchboardError(error)) {
+        // Refused before reaching the PBX: still part of the audit trail, masked like the rest.
+        const log = this.options.logger;
+        log.info(
+          {
+            requestId: input.requestId,
+            userId: input.rep.userId,
+            number: numberForLog(log, input.number),
+            recordId: input.recordId,
+            code: error.code,
+          },
+          'dial rejected',
+        );
+      }
+      throw error;
+    }
+    return this.place(input, checked.extension, checked.target);
+  }
+
+  /** Everything that can refuse a dial before the PBX is asked; reserves the rate-limit slot. */
+  private check(input: DialInput): { extension: string; target: string } {
+    const { rep } = input;
     const extension = rep.extensions[0];
     if (extension === undefined)
       throw new SwitchboardError(
@@ -73,18 +108,27 @@ export class DialService {
           status: 400,
         },
       );
-    if (this.inFlight.has(rep.userId))
+    const last = this.lastAccepted.get(rep.userId);
+    const repeated =
+      last !== undefined && last.target === target && this.now() - last.at < this.repeatWindowMs;
+    if (this.inFlight.has(rep.userId) || repeated)
       throw new SwitchboardError(ErrorCodes.DIAL_IN_PROGRESS, 'A call is already being placed', {
         hint: 'Wait for your phone to ring; a double click dials once.',
         status: 409,
       });
     this.checkRate(rep.userId);
+    return { extension, target };
+  }
+
+  private async place(input: DialInput, extension: string, target: string): Promise<DialOutcome> {
+    const { rep, requestId } = input;
     this.inFlight.add(rep.userId);
     const log = this.options.logger.child({ requestId, userId: rep.userId, extension });
     log.info({ number: numberForLog(log, target), recordId: input.recordId }, 'dial requested');
     try {
       const result = await this.options.adapter.dial({ requestId, extension, number: target });
       log.info({ pbxCallId: result.pbxCallId }, 'dial accepted by the PBX');
+      this.lastAccepted.set(rep.userId, { target, at: this.now() });
       this.options.onDialAccepted?.({
         pbxCallId: result.pbxCallId,
         extension,
