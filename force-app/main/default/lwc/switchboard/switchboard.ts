@@ -129,6 +129,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   private autoCreated = new Set<string>();
   private popped = new Set<string>();
   private announced = new Map<string, string>();
+  private utilityLabels = new Map<string, string>();
   private dialRequests = 0;
 
   @wire(EnclosingUtilityId)
@@ -204,13 +205,11 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   private replaceCalls(active: Call[]): void {
     const activeIds = new Set(active.map((c) => c.id));
     // Calls we showed as active that the bridge no longer has ended while we were away.
-    for (const call of this.calls) {
-      if (call.state !== 'ended' && !activeIds.has(call.id)) {
-        this.addRecent({ ...call, state: 'ended' });
-      }
-    }
+    const vanished = this.calls.filter((c) => c.state !== 'ended' && !activeIds.has(c.id));
+    for (const call of vanished) this.addRecent({ ...call, state: 'ended' });
     this.calls = this.calls.filter((c) => c.state === 'ended' && !activeIds.has(c.id));
     for (const call of active) this.upsertCall(call);
+    if (vanished.length > 0) this.resetUtility();
   }
 
   private upsertCall(call: Call): void {
@@ -233,10 +232,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
 
   /** The one-time reactions to a call: pop the utility, announce, open or create records. */
   private react(call: Call): void {
-    if ((call.state === 'ringing' || call.state === 'dialing') && !this.popped.has(call.id)) {
-      this.popped.add(call.id);
-      this.popUtility(call);
-    }
+    if (call.state === 'ringing' || call.state === 'dialing') this.popUtility(call);
     if (call.state !== 'ended') this.announce(call);
     if (call.lookup !== 'done' || call.state === 'ended') return;
 
@@ -266,13 +262,20 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     return call.lookup === 'done' && call.matches.length === 0 && !call.withheld && !call.internal;
   }
 
+  /** Opens the utility once per call; keeps its label naming the caller as the lookup ends. */
   private popUtility(call: Call): void {
     const id = this.utilityId;
     if (!id) return;
     const who = callerName(call) ?? formatCallNumber(call);
     const verb = call.direction === 'inbound' ? 'Ringing' : 'Calling';
-    open(id, { autoFocus: false }).catch(() => undefined);
-    updateUtility(id, { highlighted: true, label: `${verb}: ${who}` }).catch(() => undefined);
+    const label = `${verb}: ${who}`;
+    if (!this.popped.has(call.id)) {
+      this.popped.add(call.id);
+      open(id, { autoFocus: false }).catch(() => undefined);
+    }
+    if (this.utilityLabels.get(call.id) === label) return;
+    this.utilityLabels.set(call.id, label);
+    updateUtility(id, { highlighted: true, label }).catch(() => undefined);
   }
 
   private resetUtility(): void {
@@ -459,6 +462,14 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
 
   get problemTitle(): string {
     return this.status.state === 'failed' ? 'Not connected' : 'Not connected — reconnecting';
+  }
+
+  get problemIcon(): string {
+    return this.status.state === 'failed' ? 'utility:error' : 'utility:warning';
+  }
+
+  get problemVariant(): string {
+    return this.status.state === 'failed' ? 'error' : 'warning';
   }
 
   get problemMessage(): string {

@@ -162,15 +162,22 @@ describe('c-switchboard', () => {
   it('pops the utility and opens a single match once, with its fields', async () => {
     // Arrange
     const element = await connect();
-    // Act: ringing, lookup done with one match; the bridge then repeats the frame
+    // Act: ringing while the lookup runs, then done with one match; the bridge repeats it
+    await sendCall({ lookup: 'pending' });
+    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', {
+      highlighted: true,
+      label: 'Ringing: +1 (415) 555-1212',
+    });
     await sendCall({ matches: [marcus] });
     await sendCall({ matches: [marcus] });
     // eslint-disable-next-line @lwc/lwc/no-unexpected-wire-adapter-usages -- test adapter
     getRecord.emit(CONTACT_RECORD);
     await flushPromises();
     // Assert: utility opened and highlighted, navigated exactly once
+    expect(open).toHaveBeenCalledTimes(1);
     expect(open).toHaveBeenCalledWith('utility-1', { autoFocus: false });
-    expect(updateUtility).toHaveBeenCalledWith('utility-1', {
+    expect(updateUtility).toHaveBeenCalledTimes(2);
+    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', {
       highlighted: true,
       label: 'Ringing: Marcus Lee, Golden Gate Analytics Inc.',
     });

@@ -1,0 +1,116 @@
+// Test support for the browser harness: a real bridge (demo org, simulator PBX, no random
+// calls) serving harness/dist, and Debian chromium driven by playwright-core.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
+import { demoConfigInput, parseConfig } from '../../bridge/src/config/load';
+import { silentLogger } from '../../bridge/src/logging/logger';
+
+export const HARNESS_DIR = path.resolve(__dirname, '..', 'dist');
+export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
+
+/** Flags that keep Debian's chromium quiet and headless in containers and CI. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export async function startHarnessBridge(port = 0): Promise<RunningBridge> {
+  if (!existsSync(path.join(HARNESS_DIR, 'app.js')))
+    throw new Error('harness/dist is missing: run `npm run build:harness` first');
+  const config = parseConfig({
+    ...demoConfigInput(),
+    server: { port, host: '127.0.0.1' },
+    pbx: { adapter: 'simulator', simulator: { intervalSeconds: 0 } },
+    // The sample org's reps (User.Extension in bridge/src/demo/sample-org.json).
+    users: [
+      { extension: '201', email: 'ana.lopez@acme.example' },
+      { extension: '202', email: 'ben.okafor@acme.example' },
+      { extension: '203', email: 'chloe.martin@acme.example' },
+    ],
+    log: { level: 'silent' },
+  });
+  return startBridge(config, { logger: silentLogger(), harnessDir: HARNESS_DIR });
+}
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'switchboard-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1100, height: 720 },
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the harness and waits until the component says it is connected. */
+export async function openHarness(browser: Browser, bridge: RunningBridge): Promise<Page> {
+  const page = await browser.context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  (page as Page & { problems?: string[] }).problems = problems;
+  await page.goto(`${bridge.httpUrl}/`);
+  try {
+    await page.locator('[data-id="status-connected"]').waitFor({ timeout: 15_000 });
+  } catch (error) {
+    await screenshot(page, 'failed-to-connect');
+    const shown = await page
+      .locator('c-switchboard')
+      .innerText()
+      .catch(() => '(nothing)');
+    throw new Error(
+      `The component did not connect. It shows: ${shown}\nPage errors: ${problems.join('\n')}`,
+      { cause: error },
+    );
+  }
+  return page;
+}
+
+export function pageProblems(page: Page): string[] {
+  return (page as Page & { problems?: string[] }).problems ?? [];
+}
+
+export interface NavigationRecord {
+  pageReference: {
+    type: string;
+    attributes: Record<string, string>;
+    state?: Record<string, string>;
+  };
+  via: string;
+}
+
+export async function navigations(page: Page): Promise<NavigationRecord[]> {
+  return page.evaluate(
+    () =>
+      (globalThis as unknown as { __switchboard: { navigations: NavigationRecord[] } })
+        .__switchboard.navigations,
+  );
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
