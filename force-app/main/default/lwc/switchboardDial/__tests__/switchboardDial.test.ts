@@ -1,3 +1,5 @@
+// c-switchboard-dial: the record's phone numbers with Call buttons; a click publishes a dial on the
+// Switchboard_Dial__c channel (asserted on the messageService stub), linked to the record.
 import { createElement } from 'lwc';
 import SwitchboardDial from 'c/switchboardDial';
 import { getRecord } from 'lightning/uiRecordApi';
@@ -26,6 +28,8 @@ interface TestWire {
   error(body?: unknown): void;
   getLastConfig(): { recordId?: string; optionalFields?: string[] };
 }
+// In jest getRecord is the test wire adapter of sfdx-lwc-jest, driven by hand.
+// eslint-disable-next-line @lwc/lwc/no-unexpected-wire-adapter-usages
 const recordWire = getRecord as unknown as TestWire;
 
 const flushPromises = () => Promise.resolve();
