@@ -25,6 +25,12 @@ module.exports = {
       roots: ['<rootDir>/force-app'],
       testMatch: ['<rootDir>/force-app/**/__tests__/**/*.test.ts'],
       moduleNameMapper: {
+        // sfdx-lwc-jest runs LWC 8 (its own pinned engine); the root lwc 9 engine is ESM-only
+        // and is what the browser harness and the org build use.
+        '^@lwc/engine-dom$':
+          '<rootDir>/node_modules/@salesforce/sfdx-lwc-jest/node_modules/@lwc/engine-dom',
+        '^@lwc/synthetic-shadow$':
+          '<rootDir>/node_modules/@salesforce/sfdx-lwc-jest/node_modules/@lwc/synthetic-shadow',
         '^lightning/platformUtilityBarApi$':
           '<rootDir>/force-app/test/jest-mocks/lightning/platformUtilityBarApi',
       },

@@ -11,7 +11,7 @@ module.exports = {
   roots: ['<rootDir>/harness/test'],
   testMatch: ['<rootDir>/harness/test/**/*.e2e.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/harness/tsconfig.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 60_000,

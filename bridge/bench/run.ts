@@ -40,7 +40,6 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-const ORG_ID = '00D000000000BNCHAA';
 const TOKEN = 'bench-webhook-token';
 const KNOWN_NUMBERS = Array.from({ length: 50 }, (_v, i) => `+1 (415) 555-${String(1000 + i)}`);
 
@@ -48,6 +47,8 @@ interface Phase {
   label: string;
   latencies: number[];
   afterReply: number[];
+  /** Frames that reached the rep before the PBX got the webhook's HTTP reply. */
+  framesBeforeReply: number;
   lost: number;
   rssBeforeMb: number;
   rssAfterMb: number;
@@ -121,7 +122,11 @@ function openSocket(url: string, firstFrame: string): Promise<WebSocket> {
   });
 }
 
-/** Sends `calls` ringing events at `rate`/s; measures send→frame and reply→frame per call. */
+/**
+ * Sends `calls` ringing events at `rate`/s (each followed by its `ended`) and measures, per
+ * call, the time from sending the webhook request to the first `call` frame at the rep's
+ * socket, and from the webhook's reply to that frame (0 when the frame came first).
+ */
 async function drive(
   label: string,
   httpUrl: string,
@@ -129,33 +134,27 @@ async function drive(
   options: Options,
   pid: number | undefined,
   numberFor: (i: number) => string,
-  withEnd: boolean,
 ): Promise<Phase> {
   const sentAt = new Map<string, number>();
   const repliedAt = new Map<string, number>();
-  const latencies: number[] = [];
-  const afterReply: number[] = [];
-  const seen = new Set<string>();
+  const frameAt = new Map<string, number>();
   const onFrame = (data: WebSocket.RawData) => {
     const arrived = performance.now();
     const frame = JSON.parse(rawDataToString(data)) as { type: string; call?: { id: string } };
     if (frame.type !== 'call' || frame.call === undefined) return;
     const callId = frame.call.id.split(':')[0] ?? '';
-    if (seen.has(callId) || !sentAt.has(callId)) return;
-    seen.add(callId);
-    latencies.push(arrived - (sentAt.get(callId) ?? arrived));
-    const replied = repliedAt.get(callId);
-    if (replied !== undefined) afterReply.push(Math.max(0, arrived - replied));
-    else repliedAt.set(callId, -arrived); // frame first: the reply comes later, latency after it is 0
+    if (sentAt.has(callId) && !frameAt.has(callId)) frameAt.set(callId, arrived);
   };
   for (const s of sockets) s.on('message', onFrame);
   const rssBeforeMb = rssMb(pid);
-  const post = (body: unknown) =>
-    fetch(`${httpUrl}/pbx/events`, {
+  const post = async (body: unknown): Promise<void> => {
+    const response = await fetch(`${httpUrl}/pbx/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify(body),
     });
+    await response.arrayBuffer();
+  };
   const started = performance.now();
   const inflight: Array<Promise<void>> = [];
   for (let i = 0; i < options.calls; i++) {
@@ -165,34 +164,38 @@ async function drive(
     const callId = `${label}-${i}-${randomUUID().slice(0, 8)}`;
     const extension = String(1000 + (i % sockets.length));
     sentAt.set(callId, performance.now());
+    const ring = {
+      callId,
+      event: 'ringing',
+      direction: 'inbound',
+      extension,
+      number: numberFor(i),
+    };
     inflight.push(
-      post({
-        callId,
-        event: 'ringing',
-        direction: 'inbound',
-        extension,
-        number: numberFor(i),
-      }).then(async (res) => {
-        await res.arrayBuffer();
-        const now = performance.now();
-        const frameFirst = repliedAt.get(callId);
-        if (frameFirst !== undefined && frameFirst < 0) afterReply.push(0);
-        else repliedAt.set(callId, now);
-        if (withEnd)
-          await (
-            await post({ callId, event: 'ended', direction: 'inbound', extension })
-          ).arrayBuffer();
+      post(ring).then(async () => {
+        repliedAt.set(callId, performance.now());
+        await post({ callId, event: 'ended', direction: 'inbound', extension });
       }),
     );
   }
   await Promise.all(inflight);
   await new Promise((r) => setTimeout(r, 1000));
   for (const s of sockets) s.off('message', onFrame);
+  const latencies: number[] = [];
+  const afterReply: number[] = [];
+  let framesBeforeReply = 0;
+  for (const [callId, arrived] of frameAt) {
+    latencies.push(arrived - (sentAt.get(callId) ?? arrived));
+    const replied = repliedAt.get(callId) ?? arrived;
+    afterReply.push(Math.max(0, arrived - replied));
+    if (arrived <= replied) framesBeforeReply++;
+  }
   return {
     label,
     latencies: latencies.sort((a, b) => a - b),
     afterReply: afterReply.sort((a, b) => a - b),
-    lost: options.calls - seen.size,
+    framesBeforeReply,
+    lost: options.calls - frameAt.size,
     rssBeforeMb,
     rssAfterMb: rssMb(pid),
   };
@@ -200,9 +203,9 @@ async function drive(
 
 async function apiUsed(httpUrl: string): Promise<number> {
   const health = (await (await fetch(`${httpUrl}/healthz`)).json()) as {
-    details?: { salesforce?: { apiUsage?: { used: number } } };
+    salesforce?: { apiUsage?: { used: number } };
   };
-  return health.details?.salesforce?.apiUsage?.used ?? NaN;
+  return health.salesforce?.apiUsage?.used ?? NaN;
 }
 
 async function benchBridge(options: Options, dir: string): Promise<Phase[]> {
@@ -227,14 +230,28 @@ async function benchBridge(options: Options, dir: string): Promise<Phase[]> {
   }));
   const seedFile = path.join(dir, 'seed.json');
   writeFileSync(seedFile, JSON.stringify({ User: users, Contact: contacts }));
+  const orgProcess = spawn(
+    process.execPath,
+    [path.join(__dirname, 'emulated-org-process.js'), seedFile],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const org = JSON.parse(await firstLine(orgProcess)) as {
+    url: string;
+    orgId: string;
+    clientId: string;
+    clientSecret: string;
+  };
   const port = await freePort();
   const configFile = path.join(dir, 'bench.yaml');
   writeFileSync(
     configFile,
     toYaml({
       server: { port, host: '127.0.0.1' },
-      auth: { certificate: certFile, orgIds: [ORG_ID] },
-      salesforce: { emulate: seedFile },
+      auth: { certificate: certFile, orgIds: [org.orgId] },
+      salesforce: { loginUrl: org.url, clientId: org.clientId, clientSecret: org.clientSecret },
+      storage: { database: path.join(dir, 'bench.db') },
       lookup: { cacheTtlSeconds: 600 },
       pbx: { adapter: 'webhook', webhook: { token: TOKEN } },
       users: users.map((u, i) => ({ extension: String(1000 + i), email: u.Email })),
@@ -255,7 +272,7 @@ async function benchBridge(options: Options, dir: string): Promise<Phase[]> {
     const sockets = await connectClients(options.clients, async (i) => {
       const token = await new SignJWT({ email: `rep${i}@bench.example` })
         .setProtectedHeader({ alg: 'RS256' })
-        .setIssuer(ORG_ID)
+        .setIssuer(org.orgId)
         .setSubject(users[i]?.Id ?? '')
         .setAudience('switchboard-bridge')
         .setIssuedAt(now)
@@ -275,7 +292,6 @@ async function benchBridge(options: Options, dir: string): Promise<Phase[]> {
       { ...options, calls: KNOWN_NUMBERS.length },
       child.pid,
       (i) => KNOWN_NUMBERS[i % KNOWN_NUMBERS.length] ?? '',
-      true,
     );
     const usedBefore = await apiUsed(httpUrl);
     const warm = await drive(
@@ -285,7 +301,6 @@ async function benchBridge(options: Options, dir: string): Promise<Phase[]> {
       options,
       child.pid,
       (i) => KNOWN_NUMBERS[i % KNOWN_NUMBERS.length] ?? '',
-      true,
     );
     const usedAfterWarm = await apiUsed(httpUrl);
     warm.apiCallsPerCall = (usedAfterWarm - usedBefore) / options.calls;
@@ -297,14 +312,25 @@ async function benchBridge(options: Options, dir: string): Promise<Phase[]> {
       { ...options, calls: coldCalls },
       child.pid,
       (i) => `+1 (303) 555-${String(1000 + i).padStart(4, '0')}`,
-      true,
     );
     cold.apiCallsPerCall = ((await apiUsed(httpUrl)) - usedAfterWarm) / coldCalls;
     for (const s of sockets) s.terminate();
     return [warm, cold];
   } finally {
     child.kill('SIGTERM');
+    orgProcess.kill('SIGTERM');
   }
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (child.stdout === null) {
+      reject(new Error('child has no stdout'));
+      return;
+    }
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`child exited with ${String(code)}`)));
+  });
 }
 
 async function benchBareRelay(options: Options): Promise<Phase> {
@@ -312,10 +338,7 @@ async function benchBareRelay(options: Options): Promise<Phase> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
-    const line = await new Promise<string>((resolve) => {
-      createInterface({ input: child.stdout }).once('line', resolve);
-    });
-    const { port } = JSON.parse(line) as { port: number };
+    const { port } = JSON.parse(await firstLine(child)) as { port: number };
     const sockets = await connectClients(options.clients, (i) =>
       openSocket(`ws://127.0.0.1:${port}/ws`, JSON.stringify({ extension: String(1000 + i) })),
     );
@@ -326,7 +349,6 @@ async function benchBareRelay(options: Options): Promise<Phase> {
       options,
       child.pid,
       (i) => KNOWN_NUMBERS[i % KNOWN_NUMBERS.length] ?? '',
-      true,
     );
     for (const s of sockets) s.terminate();
     return phase;
@@ -339,7 +361,8 @@ function row(phase: Phase): string {
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
   const l = phase.latencies;
   const r = phase.afterReply;
-  return `| ${phase.label} | ${l.length} | ${phase.lost} | ${f(percentile(l, 50))} | ${f(percentile(l, 99))} | ${f(l[l.length - 1] ?? NaN)} | ${f(percentile(r, 50))} | ${f(percentile(r, 99))} | ${phase.apiCallsPerCall === undefined ? '—' : f(phase.apiCallsPerCall)} | ${f(phase.rssBeforeMb)} → ${f(phase.rssAfterMb)} |`;
+  const before = `${Math.round((100 * phase.framesBeforeReply) / Math.max(1, l.length))}%`;
+  return `| ${phase.label} | ${l.length} | ${phase.lost} | ${f(percentile(l, 50))} | ${f(percentile(l, 99))} | ${f(l[l.length - 1] ?? NaN)} | ${before} | ${f(percentile(r, 99))} | ${phase.apiCallsPerCall === undefined ? '—' : f(phase.apiCallsPerCall)} | ${f(phase.rssBeforeMb)} → ${f(phase.rssAfterMb)} |`;
 }
 
 async function main(): Promise<void> {
@@ -351,7 +374,7 @@ async function main(): Promise<void> {
     `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rate ${options.rate}`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     '',
-    '| run | frames | lost | send→frame p50 ms | p99 ms | max ms | reply→frame p50 ms | p99 ms | SF API calls/call | server RSS MB (before → after) |',
+    '| run | frames | lost | send→frame p50 ms | p99 ms | max ms | frame before reply | reply→frame p99 ms | SF API calls/call | server RSS MB (before → after) |',
     '|---|---|---|---|---|---|---|---|---|---|',
     row(warm!),
     row(cold!),

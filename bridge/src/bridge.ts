@@ -10,6 +10,7 @@ import type { Config } from './config/schema';
 import { CallService } from './calls/call-service';
 import { CallTracker } from './calls/call-tracker';
 import type { Call } from './calls/call';
+import type { CallerDirectory } from './directory/caller-directory';
 import { LiveSearchDirectory } from './directory/live-search-directory';
 import { DialService } from './dial/dial-service';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from './errors';
@@ -137,7 +138,7 @@ export async function startBridge(
       gateway,
       logger: logger.child({ component: 'users' }),
     });
-    const directory = new LiveSearchDirectory({
+    const directory: CallerDirectory = new LiveSearchDirectory({
       gateway,
       phone: config.phone,
       lookup: config.lookup,

@@ -327,7 +327,9 @@ export class SqliteCallLogOutbox {
   resetSending(now: number): number {
     return this.db
       .prepare(
-        `UPDATE call_log_outbox SET state = 'pending', next_attempt_at = ?, updated_at = ?
+        // attempts >= 1 marks it as possibly created: the next send asks Salesforce first.
+        `UPDATE call_log_outbox SET state = 'pending', attempts = MAX(attempts, 1),
+           next_attempt_at = ?, updated_at = ?
          WHERE state = 'sending'`,
       )
       .run(now, now).changes;

@@ -393,10 +393,15 @@ export class CallLogService {
     try {
       let taskId = entry.taskId;
       if (taskId === undefined) {
-        const found = await this.gateway.query(
-          soql`SELECT Id FROM Task WHERE CallObject = ${callId} LIMIT 1`,
-          { limit: 1 },
-        );
+        // Only an earlier attempt (cut off by a crash, a timeout or an outage) can have created
+        // the Task already; a first attempt creates straight away and saves an API call.
+        const found =
+          entry.attempts > 0
+            ? await this.gateway.query(
+                soql`SELECT Id FROM Task WHERE CallObject = ${callId} LIMIT 1`,
+                { limit: 1 },
+              )
+            : [];
         const adopted = found[0]?.Id;
         if (adopted !== undefined) {
           // Created by an earlier attempt whose answer was lost: adopt it, re-send notes.
