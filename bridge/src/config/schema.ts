@@ -318,6 +318,52 @@ export const CallLogSchema = z
   })
   .strict();
 
+/** Objects the directory index covers (docs/directory.md). */
+export const DIRECTORY_OBJECTS = ['Contact', 'Lead', 'Account'] as const;
+
+const apiFieldName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a field API name such as Direct_Phone__c');
+
+export const DirectorySchema = z
+  .object({
+    /** Keep a local index of every phone number in Salesforce and answer lookups from it. */
+    enabled: z.boolean().default(false),
+    /** Seconds between incremental syncs (changes by SystemModstamp, then deletions). */
+    syncIntervalSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(24 * 3600)
+      .default(300),
+    objects: z
+      .array(z.enum(DIRECTORY_OBJECTS))
+      .min(1)
+      .default([...DIRECTORY_OBJECTS]),
+    /** Extra phone fields per object, e.g. { Contact: [Direct_Phone__c] }. */
+    customPhoneFields: z
+      .object({
+        Contact: z.array(apiFieldName).default([]),
+        Lead: z.array(apiFieldName).default([]),
+        Account: z.array(apiFieldName).default([]),
+      })
+      .strict()
+      .default({ Contact: [], Lead: [], Account: [] }),
+    /** Person Account phones: auto = index them when the org has Person Accounts. */
+    personAccounts: z.enum(['auto', 'on', 'off']).default('auto'),
+    /** Objects with more records than this are loaded through Bulk API 2.0. */
+    bulkThreshold: z.number().int().min(0).default(20000),
+    phonebook: z
+      .object({
+        /** Bearer token PBXes and desk phones use for the phonebook and caller-name endpoints. */
+        token: secret('directory.phonebook.token').optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     server: ServerSchema.default(ServerSchema.parse({})),
@@ -329,6 +375,7 @@ export const ConfigSchema = z
     users: z.array(UserMappingSchema).default([]),
     storage: StorageSchema.default(StorageSchema.parse({})),
     callLog: CallLogSchema.default(CallLogSchema.parse({})),
+    directory: DirectorySchema.default(DirectorySchema.parse({})),
     log: z
       .object({ level: z.enum(LOG_LEVELS).default('info') })
       .strict()
@@ -366,3 +413,4 @@ export type PbxConfig = Config['pbx'];
 export type LookupConfig = Config['lookup'];
 export type StorageConfig = Config['storage'];
 export type CallLogConfig = Config['callLog'];
+export type DirectoryConfig = Config['directory'];

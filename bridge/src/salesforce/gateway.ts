@@ -23,16 +23,51 @@ export interface ApiUsage {
   max: number;
 }
 
+/** One page of a Bulk API 2.0 query's results, with the job's progress so far. */
+export interface BulkQueryPage {
+  records: SObjectRecord[];
+  /** Records delivered so far, this page included. */
+  fetched: number;
+  /** Records the job found (known once the job completed). */
+  total: number | undefined;
+}
+
+export interface BulkQueryOptions {
+  /** The SObject type of the query (Bulk CSV rows carry no type). */
+  sobjectType: string;
+  /** Records per results page (Bulk API `maxRecords`). */
+  pageSize?: number;
+  onProgress?: (fetched: number, total: number | undefined) => void;
+}
+
+export interface DeletedRecords {
+  records: { id: string; deletedAt: string }[];
+  /** ISO timestamps as Salesforce reports them. */
+  earliestDateAvailable: string | undefined;
+  latestDateCovered: string | undefined;
+}
+
 export interface SalesforceGateway {
   /** Authenticate (if not yet) and report which org and user the bridge is connected as. */
   connect(): Promise<OrgIdentity>;
   /** SOQL query, following nextRecordsUrl until done (or until `limit` records). */
   query(soql: Soql, options?: { limit?: number }): Promise<SObjectRecord[]>;
+  /** `SELECT COUNT() FROM …`: the number of records (totalSize). Optional. */
+  count?(soql: Soql): Promise<number>;
   /** SOSL search; hits in the order Salesforce returned them. */
   search(sosl: Sosl): Promise<SObjectRecord[]>;
   create(sobject: string, fields: Record<string, unknown>): Promise<string>;
   update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void>;
   retrieve(sobject: string, id: string, fields: string[]): Promise<SObjectRecord | null>;
+  /**
+   * Bulk API 2.0 query for large result sets: creates the job, waits for it, and yields the
+   * results page by page (CSV mapped to records; relationship columns such as Account.Name
+   * become nested objects, empty cells null). Optional: gateways without it are queried with
+   * `query` instead.
+   */
+  bulkQuery?(soql: Soql, options: BulkQueryOptions): AsyncIterable<BulkQueryPage>;
+  /** Records of a type deleted between start and end (the getDeleted resource). */
+  getDeleted?(sobject: string, start: Date, end: Date): Promise<DeletedRecords>;
   /** The last `Sforce-Limit-Info` the org sent, if any. */
   apiUsage(): ApiUsage | undefined;
 }

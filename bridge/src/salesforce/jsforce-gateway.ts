@@ -13,7 +13,15 @@ import {
 import { SignJWT } from 'jose';
 import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
 import type { Logger } from '../logging/logger';
-import type { ApiUsage, OrgIdentity, SalesforceGateway, SObjectRecord } from './gateway';
+import type {
+  ApiUsage,
+  BulkQueryOptions,
+  BulkQueryPage,
+  DeletedRecords,
+  OrgIdentity,
+  SalesforceGateway,
+  SObjectRecord,
+} from './gateway';
 import type { Soql, Sosl } from './query-builder';
 
 export interface JsforceGatewayOptions {
@@ -32,6 +40,10 @@ export interface JsforceGatewayOptions {
   requestTimeoutMs?: number;
   /** Retries of idempotent GETs on 5xx / network errors (default 1, after 250 ms). POST/PATCH never. */
   getRetries?: number;
+  /** How often a Bulk API 2.0 job's state is polled (default 2 s). */
+  bulkPollMs?: number;
+  /** How long a Bulk API 2.0 job may take before the gateway gives up (default 30 min). */
+  bulkTimeoutMs?: number;
 }
 
 const AUTH_HINT =
@@ -199,11 +211,15 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
   // ------------------------------------------------------------------ requests
 
   /** One REST call with our own error mapping and limit tracking, jsforce handling the session. */
-  private async send<T>(request: HttpRequest): Promise<T> {
+  private async send<T>(
+    request: HttpRequest,
+    onResponse?: (response: HttpResponse) => void,
+  ): Promise<T> {
     if (this.identity === undefined) await this.connect();
     const retries = request.method === 'GET' ? (this.options.getRetries ?? 1) : 0;
     const transport = new MappingTransport(this.conn._transport, (response, count) => {
       this.inspect(response, count);
+      onResponse?.(response);
     });
     const options: HttpRequestOptions & { transport: MappingTransport } = {
       transport,
@@ -309,6 +325,14 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
     }
   }
 
+  async count(soql: Soql): Promise<number> {
+    const page = await this.send<QueryPage>({
+      method: 'GET',
+      url: `${this.base()}/query?q=${encodeURIComponent(soql)}`,
+    });
+    return page.totalSize;
+  }
+
   async search(sosl: Sosl): Promise<SObjectRecord[]> {
     const result = await this.send<{ searchRecords?: RawRecord[] }>({
       method: 'GET',
@@ -361,6 +385,90 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
     }
   }
 
+  async *bulkQuery(soql: Soql, options: BulkQueryOptions): AsyncIterable<BulkQueryPage> {
+    const job = await this.send<BulkJobInfo>({
+      method: 'POST',
+      url: `${this.base()}/jobs/query`,
+      body: JSON.stringify({ operation: 'query', query: soql }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const jobUrl = `${this.base()}/jobs/query/${encodeURIComponent(job.id)}`;
+    const started = Date.now();
+    let info = job;
+    while (info.state !== 'JobComplete') {
+      if (info.state === 'Failed' || info.state === 'Aborted')
+        throw new SwitchboardError(
+          ErrorCodes.SF_BULK_JOB_FAILED,
+          `Bulk API query job ${job.id} ${info.state.toLowerCase()}: ${typeof info.errorMessage === 'string' ? info.errorMessage.slice(0, 300) : ''}`,
+          {
+            status: 502,
+            hint: 'Setup › Bulk Data Load Jobs shows the job; the query or the integration user’s access to an object or field is the usual cause.',
+          },
+        );
+      if (Date.now() - started > (this.options.bulkTimeoutMs ?? 30 * 60_000))
+        throw new SwitchboardError(
+          ErrorCodes.SF_BULK_JOB_FAILED,
+          `Bulk API query job ${job.id} did not finish in time`,
+          {
+            status: 504,
+            hint: 'The org may be busy; the next sync resumes where this one stopped.',
+          },
+        );
+      if (info !== job || info.state !== 'UploadComplete')
+        await new Promise((resolve) => setTimeout(resolve, this.options.bulkPollMs ?? 2000));
+      info = await this.send<BulkJobInfo>({ method: 'GET', url: jobUrl });
+    }
+    const total = info.numberRecordsProcessed;
+    let fetched = 0;
+    let locator: string | undefined;
+    do {
+      const params = new URLSearchParams();
+      if (options.pageSize !== undefined) params.set('maxRecords', String(options.pageSize));
+      if (locator !== undefined) params.set('locator', locator);
+      let headers: Record<string, string> = {};
+      // jsforce parses text/csv responses into rows of strings (csv-parse, header row as keys).
+      const rows = await this.send<unknown>(
+        {
+          method: 'GET',
+          url: `${jobUrl}/results${params.size > 0 ? `?${params.toString()}` : ''}`,
+        },
+        (response) => {
+          headers = response.headers;
+        },
+      );
+      const next = headers['sforce-locator'];
+      locator = next === undefined || next === '' || next === 'null' ? undefined : next;
+      const records = (Array.isArray(rows) ? (rows as Record<string, string>[]) : []).map((row) =>
+        fromCsvRow(row, options.sobjectType),
+      );
+      fetched += records.length;
+      options.onProgress?.(fetched, total);
+      yield { records, fetched, total };
+    } while (locator !== undefined);
+  }
+
+  async getDeleted(sobject: string, start: Date, end: Date): Promise<DeletedRecords> {
+    const result = await this.send<{
+      deletedRecords?: { id?: unknown; deletedDate?: unknown }[];
+      earliestDateAvailable?: unknown;
+      latestDateCovered?: unknown;
+    }>({
+      method: 'GET',
+      url: `${this.base()}/sobjects/${encodeURIComponent(sobject)}/deleted/?start=${encodeURIComponent(isoSeconds(start))}&end=${encodeURIComponent(isoSeconds(end))}`,
+    });
+    return {
+      records: (result.deletedRecords ?? []).flatMap((r) =>
+        typeof r.id === 'string'
+          ? [{ id: r.id, deletedAt: typeof r.deletedDate === 'string' ? r.deletedDate : '' }]
+          : [],
+      ),
+      earliestDateAvailable:
+        typeof result.earliestDateAvailable === 'string' ? result.earliestDateAvailable : undefined,
+      latestDateCovered:
+        typeof result.latestDateCovered === 'string' ? result.latestDateCovered : undefined,
+    };
+  }
+
   apiUsage(): ApiUsage | undefined {
     return this.usage;
   }
@@ -380,6 +488,38 @@ interface QueryPage {
   done: boolean;
   nextRecordsUrl?: string;
   records: RawRecord[];
+}
+
+interface BulkJobInfo {
+  id: string;
+  state: 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+  numberRecordsProcessed?: number;
+  errorMessage?: unknown;
+}
+
+/** getDeleted wants seconds precision: 2024-05-01T10:00:00Z. */
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * A Bulk API CSV row as the REST shape would have it: `Account.Name` nested, an empty cell null
+ * (Bulk CSV cannot tell empty from null), and the type the query was for.
+ */
+function fromCsvRow(row: Record<string, string>, sobjectType: string): SObjectRecord {
+  const out: Record<string, unknown> = {};
+  for (const [column, cell] of Object.entries(row)) {
+    const value = cell === '' ? null : cell;
+    const path = column.split('.');
+    let target = out;
+    for (const part of path.slice(0, -1)) {
+      const existing = target[part];
+      if (existing === null || typeof existing !== 'object') target[part] = {};
+      target = target[part] as Record<string, unknown>;
+    }
+    target[path[path.length - 1] ?? column] = value;
+  }
+  return { ...out, Id: typeof out.Id === 'string' ? out.Id : '', sobjectType };
 }
 
 /** Strips `attributes` (nested parents too) and names the type, so jsforce shapes stay here. */

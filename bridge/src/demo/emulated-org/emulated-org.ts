@@ -23,7 +23,7 @@ import { OrgSchema } from './schema';
 import type { SeedData } from './seed';
 import { execute, parseSoql, planQuery, shape, type EngineContext } from './soql-engine';
 import { parseSearch, runSearch } from './sosl-engine';
-import { OrgApiError, RecordStore, type Fields, type StoredRecord } from './store';
+import { OrgApiError, RecordStore, sfDateTime, type Fields, type StoredRecord } from './store';
 
 export { loadSeed, parseSeed, type SeedData } from './seed';
 export { OrgFaults, type FailureKind, type WriteRejection } from './faults';
@@ -56,7 +56,26 @@ export interface EmulatedOrgOptions {
 }
 
 export type CallKind =
-  'token' | 'query' | 'queryMore' | 'search' | 'create' | 'update' | 'retrieve' | 'other';
+  | 'token'
+  | 'query'
+  | 'queryMore'
+  | 'search'
+  | 'create'
+  | 'update'
+  | 'retrieve'
+  | 'bulk'
+  | 'deleted'
+  | 'other';
+
+/** A Bulk API 2.0 query job: run at creation (the store is in memory), served page by page. */
+interface BulkJob {
+  id: string;
+  object: string;
+  /** Header row and data rows, already CSV-encoded. */
+  header: string;
+  rows: string[];
+  polled: boolean;
+}
 
 interface Session {
   userId: string;
@@ -91,6 +110,8 @@ export class EmulatedOrg {
     create: 0,
     update: 0,
     retrieve: 0,
+    bulk: 0,
+    deleted: 0,
     other: 0,
   };
   /** SOSL the org received, with the search terms it parsed from each (for injection tests). */
@@ -104,6 +125,8 @@ export class EmulatedOrg {
   private usageTotal = 0;
   private readonly sessions = new Map<string, Session>();
   private readonly cursors = new Map<string, Cursor>();
+  private readonly bulkJobs = new Map<string, BulkJob>();
+  private readonly deletions: { type: string; id: string; at: number }[] = [];
   private readonly ctx: EngineContext;
 
   private constructor(
@@ -250,6 +273,19 @@ export class EmulatedOrg {
       actorId: this.integrationUserId,
       searchableAt: this.options.clock(),
       trusted: true,
+    });
+  }
+
+  /** Deletes directly (no API call); the deletion is reported by the getDeleted resource. */
+  delete(type: string, id: string): void {
+    const record = this.store.get(id);
+    if (record === undefined || record.def.name.toLowerCase() !== type.toLowerCase())
+      throw new Error(`No ${type} with id ${id}`);
+    this.store.remove(record);
+    this.deletions.push({
+      type: record.def.name,
+      id: String(record.fields.Id),
+      at: this.options.clock(),
     });
   }
 
@@ -457,6 +493,21 @@ export class EmulatedOrg {
       this.sendJson(res, 200, this.query(url.searchParams.get('q'), version));
     } else if (method === 'GET' && segments[0] === 'query' && segments.length === 2) {
       this.sendJson(res, 200, this.queryMore(segments[1] ?? '', version));
+    } else if (method === 'POST' && rest === '/jobs/query') {
+      this.sendJson(res, 200, this.createBulkJob(await readJson(req)));
+    } else if (method === 'GET' && segments[0] === 'jobs' && segments[1] === 'query') {
+      const job = this.bulkJobs.get(segments[2] ?? '');
+      if (job === undefined || segments.length > 4 || (segments[3] ?? 'results') !== 'results')
+        throw NOT_FOUND;
+      if (segments.length === 3) this.sendJson(res, 200, this.bulkJobInfo(job));
+      else this.sendBulkResults(res, job, url.searchParams);
+    } else if (
+      method === 'GET' &&
+      segments[0] === 'sobjects' &&
+      segments[2] === 'deleted' &&
+      segments.length === 3
+    ) {
+      this.sendJson(res, 200, this.getDeleted(segments[1] ?? '', url.searchParams));
     } else if (method === 'GET' && rest === '/search') {
       this.sendJson(res, 200, { searchRecords: this.search(url.searchParams.get('q'), version) });
     } else if (segments[0] === 'sobjects' && segments.length === 2 && method === 'POST') {
@@ -526,6 +577,115 @@ export class EmulatedOrg {
     return runSearch(search, this.ctx, version);
   }
 
+  private createBulkJob(body: unknown): Record<string, unknown> {
+    const spec = asFields(body);
+    if (spec.operation !== 'query' && spec.operation !== 'queryAll')
+      throw new OrgApiError(400, 'INVALIDJOB', 'operation must be query or queryAll');
+    if (typeof spec.query !== 'string' || spec.query.trim() === '')
+      throw new OrgApiError(400, 'INVALIDJOB', 'query is required');
+    const plan = planQuery(parseSoql(spec.query), this.ctx);
+    if (plan.count)
+      throw new OrgApiError(400, 'INVALIDJOB', 'Aggregate queries are not supported by Bulk API');
+    const columns = plan.select.map((p) => [...p.relationshipNames, p.leaf].join('.'));
+    const rows = execute(plan, this.ctx).map((record) => {
+      const shaped = shape(plan, record, this.ctx, this.apiVersion);
+      return plan.select
+        .map((p) => {
+          let value: unknown = shaped;
+          for (const part of [...p.relationshipNames, p.leafDef.name]) {
+            value =
+              value !== null && typeof value === 'object'
+                ? (value as Record<string, unknown>)[
+                    Object.keys(value).find((k) => k.toLowerCase() === part.toLowerCase()) ?? part
+                  ]
+                : undefined;
+          }
+          return csvCell(value);
+        })
+        .join(',');
+    });
+    const id = to18(`750Hs000${randomBytes(4).toString('hex').slice(0, 7)}`);
+    const job: BulkJob = {
+      id,
+      object: plan.def.name,
+      header: columns.map(csvCell).join(','),
+      rows,
+      polled: false,
+    };
+    this.bulkJobs.set(id, job);
+    return { ...this.bulkJobInfo(job), state: 'UploadComplete' };
+  }
+
+  private bulkJobInfo(job: BulkJob): Record<string, unknown> {
+    // In progress when first asked, complete from then on: the client's polling is exercised.
+    const state = job.polled ? 'JobComplete' : 'InProgress';
+    job.polled = true;
+    return {
+      id: job.id,
+      operation: 'query',
+      object: job.object,
+      state,
+      concurrencyMode: 'Parallel',
+      contentType: 'CSV',
+      apiVersion: Number(this.apiVersion),
+      lineEnding: 'LF',
+      columnDelimiter: 'COMMA',
+      ...(state === 'JobComplete' ? { numberRecordsProcessed: job.rows.length } : {}),
+    };
+  }
+
+  private sendBulkResults(res: ServerResponse, job: BulkJob, params: URLSearchParams): void {
+    if (!job.polled) throw new OrgApiError(400, 'INVALIDJOBSTATE', 'Job is not complete');
+    const maxRecords = Number(params.get('maxRecords') ?? 50000);
+    if (!Number.isInteger(maxRecords) || maxRecords < 1)
+      throw new OrgApiError(400, 'INVALIDPARAMETER', 'maxRecords must be a positive integer');
+    const locator = params.get('locator');
+    const offset =
+      locator === null ? 0 : Number.parseInt(Buffer.from(locator, 'base64url').toString(), 10);
+    if (!Number.isInteger(offset) || offset < 0 || offset > job.rows.length)
+      throw new OrgApiError(400, 'INVALIDPARAMETER', 'invalid locator');
+    const page = job.rows.slice(offset, offset + maxRecords);
+    const end = offset + page.length;
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'text/csv');
+    res.setHeader('Sforce-Limit-Info', `api-usage=${this.usageTotal}/${this.options.apiLimit}`);
+    res.setHeader('Sforce-NumberOfRecords', String(page.length));
+    res.setHeader(
+      'Sforce-Locator',
+      end >= job.rows.length ? 'null' : Buffer.from(String(end)).toString('base64url'),
+    );
+    res.end([job.header, ...page].join('\n') + '\n');
+  }
+
+  private getDeleted(type: string, params: URLSearchParams): Record<string, unknown> {
+    const def = this.objectFor(type);
+    const start = Date.parse(params.get('start') ?? '');
+    const end = Date.parse(params.get('end') ?? '');
+    if (Number.isNaN(start) || Number.isNaN(end) || start >= end)
+      throw new OrgApiError(
+        400,
+        'INVALID_REPLICATION_DATE',
+        'start and end must be dates, start before end',
+      );
+    const earliest = this.options.clock() - 30 * 24 * 3600_000;
+    if (start < earliest)
+      throw new OrgApiError(
+        400,
+        'INVALID_REPLICATION_DATE',
+        'startDate before org replication enabled date',
+      );
+    // Salesforce covers whole minutes; the last one reported is where the next call starts.
+    const covered = Math.min(end, this.options.clock());
+    const coveredMinute = covered - (covered % 60_000);
+    return {
+      deletedRecords: this.deletions
+        .filter((d) => d.type === def.name && d.at >= start && d.at < coveredMinute)
+        .map((d) => ({ id: d.id, deletedDate: sfDateTime(d.at) })),
+      earliestDateAvailable: sfDateTime(earliest - (earliest % 60_000)),
+      latestDateCovered: sfDateTime(coveredMinute),
+    };
+  }
+
   private objectFor(type: string) {
     const def = this.schema.object(type);
     if (def === undefined) throw NOT_FOUND;
@@ -585,7 +745,16 @@ export class EmulatedOrg {
   }
 }
 
+/** A CSV cell as Bulk API 2.0 writes it: null empty, everything else quoted when needed. */
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 function classify(method: string, rest: string): CallKind {
+  if (rest.startsWith('/jobs/query')) return 'bulk';
+  if (method === 'GET' && /^\/sobjects\/[^/]+\/deleted$/.test(rest)) return 'deleted';
   if (method === 'GET' && (rest === '/query' || rest === '/queryAll')) return 'query';
   if (method === 'GET' && rest.startsWith('/query/')) return 'queryMore';
   if (method === 'GET' && rest === '/search') return 'search';

@@ -287,10 +287,14 @@ function equals(fieldValue: unknown, literal: Literal, def: FieldDef): boolean {
 }
 
 /** <0, 0, >0, or NaN when the two cannot be ordered (null, or mismatched types). */
-function compare(fieldValue: unknown, literal: Literal): number {
+function compare(fieldValue: unknown, literal: Literal, field?: FieldDef): number {
   if (fieldValue === null || fieldValue === undefined) return NaN;
   switch (literal.kind) {
     case 'string': {
+      // Ids order case-sensitively (by their 15-character form): the directory sync pages
+      // with `Id > :last ORDER BY Id`, and 00Q…a and 00Q…A are different records.
+      if (field !== undefined && isIdField(field))
+        return compareIds(text(fieldValue), literal.value);
       const a = text(fieldValue).toLowerCase();
       const b = literal.value.toLowerCase();
       return a < b ? -1 : a > b ? 1 : 0;
@@ -354,7 +358,7 @@ function conditionPredicate(cond: Condition, def: ObjectDef, ctx: EngineContext)
     case '>=': {
       const op = cond.operator;
       return (r) => {
-        const c = compare(get(r), first);
+        const c = compare(get(r), first, path.leafDef);
         if (Number.isNaN(c)) return false;
         return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
       };
@@ -514,6 +518,16 @@ export function planQuery(query: Query, ctx: EngineContext): QueryPlan {
   };
 }
 
+function isIdField(field: FieldDef): boolean {
+  return field.type === 'id' || field.type === 'reference';
+}
+
+function compareIds(a: string, b: string): number {
+  const x = a.slice(0, 15);
+  const y = b.slice(0, 15);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 function sortValue(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
@@ -542,7 +556,7 @@ export function execute(
         const bNull = b === null || b === undefined;
         if (aNull && bNull) continue;
         if (aNull || bNull) return (aNull ? -1 : 1) * (key.nullsLast ? -1 : 1);
-        const c = sortValue(a, b);
+        const c = isIdField(key.path.leafDef) ? compareIds(text(a), text(b)) : sortValue(a, b);
         if (c !== 0) return key.desc ? -c : c;
       }
       return 0;

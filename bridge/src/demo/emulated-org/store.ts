@@ -154,6 +154,16 @@ export class RecordStore {
     this.scheduleIndex(record, options.searchableAt);
   }
 
+  /** Removes a record (a delete: it leaves query and search at once). */
+  remove(record: StoredRecord): void {
+    const list = this.byType.get(record.def);
+    if (list !== undefined) {
+      const at = list.indexOf(record);
+      if (at >= 0) list.splice(at, 1);
+    }
+    this.byId.delete(String(record.fields.Id).slice(0, 15));
+  }
+
   /** The record as the search index sees it now (null: not yet indexed). */
   searchable(record: StoredRecord): Fields | null {
     if (record.pending !== undefined && record.pending.at <= this.clock()) {

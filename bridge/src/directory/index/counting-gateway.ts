@@ -1,0 +1,93 @@
+// Counts the Salesforce API requests the directory makes (sync, fallback searches, noted
+// records), for the status endpoint: the point of the index is to spend fewer of the org's daily
+// requests, so the admin should see how many it does spend. A paged query or bulk download
+// counts one request per page it fetched.
+import type {
+  ApiUsage,
+  BulkQueryOptions,
+  OrgIdentity,
+  BulkQueryPage,
+  DeletedRecords,
+  SObjectRecord,
+  SalesforceGateway,
+} from '../../salesforce/gateway';
+import type { Soql, Sosl } from '../../salesforce/query-builder';
+
+/** Records per REST query page (Salesforce's default batch size). */
+const REST_PAGE = 2000;
+
+export class CountingGateway implements SalesforceGateway {
+  requests = 0;
+
+  constructor(readonly inner: SalesforceGateway) {}
+
+  connect(): Promise<OrgIdentity> {
+    return this.inner.connect();
+  }
+
+  create(sobject: string, fields: Record<string, unknown>): Promise<string> {
+    this.requests += 1;
+    return this.inner.create(sobject, fields);
+  }
+
+  update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void> {
+    this.requests += 1;
+    return this.inner.update(sobject, id, fields);
+  }
+
+  retrieve(sobject: string, id: string, fields: string[]): Promise<SObjectRecord | null> {
+    this.requests += 1;
+    return this.inner.retrieve(sobject, id, fields);
+  }
+
+  apiUsage(): ApiUsage | undefined {
+    return this.inner.apiUsage();
+  }
+
+  get supportsBulk(): boolean {
+    return this.inner.bulkQuery !== undefined;
+  }
+
+  get supportsGetDeleted(): boolean {
+    return this.inner.getDeleted !== undefined;
+  }
+
+  async query(soql: Soql, options?: { limit?: number }): Promise<SObjectRecord[]> {
+    try {
+      const rows = await this.inner.query(soql, options);
+      this.requests += Math.max(1, Math.ceil(rows.length / REST_PAGE));
+      return rows;
+    } catch (error) {
+      this.requests += 1;
+      throw error;
+    }
+  }
+
+  /** undefined when the inner gateway cannot count. */
+  async countIfSupported(soql: Soql): Promise<number | undefined> {
+    if (this.inner.count === undefined) return undefined;
+    this.requests += 1;
+    return this.inner.count(soql);
+  }
+
+  search(sosl: Sosl): Promise<SObjectRecord[]> {
+    this.requests += 1;
+    return this.inner.search(sosl);
+  }
+
+  async *bulkQuery(soql: Soql, options: BulkQueryOptions): AsyncIterable<BulkQueryPage> {
+    if (this.inner.bulkQuery === undefined) throw new Error('bulk query not supported');
+    this.requests += 2; // job creation and at least one state poll
+    for await (const page of this.inner.bulkQuery(soql, options)) {
+      this.requests += 1;
+      yield page;
+    }
+  }
+
+  getDeleted(sobject: string, start: Date, end: Date): Promise<DeletedRecords> {
+    if (this.inner.getDeleted === undefined)
+      return Promise.reject(new Error('getDeleted not supported'));
+    this.requests += 1;
+    return this.inner.getDeleted(sobject, start, end);
+  }
+}

@@ -1,0 +1,161 @@
+// Builds the directory index feature from the configuration: the index tables, the sync, the
+// CallerDirectory that answers from the index, the phonebook routes and a status report. The
+// composition root calls this when directory.enabled is true and uses `directory` in place of
+// the live search.
+import type express from 'express';
+import type { MatchObject } from '../../calls/call';
+import type { Config } from '../../config/schema';
+import type { Logger } from '../../logging/logger';
+import { createPhonebookRouter } from '../../phonebook/phonebook-router';
+import type { SalesforceGateway } from '../../salesforce/gateway';
+import type { Database } from '../../storage/database';
+import type { CallerDirectory } from '../caller-directory';
+import { LiveSearchDirectory } from '../live-search-directory';
+import { CountingGateway } from './counting-gateway';
+import { DirectoryIndex } from './directory-index';
+import { DirectorySync, type DirectorySyncOptions } from './directory-sync';
+import { IndexedDirectory } from './indexed-directory';
+
+export interface CreateIndexedDirectoryOptions {
+  config: Pick<Config, 'directory' | 'phone' | 'lookup'>;
+  db: Database;
+  gateway: SalesforceGateway;
+  /**
+   * The live search for misses. Omit it: one is built that makes a single search per miss
+   * (lookup.recentWindowMinutes 0: the index and noteRecordChanged cover the search lag).
+   */
+  liveSearch?: CallerDirectory;
+  logger: Logger;
+  now?: () => number;
+  /** Tuning and test hooks passed to the sync. */
+  sync?: Pick<DirectorySyncOptions, 'pageSize' | 'bulkPageSize' | 'afterPage'>;
+}
+
+export interface DirectoryStatus {
+  enabled: true;
+  /** Every object has finished its first full load: lookups are answered from the index. */
+  ready: boolean;
+  syncing: boolean;
+  lastSyncAt: string | null;
+  lastError: { code: string; message: string } | null;
+  records: Record<string, number>;
+  totalRecords: number;
+  numbers: number;
+  objects: Record<
+    string,
+    { phase: string; loaded: number; lastSyncAt: string | null; watermark: string | null }
+  >;
+  /** Salesforce API requests the directory made: since start, and in total (persisted). */
+  apiRequests: { sinceStart: number; total: number };
+  lookups: { indexHits: number; indexMisses: number; liveSearches: number };
+  /** The org's own daily API usage, as last reported by Salesforce. */
+  orgApiUsage: { used: number; max: number } | null;
+}
+
+export interface IndexedDirectoryFeature {
+  directory: IndexedDirectory;
+  sync: DirectorySync;
+  index: DirectoryIndex;
+  router: express.Router;
+  status(): DirectoryStatus;
+  /** Starts the periodic sync (the first run loads everything or resumes a load). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createIndexedDirectory(
+  options: CreateIndexedDirectoryOptions,
+): IndexedDirectoryFeature {
+  const { config, logger } = options;
+  const gateway = new CountingGateway(options.gateway);
+  const index = new DirectoryIndex(options.db, logger);
+  const startTotal = Number(index.meta('apiRequests') ?? '0') || 0;
+  const persistRequests = () => {
+    index.setMeta('apiRequests', String(startTotal + gateway.requests));
+  };
+  const sync = new DirectorySync({
+    onRunFinished: persistRequests,
+    index,
+    gateway,
+    config: config.directory,
+    phone: config.phone,
+    logger,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...options.sync,
+  });
+  const liveSearch =
+    options.liveSearch ??
+    new LiveSearchDirectory({
+      gateway,
+      phone: config.phone,
+      lookup: { ...config.lookup, recentWindowMinutes: 0 },
+      logger,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+  const directory = new IndexedDirectory({
+    index,
+    sync,
+    gateway,
+    liveSearch,
+    phone: config.phone,
+    logger,
+  });
+  const router = createPhonebookRouter({
+    index,
+    token: config.directory.phonebook.token,
+    phone: config.phone,
+    logger: logger.child({ component: 'phonebook' }),
+  });
+
+  const status = (): DirectoryStatus => {
+    const objects: DirectoryStatus['objects'] = {};
+    const records: Record<string, number> = {};
+    let lastSyncAt: string | null = null;
+    for (const object of config.directory.objects as MatchObject[]) {
+      const state = index.state(object);
+      records[object] = index.recordCount(object);
+      objects[object] = {
+        phase: state?.phase ?? 'not started',
+        loaded: state?.loaded ?? 0,
+        lastSyncAt: state?.lastSyncAt ?? null,
+        watermark: state?.watermark ?? null,
+      };
+      const at = state?.lastSyncAt ?? null;
+      if (at !== null && (lastSyncAt === null || at > lastSyncAt)) lastSyncAt = at;
+    }
+    const usage = gateway.apiUsage();
+    return {
+      enabled: true,
+      ready: sync.isComplete(),
+      syncing: sync.isRunning,
+      lastSyncAt,
+      lastError:
+        sync.lastError === undefined
+          ? null
+          : { code: sync.lastError.code, message: sync.lastError.message },
+      records,
+      totalRecords: Object.values(records).reduce((a, b) => a + b, 0),
+      numbers: index.numberCount(),
+      objects,
+      apiRequests: { sinceStart: gateway.requests, total: startTotal + gateway.requests },
+      lookups: { ...directory.counters },
+      orgApiUsage: usage ?? null,
+    };
+  };
+
+  return {
+    directory,
+    sync,
+    index,
+    router,
+    status,
+    start: () => {
+      sync.start();
+    },
+    stop: async () => {
+      await sync.stop();
+      await directory.settled();
+      persistRequests();
+    },
+  };
+}

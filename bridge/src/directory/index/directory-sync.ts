@@ -1,0 +1,373 @@
+// Keeps the directory index in step with Salesforce. The first run loads every record (REST
+// query pages, or Bulk API 2.0 for objects above directory.bulkThreshold), reading in Id order
+// and committing each page together with its checkpoint, so a sync that fails or is killed
+// resumes after the last committed record. Later runs read what changed since the SystemModstamp
+// high-water mark, then what was deleted (the getDeleted resource; a reconcile pass over all ids
+// when the deletion log does not reach back far enough). State lives in the database and
+// survives restarts.
+import type { MatchObject } from '../../calls/call';
+import type { DirectoryConfig, PhoneConfig } from '../../config/schema';
+import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import type { SObjectRecord } from '../../salesforce/gateway';
+import { QueryFragment, fieldList, identifier, soql } from '../../salesforce/query-builder';
+import type { CountingGateway } from './counting-gateway';
+import type { DirectoryIndex, SyncState } from './directory-index';
+import { isConvertedLead, objectPlan, toIndexedRecord, type ObjectPlan } from './record-mapping';
+
+export interface SyncProgress {
+  object: MatchObject;
+  phase: 'initial' | 'incremental' | 'deletions';
+  fetched: number;
+  /** Records expected, when known. */
+  total: number | undefined;
+}
+
+export interface ObjectSyncReport {
+  object: MatchObject;
+  mode: 'rest' | 'bulk' | 'incremental';
+  fetched: number;
+  removed: number;
+}
+
+export interface SyncReport {
+  objects: ObjectSyncReport[];
+  /** API requests this run made. */
+  apiRequests: number;
+}
+
+export interface DirectorySyncOptions {
+  index: DirectoryIndex;
+  gateway: CountingGateway;
+  config: DirectoryConfig;
+  phone: PhoneConfig;
+  logger: Logger;
+  /** Epoch ms; tests share one clock with the emulated org. */
+  now?: () => number;
+  /** Records per REST page of the initial load (default 2000). */
+  pageSize?: number;
+  /** Records per Bulk API results page (default 50,000). */
+  bulkPageSize?: number;
+  /** Called after each committed page; a throw aborts the run (tests simulate a kill with it). */
+  afterPage?: (object: MatchObject, loaded: number) => void;
+  /** Called after every run, successful or not. */
+  onRunFinished?: () => void;
+}
+
+export interface RunOptions {
+  /** Reload everything (records not seen again are removed). */
+  full?: boolean;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+/** Clock skew between the bridge and Salesforce that the high-water marks tolerate. */
+const SKEW_MS = 5 * 60_000;
+/** Salesforce keeps deleted records for about 15 days; getDeleted accepts at most 30 days. */
+const DELETED_MAX_AGE_MS = 14 * 24 * 3600_000;
+
+export class DirectorySync {
+  private readonly index: DirectoryIndex;
+  private readonly gateway: CountingGateway;
+  private readonly config: DirectoryConfig;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private running: Promise<SyncReport> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private personAccounts: boolean | undefined;
+  lastError: SwitchboardError | undefined;
+  lastRunAt: string | undefined;
+
+  constructor(private readonly options: DirectorySyncOptions) {
+    this.index = options.index;
+    this.gateway = options.gateway;
+    this.config = options.config;
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** True once every configured object has finished its initial load. */
+  isComplete(): boolean {
+    return this.config.objects.every((o) => this.index.state(o)?.phase === 'incremental');
+  }
+
+  /** One sync run; concurrent callers share the run in progress. */
+  run(options: RunOptions = {}): Promise<SyncReport> {
+    this.running ??= this.runOnce(options).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Runs now, then every syncIntervalSeconds; failures are logged and retried next time. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    const tick = () => {
+      if (this.running !== undefined) return;
+      this.run().catch(() => undefined); // logged in runOnce
+    };
+    tick();
+    this.timer = setInterval(tick, this.config.syncIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** The plan for one object (fields read), Person Account detection included. */
+  async planFor(object: MatchObject): Promise<ObjectPlan> {
+    return objectPlan(
+      object,
+      this.config,
+      object === 'Account' && (await this.hasPersonAccounts()),
+    );
+  }
+
+  private async runOnce(options: RunOptions): Promise<SyncReport> {
+    const before = this.gateway.requests;
+    const report: SyncReport = { objects: [], apiRequests: 0 };
+    try {
+      for (const object of this.config.objects) {
+        const plan = await this.planFor(object);
+        let state = this.index.state(object);
+        if (state === undefined || options.full === true) state = this.beginFullLoad(object, state);
+        if (state.phase === 'initial')
+          report.objects.push(await this.initialLoad(plan, state, options));
+        else report.objects.push(await this.incremental(plan, state, options));
+      }
+      this.lastError = undefined;
+      this.lastRunAt = new Date(this.now()).toISOString();
+      report.apiRequests = this.gateway.requests - before;
+      this.logger.info(
+        { objects: report.objects, apiRequests: report.apiRequests },
+        'directory sync done',
+      );
+      return report;
+    } catch (error) {
+      const failure = isSwitchboardError(error)
+        ? error
+        : new SwitchboardError(
+            ErrorCodes.DIRECTORY_SYNC_FAILED,
+            `Directory sync failed: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+      this.lastError = failure;
+      this.logger.warn(
+        { code: failure.code, err: failure.message, hint: failure.hint },
+        'directory sync failed; it resumes from its last checkpoint on the next run',
+      );
+      throw failure;
+    } finally {
+      this.options.onRunFinished?.();
+    }
+  }
+
+  private beginFullLoad(object: MatchObject, previous: SyncState | undefined): SyncState {
+    const state: SyncState = {
+      object,
+      phase: 'initial',
+      loadGeneration: (previous?.loadGeneration ?? 0) + 1,
+      resumeAfterId: null,
+      loaded: 0,
+      initialStartedAt: new Date(this.now() - SKEW_MS).toISOString(),
+      watermark: previous?.watermark ?? null,
+      deletedCheckedAt: previous?.deletedCheckedAt ?? null,
+      lastSyncAt: previous?.lastSyncAt ?? null,
+    };
+    this.index.saveState(state);
+    return state;
+  }
+
+  private async initialLoad(
+    plan: ObjectPlan,
+    start: SyncState,
+    options: RunOptions,
+  ): Promise<ObjectSyncReport> {
+    const object = plan.object;
+    let state = { ...start };
+    const notConverted = new QueryFragment(object === 'Lead' ? 'IsConverted = false' : '');
+    const where = (after: string | null) => {
+      const parts = [
+        ...(after === null ? [] : [soql`Id > ${after}`]),
+        ...(notConverted.text === '' ? [] : [notConverted.text]),
+      ];
+      return new QueryFragment(parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`);
+    };
+    const remaining = await this.gateway.countIfSupported(
+      soql`SELECT COUNT() FROM ${identifier(object)}${where(state.resumeAfterId)}`,
+    );
+    const total = remaining === undefined ? undefined : remaining + state.loaded;
+    const useBulk =
+      this.gateway.supportsBulk && remaining !== undefined && remaining > this.config.bulkThreshold;
+    let fetched = 0;
+    const commit = (records: SObjectRecord[]) => {
+      if (records.length === 0) return;
+      const last = records[records.length - 1]?.Id ?? state.resumeAfterId;
+      state = { ...state, resumeAfterId: last, loaded: state.loaded + records.length };
+      const indexed = records
+        .filter((r) => !isConvertedLead(plan, r))
+        .map((r) => toIndexedRecord(plan, r, this.options.phone));
+      this.index.upsert(indexed, state.loadGeneration, state);
+      fetched += records.length;
+      options.onProgress?.({ object, phase: 'initial', fetched: state.loaded, total });
+      this.options.afterPage?.(object, state.loaded);
+    };
+    this.logger.info(
+      { object, remaining, mode: useBulk ? 'bulk' : 'rest', resumed: state.resumeAfterId !== null },
+      'directory initial load',
+    );
+    if (useBulk) {
+      const pages = this.gateway.bulkQuery(
+        soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(object)}${where(state.resumeAfterId)} ORDER BY Id`,
+        { sobjectType: object, pageSize: this.options.bulkPageSize ?? 50_000 },
+      );
+      for await (const page of pages) commit(page.records);
+    } else {
+      const pageSize = this.options.pageSize ?? 2000;
+      for (;;) {
+        const rows = await this.gateway.query(
+          soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(object)}${where(state.resumeAfterId)} ORDER BY Id LIMIT ${pageSize}`,
+          { limit: pageSize },
+        );
+        commit(rows.map((r) => ({ ...r, sobjectType: object })));
+        if (rows.length < pageSize) break;
+      }
+    }
+    const removed = this.index.removeStale(object, state.loadGeneration);
+    this.index.saveState({
+      ...state,
+      phase: 'incremental',
+      resumeAfterId: null,
+      watermark: state.initialStartedAt,
+      deletedCheckedAt: state.initialStartedAt,
+      lastSyncAt: new Date(this.now()).toISOString(),
+    });
+    return { object, mode: useBulk ? 'bulk' : 'rest', fetched, removed };
+  }
+
+  private async incremental(
+    plan: ObjectPlan,
+    start: SyncState,
+    options: RunOptions,
+  ): Promise<ObjectSyncReport> {
+    const object = plan.object;
+    const since = new Date(parseSfDate(start.watermark) ?? this.now() - SKEW_MS);
+    const rows = await this.gateway.query(
+      soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(object)} WHERE SystemModstamp >= ${since} ORDER BY SystemModstamp, Id`,
+    );
+    const records: SObjectRecord[] = rows.map((r) => ({ ...r, sobjectType: object }));
+    const converted = records.filter((r) => isConvertedLead(plan, r)).map((r) => r.Id);
+    const changed = records
+      .filter((r) => !isConvertedLead(plan, r))
+      .map((r) => toIndexedRecord(plan, r, this.options.phone));
+    this.index.upsertKeepingGeneration(changed, start.loadGeneration);
+    let removed = this.index.remove(converted);
+    options.onProgress?.({
+      object,
+      phase: 'incremental',
+      fetched: records.length,
+      total: records.length,
+    });
+
+    // The newest stamp seen: the next run reads from there (>=, so a write in the same second
+    // as the mark is read again rather than missed).
+    const newest = records.reduce<number | undefined>((max, r) => {
+      const t = parseSfDate(typeof r.SystemModstamp === 'string' ? r.SystemModstamp : null);
+      return t !== undefined && (max === undefined || t > max) ? t : max;
+    }, undefined);
+    const watermark =
+      newest !== undefined && newest > since.getTime()
+        ? new Date(newest).toISOString()
+        : start.watermark;
+
+    const deletions = await this.deletions(plan, start);
+    removed += deletions.removed;
+    this.index.saveState({
+      ...start,
+      watermark,
+      deletedCheckedAt: deletions.checkedAt,
+      lastSyncAt: new Date(this.now()).toISOString(),
+    });
+    options.onProgress?.({
+      object,
+      phase: 'deletions',
+      fetched: deletions.removed,
+      total: undefined,
+    });
+    return { object, mode: 'incremental', fetched: records.length, removed };
+  }
+
+  private async deletions(
+    plan: ObjectPlan,
+    state: SyncState,
+  ): Promise<{ removed: number; checkedAt: string | null }> {
+    const from = parseSfDate(state.deletedCheckedAt);
+    const end = new Date(this.now());
+    const tooOld = from === undefined || end.getTime() - from > DELETED_MAX_AGE_MS;
+    if (this.gateway.supportsGetDeleted && !tooOld && from < end.getTime() - 1000) {
+      try {
+        const result = await this.gateway.getDeleted(plan.object, new Date(from), end);
+        const removed = this.index.remove(result.records.map((r) => r.id));
+        const covered = parseSfDate(result.latestDateCovered ?? null);
+        return {
+          removed,
+          checkedAt: covered === undefined ? end.toISOString() : new Date(covered).toISOString(),
+        };
+      } catch (error) {
+        // INVALID_REPLICATION_DATE and friends: the log does not reach back; reconcile instead.
+        if (!(isSwitchboardError(error) && error.code === ErrorCodes.SF_REQUEST_REJECTED))
+          throw error;
+        this.logger.info(
+          { object: plan.object, err: error.message },
+          'getDeleted refused; reconciling ids',
+        );
+      }
+    } else if (this.gateway.supportsGetDeleted && !tooOld) {
+      return { removed: 0, checkedAt: state.deletedCheckedAt };
+    }
+    return { removed: await this.reconcile(plan), checkedAt: end.toISOString() };
+  }
+
+  /** Every id Salesforce still has, compared with the index: what is missing was deleted. */
+  private async reconcile(plan: ObjectPlan): Promise<number> {
+    const condition = new QueryFragment(plan.object === 'Lead' ? ' WHERE IsConverted = false' : '');
+    const rows = await this.gateway.query(
+      soql`SELECT Id FROM ${identifier(plan.object)}${condition}`,
+    );
+    const alive = new Set(rows.map((r) => r.Id.slice(0, 15)));
+    const gone = this.index.ids15(plan.object).filter((id) => !alive.has(id));
+    return this.index.remove(gone);
+  }
+
+  private async hasPersonAccounts(): Promise<boolean> {
+    if (this.config.personAccounts !== 'auto') return this.config.personAccounts === 'on';
+    if (this.personAccounts !== undefined) return this.personAccounts;
+    const stored = this.index.meta('personAccounts');
+    if (stored !== undefined) return (this.personAccounts = stored === 'true');
+    try {
+      await this.gateway.query(soql`SELECT Id FROM Account WHERE IsPersonAccount = true LIMIT 1`, {
+        limit: 1,
+      });
+      this.personAccounts = true;
+    } catch (error) {
+      // INVALID_FIELD: the org has no Person Accounts. Anything else is a real failure.
+      if (!(isSwitchboardError(error) && error.details?.errorCode === 'INVALID_FIELD')) throw error;
+      this.personAccounts = false;
+    }
+    this.index.setMeta('personAccounts', String(this.personAccounts));
+    return this.personAccounts;
+  }
+}
+
+/** Salesforce datetimes (…+0000) and ISO strings to epoch ms. */
+function parseSfDate(value: string | null): number | undefined {
+  if (value === null || value === '') return undefined;
+  const t = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(t) ? undefined : t;
+}

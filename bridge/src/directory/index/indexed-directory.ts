@@ -1,0 +1,115 @@
+// CallerDirectory served from the local index: a hit costs no Salesforce request. A miss asks
+// the live search once (one SOSL) and puts its hits into the index. Until the first full load
+// has finished the index is incomplete, so every lookup goes to the live search meanwhile.
+// Records a rep creates or edits from a pop are read by id at once and indexed, so the
+// caller's next ring finds them without waiting for the sync or the search index.
+import type { MatchObject } from '../../calls/call';
+import { isSwitchboardError } from '../../errors';
+import { numberForLog, type Logger } from '../../logging/logger';
+import { fieldList, identifier, soql } from '../../salesforce/query-builder';
+import type { CallerDirectory, DirectoryMatch } from '../caller-directory';
+import { matchObjectForId } from '../record-ids';
+import type { CountingGateway } from './counting-gateway';
+import type { DirectoryIndex } from './directory-index';
+import type { DirectorySync } from './directory-sync';
+import { isConvertedLead, toIndexedRecord } from './record-mapping';
+import type { PhoneConfig } from '../../config/schema';
+
+export interface IndexedDirectoryOptions {
+  index: DirectoryIndex;
+  sync: DirectorySync;
+  gateway: CountingGateway;
+  /** The live search used on a miss (its requests should go through `gateway`). */
+  liveSearch: CallerDirectory;
+  phone: PhoneConfig;
+  logger: Logger;
+}
+
+export interface LookupCounters {
+  indexHits: number;
+  indexMisses: number;
+  liveSearches: number;
+}
+
+export class IndexedDirectory implements CallerDirectory {
+  readonly counters: LookupCounters = { indexHits: 0, indexMisses: 0, liveSearches: 0 };
+  private complete = false;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly options: IndexedDirectoryOptions) {}
+
+  async findByNumber(e164: string): Promise<DirectoryMatch[]> {
+    this.complete ||= this.options.sync.isComplete();
+    if (this.complete) {
+      const hits = this.options.index.find(e164);
+      if (hits.length > 0) {
+        this.counters.indexHits++;
+        return hits;
+      }
+      this.counters.indexMisses++;
+    }
+    this.counters.liveSearches++;
+    const matches = await this.options.liveSearch.findByNumber(e164);
+    if (matches.length > 0) {
+      try {
+        this.options.index.addMatches(e164, matches, 0);
+      } catch (error) {
+        // The caller still gets the answer; the index learns it on the next sync.
+        this.options.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not add live-search hits to the directory index',
+        );
+      }
+    }
+    this.options.logger.debug(
+      { number: numberForLog(this.options.logger, e164), matches: matches.length },
+      'directory miss answered by live search',
+    );
+    return matches;
+  }
+
+  noteRecordChanged(sobjectType: string, id: string): void {
+    const object = isMatchObject(sobjectType) ? sobjectType : matchObjectForId(id);
+    if (object === undefined) return;
+    const work = this.refreshRecord(object, id).catch((error: unknown) => {
+      this.options.logger.warn(
+        {
+          object,
+          code: isSwitchboardError(error) ? error.code : undefined,
+          err: error instanceof Error ? error.message : String(error),
+        },
+        'could not read a changed record into the directory index; the next sync will',
+      );
+    });
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  /** Resolves when every noted record has been read (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  /** Reads one record by id and puts it into the index (or takes it out if gone or converted). */
+  async refreshRecord(object: MatchObject, id: string): Promise<void> {
+    const plan = await this.options.sync.planFor(object);
+    const rows = await this.options.gateway.query(
+      soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(object)} WHERE Id = ${id}`,
+      { limit: 1 },
+    );
+    const record = rows[0];
+    if (record === undefined || isConvertedLead(plan, record)) {
+      this.options.index.remove([id]);
+      return;
+    }
+    const state = this.options.index.state(object);
+    this.options.index.upsertKeepingGeneration(
+      [toIndexedRecord(plan, { ...record, sobjectType: object }, this.options.phone)],
+      state?.loadGeneration ?? 0,
+    );
+  }
+}
+
+function isMatchObject(value: string): value is MatchObject {
+  return value === 'Contact' || value === 'Lead' || value === 'Account';
+}
