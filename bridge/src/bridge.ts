@@ -14,6 +14,7 @@ import type { CallerDirectory } from './directory/caller-directory';
 import { LiveSearchDirectory } from './directory/live-search-directory';
 import { DialService } from './dial/dial-service';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from './errors';
+import { createAdminRouter } from './http/admin-routes';
 import { createHttpApp } from './http/http-server';
 import { IdentityVerifier } from './hub/identity-verifier';
 import { WebSocketHub } from './hub/websocket-hub';
@@ -195,6 +196,33 @@ export async function startBridge(
           adapter: webhook,
           token: config.pbx.webhook.token,
           logger: logger.child({ component: 'webhook' }),
+        }),
+      });
+    const startedAt = new Date();
+    if (config.server.adminToken !== undefined)
+      routers.push({
+        path: '/admin',
+        router: createAdminRouter({
+          token: config.server.adminToken,
+          callLogs: callLog,
+          status: () => ({
+            startedAt: startedAt.toISOString(),
+            uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+            memory: {
+              rssBytes: process.memoryUsage().rss,
+              heapUsedBytes: process.memoryUsage().heapUsed,
+            },
+            pbx: { adapter: adapter.name, connected: adapter.isConnected() },
+            salesforce: {
+              connected: orgIdentity !== undefined,
+              orgId: orgIdentity?.orgId,
+              instanceUrl: orgIdentity?.instanceUrl,
+              apiUsage: gateway.apiUsage(),
+            },
+            sockets: hubRef.current?.stats(),
+            calls: { active: tracker.activeCount },
+            callLog: { enabled: config.callLog.enabled, parked: callLog.listParked().length },
+          }),
         }),
       });
     if (emulatedOrg !== undefined)

@@ -24,7 +24,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
 /** What `npm start` without a config runs: emulated org with sample data, simulator PBX. */
 export function demoConfigInput(): Record<string, unknown> {
   return {
-    server: { port: 8080, host: '127.0.0.1' },
+    server: { port: 8080, host: '127.0.0.1', adminToken: 'demo-admin-token' },
     salesforce: { emulate: 'demo' },
     phone: { defaultCountry: 'US' },
     pbx: {

@@ -62,6 +62,8 @@ export const ServerSchema = z
     allowedOrigins: z.array(origin).default([]),
     heartbeatSeconds: z.number().positive().default(30),
     helloTimeoutSeconds: z.number().positive().default(10),
+    /** Bearer token for /admin/* (status, parked call logs). Without it those routes are off. */
+    adminToken: secret('server.adminToken').optional(),
   })
   .strict();
 

@@ -1,7 +1,13 @@
 // Issue 6 through the running bridge: a call that ends is logged as one Task, the rep is told
 // (Call.log), and notes sent over the WebSocket after hang-up land on the same Task.
 import type { RunningBridge } from '../../src/bridge';
-import { DEMO_USERS, RepClient, postPbxEvent, startTestBridge } from '../support/test-bridge';
+import {
+  ADMIN_TOKEN,
+  DEMO_USERS,
+  RepClient,
+  postPbxEvent,
+  startTestBridge,
+} from '../support/test-bridge';
 
 const ANA = DEMO_USERS[0]!;
 
@@ -75,6 +81,52 @@ describe('call logging through the bridge', () => {
       bridge.emulatedOrg!.records('Task').filter((t) => t.CallObject === `${callId}:201`),
     ).toHaveLength(1);
     expect(rep.frames.some((f) => f.type === 'error')).toBe(false);
+    rep.close();
+  });
+
+  async function admin(path: string, method = 'GET', token = ADMIN_TOKEN) {
+    const response = await fetch(`${bridge.httpUrl}/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('parks a Task Salesforce rejects, shows it to the admin, and sends it on retry', async () => {
+    const org = bridge.emulatedOrg!;
+    org.faults.rejectWrites('Task', {
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Subject must mention the product',
+    });
+    const rep = await RepClient.connectAs(bridge, ANA.Email);
+    const event = { callId: 'log-parked', direction: 'inbound', extension: '201' };
+    await postPbxEvent(bridge, { ...event, event: 'ringing', number: '(415) 555-1212' });
+    await postPbxEvent(bridge, { ...event, event: 'answered' });
+    await postPbxEvent(bridge, { ...event, event: 'ended' });
+    const parked = await rep.waitForCall(
+      (c) => c.id === 'log-parked:201' && c.log?.state === 'parked',
+      10_000,
+    );
+    expect(parked.log?.error?.code).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION');
+
+    // The admin sees it, with Salesforce's reason.
+    expect((await admin('/call-logs/parked', 'GET', 'wrong')).status).toBe(401);
+    const listed = await admin('/call-logs/parked');
+    expect(listed.status).toBe(200);
+    expect(listed.body.parked).toEqual([
+      expect.objectContaining({
+        callId: 'log-parked:201',
+        error: expect.objectContaining({ code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' }) as unknown,
+      }),
+    ]);
+    const status = await admin('/status');
+    expect(status.body).toMatchObject({ callLog: { parked: 1 }, pbx: { connected: true } });
+
+    // Once the validation rule is fixed, a retry sends it: exactly one Task.
+    org.faults.clear();
+    expect((await admin('/call-logs/log-parked:201/retry', 'POST')).status).toBe(200);
+    await rep.waitForCall((c) => c.id === 'log-parked:201' && c.log?.state === 'logged', 10_000);
+    expect(org.records('Task').filter((t) => t.CallObject === 'log-parked:201')).toHaveLength(1);
     rep.close();
   });
 });

@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/logging/logger';
 import { rawDataToString } from '../../src/hub/websocket-hub';
 
 export const WEBHOOK_TOKEN = 'test-webhook-token-0123456789';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestBridgeOptions {
   /** Seed records; Users 201..203 of the demo are added unless the seed has Users. */
@@ -50,7 +51,13 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   const seed = { User: DEMO_USERS, ...(options.seed ?? {}) };
   writeFileSync(seedFile, JSON.stringify(seed));
   const input: ConfigInput = {
-    server: { port: 0, host: '127.0.0.1', heartbeatSeconds: 30, helloTimeoutSeconds: 5 },
+    server: {
+      port: 0,
+      host: '127.0.0.1',
+      heartbeatSeconds: 30,
+      helloTimeoutSeconds: 5,
+      adminToken: ADMIN_TOKEN,
+    },
     salesforce: { emulate: seedFile },
     phone: { defaultCountry: options.defaultCountry ?? 'US' },
     lookup: { cacheTtlSeconds: 60 },

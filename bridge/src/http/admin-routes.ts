@@ -1,0 +1,55 @@
+// Admin endpoints under /admin, for whoever runs the bridge: one status document (PBX,
+// Salesforce, sockets, calls, call-log outbox) and the parked call logs, visible and retryable.
+// Bearer-token protected (server.adminToken); without a token configured they do not exist.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import { ErrorCodes, SwitchboardError } from '../errors';
+
+export interface AdminRoutesOptions {
+  token: string;
+  /** The status document, assembled by the composition root from every part. */
+  status: () => Record<string, unknown>;
+  callLogs: {
+    listParked(): unknown[];
+    retryParked(callId: string): unknown;
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+export function createAdminRouter(options: AdminRoutesOptions): express.Router {
+  const router = express.Router();
+  const expected = digest(options.token);
+
+  router.use((req, _res, next) => {
+    const header = req.headers.authorization ?? '';
+    const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+    // Compare digests in constant time so the token cannot be guessed byte by byte.
+    if (presented === '' || !timingSafeEqual(digest(presented), expected)) {
+      next(
+        new SwitchboardError(ErrorCodes.HTTP_UNAUTHORIZED, 'Admin token missing or wrong', {
+          status: 401,
+          hint: 'Send Authorization: Bearer <server.adminToken>.',
+        }),
+      );
+      return;
+    }
+    next();
+  });
+
+  router.get('/status', (_req, res) => {
+    res.json(options.status());
+  });
+
+  router.get('/call-logs/parked', (_req, res) => {
+    res.json({ parked: options.callLogs.listParked() });
+  });
+
+  router.post('/call-logs/:callId/retry', (req, res) => {
+    res.json({ status: options.callLogs.retryParked(req.params.callId) });
+  });
+
+  return router;
+}
