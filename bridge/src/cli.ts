@@ -4,10 +4,12 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from './config/load';
 import { isSwitchboardError } from './errors';
 import { createLogger } from './logging/logger';
 import { startBridge } from './bridge';
+import { runSyncCommand } from './directory/index/sync-command';
 
 /* eslint-disable no-console -- the CLI talks to the person at the terminal */
 
@@ -76,6 +78,56 @@ program
         console.error('switchboard-bridge: failed to start:', error);
       }
       process.exit(2);
+    }
+  });
+
+program
+  .command('sync')
+  .description('sync the directory index from Salesforce now (resumes an interrupted load)')
+  .requiredOption('-c, --config <file>', 'YAML configuration file')
+  .option('--full', 'reload every record instead of reading changes since the last sync')
+  .action(async (options: { config: string; full?: boolean }) => {
+    const bar = new SingleBar(
+      { format: ' {object} {phase} [{bar}] {value}/{total}', hideCursor: true },
+      Presets.shades_classic,
+    );
+    let current = '';
+    try {
+      const config = loadConfig({ file: options.config, env: process.env });
+      // The bar owns the terminal: only warnings and errors are logged meanwhile.
+      const logger = createLogger({ level: config.log.level === 'silent' ? 'silent' : 'warn' });
+      const { report, status } = await runSyncCommand({
+        config,
+        full: options.full === true,
+        logger,
+        onProgress: (p) => {
+          const key = `${p.object} ${p.phase}`;
+          const total = p.total ?? p.fetched;
+          if (key !== current) {
+            if (current !== '') bar.stop();
+            bar.start(Math.max(total, 1), p.fetched, { object: p.object, phase: p.phase });
+            current = key;
+          } else {
+            bar.setTotal(Math.max(total, 1));
+            bar.update(p.fetched);
+          }
+        },
+      });
+      if (current !== '') bar.stop();
+      for (const o of report.objects)
+        console.log(`${o.object}: ${o.mode}, ${o.fetched} fetched, ${o.removed} removed`);
+      console.log(
+        `Index: ${status.totalRecords} records, ${status.numbers} numbers; ${report.apiRequests} API requests this run.`,
+      );
+    } catch (error) {
+      if (current !== '') bar.stop();
+      if (isSwitchboardError(error)) {
+        console.error(`switchboard-bridge sync: ${error.code}: ${error.message}`);
+        if (error.hint !== undefined) console.error(`  hint: ${error.hint}`);
+      } else {
+        console.error('switchboard-bridge sync: failed:', error);
+      }
+      process.exit(error instanceof Error && isSwitchboardError(error) ? 2 : 1);
     }
   });
 
