@@ -165,7 +165,7 @@ describe('switchboard utility in the browser', () => {
       .waitFor();
     await page
       .locator('[data-id="recent"]')
-      .getByText('Priya Raman, Golden Gate Analytics Inc.')
+      .getByText('Priya Raman, Golden Gate Analytics Inc.', { exact: true })
       .waitFor();
     await screenshot(page, '10-recent-calls');
   });

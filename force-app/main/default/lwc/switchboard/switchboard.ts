@@ -1,7 +1,9 @@
 // The Switchboard utility: shows the rep's connection to the bridge, pops the caller while
 // the phone rings (caller cards, several-match picking, create-record for unknown numbers),
-// the running call and the recent calls of this session, and the rep's preferences. The
-// socket lives in c/switchboardConnection; this class only turns frames into screen state.
+// the running call and the recent calls of this session, click-to-dial (number box, dial pad,
+// redial, record-page requests over LMS), call notes and the call-log status, and the rep's
+// preferences. The socket lives in c/switchboardConnection; this class only turns frames into
+// screen state.
 import { LightningElement, wire } from 'lwc';
 import { NavigationMixin, type PageReference } from 'lightning/navigation';
 import { encodeDefaultFieldValues } from 'lightning/pageReferenceUtils';
@@ -25,12 +27,21 @@ import {
   errorMessage,
   type ConnectionStatus,
 } from 'c/switchboardConnection';
-import { callLinkFrame, dialFrame, type Call, type CallMatch } from 'c/switchboardProtocol';
+import {
+  callLinkFrame,
+  callNoteFrame,
+  dialFrame,
+  type Call,
+  type CallLog,
+  type CallMatch,
+  type FrameError,
+} from 'c/switchboardProtocol';
 import {
   endReasonLabel,
   formatCallNumber,
   formatClock,
   formatDuration,
+  formatE164,
   numberForRecord,
 } from 'c/switchboardFormat';
 
@@ -38,6 +49,43 @@ type ContextValue = Parameters<typeof subscribe>[0];
 
 const UTILITY_LABEL = 'Switchboard';
 const MAX_RECENT = 10;
+/** The bridge's default `callLog.noteGraceSeconds`: notes are offered this long after hang-up. */
+export const NOTE_GRACE_MS = 300_000;
+/**
+ * call.note has no success answer, only an `error` frame on failure, which the bridge sends
+ * at once. No error within this time means the note was taken.
+ */
+export const NOTE_ACK_MS = 1000;
+
+/** Dispositions offered for the Task's CallDisposition (a free-text field in Salesforce). */
+export const DISPOSITIONS = [
+  'Interested',
+  'Not interested',
+  'Call back',
+  'Left voicemail',
+  'No answer',
+  'Wrong number',
+] as const;
+
+/** The dial pad: digit, letters, and what a screen reader says. */
+const PAD_KEYS = [
+  ['1', ''],
+  ['2', 'ABC'],
+  ['3', 'DEF'],
+  ['4', 'GHI'],
+  ['5', 'JKL'],
+  ['6', 'MNO'],
+  ['7', 'PQRS'],
+  ['8', 'TUV'],
+  ['9', 'WXYZ'],
+  ['*', ''],
+  ['0', '+'],
+  ['#', ''],
+].map(([value = '', letters = '']) => ({
+  value,
+  letters,
+  label: value === '*' ? 'Star' : value === '#' ? 'Pound' : value,
+}));
 
 export const DEFAULT_PREFERENCES: SwitchboardPreferences = {
   bridgeUrl: null,
@@ -54,6 +102,46 @@ interface DialMessage {
   number?: unknown;
   recordId?: unknown;
   source?: unknown;
+}
+
+/** Where a dial came from: the number box, a recent call, or a record page (LMS). */
+type DialSource = 'pad' | 'recent' | 'record';
+
+interface PendingDial {
+  requestId: string;
+  number: string;
+  source: DialSource;
+}
+
+interface DialErrorView {
+  title: string;
+  message: string;
+  hint: string;
+}
+
+/** A frame sent with a requestId, so an answer or `error` can be matched to it. */
+type SentRequest =
+  | { kind: 'dial'; number: string; source: DialSource }
+  | { kind: 'note'; callId: string }
+  | { kind: 'link'; callId: string };
+
+type NoteStatus = 'idle' | 'saving' | 'saved' | 'error';
+
+interface NoteDraft {
+  notes: string;
+  disposition: string;
+  status: NoteStatus;
+  error: string;
+}
+
+const EMPTY_DRAFT: NoteDraft = { notes: '', disposition: '', status: 'idle', error: '' };
+
+interface LogView {
+  show: boolean;
+  logged: boolean;
+  taskId: string;
+  text: string;
+  className: string;
 }
 
 interface MatchView {
@@ -80,6 +168,14 @@ interface CallView {
   unknown: boolean;
   createContactLabel: string;
   createLeadLabel: string;
+  showNotes: boolean;
+  notes: string;
+  dispositionOptions: { value: string; label: string; selected: boolean }[];
+  noteSaveDisabled: boolean;
+  noteSaving: boolean;
+  noteSaved: boolean;
+  noteError: string;
+  log: LogView;
 }
 
 interface RecentView {
@@ -90,6 +186,41 @@ interface RecentView {
   iconLabel: string;
   recordId: string | undefined;
   openLabel: string;
+  redialNumber: string;
+  redialRecordId: string;
+  redialLabel: string;
+  log: LogView;
+}
+
+/** The number as the rep typed or the record holds it, grouped when it is E.164. */
+function displayDialNumber(number: string): string {
+  return /^\+\d{8,15}$/.test(number) ? formatE164(number) : number;
+}
+
+/** "Logged" (a link to the Task), "Logging…", "Not logged: …"; nothing when not logged. */
+function logView(log: CallLog | undefined): LogView {
+  const none = { show: false, logged: false, taskId: '', text: '', className: '' };
+  switch (log?.state) {
+    case 'logged':
+      return {
+        show: true,
+        logged: Boolean(log.taskId),
+        taskId: log.taskId ?? '',
+        text: 'Logged',
+        className: 'slds-text-color_success',
+      };
+    case 'pending':
+      return { ...none, show: true, text: 'Logging…', className: 'slds-text-color_weak' };
+    case 'parked':
+      return {
+        ...none,
+        show: true,
+        text: `Not logged: ${log.error?.message ?? 'Salesforce rejected the Task'}`,
+        className: 'slds-text-color_error',
+      };
+    default:
+      return none;
+  }
 }
 
 function callerName(call: Call): string | undefined {
@@ -114,8 +245,17 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   calls: Call[] = [];
   recent: Call[] = [];
   announcement = '';
-  dialMessage = '';
   now = Date.now();
+
+  /** Click-to-dial: the number box, the pad, dials awaiting the PBX, the last failure. */
+  dialNumber = '';
+  showDialPad = false;
+  pendingDials: PendingDial[] = [];
+  dialError: DialErrorView | null = null;
+  /** A call.link the bridge refused. */
+  linkError = '';
+  /** Notes and disposition per call id, kept while the call moves to recent calls. */
+  noteDrafts: Record<string, NoteDraft> = {};
 
   utilityId: string | undefined;
   isConsole = false;
@@ -130,7 +270,9 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   private popped = new Set<string>();
   private announced = new Map<string, string>();
   private utilityLabels = new Map<string, string>();
-  private dialRequests = 0;
+  private requestCounter = 0;
+  private requests = new Map<string, SentRequest>();
+  private graceTimer: number | undefined;
 
   @wire(EnclosingUtilityId)
   wiredUtilityId(value: string | undefined): void {
@@ -158,6 +300,8 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     if (this.subscription) unsubscribe(this.subscription);
     this.subscription = undefined;
     this.stopClock();
+    if (this.graceTimer !== undefined) window.clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
   }
 
   private async start(): Promise<void> {
@@ -176,6 +320,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
       listener: {
         onStatus: (status) => {
           this.status = status;
+          if (status.state !== 'connected' && status.state !== 'connecting') this.dropRequests();
         },
         onReady: (frame) => {
           this.userEmail = frame.user.email;
@@ -187,12 +332,10 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
           this.upsertCall(frame.call);
         },
         onDialResult: (frame) => {
-          this.dialMessage = frame.ok
-            ? ''
-            : `Could not dial: ${frame.error?.message ?? 'the phone system refused the call'}`;
+          this.handleDialResult(frame.requestId, frame.ok, frame.error);
         },
         onError: (frame) => {
-          this.dialMessage = frame.requestId ? `Could not dial: ${frame.message}` : '';
+          this.handleRequestError(frame.requestId, frame);
         },
       },
     });
@@ -214,6 +357,14 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
 
   private upsertCall(call: Call): void {
     const others = this.calls.filter((c) => c.id !== call.id);
+    const shown = others.length !== this.calls.length;
+    if (call.state === 'ended' && !shown && this.recent.some((c) => c.id === call.id)) {
+      // A late update (the log status) of a call already gone from the screen: recent only.
+      this.recent = this.recent.map((c) => (c.id === call.id ? call : c));
+      return;
+    }
+    // The dial the rep placed has become a call: it is no longer "Calling …".
+    if (call.direction === 'outbound' && call.state !== 'ended') this.pendingDials = [];
     if (call.state === 'ended') {
       this.addRecent(call);
       // Keep only one ended call on screen, and only while nothing else is going on.
@@ -351,7 +502,9 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     const recordId = event.detail.recordId;
     const call = this.findCall(callId);
     if (!call || !recordId) return;
-    this.connection?.send(callLinkFrame(call.id, recordId));
+    const requestId = this.nextRequestId('link');
+    if (this.connection?.send(callLinkFrame(call.id, recordId, requestId)))
+      this.requests.set(requestId, { kind: 'link', callId: call.id });
     const linked = { ...call, linkedRecordId: recordId };
     this.calls = this.calls.map((c) => (c.id === call.id ? linked : c));
     this.recent = this.recent.map((c) => (c.id === call.id ? linked : c));
@@ -389,11 +542,209 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   }
 
   private handleDialMessage(message: DialMessage): void {
-    if (typeof message.number !== 'string' || !message.number.trim()) return;
+    if (typeof message.number !== 'string') return;
     const recordId = typeof message.recordId === 'string' ? message.recordId : undefined;
-    const requestId = `dial-${Date.now()}-${++this.dialRequests}`;
-    const sent = this.connection?.send(dialFrame(requestId, message.number.trim(), recordId));
-    this.dialMessage = sent ? '' : 'Could not dial: Switchboard is not connected.';
+    this.placeCall(message.number, recordId, 'record');
+  }
+
+  private nextRequestId(kind: string): string {
+    return `${kind}-${Date.now()}-${++this.requestCounter}`;
+  }
+
+  /** Every dial goes through here: the number box, the pad, redial and the record page. */
+  private placeCall(rawNumber: string, recordId: string | undefined, source: DialSource): void {
+    const number = rawNumber.trim();
+    if (!number) return;
+    const requestId = this.nextRequestId('dial');
+    const sent = this.connection?.send(dialFrame(requestId, number, recordId)) === true;
+    if (!sent) {
+      this.dialError = {
+        title: `Could not call ${displayDialNumber(number)}`,
+        message: 'Switchboard is not connected.',
+        hint: 'It reconnects by itself; try again once it says Connected.',
+      };
+      return;
+    }
+    this.dialError = null;
+    this.requests.set(requestId, { kind: 'dial', number, source });
+    this.pendingDials = [...this.pendingDials, { requestId, number, source }];
+  }
+
+  private handleDialResult(requestId: string, ok: boolean, error: FrameError | undefined): void {
+    const request = this.requests.get(requestId);
+    this.requests.delete(requestId);
+    this.pendingDials = this.pendingDials.filter((p) => p.requestId !== requestId);
+    if (request?.kind !== 'dial') return;
+    if (ok) {
+      if (request.source === 'pad' && this.dialNumber.trim() === request.number)
+        this.dialNumber = '';
+      return;
+    }
+    this.showDialError(request.number, error);
+  }
+
+  private showDialError(number: string, error: FrameError | undefined): void {
+    this.dialError = {
+      title: `Could not call ${displayDialNumber(number)}`,
+      message: error?.message ?? 'The phone system refused the call.',
+      hint: error?.hint ?? '',
+    };
+  }
+
+  /** An `error` frame answering one of our requests; errors without one concern no button. */
+  private handleRequestError(requestId: string | undefined, error: FrameError): void {
+    if (requestId === undefined) return;
+    const request = this.requests.get(requestId);
+    this.requests.delete(requestId);
+    if (!request) return;
+    if (request.kind === 'dial') {
+      this.pendingDials = this.pendingDials.filter((p) => p.requestId !== requestId);
+      this.showDialError(request.number, error);
+    } else if (request.kind === 'note') {
+      const hint = error.hint ? ` ${error.hint}` : '';
+      this.setDraft(request.callId, { status: 'error', error: `${error.message}${hint}` });
+    } else {
+      this.linkError = `The call could not be linked to that record: ${error.message}`;
+    }
+  }
+
+  /** The socket dropped: nothing in flight will be answered. */
+  private dropRequests(): void {
+    for (const [requestId, request] of this.requests) {
+      if (request.kind === 'dial')
+        this.showDialError(request.number, {
+          code: 'DISCONNECTED',
+          message: 'The connection to Switchboard dropped before the phone system answered.',
+          hint: 'Check your phone; try again once Switchboard says Connected.',
+        });
+      else if (request.kind === 'note' && this.noteDrafts[request.callId]?.status === 'saving')
+        this.setDraft(request.callId, {
+          status: 'error',
+          error: 'The connection dropped while saving. Save again once connected.',
+        });
+      this.requests.delete(requestId);
+    }
+    this.pendingDials = [];
+  }
+
+  handleDialInput(event: Event): void {
+    this.dialNumber = (event.target as HTMLInputElement).value;
+  }
+
+  handleDialKeydown(event: KeyboardEvent): void {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    this.placeCall((event.target as HTMLInputElement).value, undefined, 'pad');
+  }
+
+  handleDialClick(): void {
+    this.placeCall(this.dialNumber, undefined, 'pad');
+  }
+
+  handlePadKey(event: Event): void {
+    const key = (event.currentTarget as HTMLElement).dataset.key ?? '';
+    this.dialNumber = `${this.dialNumber}${key}`;
+  }
+
+  handleToggleDialPad(): void {
+    this.showDialPad = !this.showDialPad;
+  }
+
+  handleRedial(event: Event): void {
+    const data = (event.currentTarget as HTMLElement).dataset;
+    this.placeCall(data.number ?? '', data.recordId || undefined, 'recent');
+  }
+
+  handleDismissDialError(): void {
+    this.dialError = null;
+  }
+
+  handleDismissLinkError(): void {
+    this.linkError = '';
+  }
+
+  // ---- call notes and the call log ----------------------------------------------------
+
+  private draftFor(callId: string): NoteDraft {
+    return this.noteDrafts[callId] ?? EMPTY_DRAFT;
+  }
+
+  private setDraft(callId: string, change: Partial<NoteDraft>): void {
+    this.noteDrafts = { ...this.noteDrafts, [callId]: { ...this.draftFor(callId), ...change } };
+  }
+
+  handleNotesInput(event: Event): void {
+    const target = event.target as HTMLTextAreaElement;
+    const callId = target.dataset.callId;
+    if (callId) this.setDraft(callId, { notes: target.value, status: 'idle', error: '' });
+  }
+
+  handleDispositionChange(event: Event): void {
+    const target = event.target as HTMLSelectElement;
+    const callId = target.dataset.callId;
+    if (callId) this.setDraft(callId, { disposition: target.value, status: 'idle', error: '' });
+  }
+
+  handleSaveNotes(event: Event): void {
+    const callId = (event.currentTarget as HTMLElement).dataset.callId;
+    if (!callId) return;
+    const draft = this.draftFor(callId);
+    if (!draft.notes.trim() && !draft.disposition) return;
+    const requestId = this.nextRequestId('note');
+    const frame = callNoteFrame(
+      callId,
+      { notes: draft.notes, ...(draft.disposition ? { disposition: draft.disposition } : {}) },
+      requestId,
+    );
+    if (this.connection?.send(frame) !== true) {
+      this.setDraft(callId, {
+        status: 'error',
+        error: 'Switchboard is not connected. Save again once it says Connected.',
+      });
+      return;
+    }
+    this.requests.set(requestId, { kind: 'note', callId });
+    this.setDraft(callId, { status: 'saving', error: '' });
+    // No error frame in time means saved (see NOTE_ACK_MS).
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    window.setTimeout(() => {
+      if (!this.requests.has(requestId)) return;
+      this.requests.delete(requestId);
+      if (this.draftFor(callId).status === 'saving') this.setDraft(callId, { status: 'saved' });
+    }, NOTE_ACK_MS);
+  }
+
+  handleOpenTask(event: Event): void {
+    const taskId = (event.currentTarget as HTMLElement).dataset.taskId;
+    if (taskId) this.openRecord(taskId);
+  }
+
+  /** Notes are offered while connected and until the grace period after hang-up ends. */
+  private notesOpen(call: Call): boolean {
+    if (!this.preferences.logCalls) return false;
+    if (call.log?.state === 'disabled' || call.log?.state === 'skipped') return false;
+    if (call.state === 'connected') return true;
+    if (call.state !== 'ended') return false;
+    const ended = Date.parse(call.endedAt ?? '');
+    return Number.isFinite(ended) && this.now < ended + NOTE_GRACE_MS;
+  }
+
+  /** Re-renders when the earliest open grace period ends, so its notes form goes away. */
+  private scheduleGraceEnd(): void {
+    if (this.graceTimer !== undefined) window.clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    const ends = this.calls
+      .filter((c) => c.state === 'ended' && this.notesOpen(c))
+      .map((c) => Date.parse(c.endedAt ?? '') + NOTE_GRACE_MS);
+    if (ends.length === 0) return;
+    const wait = Math.max(0, Math.min(...ends) - Date.now()) + 50;
+    // The end of the grace period is a moment in time; nothing else would re-render then.
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    this.graceTimer = window.setTimeout(() => {
+      this.graceTimer = undefined;
+      this.now = Date.now();
+      this.scheduleGraceEnd();
+    }, wait);
   }
 
   // ---- preferences --------------------------------------------------------------------
@@ -425,6 +776,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
 
   private updateClock(): void {
     this.now = Date.now();
+    this.scheduleGraceEnd();
     const running = this.calls.some((c) => c.state === 'connected');
     if (running && this.clock === undefined) {
       // A once-a-second tick is the call timer itself; nothing else drives it.
@@ -576,6 +928,28 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
       unknown: this.isUnknown(call),
       createContactLabel: `Create Contact with ${number}`,
       createLeadLabel: `Create Lead with ${number}`,
+      ...this.notesViewOf(call),
+      log: logView(call.log),
+    };
+  }
+
+  private notesViewOf(call: Call) {
+    const draft = this.draftFor(call.id);
+    return {
+      showNotes: this.notesOpen(call),
+      notes: draft.notes,
+      dispositionOptions: [
+        { value: '', label: '--None--', selected: draft.disposition === '' },
+        ...DISPOSITIONS.map((value) => ({
+          value,
+          label: value,
+          selected: draft.disposition === value,
+        })),
+      ],
+      noteSaveDisabled: draft.status === 'saving' || (!draft.notes.trim() && !draft.disposition),
+      noteSaving: draft.status === 'saving',
+      noteSaved: draft.status === 'saved',
+      noteError: draft.status === 'error' ? `Not saved: ${draft.error}` : '',
     };
   }
 
@@ -594,6 +968,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
           ? ` · ${formatDuration(Date.parse(call.endedAt) - Date.parse(call.answeredAt))}`
           : '';
       const label = name ?? formatCallNumber(call);
+      const redialNumber = call.withheld ? '' : (call.e164 ?? call.number.trim());
       return {
         id: call.id,
         label,
@@ -602,12 +977,43 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
         iconLabel: inbound ? 'Incoming' : 'Outgoing',
         recordId,
         openLabel: `Open ${label}`,
+        redialNumber,
+        redialRecordId: call.linkedRecordId ?? '',
+        redialLabel: `Call ${label} again`,
+        log: logView(call.log),
       };
     });
   }
 
   get showSettingsText(): string {
     return String(this.showSettings);
+  }
+
+  get hasPendingDials(): boolean {
+    return this.pendingDials.length > 0;
+  }
+
+  get pendingDialViews(): { key: string; text: string }[] {
+    return this.pendingDials.map((p) => ({
+      key: p.requestId,
+      text: `Calling ${displayDialNumber(p.number)}…`,
+    }));
+  }
+
+  get dialCallDisabled(): boolean {
+    return !this.dialNumber.trim();
+  }
+
+  get padKeys(): typeof PAD_KEYS {
+    return PAD_KEYS;
+  }
+
+  get showDialPadText(): string {
+    return String(this.showDialPad);
+  }
+
+  get dialPadIcon(): string {
+    return this.showDialPad ? 'utility:chevrondown' : 'utility:chevronright';
   }
 
   get settingsIcon(): string {

@@ -20,10 +20,20 @@ export interface CallMatch {
   ownerId?: string;
 }
 
+/** Call-log states of v1; `CallLog.state` is a plain string since later bridges may add some. */
+export type CallLogState = 'pending' | 'logged' | 'parked' | 'disabled' | 'skipped';
+
 export interface CallLog {
   state: string;
   taskId?: string;
-  error?: string;
+  error?: { code: string; message: string };
+}
+
+/** What the bridge says went wrong, and what to do about it. */
+export interface FrameError {
+  code: string;
+  message: string;
+  hint?: string;
 }
 
 export interface Call {
@@ -64,13 +74,14 @@ export interface DialResultFrame {
   requestId: string;
   ok: boolean;
   callId?: string;
-  error?: { code: string; message: string };
+  error?: FrameError;
 }
 export interface ErrorFrame {
   v: 1;
   type: 'error';
   code: string;
   message: string;
+  hint?: string;
   requestId?: string;
 }
 export type ServerFrame = ReadyFrame | CallFrame | DialResultFrame | ErrorFrame;
@@ -92,6 +103,7 @@ export interface CallLinkFrame {
   type: 'call.link';
   callId: string;
   recordId: string;
+  requestId?: string;
 }
 export interface CallNoteFrame {
   v: 1;
@@ -99,6 +111,7 @@ export interface CallNoteFrame {
   callId: string;
   notes?: string;
   disposition?: string;
+  requestId?: string;
 }
 export type ClientFrame = HelloFrame | DialFrame | CallLinkFrame | CallNoteFrame;
 
@@ -160,8 +173,23 @@ export function helloFrame(token: string): HelloFrame {
   return { v: 1, type: 'hello', token };
 }
 
-export function callLinkFrame(callId: string, recordId: string): CallLinkFrame {
-  return { v: 1, type: 'call.link', callId, recordId };
+export function callLinkFrame(callId: string, recordId: string, requestId?: string): CallLinkFrame {
+  return requestId === undefined
+    ? { v: 1, type: 'call.link', callId, recordId }
+    : { v: 1, type: 'call.link', callId, recordId, requestId };
+}
+
+/** Notes and/or a disposition for the call's Task; the bridge needs at least one of them. */
+export function callNoteFrame(
+  callId: string,
+  note: { notes?: string; disposition?: string },
+  requestId?: string,
+): CallNoteFrame {
+  const frame: CallNoteFrame = { v: 1, type: 'call.note', callId };
+  if (note.notes !== undefined) frame.notes = note.notes;
+  if (note.disposition !== undefined) frame.disposition = note.disposition;
+  if (requestId !== undefined) frame.requestId = requestId;
+  return frame;
 }
 
 export function dialFrame(requestId: string, number: string, recordId?: string): DialFrame {

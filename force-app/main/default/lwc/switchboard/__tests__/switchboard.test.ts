@@ -6,6 +6,7 @@ import savePreferences from '@salesforce/apex/SwitchboardPreferencesController.s
 import { encodeDefaultFieldValues } from 'lightning/pageReferenceUtils';
 import { getRecord } from 'lightning/uiRecordApi';
 import { EnclosingUtilityId, open, updateUtility } from 'lightning/platformUtilityBarApi';
+import { MessageContext, subscribe } from 'lightning/messageService';
 import { FakeWebSocket } from '../../../../../test/jest-mocks/fakeWebSocket';
 import PREFERENCES from './data/getPreferences.json';
 import READY from './data/ready.json';
@@ -103,6 +104,18 @@ async function sendCall(call: object): Promise<void> {
 const $ = (element: Element, selector: string) => element.shadowRoot.querySelector(selector);
 const text = (element: Element, selector: string) =>
   ($(element, selector)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+
+/** Frames of one type the component sent (after hello). */
+const sentOf = (type: string) =>
+  (FakeWebSocket.last.sent as { type: string }[]).filter((frame) => frame.type === type);
+
+/** Types into the number box as a rep does. */
+function typeNumber(element: Element, value: string): HTMLInputElement {
+  const input = $(element, '[data-id="dial-number"]') as HTMLInputElement;
+  input.value = value;
+  input.dispatchEvent(new CustomEvent('input'));
+  return input;
+}
 
 describe('c-switchboard', () => {
   const originalWebSocket = globalThis.WebSocket;
@@ -222,6 +235,7 @@ describe('c-switchboard', () => {
       type: 'call.link',
       callId: 'call-1',
       recordId: mia.id,
+      requestId: expect.stringMatching(/^link-/),
     });
     expect(mockNavigate).toHaveBeenCalledWith({
       type: 'standard__recordPage',
@@ -376,5 +390,227 @@ describe('c-switchboard', () => {
     // Assert: sections are labelled landmarks
     for (const section of Array.from(element.shadowRoot.querySelectorAll('section[aria-label]')))
       expect(section.getAttribute('aria-label')).not.toBe('');
+  });
+
+  it('dials what the rep keys in on the dial pad', async () => {
+    // Arrange: connected, the pad opened
+    const element = await connect();
+    ($(element, '[data-id="dial-pad-toggle"]') as HTMLElement).click();
+    await flushPromises();
+    // Act: 2, 0, 2 on the pad, then Call
+    for (const key of ['2', '0', '2']) ($(element, `[data-key="${key}"]`) as HTMLElement).click();
+    await flushPromises();
+    ($(element, '[data-id="dial-call"]') as HTMLElement).click();
+    await flushPromises();
+    // Assert: one dial frame with the keyed number, shown as pending
+    expect(sentOf('dial')).toEqual([
+      { v: 1, type: 'dial', requestId: expect.stringMatching(/^dial-/), number: '202' },
+    ]);
+    expect(text(element, '[data-id="dial-pending"]')).toBe('Calling 202…');
+    expect($(element, '[data-id="dial-pad-toggle"]')?.getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('dials on Enter in the number box and ignores an empty number', async () => {
+    // Arrange
+    const element = await connect();
+    // Act: Enter with only spaces typed
+    const input = typeNumber(element, '   ');
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    await flushPromises();
+    // Assert: nothing sent, nothing pending
+    expect(sentOf('dial')).toEqual([]);
+    expect($(element, '[data-id="dial-pending"]')).toBeNull();
+    // Act: a number, then Enter
+    typeNumber(element, ' +1 415 555 0178 ');
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    await flushPromises();
+    // Assert: dialed, trimmed
+    expect(sentOf('dial')).toEqual([expect.objectContaining({ number: '+1 415 555 0178' })]);
+  });
+
+  it('shows a refused dial with its hint until dismissed', async () => {
+    // Arrange: a dial in flight
+    const element = await connect();
+    typeNumber(element, '+14155550178');
+    ($(element, '[data-id="dial-call"]') as HTMLElement).click();
+    await flushPromises();
+    const [dial] = sentOf('dial') as { requestId: string }[];
+    // Act: the bridge refuses it
+    FakeWebSocket.last.receive({
+      v: 1,
+      type: 'dial.result',
+      requestId: dial?.requestId,
+      ok: false,
+      error: {
+        code: 'DIAL_NO_EXTENSION',
+        message: 'No phone extension is mapped to ana.lopez@acme.example',
+        hint: 'Ask your admin to map your email to your extension in the bridge configuration (users:).',
+      },
+    });
+    await flushPromises();
+    // Assert: no longer pending; message and hint shown plainly; the number kept for a retry
+    expect($(element, '[data-id="dial-pending"]')).toBeNull();
+    expect(text(element, '[data-id="dial-error"] h2')).toBe('Could not call +1 (415) 555-0178');
+    expect(text(element, '[data-id="dial-error-message"]')).toBe(
+      'No phone extension is mapped to ana.lopez@acme.example',
+    );
+    expect(text(element, '[data-id="dial-error-hint"]')).toContain('Ask your admin');
+    expect(($(element, '[data-id="dial-number"]') as HTMLInputElement).value).toBe('+14155550178');
+    // Act: dismiss
+    ($(element, '[data-id="dial-error-dismiss"]') as HTMLElement).click();
+    await flushPromises();
+    // Assert
+    expect($(element, '[data-id="dial-error"]')).toBeNull();
+  });
+
+  it('redials a recent call with the record it was linked to', async () => {
+    // Arrange: a call linked to Mia Thompson ended
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({
+      state: 'ended',
+      endedAt: '2024-05-01T10:01:00.000Z',
+      endReason: 'completed',
+      matches: [priya, mia],
+      linkedRecordId: mia.id,
+    });
+    // Act: the call button on the recent call
+    const redial = $(element, '[data-id="recent"] [data-id="redial"]') as HTMLElement & {
+      alternativeText: string;
+    };
+    expect(redial.alternativeText).toBe('Call Mia Thompson again');
+    redial.click();
+    await flushPromises();
+    // Assert: the number and the linked record go to the bridge
+    expect(sentOf('dial')).toEqual([
+      expect.objectContaining({ number: '+14155551212', recordId: mia.id }),
+    ]);
+    // Act: the outbound call arrives
+    await sendCall({ id: 'call-2', direction: 'outbound', state: 'dialing', matches: [mia] });
+    // Assert: the pending "Calling …" gave way to the call
+    expect($(element, '[data-id="dial-pending"]')).toBeNull();
+  });
+
+  it('dials what the record page asks for over Lightning Message Service', async () => {
+    // Arrange: connected and subscribed to the channel
+    await connect();
+    // eslint-disable-next-line @lwc/lwc/no-unexpected-wire-adapter-usages -- test adapter
+    MessageContext.emit({});
+    await flushPromises();
+    const listener = mocked(subscribe).mock.calls[0]?.[2] as (message: unknown) => void;
+    expect(mocked(subscribe).mock.calls[0]?.[3]).toEqual({ scope: expect.anything() });
+    // Act: an empty number, then a Contact's mobile
+    listener({ number: '  ', recordId: priya.id });
+    listener({ number: '(415) 555-0178', recordId: priya.id, source: 'switchboardDial' });
+    await flushPromises();
+    // Assert: one dial, with the record
+    expect(sentOf('dial')).toEqual([
+      {
+        v: 1,
+        type: 'dial',
+        requestId: expect.stringMatching(/^dial-/),
+        number: '(415) 555-0178',
+        recordId: priya.id,
+      },
+    ]);
+  });
+
+  it('saves notes and a disposition for the call log', async () => {
+    // Arrange: a connected call; time under control
+    jest.useFakeTimers({ now: new Date('2024-05-01T10:00:30.000Z') });
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ state: 'connected', answeredAt: '2024-05-01T10:00:05.000Z' });
+    // Act: the rep writes notes and picks a disposition, then saves
+    const notes = $(element, '[data-id="notes-text"]') as HTMLTextAreaElement;
+    notes.value = 'Wants a quote for 40 seats';
+    notes.dispatchEvent(new CustomEvent('input'));
+    const select = $(element, '[data-id="disposition"]') as HTMLSelectElement;
+    select.value = 'Interested';
+    select.dispatchEvent(new CustomEvent('change'));
+    await flushPromises();
+    ($(element, '[data-id="notes-save"]') as HTMLElement).click();
+    await flushPromises();
+    // Assert: the call.note frame; saving, then saved when no error came back
+    expect(sentOf('call.note')).toEqual([
+      {
+        v: 1,
+        type: 'call.note',
+        callId: 'call-1',
+        notes: 'Wants a quote for 40 seats',
+        disposition: 'Interested',
+        requestId: expect.stringMatching(/^note-/),
+      },
+    ]);
+    expect(text(element, '[data-id="notes-status"]')).toBe('Saving…');
+    jest.advanceTimersByTime(1000);
+    await flushPromises();
+    expect(text(element, '[data-id="notes-status"]')).toBe('Saved');
+  });
+
+  it('shows why notes were not saved', async () => {
+    // Arrange: an ended call, notes typed after hang-up
+    jest.useFakeTimers({ now: new Date('2024-05-01T10:02:00.000Z') });
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ state: 'ended', endedAt: '2024-05-01T10:01:00.000Z', endReason: 'completed' });
+    const notes = $(element, '[data-id="notes-text"]') as HTMLTextAreaElement;
+    notes.value = 'Left a message';
+    notes.dispatchEvent(new CustomEvent('input'));
+    await flushPromises();
+    ($(element, '[data-id="notes-save"]') as HTMLElement).click();
+    await flushPromises();
+    const [note] = sentOf('call.note') as { requestId: string }[];
+    // Act: the bridge says it is too late
+    FakeWebSocket.last.receive({
+      v: 1,
+      type: 'error',
+      code: 'CALL_LOG_NOTE_TOO_LATE',
+      message: 'Notes are accepted until 300 s after the call',
+      hint: 'Edit the Task in Salesforce instead.',
+      requestId: note?.requestId,
+    });
+    await flushPromises();
+    jest.advanceTimersByTime(1000);
+    await flushPromises();
+    // Assert: the error, not "Saved"
+    expect(text(element, '[data-id="notes-status"]')).toBe(
+      'Not saved: Notes are accepted until 300 s after the call Edit the Task in Salesforce instead.',
+    );
+    // Act: the grace period runs out
+    jest.advanceTimersByTime(5 * 60_000);
+    await flushPromises();
+    // Assert: the notes form is gone
+    expect($(element, '[data-id="notes"]')).toBeNull();
+  });
+
+  it('shows the log status; Logged opens the Task', async () => {
+    // Arrange
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    const ended = { state: 'ended', endedAt: new Date().toISOString(), endReason: 'completed' };
+    // Act + Assert: pending
+    await sendCall({ ...ended, log: { state: 'pending' } });
+    expect(text(element, '[data-id="log-status"]')).toBe('Logging…');
+    // Act + Assert: parked, with Salesforce's reason
+    await sendCall({
+      ...ended,
+      log: {
+        state: 'parked',
+        error: { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Subject is required' },
+      },
+    });
+    expect(text(element, '[data-id="log-status"]')).toBe('Not logged: Subject is required');
+    expect(text(element, '[data-id="recent-log"]')).toBe('Not logged: Subject is required');
+    // Act + Assert: skipped shows nothing, and no notes form
+    await sendCall({ ...ended, log: { state: 'skipped' } });
+    expect($(element, '[data-id="log-status"]')).toBeNull();
+    expect($(element, '[data-id="notes"]')).toBeNull();
+    // Act: logged
+    await sendCall({ ...ended, log: { state: 'logged', taskId: '00THs00000TSK01' } });
+    ($(element, '[data-id="log-task"]') as HTMLElement).click();
+    // Assert: the Task opens
+    expect(text(element, '[data-id="log-status"]')).toBe('Logged: open the Task');
+    expect(text(element, '[data-id="recent-log"]')).toBe('Logged: open the Task');
+    expect(mockNavigate).toHaveBeenCalledWith({
+      type: 'standard__recordPage',
+      attributes: { recordId: '00THs00000TSK01', actionName: 'view' },
+    });
   });
 });

@@ -1,4 +1,10 @@
-import { callLinkFrame, dialFrame, helloFrame, parseServerFrame } from 'c/switchboardProtocol';
+import {
+  callLinkFrame,
+  callNoteFrame,
+  dialFrame,
+  helloFrame,
+  parseServerFrame,
+} from 'c/switchboardProtocol';
 
 const call = {
   id: 'c1',
@@ -61,5 +67,23 @@ describe('c-switchboard-protocol', () => {
       number: '+1415',
     });
     expect(dialFrame('r1', '+1415', '003')).toMatchObject({ recordId: '003' });
+  });
+
+  it('builds call.note frames with only the parts the rep gave', () => {
+    // Act + Assert: notes and a request id; a disposition alone
+    expect(callNoteFrame('c1', { notes: 'Wants a quote' }, 'n-1')).toEqual({
+      v: 1,
+      type: 'call.note',
+      callId: 'c1',
+      notes: 'Wants a quote',
+      requestId: 'n-1',
+    });
+    expect(callNoteFrame('c1', { disposition: 'Interested' })).toEqual({
+      v: 1,
+      type: 'call.note',
+      callId: 'c1',
+      disposition: 'Interested',
+    });
+    expect(callLinkFrame('c1', '003', 'l-1')).toMatchObject({ requestId: 'l-1' });
   });
 });
