@@ -256,11 +256,20 @@ async function benchBridge(options: Options, dir: string): Promise<Phase[]> {
       pbx: { adapter: 'webhook', webhook: { token: TOKEN } },
       users: users.map((u, i) => ({ extension: String(1000 + i), email: u.Email })),
       log: { level: 'warn' },
+      callLog: { enabled: process.env.BENCH_CALL_LOG !== '0' },
     }),
   );
   const child = spawn(
     process.execPath,
-    [path.join(__dirname, '../src/cli.js'), 'start', '--config', configFile],
+    [
+      ...(process.env.BENCH_PROFILE_DIR === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]),
+      path.join(__dirname, '../src/cli.js'),
+      'start',
+      '--config',
+      configFile,
+    ],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
     },

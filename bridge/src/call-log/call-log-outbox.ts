@@ -6,6 +6,7 @@
 // States: pending (due at next_attempt_at) → sending (a request may be in flight) → sent;
 // parked when Salesforce rejected the log (waits for an admin); skipped when nothing is to be
 // logged (kept so the rep sees why). A row left in "sending" by a crash is reset to pending.
+import type { Statement } from 'better-sqlite3';
 import type { Database, Migration } from '../storage/database';
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'parked' | 'skipped';
@@ -133,39 +134,49 @@ export interface NewOutboxEntry {
 
 /** SQLite-backed outbox. Every method is one synchronous statement or transaction. */
 export class SqliteCallLogOutbox {
+  /** Prepared once per SQL text: preparing on every call showed up in the benchmark profile. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Database) {}
+
+  private statement(sql: string): Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
 
   /** Adds the log of a call; false when the call already has one (a repeated `ended`). */
   insert(entry: NewOutboxEntry, now: number): boolean {
     const hasNotes = entry.notes !== undefined || entry.disposition !== undefined;
-    const result = this.db
-      .prepare(
-        `INSERT INTO call_log_outbox (call_id, extension, fields_json, state, next_attempt_at,
+    const result = this.statement(
+      `INSERT INTO call_log_outbox (call_id, extension, fields_json, state, next_attempt_at,
            last_error_code, last_error_message, notes, disposition, notes_version, ended_at,
            created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(call_id) DO NOTHING`,
-      )
-      .run(
-        entry.callId,
-        entry.extension,
-        JSON.stringify(entry.fields),
-        entry.state,
-        now,
-        entry.reason?.code ?? null,
-        entry.reason?.message ?? null,
-        entry.notes ?? null,
-        entry.disposition ?? null,
-        hasNotes ? 1 : 0,
-        entry.endedAt,
-        now,
-        now,
-      );
+    ).run(
+      entry.callId,
+      entry.extension,
+      JSON.stringify(entry.fields),
+      entry.state,
+      now,
+      entry.reason?.code ?? null,
+      entry.reason?.message ?? null,
+      entry.notes ?? null,
+      entry.disposition ?? null,
+      hasNotes ? 1 : 0,
+      entry.endedAt,
+      now,
+      now,
+    );
     return result.changes === 1;
   }
 
   get(callId: string): OutboxEntry | undefined {
-    const row = this.db.prepare('SELECT * FROM call_log_outbox WHERE call_id = ?').get(callId) as
+    const row = this.statement('SELECT * FROM call_log_outbox WHERE call_id = ?').get(callId) as
       Row | undefined;
     return row === undefined ? undefined : toEntry(row);
   }
@@ -173,66 +184,56 @@ export class SqliteCallLogOutbox {
   /** Replaces the Task fields while nothing has been created yet (e.g. the rep linked a record). */
   replaceFields(callId: string, fields: Record<string, unknown>, now: number): boolean {
     return (
-      this.db
-        .prepare(
-          `UPDATE call_log_outbox SET fields_json = ?, updated_at = ?
+      this.statement(
+        `UPDATE call_log_outbox SET fields_json = ?, updated_at = ?
            WHERE call_id = ? AND task_id IS NULL AND state IN ('pending', 'parked')`,
-        )
-        .run(JSON.stringify(fields), now, callId).changes === 1
+      ).run(JSON.stringify(fields), now, callId).changes === 1
     );
   }
 
   /** Pending entries due at `now`, oldest first. */
   due(now: number, limit: number): OutboxEntry[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM call_log_outbox WHERE state = 'pending' AND next_attempt_at <= ?
+    const rows = this.statement(
+      `SELECT * FROM call_log_outbox WHERE state = 'pending' AND next_attempt_at <= ?
          ORDER BY next_attempt_at, created_at LIMIT ?`,
-      )
-      .all(now, limit) as Row[];
+    ).all(now, limit) as Row[];
     return rows.map(toEntry);
   }
 
   /** When the next pending entry is due (epoch ms), if any. */
   nextDueAt(): number | undefined {
-    const row = this.db
-      .prepare(`SELECT MIN(next_attempt_at) AS at FROM call_log_outbox WHERE state = 'pending'`)
-      .get() as { at: number | null };
+    const row = this.statement(
+      `SELECT MIN(next_attempt_at) AS at FROM call_log_outbox WHERE state = 'pending'`,
+    ).get() as { at: number | null };
     return row.at ?? undefined;
   }
 
   /** Claims a pending entry for sending; false if it is no longer pending. */
   markSending(callId: string, now: number): boolean {
     return (
-      this.db
-        .prepare(
-          `UPDATE call_log_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
+      this.statement(
+        `UPDATE call_log_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
            WHERE call_id = ? AND state = 'pending'`,
-        )
-        .run(now, callId).changes === 1
+      ).run(now, callId).changes === 1
     );
   }
 
   /** The Task exists in Salesforce: remember its id at once (exactly-once hinges on this). */
   recordTaskId(callId: string, taskId: string, sentNotesVersion: number, now: number): void {
-    this.db
-      .prepare(
-        `UPDATE call_log_outbox SET task_id = ?, sent_notes_version = ?, updated_at = ?
+    this.statement(
+      `UPDATE call_log_outbox SET task_id = ?, sent_notes_version = ?, updated_at = ?
          WHERE call_id = ?`,
-      )
-      .run(taskId, sentNotesVersion, now, callId);
+    ).run(taskId, sentNotesVersion, now, callId);
   }
 
   /** Salesforce has the notes (and links) of `version`; a newer version keeps its link update. */
   recordNotesSent(callId: string, version: number, now: number): void {
-    this.db
-      .prepare(
-        `UPDATE call_log_outbox SET sent_notes_version = MAX(sent_notes_version, ?),
+    this.statement(
+      `UPDATE call_log_outbox SET sent_notes_version = MAX(sent_notes_version, ?),
            link_update_json = CASE WHEN notes_version <= ? THEN NULL ELSE link_update_json END,
            updated_at = ?
          WHERE call_id = ?`,
-      )
-      .run(version, version, now, callId);
+    ).run(version, version, now, callId);
   }
 
   /**
@@ -245,17 +246,15 @@ export class SqliteCallLogOutbox {
     links: Record<string, string | null>,
     now: number,
   ): void {
-    this.db
-      .prepare(
-        `UPDATE call_log_outbox
+    this.statement(
+      `UPDATE call_log_outbox
          SET fields_json = ?, link_update_json = ?, notes_version = notes_version + 1,
              state = CASE WHEN state = 'sent' THEN 'pending' ELSE state END,
              next_attempt_at = CASE WHEN state = 'sent' THEN ? ELSE next_attempt_at END,
              attempts = CASE WHEN state = 'sent' THEN 0 ELSE attempts END,
              updated_at = ?
          WHERE call_id = ?`,
-      )
-      .run(JSON.stringify(fields), JSON.stringify(links), now, now, callId);
+    ).run(JSON.stringify(fields), JSON.stringify(links), now, now, callId);
   }
 
   /**
@@ -263,39 +262,33 @@ export class SqliteCallLogOutbox {
    * (a note arrived while the request was in flight). Returns the resulting state.
    */
   finishSend(callId: string, now: number): OutboxState | undefined {
-    this.db
-      .prepare(
-        `UPDATE call_log_outbox
+    this.statement(
+      `UPDATE call_log_outbox
          SET state = CASE WHEN sent_notes_version >= notes_version THEN 'sent' ELSE 'pending' END,
              next_attempt_at = ?, last_error_code = NULL, last_error_message = NULL,
              attempts = CASE WHEN sent_notes_version >= notes_version THEN attempts ELSE 0 END,
              updated_at = ?
          WHERE call_id = ? AND state = 'sending'`,
-      )
-      .run(now, now, callId);
+    ).run(now, now, callId);
     return this.get(callId)?.state;
   }
 
   /** A transient failure: try again at `nextAttemptAt`, keeping the error visible. */
   reschedule(callId: string, nextAttemptAt: number, error: OutboxError, now: number): void {
-    this.db
-      .prepare(
-        `UPDATE call_log_outbox SET state = 'pending', next_attempt_at = ?, last_error_code = ?,
+    this.statement(
+      `UPDATE call_log_outbox SET state = 'pending', next_attempt_at = ?, last_error_code = ?,
            last_error_message = ?, updated_at = ?
          WHERE call_id = ? AND state = 'sending'`,
-      )
-      .run(nextAttemptAt, error.code, error.message, now, callId);
+    ).run(nextAttemptAt, error.code, error.message, now, callId);
   }
 
   /** Salesforce rejected the log: stop trying until an admin retries it. */
   park(callId: string, error: OutboxError, now: number): void {
-    this.db
-      .prepare(
-        `UPDATE call_log_outbox SET state = 'parked', last_error_code = ?, last_error_message = ?,
+    this.statement(
+      `UPDATE call_log_outbox SET state = 'parked', last_error_code = ?, last_error_message = ?,
            updated_at = ?
          WHERE call_id = ?`,
-      )
-      .run(error.code, error.message, now, callId);
+    ).run(error.code, error.message, now, callId);
   }
 
   /**
@@ -308,9 +301,8 @@ export class SqliteCallLogOutbox {
     disposition: string | undefined,
     now: number,
   ): OutboxEntry | undefined {
-    this.db
-      .prepare(
-        `UPDATE call_log_outbox
+    this.statement(
+      `UPDATE call_log_outbox
          SET notes = COALESCE(?, notes), disposition = COALESCE(?, disposition),
              notes_version = notes_version + 1,
              state = CASE WHEN state = 'sent' THEN 'pending' ELSE state END,
@@ -318,48 +310,43 @@ export class SqliteCallLogOutbox {
              attempts = CASE WHEN state = 'sent' THEN 0 ELSE attempts END,
              updated_at = ?
          WHERE call_id = ?`,
-      )
-      .run(notes ?? null, disposition ?? null, now, now, callId);
+    ).run(notes ?? null, disposition ?? null, now, now, callId);
     return this.get(callId);
   }
 
   /** Crash recovery: a row left in "sending" may or may not have reached Salesforce. */
   resetSending(now: number): number {
-    return this.db
-      .prepare(
-        // attempts >= 1 marks it as possibly created: the next send asks Salesforce first.
-        `UPDATE call_log_outbox SET state = 'pending', attempts = MAX(attempts, 1),
+    return this.statement(
+      // attempts >= 1 marks it as possibly created: the next send asks Salesforce first.
+      `UPDATE call_log_outbox SET state = 'pending', attempts = MAX(attempts, 1),
            next_attempt_at = ?, updated_at = ?
          WHERE state = 'sending'`,
-      )
-      .run(now, now).changes;
+    ).run(now, now).changes;
   }
 
   listParked(): OutboxEntry[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM call_log_outbox WHERE state = 'parked' ORDER BY updated_at`)
-      .all() as Row[];
+    const rows = this.statement(
+      `SELECT * FROM call_log_outbox WHERE state = 'parked' ORDER BY updated_at`,
+    ).all() as Row[];
     return rows.map(toEntry);
   }
 
   /** A parked entry back to pending, due now, with a fresh attempt count. */
   unpark(callId: string, now: number): boolean {
     return (
-      this.db
-        .prepare(
-          `UPDATE call_log_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,
+      this.statement(
+        `UPDATE call_log_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,
              updated_at = ?
            WHERE call_id = ? AND state = 'parked'`,
-        )
-        .run(now, now, callId).changes === 1
+      ).run(now, now, callId).changes === 1
     );
   }
 
   /** Deletes finished rows (sent, skipped) last touched before `before` (epoch ms). */
   pruneFinished(before: number): number {
-    return this.db
-      .prepare(`DELETE FROM call_log_outbox WHERE state IN ('sent', 'skipped') AND updated_at < ?`)
-      .run(before).changes;
+    return this.statement(
+      `DELETE FROM call_log_outbox WHERE state IN ('sent', 'skipped') AND updated_at < ?`,
+    ).run(before).changes;
   }
 
   countByState(): Record<OutboxState, number> {
@@ -370,9 +357,9 @@ export class SqliteCallLogOutbox {
       parked: 0,
       skipped: 0,
     };
-    const rows = this.db
-      .prepare('SELECT state, COUNT(*) AS n FROM call_log_outbox GROUP BY state')
-      .all() as { state: OutboxState; n: number }[];
+    const rows = this.statement(
+      'SELECT state, COUNT(*) AS n FROM call_log_outbox GROUP BY state',
+    ).all() as { state: OutboxState; n: number }[];
     for (const row of rows) counts[row.state] = row.n;
     return counts;
   }

@@ -41,14 +41,22 @@ function result(call: Call): 'answered' | 'missed' | 'no answer' | 'busy' | 'fai
   return call.direction === 'inbound' ? 'missed' : 'no answer';
 }
 
+/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using it. */
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** YYYY-MM-DD of `at` in the time zone (en-CA formats dates that way). */
 export function dateIn(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
+  let formatter = dateFormatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dateFormatters.set(timeZone, formatter);
+  }
+  return formatter.format(at);
 }
 
 function formatDuration(seconds: number): string {

@@ -36,6 +36,7 @@ export class EmailUserDirectory implements UserDirectory {
   private readonly logger: Logger;
   /** extension → lower-cased email, config first, then PBX. */
   private emailByExtension = new Map<string, string>();
+  private reverseIndex: { source: Map<string, string>; index: Map<string, string[]> } | undefined;
   private namesByEmail = new Map<string, string>();
   /** lower-cased email → Salesforce user (active preferred), as of the last good refresh. */
   private sfUsers = new Map<string, SalesforceUser>();
@@ -72,11 +73,19 @@ export class EmailUserDirectory implements UserDirectory {
   }
 
   extensionsForEmail(email: string): string[] {
-    const key = normalizeEmail(email);
-    return [...this.emailByExtension]
-      .filter(([, mapped]) => mapped === key)
-      .map(([extension]) => extension)
-      .sort();
+    return [...(this.extensionsByEmail().get(normalizeEmail(email)) ?? [])];
+  }
+
+  /** email → its extensions, sorted; rebuilt when the mapping changes (read on every hello). */
+  private extensionsByEmail(): Map<string, string[]> {
+    if (this.reverseIndex?.source !== this.emailByExtension) {
+      const index = new Map<string, string[]>();
+      for (const [extension, email] of this.emailByExtension)
+        index.set(email, [...(index.get(email) ?? []), extension]);
+      for (const list of index.values()) list.sort();
+      this.reverseIndex = { source: this.emailByExtension, index };
+    }
+    return this.reverseIndex.index;
   }
 
   emailForExtension(extension: string): string | undefined {
