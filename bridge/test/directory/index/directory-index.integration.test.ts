@@ -286,6 +286,102 @@ describe('directory index against the emulated org', () => {
     },
   );
 
+  it('resumes after Salesforce failed in the middle of a load', async () => {
+    h = await startOrg(12);
+    let pages = 0;
+    const dir = feature(
+      h,
+      { objects: ['Contact'] },
+      {
+        afterPage: () => {
+          if (++pages === 3) h.org.faults.failNext(2, 503); // the next page request and its retry
+        },
+      },
+    );
+    await expect(dir.sync.run()).rejects.toMatchObject({ code: 'SF_UNAVAILABLE' });
+    expect(dir.status()).toMatchObject({
+      ready: false,
+      lastError: { code: 'SF_UNAVAILABLE' },
+      objects: { Contact: { phase: 'initial', loaded: 6 } },
+    });
+
+    const report = await dir.sync.run();
+
+    expect(report.objects[0]?.fetched).toBe(10);
+    expect(dir.status()).toMatchObject({ ready: true, lastError: null, records: { Contact: 15 } });
+  });
+
+  it('removes a Lead converted since the last cycle', async () => {
+    h = await startOrg();
+    const dir = feature(h);
+    await dir.sync.run();
+    const mia = h.org.records('Lead').find((l) => l.LastName === 'Thompson');
+    expect(dir.index.find('+14155550199')).toHaveLength(1);
+
+    h.clock.t += 60_000;
+    h.org.update('Lead', String(mia?.Id), { IsConverted: true });
+    await dir.sync.run();
+
+    expect(dir.index.find('+14155550199')).toEqual([]);
+  });
+
+  it('indexes Person Account phones where the org has Person Accounts', async () => {
+    const clock = { t: Date.parse('2026-03-02T09:00:00.000Z') };
+    const org = await EmulatedOrg.start({
+      seed: {
+        Account: [
+          { Name: 'Business', Phone: '+1 212 555 0100', IsPersonAccount: false },
+          {
+            Name: 'Lena Vogel',
+            // Orgs with Person Accounts have these on Account; the emulated org learns them here.
+            FirstName: 'Lena',
+            LastName: 'Vogel',
+            IsPersonAccount: true,
+            PersonMobilePhone: '0151 12345678',
+            PersonHomePhone: null,
+            PersonOtherPhone: null,
+            PersonAssistantPhone: null,
+            PersonMailingCountry: 'Deutschland',
+          },
+        ],
+      },
+      clock: () => clock.t,
+    });
+    h = {
+      org,
+      clock,
+      db: openDatabase(':memory:', silentLogger()),
+      gateway: new JsforceSalesforceGateway({
+        loginUrl: org.url,
+        flow: 'client_credentials',
+        clientId: org.credentials.clientId,
+        clientSecret: org.credentials.clientSecret,
+        apiVersion: API,
+        logger: silentLogger(),
+      }),
+    };
+    const dir = feature(h, { objects: ['Account'] });
+
+    await dir.sync.run();
+
+    expect(dir.index.find('+4915112345678')[0]).toMatchObject({
+      object: 'Account',
+      name: 'Lena Vogel',
+      phoneField: 'PersonMobilePhone',
+    });
+    expect(dir.index.meta('personAccounts')).toBe('true');
+  });
+
+  it('detects an org without Person Accounts and reads the standard fields only', async () => {
+    h = await startOrg();
+    const dir = feature(h, { objects: ['Account'] });
+
+    await dir.sync.run();
+
+    expect(dir.index.meta('personAccounts')).toBe('false');
+    expect(dir.status().records).toEqual({ Account: 2 });
+  });
+
   it('keeps its state across a restart: the next run is incremental', async () => {
     h = await startOrg();
     await feature(h).sync.run();
