@@ -499,7 +499,7 @@ export class EmulatedOrg {
       const job = this.bulkJobs.get(segments[2] ?? '');
       if (job === undefined || segments.length > 4 || (segments[3] ?? 'results') !== 'results')
         throw NOT_FOUND;
-      if (segments.length === 3) this.sendJson(res, 200, this.bulkJobInfo(job));
+      if (segments.length === 3) this.sendJson(res, 200, this.pollBulkJob(job));
       else this.sendBulkResults(res, job, url.searchParams);
     } else if (
       method === 'GET' &&
@@ -613,13 +613,17 @@ export class EmulatedOrg {
       polled: false,
     };
     this.bulkJobs.set(id, job);
-    return { ...this.bulkJobInfo(job), state: 'UploadComplete' };
+    return this.bulkJobInfo(job, 'UploadComplete');
   }
 
-  private bulkJobInfo(job: BulkJob): Record<string, unknown> {
-    // In progress when first asked, complete from then on: the client's polling is exercised.
+  /** In progress when first asked, complete from then on: the client's polling is exercised. */
+  private pollBulkJob(job: BulkJob): Record<string, unknown> {
     const state = job.polled ? 'JobComplete' : 'InProgress';
     job.polled = true;
+    return this.bulkJobInfo(job, state);
+  }
+
+  private bulkJobInfo(job: BulkJob, state: string): Record<string, unknown> {
     return {
       id: job.id,
       operation: 'query',
