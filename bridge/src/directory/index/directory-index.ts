@@ -139,6 +139,10 @@ export class DirectoryIndex {
          VALUES (?, ?, ?, ?)`,
       ),
       deleteById15: db.prepare<[string]>('DELETE FROM directory_records WHERE id15 = ?'),
+      idOf: db.prepare<[string], { id: string }>('SELECT id FROM directory_records WHERE id15 = ?'),
+      lastPosition: db.prepare<[string], { p: number | null }>(
+        'SELECT MAX(position) AS p FROM directory_numbers WHERE record_id = ?',
+      ),
       generationOf: db.prepare<[string], { load_generation: number }>(
         'SELECT load_generation FROM directory_records WHERE id15 = ?',
       ),
@@ -222,9 +226,7 @@ export class DirectoryIndex {
   private upsertOne(record: IndexedRecord, generation: number): void {
     // A record may come back with another id form (15 vs 18): one row per record.
     const id15 = record.id.slice(0, 15);
-    const existing = this.db
-      .prepare<[string], { id: string }>('SELECT id FROM directory_records WHERE id15 = ?')
-      .get(id15);
+    const existing = this.statements.idOf.get(id15);
     if (existing !== undefined && existing.id !== record.id) this.statements.deleteById15.run(id15);
     if (record.numbers.length === 0) {
       // Nothing to find it by: keeping it would only bloat the index.
@@ -246,9 +248,7 @@ export class DirectoryIndex {
     this.db.transaction(() => {
       for (const match of matches) {
         const id15 = match.id.slice(0, 15);
-        const existing = this.db
-          .prepare<[string], { id: string }>('SELECT id FROM directory_records WHERE id15 = ?')
-          .get(id15);
+        const existing = this.statements.idOf.get(id15);
         const id = existing?.id ?? match.id;
         if (existing === undefined)
           this.statements.upsertRecord.run({
@@ -265,12 +265,7 @@ export class DirectoryIndex {
             modstamp: match.lastModifiedAt,
             generation,
           });
-        const position =
-          this.db
-            .prepare<[string], { p: number | null }>(
-              'SELECT MAX(position) AS p FROM directory_numbers WHERE record_id = ?',
-            )
-            .get(id)?.p ?? -1;
+        const position = this.statements.lastPosition.get(id)?.p ?? -1;
         this.statements.insertNumber.run(e164, id, match.phoneField, position + 1);
       }
     })();

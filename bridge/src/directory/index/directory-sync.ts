@@ -74,6 +74,8 @@ export class DirectorySync {
   private running: Promise<SyncReport> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private personAccounts: boolean | undefined;
+  /** Set by stop(): a running load ends after the page it is on (its checkpoint is saved). */
+  private stopping = false;
   lastError: SwitchboardError | undefined;
   lastRunAt: string | undefined;
 
@@ -115,6 +117,7 @@ export class DirectorySync {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
@@ -130,6 +133,7 @@ export class DirectorySync {
   }
 
   private async runOnce(options: RunOptions): Promise<SyncReport> {
+    if (this.stopping) throw new SyncStopped();
     const before = this.gateway.requests;
     const report: SyncReport = { objects: [], apiRequests: 0 };
     try {
@@ -150,6 +154,10 @@ export class DirectorySync {
       );
       return report;
     } catch (error) {
+      if (error instanceof SyncStopped) {
+        this.logger.info('directory sync stopped; it resumes from its checkpoint');
+        throw error;
+      }
       const failure = isSwitchboardError(error)
         ? error
         : new SwitchboardError(
@@ -217,6 +225,7 @@ export class DirectorySync {
       fetched += records.length;
       options.onProgress?.({ object, phase: 'initial', fetched: state.loaded, total });
       this.options.afterPage?.(object, state.loaded);
+      if (this.stopping) throw new SyncStopped();
     };
     this.logger.info(
       { object, remaining, mode: useBulk ? 'bulk' : 'rest', resumed: state.resumeAfterId !== null },
@@ -362,6 +371,14 @@ export class DirectorySync {
     }
     this.index.setMeta('personAccounts', String(this.personAccounts));
     return this.personAccounts;
+  }
+}
+
+/** A run ended by stop() between two pages: not a failure. */
+export class SyncStopped extends Error {
+  constructor() {
+    super('directory sync stopped');
+    this.name = 'SyncStopped';
   }
 }
 

@@ -286,6 +286,28 @@ describe('directory index against the emulated org', () => {
     },
   );
 
+  it('stops a running load after the page it is on, and the next process resumes it', async () => {
+    h = await startOrg(12);
+    let pages = 0;
+    let stopped: Promise<void> | undefined;
+    const first = feature(
+      h,
+      { objects: ['Contact'] },
+      {
+        afterPage: () => {
+          if (++pages === 2) stopped = first.stop();
+        },
+      },
+    );
+
+    await expect(first.sync.run()).rejects.toThrow('directory sync stopped');
+    await stopped;
+    expect(first.status().objects.Contact).toMatchObject({ phase: 'initial', loaded: 4 });
+
+    const report = await feature(h, { objects: ['Contact'] }).sync.run();
+    expect(report.objects[0]?.fetched).toBe(12);
+  });
+
   it('resumes after Salesforce failed in the middle of a load', async () => {
     h = await startOrg(12);
     let pages = 0;
