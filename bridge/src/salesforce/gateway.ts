@@ -38,6 +38,8 @@ export interface BulkQueryOptions {
   /** Records per results page (Bulk API `maxRecords`). */
   pageSize?: number;
   onProgress?: (fetched: number, total: number | undefined) => void;
+  /** Called for every API request the job makes (creation, each state poll, each page). */
+  onRequest?: () => void;
 }
 
 export interface DeletedRecords {

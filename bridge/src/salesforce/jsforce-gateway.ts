@@ -386,6 +386,7 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
   }
 
   async *bulkQuery(soql: Soql, options: BulkQueryOptions): AsyncIterable<BulkQueryPage> {
+    options.onRequest?.();
     const job = await this.send<BulkJobInfo>({
       method: 'POST',
       url: `${this.base()}/jobs/query`,
@@ -416,6 +417,7 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
         );
       if (info !== job || info.state !== 'UploadComplete')
         await new Promise((resolve) => setTimeout(resolve, this.options.bulkPollMs ?? 2000));
+      options.onRequest?.();
       info = await this.send<BulkJobInfo>({ method: 'GET', url: jobUrl });
     }
     const total = info.numberRecordsProcessed;
@@ -426,6 +428,7 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
       if (options.pageSize !== undefined) params.set('maxRecords', String(options.pageSize));
       if (locator !== undefined) params.set('locator', locator);
       let headers: Record<string, string> = {};
+      options.onRequest?.();
       // jsforce parses text/csv responses into rows of strings (csv-parse, header row as keys).
       const rows = await this.send<unknown>(
         {

@@ -1,7 +1,7 @@
 // Counts the Salesforce API requests the directory makes (sync, fallback searches, noted
 // records), for the status endpoint: the point of the index is to spend fewer of the org's daily
 // requests, so the admin should see how many it does spend. A paged query or bulk download
-// counts one request per page it fetched.
+// counts one request per page it fetched (a bulk job: creation, each poll, each page).
 import type {
   ApiUsage,
   BulkQueryOptions,
@@ -77,11 +77,13 @@ export class CountingGateway implements SalesforceGateway {
 
   async *bulkQuery(soql: Soql, options: BulkQueryOptions): AsyncIterable<BulkQueryPage> {
     if (this.inner.bulkQuery === undefined) throw new Error('bulk query not supported');
-    this.requests += 2; // job creation and at least one state poll
-    for await (const page of this.inner.bulkQuery(soql, options)) {
-      this.requests += 1;
-      yield page;
-    }
+    yield* this.inner.bulkQuery(soql, {
+      ...options,
+      onRequest: () => {
+        this.requests += 1;
+        options.onRequest?.();
+      },
+    });
   }
 
   getDeleted(sobject: string, start: Date, end: Date): Promise<DeletedRecords> {

@@ -140,6 +140,9 @@ describe('directory index against the emulated org', () => {
       ]);
       if (mode === 'bulk') expect(h.org.counts.bulk).toBeGreaterThan(0);
       else expect(h.org.counts.bulk).toBe(0);
+      // The status counts the requests the org received, bulk polls included.
+      expect(dir.status().apiRequests.sinceStart).toBe(h.org.apiCalls);
+      expect(report.apiRequests).toBe(h.org.apiCalls);
       // Record country beats the default country; the Account with +49 shares the number.
       expect(ids(dir.index.find('+497131123456'))).toEqual([ACCOUNT, JONAS]);
       expect(dir.index.find('+497131123456').find((m) => m.object === 'Contact')).toMatchObject({
