@@ -12,6 +12,10 @@ import { CallTracker } from './calls/call-tracker';
 import type { Call } from './calls/call';
 import type { CallerDirectory } from './directory/caller-directory';
 import { LiveSearchDirectory } from './directory/live-search-directory';
+import {
+  createIndexedDirectory,
+  type IndexedDirectoryFeature,
+} from './directory/index/create-indexed-directory';
 import { DialService } from './dial/dial-service';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from './errors';
 import { createAdminRouter } from './http/admin-routes';
@@ -139,12 +143,35 @@ export async function startBridge(
       gateway,
       logger: logger.child({ component: 'users' }),
     });
-    const directory: CallerDirectory = new LiveSearchDirectory({
-      gateway,
-      phone: config.phone,
-      lookup: config.lookup,
-      logger: logger.child({ component: 'directory' }),
+    // The embedded database: call-log outbox and directory index.
+    const db = openDatabase(config.storage.database, logger.child({ component: 'storage' }));
+    stack.push(() => {
+      db.close();
     });
+
+    // Who has this number: the local index synced from Salesforce when enabled (no API call
+    // per ring), else a live search per call.
+    let directoryIndex: IndexedDirectoryFeature | undefined;
+    let directory: CallerDirectory;
+    if (config.directory.enabled) {
+      const feature = createIndexedDirectory({
+        config,
+        db,
+        gateway,
+        logger: logger.child({ component: 'directory-index' }),
+      });
+      directoryIndex = feature;
+      directory = feature.directory;
+      feature.start();
+      stack.push(() => feature.stop());
+    } else {
+      directory = new LiveSearchDirectory({
+        gateway,
+        phone: config.phone,
+        lookup: config.lookup,
+        logger: logger.child({ component: 'directory' }),
+      });
+    }
 
     // The hub is created once the server listens (its own origin is allowed in the demo), so
     // calls published before that are simply not delivered: no socket can exist yet.
@@ -162,10 +189,6 @@ export async function startBridge(
     stack.push(() => calls.stop());
 
     // Call logging: every ended call becomes one Task, through the durable outbox.
-    const db = openDatabase(config.storage.database, logger.child({ component: 'storage' }));
-    stack.push(() => {
-      db.close();
-    });
     const callLog = new CallLogService({
       db,
       gateway,
@@ -198,6 +221,7 @@ export async function startBridge(
           logger: logger.child({ component: 'webhook' }),
         }),
       });
+    if (directoryIndex !== undefined) routers.push({ path: '/', router: directoryIndex.router });
     const startedAt = new Date();
     if (config.server.adminToken !== undefined)
       routers.push({
@@ -222,6 +246,7 @@ export async function startBridge(
             sockets: hubRef.current?.stats(),
             calls: { active: tracker.activeCount },
             callLog: { enabled: config.callLog.enabled, parked: callLog.listParked().length },
+            directory: directoryIndex?.status() ?? { enabled: false },
           }),
         }),
       });

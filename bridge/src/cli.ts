@@ -42,6 +42,7 @@ async function start(options: { config?: string }): Promise<void> {
           : '  (the browser page is not built: run npm run build:harness)',
         `  Health:                 ${bridge.httpUrl}/healthz`,
         `  Status:                 curl -H 'authorization: Bearer demo-admin-token' ${bridge.httpUrl}/admin/status`,
+        `  PBX phonebook:          ${bridge.httpUrl}/directory/phonebook.vcf?token=demo-phonebook-token (also .csv, /directory/phonebook/yealink.xml)`,
         `  WebSocket:              ${bridge.wsUrl}`,
         `  Ring a phone yourself:  curl -X POST ${bridge.httpUrl}/demo/calls -H 'content-type: application/json' -d '{"extension":"201","number":"+1 415 555 1212"}'`,
         `  The simulator rings extensions 201-203 every ${config.pbx.simulator.intervalSeconds} s. Ctrl-C stops.`,

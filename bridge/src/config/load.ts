@@ -39,6 +39,8 @@ export function demoConfigInput(): Record<string, unknown> {
       { extension: '203', email: 'chloe.martin@acme.example' },
     ],
     storage: { database: ':memory:' },
+    // The local phone index and the PBX phonebook, loaded from the sample org at start.
+    directory: { enabled: true, phonebook: { token: 'demo-phonebook-token' } },
   };
 }
 
