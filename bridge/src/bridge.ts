@@ -1,7 +1,6 @@
 // The composition root: the only module that knows the concrete adapters. It builds the
 // bridge from a validated Config, starts it, and returns a handle to stop it. The CLI, the
 // demo, the tests and the benchmark all start the bridge through startBridge().
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -28,8 +27,8 @@ import { AsteriskPbxAdapter } from './pbx/asterisk/asterisk-adapter';
 import { SimulatorPbxAdapter } from './pbx/simulator/simulator-adapter';
 import { WebhookPbxAdapter, createWebhookRouter } from './pbx/webhook/webhook-adapter';
 import type { OrgIdentity, SalesforceGateway } from './salesforce/gateway';
-import { JsforceSalesforceGateway } from './salesforce/jsforce-gateway';
-import { EmulatedOrg, loadSeed } from './demo/emulated-org/emulated-org';
+import type { EmulatedOrg } from './demo/emulated-org/emulated-org';
+import { openSalesforce, readPemSetting } from './open-salesforce';
 import { createDemoRouter, demoNumbers } from './demo/demo-routes';
 import { EmailUserDirectory } from './users/email-user-directory';
 import { CallLogService } from './call-log/call-log-service';
@@ -69,7 +68,7 @@ export async function startBridge(
   const logger = options.logger;
   const stack: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
-    for (const stop of stack.reverse()) {
+    for (const stop of stack.splice(0).reverse()) {
       try {
         await stop();
       } catch (error) {
@@ -80,27 +79,9 @@ export async function startBridge(
 
   try {
     // Salesforce: the emulated org in-process, or the real one.
-    let emulatedOrg: EmulatedOrg | undefined;
-    let gateway: SalesforceGateway;
-    if (config.salesforce.emulate !== undefined) {
-      emulatedOrg = await EmulatedOrg.start({
-        seed: loadSeed(config.salesforce.emulate),
-        logger: logger.child({ component: 'emulated-org' }),
-        apiVersion: config.salesforce.apiVersion,
-      });
-      const org = emulatedOrg;
-      stack.push(() => org.stop());
-      gateway = new JsforceSalesforceGateway({
-        loginUrl: org.url,
-        flow: 'client_credentials',
-        clientId: org.credentials.clientId,
-        clientSecret: org.credentials.clientSecret,
-        apiVersion: config.salesforce.apiVersion,
-        logger: logger.child({ component: 'salesforce' }),
-      });
-    } else {
-      gateway = createRealGateway(config, logger);
-    }
+    const salesforce = await openSalesforce(config, logger);
+    stack.push(() => salesforce.stop());
+    const { gateway, emulatedOrg } = salesforce;
 
     // Which org the bridge serves: auth.orgIds, else the connected org (known once connected).
     let orgIdentity: OrgIdentity | undefined;
@@ -280,8 +261,8 @@ export async function startBridge(
     const server = config.server.tls
       ? https.createServer(
           {
-            cert: readFileSync(config.server.tls.certFile),
-            key: readFileSync(config.server.tls.keyFile),
+            cert: readPemSetting(config.server.tls.certFile, 'server.tls.certFile'),
+            key: readPemSetting(config.server.tls.keyFile, 'server.tls.keyFile'),
           },
           app,
         )
@@ -428,28 +409,6 @@ export async function startBridge(
   }
 }
 
-function createRealGateway(config: Config, logger: Logger): SalesforceGateway {
-  const sf = config.salesforce;
-  if (sf.loginUrl === undefined || sf.clientId === undefined)
-    throw new SwitchboardError(
-      ErrorCodes.CONFIG_INVALID,
-      'salesforce.loginUrl and salesforce.clientId are required',
-    );
-  return new JsforceSalesforceGateway({
-    loginUrl: sf.loginUrl,
-    flow: sf.flow,
-    clientId: sf.clientId,
-    clientSecret: sf.clientSecret,
-    username: sf.username,
-    privateKeyPem:
-      sf.privateKeyFile === undefined
-        ? undefined
-        : readPemSetting(sf.privateKeyFile, 'salesforce.privateKeyFile'),
-    apiVersion: sf.apiVersion,
-    logger: logger.child({ component: 'salesforce' }),
-  });
-}
-
 function createPbxAdapter(
   config: Config,
   logger: Logger,
@@ -519,19 +478,6 @@ function combineAdapters(primary: PbxAdapter, secondary: PbxAdapter): PbxAdapter
     listUsers: () => primary.listUsers(),
     isConnected: () => primary.isConnected(),
   };
-}
-
-/** A PEM setting holds the PEM text itself or a path to a file with it. */
-function readPemSetting(value: string, key: string): string {
-  if (value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (cause) {
-    throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, `${key}: cannot read ${value}`, {
-      hint: `Set ${key} to the PEM text or to a readable file holding it.`,
-      cause,
-    });
-  }
 }
 
 function errorFields(error: unknown): Record<string, unknown> {

@@ -9,7 +9,7 @@ import { loadConfig } from './config/load';
 import { isSwitchboardError } from './errors';
 import { createLogger } from './logging/logger';
 import { startBridge } from './bridge';
-import { runSyncCommand } from './directory/index/sync-command';
+import { runSyncCommand } from './sync-command';
 
 /* eslint-disable no-console -- the CLI talks to the person at the terminal */
 
