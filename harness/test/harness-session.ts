@@ -21,19 +21,29 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export async function startHarnessBridge(port = 0): Promise<RunningBridge> {
+/** The sample org's reps (User.Extension in bridge/src/demo/sample-org.json). */
+export const HARNESS_USERS = [
+  { extension: '201', email: 'ana.lopez@acme.example' },
+  { extension: '202', email: 'ben.okafor@acme.example' },
+  { extension: '203', email: 'chloe.martin@acme.example' },
+];
+
+export interface HarnessBridgeOptions {
+  /** The PBX users (extension ↔ email); leave a rep out to test a rep without an extension. */
+  users?: { extension: string; email: string }[];
+}
+
+export async function startHarnessBridge(
+  port = 0,
+  options: HarnessBridgeOptions = {},
+): Promise<RunningBridge> {
   if (!existsSync(path.join(HARNESS_DIR, 'app.js')))
     throw new Error('harness/dist is missing: run `npm run build:harness` first');
   const config = parseConfig({
     ...demoConfigInput(),
     server: { port, host: '127.0.0.1' },
     pbx: { adapter: 'simulator', simulator: { intervalSeconds: 0 } },
-    // The sample org's reps (User.Extension in bridge/src/demo/sample-org.json).
-    users: [
-      { extension: '201', email: 'ana.lopez@acme.example' },
-      { extension: '202', email: 'ben.okafor@acme.example' },
-      { extension: '203', email: 'chloe.martin@acme.example' },
-    ],
+    users: options.users ?? HARNESS_USERS,
     log: { level: 'silent' },
   });
   return startBridge(config, { logger: silentLogger(), harnessDir: HARNESS_DIR });
@@ -61,8 +71,12 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-/** Opens the harness and waits until the component says it is connected. */
-export async function openHarness(browser: Browser, bridge: RunningBridge): Promise<Page> {
+/** Opens the harness (as `as`, default Ana) and waits until the component says it is connected. */
+export async function openHarness(
+  browser: Browser,
+  bridge: RunningBridge,
+  as?: string,
+): Promise<Page> {
   const page = await browser.context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -70,7 +84,7 @@ export async function openHarness(browser: Browser, bridge: RunningBridge): Prom
     if (message.type() === 'error') problems.push(message.text());
   });
   (page as Page & { problems?: string[] }).problems = problems;
-  await page.goto(`${bridge.httpUrl}/`);
+  await page.goto(`${bridge.httpUrl}/${as === undefined ? '' : `?as=${encodeURIComponent(as)}`}`);
   try {
     await page.locator('[data-id="status-connected"]').waitFor({ timeout: 15_000 });
   } catch (error) {
@@ -113,4 +127,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** Plays the record page's click-to-dial component: a Switchboard_Dial__c message. */
+export async function publishDial(
+  page: Page,
+  message: { number: string; recordId?: string; source?: string },
+): Promise<void> {
+  await page.evaluate((m) => {
+    (
+      globalThis as unknown as { __switchboard: { publishDial(message: unknown): void } }
+    ).__switchboard.publishDial(m);
+  }, message);
 }

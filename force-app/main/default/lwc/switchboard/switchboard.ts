@@ -358,9 +358,10 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   private upsertCall(call: Call): void {
     const others = this.calls.filter((c) => c.id !== call.id);
     const shown = others.length !== this.calls.length;
-    if (call.state === 'ended' && !shown && this.recent.some((c) => c.id === call.id)) {
-      // A late update (the log status) of a call already gone from the screen: recent only.
-      this.recent = this.recent.map((c) => (c.id === call.id ? call : c));
+    if (call.state === 'ended' && !shown) {
+      // A late update (the log status) of a call no longer on screen, or of one that ended
+      // before this page connected: it must not push the call the rep is looking at away.
+      this.addRecent(call);
       return;
     }
     // The dial the rep placed has become a call: it is no longer "Calling …".
@@ -377,8 +378,13 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     this.updateClock();
   }
 
+  /** Newest first; a call already listed is updated where it is. */
   private addRecent(call: Call): void {
-    this.recent = [call, ...this.recent.filter((c) => c.id !== call.id)].slice(0, MAX_RECENT);
+    if (this.recent.some((c) => c.id === call.id)) {
+      this.recent = this.recent.map((c) => (c.id === call.id ? call : c));
+      return;
+    }
+    this.recent = [call, ...this.recent].slice(0, MAX_RECENT);
   }
 
   /** The one-time reactions to a call: pop the utility, announce, open or create records. */

@@ -550,6 +550,7 @@ describe('c-switchboard', () => {
     // Arrange: an ended call, notes typed after hang-up
     jest.useFakeTimers({ now: new Date('2024-05-01T10:02:00.000Z') });
     const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ state: 'connected', answeredAt: '2024-05-01T10:00:05.000Z' });
     await sendCall({ state: 'ended', endedAt: '2024-05-01T10:01:00.000Z', endReason: 'completed' });
     const notes = $(element, '[data-id="notes-text"]') as HTMLTextAreaElement;
     notes.value = 'Left a message';
@@ -585,6 +586,7 @@ describe('c-switchboard', () => {
     // Arrange
     const element = await connect({ ...PREFERENCES, openSingleMatch: false });
     const ended = { state: 'ended', endedAt: new Date().toISOString(), endReason: 'completed' };
+    await sendCall({ state: 'connected', answeredAt: new Date().toISOString() });
     // Act + Assert: pending
     await sendCall({ ...ended, log: { state: 'pending' } });
     expect(text(element, '[data-id="log-status"]')).toBe('Logging…');
@@ -612,5 +614,19 @@ describe('c-switchboard', () => {
       type: 'standard__recordPage',
       attributes: { recordId: '00THs00000TSK01', actionName: 'view' },
     });
+  });
+
+  it('keeps the ended call on screen when an older call is logged late', async () => {
+    // Arrange: call-2 ended and is on screen
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    const ended = { state: 'ended', endedAt: new Date().toISOString(), endReason: 'completed' };
+    const other = { id: 'call-2', number: '6505550100', e164: '+16505550100' };
+    await sendCall({ ...other, state: 'connected', answeredAt: new Date().toISOString() });
+    await sendCall({ ...ended, ...other });
+    // Act: the log status of call-1, which ended before this page connected
+    await sendCall({ ...ended, log: { state: 'logged', taskId: '00THs00000TSK01' } });
+    // Assert: call-2 stays; call-1 is listed under recent calls with its status
+    expect(text(element, '[data-id="number"]')).toBe('+1 (650) 555-0100');
+    expect(text(element, '[data-id="recent"]')).toContain('Logged');
   });
 });
