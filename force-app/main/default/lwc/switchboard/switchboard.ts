@@ -913,7 +913,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     return {
       id: call.id,
       directionLabel: inbound ? 'Incoming call' : 'Outgoing call',
-      directionIcon: inbound ? 'utility:incoming_call' : 'utility:outgoing_call',
+      directionIcon: inbound ? 'utility:incoming_call' : 'utility:outbound_call',
       numberDisplay: number,
       stateLabel,
       stateClass,
@@ -979,7 +979,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
         id: call.id,
         label,
         detail: `${formatClock(call.startedAt)} · ${endReasonLabel(call.endReason)}${duration}`,
-        icon: inbound ? 'utility:incoming_call' : 'utility:outgoing_call',
+        icon: inbound ? 'utility:incoming_call' : 'utility:outbound_call',
         iconLabel: inbound ? 'Incoming' : 'Outgoing',
         recordId,
         openLabel: `Open ${label}`,
