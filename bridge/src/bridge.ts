@@ -130,6 +130,10 @@ export async function startBridge(
       db.close();
     });
 
+    // Built (not started) before the directory: the Asterisk adapter is also where the
+    // directory pushes caller names (directory.astdb).
+    const { adapter, simulator, webhook, asterisk } = createPbxAdapter(config, logger, emulatedOrg);
+
     // Who has this number: the local index synced from Salesforce when enabled (no API call
     // per ring), else a live search per call.
     let directoryIndex: IndexedDirectoryFeature | undefined;
@@ -140,6 +144,9 @@ export async function startBridge(
         db,
         gateway,
         logger: logger.child({ component: 'directory-index' }),
+        ...(config.directory.astdb.enabled && asterisk !== undefined
+          ? { astDbWriter: asterisk }
+          : {}),
       });
       directoryIndex = feature;
       directory = feature.directory;
@@ -185,7 +192,6 @@ export async function startBridge(
     callLog.start();
     stack.push(() => callLog.stop());
 
-    const { adapter, simulator, webhook } = createPbxAdapter(config, logger, emulatedOrg);
     const dials = new DialService({
       adapter,
       phone: config.phone,
@@ -301,6 +307,11 @@ export async function startBridge(
       allowedOrigins,
       heartbeatMs: config.server.heartbeatSeconds * 1000,
       helloTimeoutMs: config.server.helloTimeoutSeconds * 1000,
+      // The utility offers notes only while the bridge accepts them.
+      settings: {
+        noteGraceSeconds: config.callLog.noteGraceSeconds,
+        logCalls: config.callLog.enabled,
+      },
       logger: logger.child({ component: 'hub' }),
       handlers: {
         dial: async (rep, frame) => {
@@ -340,14 +351,14 @@ export async function startBridge(
           // directory remembers it so the caller's next ring finds it (no duplicate record).
           directory.noteRecordChanged?.('', frame.recordId);
         },
-        addNote: (rep, frame) => {
+        // The status after storing the note is what call.note.result tells the rep.
+        addNote: (rep, frame) =>
           callLog.addNote({
             callId: frame.callId,
             notes: frame.notes,
             disposition: frame.disposition,
             repExtensions: rep.extensions,
-          });
-        },
+          }),
       },
     });
     theHub.attach(server);
@@ -413,7 +424,12 @@ function createPbxAdapter(
   config: Config,
   logger: Logger,
   emulatedOrg: EmulatedOrg | undefined,
-): { adapter: PbxAdapter; simulator?: SimulatorPbxAdapter; webhook?: WebhookPbxAdapter } {
+): {
+  adapter: PbxAdapter;
+  simulator?: SimulatorPbxAdapter;
+  webhook?: WebhookPbxAdapter;
+  asterisk?: AsteriskPbxAdapter;
+} {
   const webhookConfig = config.pbx.webhook;
   const webhook =
     webhookConfig === undefined
@@ -457,6 +473,7 @@ function createPbxAdapter(
       return {
         adapter: webhook === undefined ? adapter : combineAdapters(adapter, webhook),
         webhook,
+        asterisk: adapter,
       };
     }
   }

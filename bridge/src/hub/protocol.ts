@@ -2,7 +2,7 @@
 // types, close codes and the parser that turns browser text into a typed frame or a
 // SwitchboardError. docs/protocol.md is the human-readable form of this file; keep them in step.
 import { z } from 'zod';
-import type { Call } from '../calls/call';
+import type { Call, CallLogView } from '../calls/call';
 import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
 
 export const PROTOCOL_VERSION = 1;
@@ -76,7 +76,7 @@ export const CallNoteFrameSchema = z
     callId,
     notes: z.string().max(32000).optional(),
     disposition: z.string().max(255).optional(),
-    /** Optional correlation id, echoed in an `error` frame if saving fails. */
+    /** Optional correlation id: when present the bridge answers with `call.note.result`. */
     requestId: requestId.optional(),
   })
   .refine((frame) => frame.notes !== undefined || frame.disposition !== undefined, {
@@ -105,6 +105,14 @@ function isClientFrameType(type: string): type is ClientFrameType {
 // ---------------------------------------------------------------------------------------------
 // Bridge → client
 
+/** Bridge settings the utility needs to behave like the bridge (extension of v1). */
+export interface ReadySettings {
+  /** How long after hang-up `call.note` is still accepted (callLog.noteGraceSeconds). */
+  noteGraceSeconds: number;
+  /** Whether ended calls are logged as Tasks at all (callLog.enabled). */
+  logCalls: boolean;
+}
+
 export interface ReadyFrame {
   v: typeof PROTOCOL_VERSION;
   type: 'ready';
@@ -113,6 +121,8 @@ export interface ReadyFrame {
   /** Calls in progress on the rep's extensions: what a reconnecting tab must show again. */
   calls: Call[];
   warnings: string[];
+  /** Extension of v1; older bridges leave it out. */
+  settings?: ReadySettings;
 }
 
 export interface CallFrame {
@@ -136,13 +146,25 @@ export interface DialResultFrame {
   error?: FrameError;
 }
 
+/** The answer to a `call.note` that carried a requestId (extension of v1). */
+export interface CallNoteResultFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'call.note.result';
+  requestId: string;
+  ok: boolean;
+  /** On success: the call's log status after the note was stored, when the call has one yet. */
+  log?: CallLogView;
+  error?: FrameError;
+}
+
 export interface ErrorFrame extends FrameError {
   v: typeof PROTOCOL_VERSION;
   type: 'error';
   requestId?: string;
 }
 
-export type ServerFrame = ReadyFrame | CallFrame | DialResultFrame | ErrorFrame;
+export type ServerFrame =
+  ReadyFrame | CallFrame | DialResultFrame | CallNoteResultFrame | ErrorFrame;
 
 export function errorFrame(error: SwitchboardError, requestId?: string): ErrorFrame {
   return {

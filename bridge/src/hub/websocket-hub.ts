@@ -1,11 +1,11 @@
 // The WebSocket hub: accepts reps' browsers on the bridge's HTTP server (ws in noServer mode),
 // checks the Origin at the upgrade, authenticates each socket with the org-signed identity
 // token in `hello`, keeps sessions per rep and extension, relays dial/link/note frames to the
-// handlers and pushes call updates. Protocol v1: protocol.ts and docs/protocol.md.
+// handlers (answering dial and note requests) and pushes call updates. Protocol v1: protocol.ts and docs/protocol.md.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { Call } from '../calls/call';
+import type { Call, CallLogView } from '../calls/call';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { UserDirectory } from '../users/user-directory';
@@ -19,11 +19,13 @@ import {
   requestIdOf,
   type CallLinkFrame,
   type CallNoteFrame,
+  type CallNoteResultFrame,
   type ClientFrame,
   type DialFrame,
   type DialResultFrame,
   type FrameError,
   type ReadyFrame,
+  type ReadySettings,
   type ServerFrame,
 } from './protocol';
 
@@ -39,7 +41,14 @@ export interface AuthenticatedRep {
 export interface HubHandlers {
   dial(rep: AuthenticatedRep, frame: DialFrame): Promise<DialResultFrame>;
   linkRecord(rep: AuthenticatedRep, frame: CallLinkFrame): void | Promise<void>;
-  addNote(rep: AuthenticatedRep, frame: CallNoteFrame): void | Promise<void>;
+  /**
+   * Stores the note; returns the call's log status afterwards (undefined while the call has
+   * none yet), which the hub relays in `call.note.result`. Throws to refuse the note.
+   */
+  addNote(
+    rep: AuthenticatedRep,
+    frame: CallNoteFrame,
+  ): CallLogView | undefined | Promise<CallLogView | undefined>;
 }
 
 export interface ActiveCallSource {
@@ -51,6 +60,8 @@ export interface WebSocketHubOptions {
   users: UserDirectory;
   calls: ActiveCallSource;
   handlers: HubHandlers;
+  /** Sent in every `ready` so the utility matches the bridge's call-log settings. */
+  settings?: ReadySettings;
   /** Browser origins allowed to connect; requests without an Origin (non-browsers) are allowed. */
   allowedOrigins: readonly string[];
   heartbeatMs: number;
@@ -426,7 +437,7 @@ export class WebSocketHub {
         );
         return;
       case 'call.note':
-        await this.runHandler(session, frame, (rep) => this.options.handlers.addNote(rep, frame));
+        await this.addNote(session, frame);
         return;
     }
   }
@@ -454,6 +465,7 @@ export class WebSocketHub {
         extensions,
         calls: this.options.calls.activeCallsForExtensions(extensions),
         warnings: this.options.users.warningsFor(identity.email),
+        ...(this.options.settings === undefined ? {} : { settings: this.options.settings }),
       };
     } catch (thrown) {
       this.logger.error(
@@ -515,9 +527,50 @@ export class WebSocketHub {
     });
   }
 
+  /**
+   * A note with a requestId is answered by `call.note.result`, success or not. A failure is
+   * also sent as an `error` frame, as before call.note.result existed: clients that predate
+   * it ignore the new frame and learn of the failure only that way.
+   */
+  private async addNote(session: Session, frame: CallNoteFrame): Promise<void> {
+    const rep = this.repFor(session);
+    if (rep === undefined) return;
+    const requestId = frame.requestId;
+    let log: CallLogView | undefined;
+    try {
+      log = await this.options.handlers.addNote(rep, frame);
+    } catch (thrown) {
+      const error = this.handlerFailure(session, frame.type, thrown);
+      if (requestId !== undefined)
+        this.send(session, {
+          v: PROTOCOL_VERSION,
+          type: 'call.note.result',
+          requestId,
+          ok: false,
+          error,
+        });
+      this.send(session, {
+        v: PROTOCOL_VERSION,
+        type: 'error',
+        ...error,
+        ...(requestId === undefined ? {} : { requestId }),
+      });
+      return;
+    }
+    if (requestId === undefined) return;
+    const result: CallNoteResultFrame = {
+      v: PROTOCOL_VERSION,
+      type: 'call.note.result',
+      requestId,
+      ok: true,
+    };
+    if (log !== undefined) result.log = log;
+    this.send(session, result);
+  }
+
   private async runHandler(
     session: Session,
-    frame: CallLinkFrame | CallNoteFrame,
+    frame: CallLinkFrame,
     handler: (rep: AuthenticatedRep) => void | Promise<void>,
   ): Promise<void> {
     const rep = this.repFor(session);

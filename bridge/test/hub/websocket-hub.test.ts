@@ -230,6 +230,15 @@ describe('WebSocketHub', () => {
       expect(hub.stats()).toEqual({ sockets: 1, authenticated: 1, reps: 1 });
     });
 
+    it('includes the call-log settings in ready when the hub has them', async () => {
+      await start({ settings: { noteGraceSeconds: 120, logCalls: false } });
+      const { ready } = await connectAs();
+      expect(ready).toMatchObject({
+        type: 'ready',
+        settings: { noteGraceSeconds: 120, logCalls: false },
+      });
+    });
+
     it('passes on the directory warnings for a rep without an extension', async () => {
       await start();
       const { ready } = await connectAs('nobody@example.com');
@@ -511,6 +520,14 @@ describe('WebSocketHub', () => {
         requestId: 'n1',
       });
 
+      // The answer to the request, then the error frame clients before call.note.result read.
+      expect(await client.next()).toEqual({
+        v: 1,
+        type: 'call.note.result',
+        requestId: 'n1',
+        ok: false,
+        error: { code: ErrorCodes.CALL_NOT_FOUND, message: 'No such call.', hint: 'Reload.' },
+      });
       expect(await client.next()).toEqual({
         v: 1,
         type: 'error',
@@ -523,6 +540,65 @@ describe('WebSocketHub', () => {
         expect.objectContaining({ userId: '005000000000001AAA' }),
         { v: 1, type: 'call.link', callId: 'c1', recordId: '003000000000001AAA' },
       );
+    });
+
+    it('answers call.note with a requestId by call.note.result ok and the log status', async () => {
+      await start();
+      addNote.mockResolvedValueOnce({ state: 'logged', taskId: '00T000000000001AAA' });
+      addNote.mockReturnValueOnce(undefined);
+      const { client } = await connectAs();
+
+      client.send({
+        v: 1,
+        type: 'call.note',
+        callId: 'c1',
+        disposition: 'Interested',
+        requestId: 'n1',
+      });
+      expect(await client.next()).toEqual({
+        v: 1,
+        type: 'call.note.result',
+        requestId: 'n1',
+        ok: true,
+        log: { state: 'logged', taskId: '00T000000000001AAA' },
+      });
+      // A call still in progress has no log status yet: ok without `log`.
+      client.send({ v: 1, type: 'call.note', callId: 'c2', notes: 'Later', requestId: 'n2' });
+      expect(await client.next()).toEqual({
+        v: 1,
+        type: 'call.note.result',
+        requestId: 'n2',
+        ok: true,
+      });
+      expect(addNote).toHaveBeenLastCalledWith(
+        expect.objectContaining({ userId: '005000000000001AAA', extensions: ['201'] }),
+        { v: 1, type: 'call.note', callId: 'c2', notes: 'Later', requestId: 'n2' },
+      );
+    });
+
+    it('answers call.note without a requestId only when it fails, with an error frame', async () => {
+      await start();
+      addNote.mockReturnValueOnce({ state: 'pending' });
+      addNote.mockImplementationOnce(() => {
+        throw new SwitchboardError(ErrorCodes.CALL_LOG_NOTE_TOO_LATE, 'Too late.');
+      });
+      const { client } = await connectAs();
+
+      client.send({ v: 1, type: 'call.note', callId: 'c1', notes: 'Fine' });
+      client.send({ v: 1, type: 'call.note', callId: 'c1', notes: 'Late' });
+
+      expect(await client.next()).toEqual({
+        v: 1,
+        type: 'error',
+        code: ErrorCodes.CALL_LOG_NOTE_TOO_LATE,
+        message: 'Too late.',
+      });
+      // Nothing else: the hub handles frames in order, so a reply would arrive before the pong.
+      const ponged = new Promise((resolve) => client.socket.once('pong', resolve));
+      client.socket.ping();
+      await ponged;
+      expect(client.pending()).toEqual([]);
+      expect(addNote).toHaveBeenCalledTimes(2);
     });
 
     it('rate limits a flooding client with WS_RATE_LIMITED and drops the excess', async () => {

@@ -84,6 +84,52 @@ describe('call logging through the bridge', () => {
     rep.close();
   });
 
+  it('tells the utility the note settings and answers each note request', async () => {
+    const rep = await RepClient.connectAs(bridge, ANA.Email);
+    // ready carries callLog.noteGraceSeconds and callLog.enabled.
+    expect(rep.frames.find((f) => f.type === 'ready')).toMatchObject({
+      settings: { noteGraceSeconds: bridge.config.callLog.noteGraceSeconds, logCalls: true },
+    });
+
+    const callId = 'log-note:201';
+    const event = { callId: 'log-note', direction: 'inbound', extension: '201' };
+    await postPbxEvent(bridge, { ...event, event: 'ringing', number: '(415) 555-1212' });
+    await postPbxEvent(bridge, { ...event, event: 'answered' });
+    await rep.waitForCall((c) => c.id === callId && c.state === 'connected');
+
+    // During the call: stored for the log that is written at hang-up; no status yet.
+    rep.send({ type: 'call.note', callId, notes: 'Asked for a demo', requestId: 'n-live' });
+    const live = await rep.waitFor((f) => f.type === 'call.note.result');
+    expect(live).toEqual({ v: 1, type: 'call.note.result', requestId: 'n-live', ok: true });
+
+    await postPbxEvent(bridge, { ...event, event: 'ended' });
+    const logged = await rep.waitForCall(
+      (c) => c.id === callId && c.log?.state === 'logged',
+      10_000,
+    );
+    expect(
+      bridge.emulatedOrg!.records('Task').find((t) => t.Id === logged.log?.taskId),
+    ).toMatchObject({ Description: 'Asked for a demo' });
+
+    // After hang-up: the answer carries the log status once the note is stored.
+    rep.send({ type: 'call.note', callId, disposition: 'Call back', requestId: 'n-after' });
+    const after = await rep.waitFor(
+      (f) => f.type === 'call.note.result' && f.requestId === 'n-after',
+    );
+    expect(after).toMatchObject({ ok: true, log: { taskId: logged.log?.taskId } });
+    expect(['pending', 'logged']).toContain((after.log as { state: string }).state);
+
+    // A note the bridge refuses: ok false with the code, and the error frame for older clients.
+    rep.send({ type: 'call.note', callId: 'nobody:201', notes: 'x', requestId: 'n-bad' });
+    const refused = await rep.waitFor(
+      (f) => f.type === 'call.note.result' && f.requestId === 'n-bad',
+    );
+    expect(refused).toMatchObject({ ok: false, error: { code: 'CALL_NOT_FOUND' } });
+    expect(refused).not.toHaveProperty('log');
+    await rep.waitFor((f) => f.type === 'error' && f.requestId === 'n-bad');
+    rep.close();
+  });
+
   async function admin(path: string, method = 'GET', token = ADMIN_TOKEN) {
     const response = await fetch(`${bridge.httpUrl}/admin${path}`, {
       method,
