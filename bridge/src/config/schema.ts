@@ -328,6 +328,28 @@ const apiFieldName = z
   .trim()
   .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a field API name such as Direct_Phone__c');
 
+/** How numbers are written as AstDB keys; must match what CALLERID(num) holds (docs/directory.md). */
+export const ASTDB_KEY_FORMATS = ['e164', 'national', 'digits'] as const;
+
+export const AstDbSchema = z
+  .object({
+    /** Push caller names into Asterisk's database over AMI (needs pbx.adapter asterisk). */
+    enabled: z.boolean().default(false),
+    /** The AstDB family the dialplan reads: ${DB(cidname/${CALLERID(num)})}. */
+    family: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be an AstDB family such as cidname (no / or spaces)')
+      .default('cidname'),
+    /** e164 +4971311234567, digits 4971311234567, national 07131123456 (from phone.defaultCountry). */
+    keyFormat: z.enum(ASTDB_KEY_FORMATS).default('e164'),
+    /** Names are cut to this many characters (desk phone displays are narrow). */
+    maxNameLength: z.number().int().min(1).max(100).default(40),
+    /** DBPut/DBDel actions per second at most, so a first push of 100k numbers does not flood AMI. */
+    actionsPerSecond: z.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
 export const DirectorySchema = z
   .object({
     /** Keep a local index of every phone number in Salesforce and answer lookups from it. */
@@ -363,6 +385,7 @@ export const DirectorySchema = z
       })
       .strict()
       .default({}),
+    astdb: AstDbSchema.default(AstDbSchema.parse({})),
   })
   .strict();
 
@@ -392,6 +415,20 @@ export const ConfigSchema = z
         message:
           'is required: the Switchboard_Bridge certificate downloaded from Setup › Certificate and Key Management',
       });
+    if (config.directory.astdb.enabled) {
+      if (config.pbx.adapter !== 'asterisk')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['directory', 'astdb', 'enabled'],
+          message: `needs pbx.adapter asterisk (it is ${config.pbx.adapter}): names are pushed over AMI`,
+        });
+      if (!config.directory.enabled)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['directory', 'astdb', 'enabled'],
+          message: 'needs directory.enabled: true (the names come from the directory index)',
+        });
+    }
     const seen = new Map<string, string>();
     config.users.forEach((user, index) => {
       const previous = seen.get(user.extension);
@@ -416,3 +453,4 @@ export type LookupConfig = Config['lookup'];
 export type StorageConfig = Config['storage'];
 export type CallLogConfig = Config['callLog'];
 export type DirectoryConfig = Config['directory'];
+export type AstDbConfig = DirectoryConfig['astdb'];

@@ -208,3 +208,19 @@ export function sameNumber(a: string, b: string, defaultCountry = 'US'): boolean
   const left = normalizeNumber(a, options).e164;
   return left !== null && left === normalizeNumber(b, options).e164;
 }
+
+/**
+ * The number as a trunk in the default country usually presents it as caller id: the national
+ * form with its trunk prefix for home numbers (07131123456 in DE, 4155550100 in the US, where
+ * the long-distance 1 is not part of the caller id), the international prefix for foreign ones
+ * (0014155550100 from DE). Undefined for anything that is not E.164.
+ */
+export function formatAsNationalCallerId(e164: string, defaultCountry: string): string | undefined {
+  const number = parseE164(e164);
+  if (number === undefined) return undefined;
+  const home = toCountryCode(defaultCountry);
+  if (home === undefined) return digitsOf(number.number);
+  if (number.country === home) return digitsOf(number.formatNational());
+  const international = number.format('IDD', { fromCountry: home });
+  return international === '' ? digitsOf(number.number) : digitsOf(international);
+}

@@ -1,7 +1,8 @@
 // Builds the directory index feature from the configuration: the index tables, the sync, the
 // CallerDirectory that answers from the index, the phonebook routes and a status report. The
 // composition root calls this when directory.enabled is true and uses `directory` in place of
-// the live search.
+// the live search. Given an AstDbWriter (the Asterisk adapter) and directory.astdb.enabled, every
+// sync run is followed by a push of caller names into AstDB.
 import type express from 'express';
 import type { MatchObject } from '../../calls/call';
 import type { Config } from '../../config/schema';
@@ -9,6 +10,7 @@ import type { Logger } from '../../logging/logger';
 import { createPhonebookRouter } from '../../phonebook/phonebook-router';
 import type { SalesforceGateway } from '../../salesforce/gateway';
 import type { Database } from '../../storage/database';
+import { AstDbPusher, type AstDbStatus, type AstDbWriter } from '../astdb/astdb-pusher';
 import type { CallerDirectory } from '../caller-directory';
 import { LiveSearchDirectory } from '../live-search-directory';
 import { CountingGateway } from './counting-gateway';
@@ -26,6 +28,8 @@ export interface CreateIndexedDirectoryOptions {
    */
   liveSearch?: CallerDirectory;
   logger: Logger;
+  /** Where caller names go when directory.astdb.enabled (the Asterisk adapter). */
+  astDbWriter?: AstDbWriter;
   now?: () => number;
   /** Tuning and test hooks passed to the sync. */
   sync?: Pick<DirectorySyncOptions, 'pageSize' | 'bulkPageSize' | 'afterPage'>;
@@ -50,12 +54,15 @@ export interface DirectoryStatus {
   lookups: { indexHits: number; indexMisses: number; liveSearches: number };
   /** The org's own daily API usage, as last reported by Salesforce. */
   orgApiUsage: { used: number; max: number } | null;
+  astdb: AstDbStatus | { enabled: false };
 }
 
 export interface IndexedDirectoryFeature {
   directory: IndexedDirectory;
   sync: DirectorySync;
   index: DirectoryIndex;
+  /** Present when directory.astdb.enabled and a writer was given. */
+  astDbPusher: AstDbPusher | undefined;
   router: express.Router;
   status(): DirectoryStatus;
   /** Starts the periodic sync (the first run loads everything or resumes a load). */
@@ -73,8 +80,22 @@ export function createIndexedDirectory(
   const persistRequests = () => {
     index.setMeta('apiRequests', String(startTotal + gateway.requests));
   };
+  const astDbPusher =
+    config.directory.astdb.enabled && options.astDbWriter !== undefined
+      ? new AstDbPusher({
+          source: index,
+          db: options.db,
+          writer: options.astDbWriter,
+          config: config.directory.astdb,
+          phone: config.phone,
+          logger,
+        })
+      : undefined;
   const sync = new DirectorySync({
-    onRunFinished: persistRequests,
+    onRunFinished: () => {
+      persistRequests();
+      astDbPusher?.schedule();
+    },
     index,
     gateway,
     config: config.directory,
@@ -140,6 +161,7 @@ export function createIndexedDirectory(
       apiRequests: { sinceStart: gateway.requests, total: startTotal + gateway.requests },
       lookups: { ...directory.counters },
       orgApiUsage: usage ?? null,
+      astdb: astDbPusher?.status() ?? { enabled: false },
     };
   };
 
@@ -147,13 +169,17 @@ export function createIndexedDirectory(
     directory,
     sync,
     index,
+    astDbPusher,
     router,
     status,
     start: () => {
       sync.start();
     },
     stop: async () => {
+      // Both stop flags are set before the first await: a load ends after the page it is on.
+      const pusherStopped = astDbPusher?.stop();
       await sync.stop();
+      await pusherStopped;
       await directory.settled();
       persistRequests();
     },

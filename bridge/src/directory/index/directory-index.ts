@@ -317,6 +317,32 @@ export class DirectoryIndex {
     this.statements.setMeta.run(key, value);
   }
 
+  /**
+   * Visits every indexed number with one of its records, in number order (all records of a
+   * number one after another). The visitor must not write to the database: the read is open.
+   */
+  forEachNumberMatch(visit: (e164: string, match: DirectoryMatch) => void): void {
+    const rows = this.db
+      .prepare<[], MatchRow & { e164: string }>(
+        `SELECT n.e164, r.id, r.object, r.name, r.first_name, r.last_name, r.company,
+                r.account_id, r.owner_id, r.last_modified, n.field
+           FROM directory_numbers n JOIN directory_records r ON r.id = n.record_id
+          ORDER BY n.e164`,
+      )
+      .iterate();
+    for (const row of rows) {
+      const match: DirectoryMatch = {
+        id: row.id,
+        object: row.object,
+        name: row.name,
+        phoneField: row.field,
+        lastModifiedAt: row.last_modified,
+      };
+      if (row.owner_id !== null) match.ownerId = row.owner_id;
+      visit(row.e164, match);
+    }
+  }
+
   recordCount(object: MatchObject): number {
     return this.statements.countRecords.get(object)?.n ?? 0;
   }

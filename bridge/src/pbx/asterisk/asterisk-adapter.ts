@@ -1,7 +1,9 @@
 // The Asterisk PbxAdapter: AMI client + call translator. Rebuilds calls under way after every
 // (re)connect, places click-to-dial calls with Originate, and reads users from voicemail.conf.
+// It also writes AstDB entries (DBPut/DBDel) for the directory's caller-name push.
 import type { CallEvent } from '../../calls/call';
 import type { Config } from '../../config/schema';
+import type { AstDbWriter } from '../../directory/astdb/astdb-pusher';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
 import type { CallEventListener, DialRequest, DialResult, PbxAdapter, PbxUser } from '../adapter';
@@ -30,7 +32,7 @@ interface PendingOriginate {
 const ORIGINATE_REASON_BUSY = '5';
 const ORIGINATE_REASON_NO_ANSWER = '3';
 
-export class AsteriskPbxAdapter implements PbxAdapter {
+export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
   readonly name = 'asterisk';
   private readonly config: AsteriskConfig;
   private readonly log: Logger;
@@ -192,6 +194,45 @@ export class AsteriskPbxAdapter implements PbxAdapter {
     }
   }
 
+  /** AMI DBPut (class system). The value travels in one header: CR/LF are removed upstream. */
+  async put(family: string, key: string, value: string): Promise<void> {
+    await this.astDbAction({ Action: 'DBPut', Family: family, Key: key, Val: value });
+  }
+
+  /** AMI DBDel (class system); a key that is already gone counts as deleted. */
+  async del(family: string, key: string): Promise<void> {
+    try {
+      await this.astDbAction({ Action: 'DBDel', Family: family, Key: key });
+    } catch (error) {
+      if (
+        error instanceof SwitchboardError &&
+        error.code === ErrorCodes.PBX_REFUSED &&
+        isNotFound(error.details?.message)
+      )
+        return;
+      throw error;
+    }
+  }
+
+  private async astDbAction(fields: Record<string, string>): Promise<void> {
+    if (!this.client.connected) throw unreachable('not connected to Asterisk');
+    try {
+      await this.client.action(fields, 'astdb');
+    } catch (error) {
+      if (error instanceof SwitchboardError && error.code === ErrorCodes.PBX_REFUSED)
+        throw new SwitchboardError(
+          ErrorCodes.PBX_REFUSED,
+          `Asterisk refused ${String(fields.Action)}: ${error.message}`,
+          {
+            hint: 'the AMI user needs write = system for DBPut/DBDel (docs/asterisk.md)',
+            cause: error,
+            details: { message: error.message },
+          },
+        );
+      throw error;
+    }
+  }
+
   private onEvent(event: AmiMessage): void {
     if (event.event?.toLowerCase() === 'originateresponse') {
       this.onOriginateResponse(event);
@@ -264,6 +305,11 @@ export class AsteriskPbxAdapter implements PbxAdapter {
       }
     }
   }
+}
+
+/** DBDel's answer for a key that does not exist (Asterisk's manager_dbdel). */
+function isNotFound(message: unknown): boolean {
+  return typeof message === 'string' && /not found/i.test(message);
 }
 
 function unreachable(message: string): SwitchboardError {

@@ -14,6 +14,13 @@ describe('directory configuration', () => {
       personAccounts: 'auto',
       bulkThreshold: 20000,
       phonebook: {},
+      astdb: {
+        enabled: false,
+        family: 'cidname',
+        keyFormat: 'e164',
+        maxNameLength: 40,
+        actionsPerSecond: 50,
+      },
     });
   });
 
