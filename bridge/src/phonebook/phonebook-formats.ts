@@ -23,13 +23,18 @@ export function phoneLabel(field: string): string {
   return 'Work';
 }
 
-/** RFC 6350 §3.4 text escaping: backslash, comma, semicolon and newlines. */
+/**
+ * RFC 6350 §3.4 text escaping: backslash, comma, semicolon and every line break (CRLF, lone CR
+ * or LF) — a bare CR in a Salesforce name must not start a new vCard property. Other control
+ * characters are dropped.
+ */
 function vcardText(value: string): string {
   return value
     .replace(/\\/g, '\\\\')
     .replace(/,/g, '\\,')
     .replace(/;/g, '\\;')
-    .replace(/\r?\n/g, '\\n');
+    .replace(/\r\n|\r|\n/g, '\\n')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
 }
 
 /** Lines longer than 75 octets are folded (CRLF + space), never inside a UTF-8 sequence. */
@@ -83,7 +88,8 @@ export const CSV_HEADER =
 function csvCell(value: string | null): string {
   const text = value ?? '';
   // A leading = + - @ makes spreadsheets evaluate the cell: quote it with a leading apostrophe.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^\+\d/.test(text) ? `'${text}` : text;
+  // Only a whole E.164 number (+4971…) may keep its leading +; "+1+HYPERLINK(…)" may not.
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^\+\d+$/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
