@@ -24,9 +24,9 @@ describe('phonebook formats with hostile values', () => {
     '-2+3',
     '@SUM(A1)',
   ])('neutralizes the formula %s in CSV, but keeps E.164 numbers as they are', (name) => {
-    const rows = parseCsv(CSV_HEADER + csvRows(entry(name)), { columns: true }) as Array<
-      Record<string, string>
-    >;
+    const rows = parseCsv<Record<string, string>>(CSV_HEADER + csvRows(entry(name)), {
+      columns: true,
+    });
     expect(rows[0]?.name).toBe(`'${name}`);
     expect(rows[0]?.number).toBe('+14155551212');
   });
