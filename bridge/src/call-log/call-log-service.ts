@@ -89,6 +89,8 @@ export class CallLogService {
   private readonly active = new Map<string, ActiveCall>();
   private readonly warnedNoOwner = new Set<string>();
   private started = false;
+  /** Set by stop(): the drain loop ends after the batch in flight. */
+  private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private rerun = false;
@@ -115,6 +117,7 @@ export class CallLogService {
     const pruned = this.outbox.pruneFinished(now - RETENTION_MS);
     if (pruned > 0) this.logger.debug({ pruned }, 'old call-log rows deleted');
     this.started = true;
+    this.stopped = false;
     const counts = this.outbox.countByState();
     if (counts.pending > 0 || counts.parked > 0)
       this.logger.info({ pending: counts.pending, parked: counts.parked }, 'call-log outbox');
@@ -124,6 +127,7 @@ export class CallLogService {
   /** Stops the worker after the sends in flight; what is left stays in the outbox. */
   async stop(): Promise<void> {
     this.started = false;
+    this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
@@ -374,7 +378,9 @@ export class CallLogService {
 
   private async drain(): Promise<void> {
     try {
-      for (;;) {
+      // Stops between batches once stop() was called: a backlog must not hold up shutdown
+      // (what is left stays in the outbox for the next start).
+      while (!this.stopped) {
         const due = this.outbox.due(this.nowMs(), this.concurrency);
         if (due.length === 0) return;
         await Promise.all(due.map((entry) => this.send(entry)));

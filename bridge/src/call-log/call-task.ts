@@ -177,7 +177,8 @@ export function buildCallTask({ call, config, repUserId, now }: BuildTaskInput):
   if (links.whatId !== undefined) fields.WhatId = links.whatId;
 
   if (missedInbound && config.missedCalls === 'callback-task') {
-    const owner = links.who?.ownerId ?? links.what?.ownerId ?? repUserId;
+    // A record owned by a queue (00G…) cannot own a Task: fall back to the rep then.
+    const owner = [links.who?.ownerId, links.what?.ownerId].find(isUserId) ?? repUserId;
     if (owner !== undefined) fields.OwnerId = owner;
     fields.Status = 'Not Started';
     fields.Subject = `Call back ${name === '' ? number : name}`.slice(0, SUBJECT_MAX);
@@ -209,4 +210,9 @@ export function buildCallTask({ call, config, repUserId, now }: BuildTaskInput):
             ? 'Failed'
             : 'No answer';
   return { log: true, fields, kind: 'call' };
+}
+
+/** A User id (005…), as opposed to a queue or group that may own a record but not a Task. */
+function isUserId(id: string | undefined): id is string {
+  return id !== undefined && id.startsWith('005');
 }

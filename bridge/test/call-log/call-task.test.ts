@@ -175,6 +175,18 @@ describe('call-log/call-task', () => {
       ).toMatchObject({ log: false, code: 'CALL_LOG_NOT_LOGGED' });
     });
 
+    it('gives a call-back Task to the rep when a queue owns the record', () => {
+      const queued = { ...LEAD, ownerId: '00G000000000001AAA' };
+      const missed = call({ answeredAt: undefined, endReason: 'missed', matches: [queued] });
+      const callback = buildCallTask({
+        call: missed,
+        config: config({ missedCalls: 'callback-task' }),
+        repUserId: REP,
+        now,
+      });
+      expect(callback).toMatchObject({ kind: 'callback', fields: { OwnerId: REP } });
+    });
+
     it('skips call types not configured, calls taken by a colleague, and everything when off', () => {
       expect(
         buildCallTask({ call: call({ internal: true }), config: config(), repUserId: REP, now }),

@@ -77,6 +77,7 @@ export class SimulatorPbxAdapter implements PbxAdapter {
   private listener: CallEventListener | undefined;
   private ticker: unknown;
   private counter = 0;
+  private readonly runId = Date.now().toString(36);
 
   constructor(options: SimulatorPbxAdapterOptions) {
     if (options.intervalMs < 0) throw new RangeError('intervalMs must be 0 or more');
@@ -143,7 +144,8 @@ export class SimulatorPbxAdapter implements PbxAdapter {
       throw new SwitchboardError(ErrorCodes.PBX_EVENT_INVALID, 'No extension to ring', {
         status: 400,
       });
-    const pbxCallId = spec.pbxCallId ?? `sim-${++this.counter}`;
+    // Unique across runs too: the call log keys Tasks by call id in a database that outlives us.
+    const pbxCallId = spec.pbxCallId ?? `sim-${this.runId}-${++this.counter}`;
     if (this.calls.has(pbxCallId))
       throw new SwitchboardError(ErrorCodes.PBX_EVENT_INVALID, `Call ${pbxCallId} is in progress`, {
         status: 409,
