@@ -27,6 +27,7 @@ const STUBS = {
   'lightning/platformUtilityBarApi': 'lightning/platformUtilityBarApi.js',
   'lightning/platformWorkspaceApi': 'lightning/platformWorkspaceApi.js',
   'lightning/uiRecordApi': 'lightning/uiRecordApi.js',
+  'lightning/uiObjectInfoApi': 'lightning/uiObjectInfoApi.js',
   // base components import these internally; the real ones need the Lightning runtime.
   'force/navigation': 'lightning/navigation.js',
 };

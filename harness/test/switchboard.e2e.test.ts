@@ -85,6 +85,7 @@ describe('switchboard utility in the browser', () => {
     );
     await card.getByText('Golden Gate Analytics Inc.').first().waitFor();
     await card.locator('dd').first().waitFor();
+    await expect(page.locator('[data-id="matches-heading"]').innerText()).resolves.toBe('Caller');
     // Assert: one match + the default preference → the record opened, once
     await page.getByText(opensRecord(PRIYA_ID)).waitFor();
     const opened = await navigations(page);
@@ -107,6 +108,12 @@ describe('switchboard utility in the browser', () => {
     await page.locator('[data-id="matches-heading"]').getByText('2 records').waitFor();
     await expect(cards.count()).resolves.toBe(2);
     await cards.filter({ hasText: 'Mia Thompson' }).locator('dd').first().waitFor();
+    // Assert: field labels as the org has them (getObjectInfo), not the API names
+    await cards
+      .filter({ hasText: 'Mia Thompson' })
+      .locator('dt')
+      .getByText('Lead Status', { exact: true })
+      .waitFor();
     // Assert: nothing opened on its own
     expect(await navigations(page)).toEqual([]);
     await screenshot(page, '03-two-matches');

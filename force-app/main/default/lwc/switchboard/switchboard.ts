@@ -28,13 +28,16 @@ import {
   type ConnectionStatus,
 } from 'c/switchboardConnection';
 import {
+  DEFAULT_READY_SETTINGS,
   callLinkFrame,
   callNoteFrame,
   dialFrame,
   type Call,
   type CallLog,
   type CallMatch,
+  type CallNoteResultFrame,
   type FrameError,
+  type ReadySettings,
 } from 'c/switchboardProtocol';
 import {
   endReasonLabel,
@@ -49,13 +52,12 @@ type ContextValue = Parameters<typeof subscribe>[0];
 
 const UTILITY_LABEL = 'Switchboard';
 const MAX_RECENT = 10;
-/** The bridge's default `callLog.noteGraceSeconds`: notes are offered this long after hang-up. */
-export const NOTE_GRACE_MS = 300_000;
 /**
- * call.note has no success answer, only an `error` frame on failure, which the bridge sends
- * at once. No error within this time means the note was taken.
+ * A saved note is answered by call.note.result at once. Without an answer in this time (a
+ * bridge older than call.note.result, or one that is stuck) the rep is told the note is not
+ * confirmed rather than left looking at "Saving…"; saving again is harmless.
  */
-export const NOTE_ACK_MS = 1000;
+export const NOTE_ANSWER_TIMEOUT_MS = 15_000;
 
 /** Dispositions offered for the Task's CallDisposition (a free-text field in Salesforce). */
 export const DISPOSITIONS = [
@@ -237,6 +239,8 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   userEmail = '';
   extensions: string[] = [];
   warnings: string[] = [];
+  /** The bridge's call-log settings (ready.settings): when notes are still taken. */
+  bridgeSettings: ReadySettings = { ...DEFAULT_READY_SETTINGS };
   preferences: SwitchboardPreferences = { ...DEFAULT_PREFERENCES };
   preferencesLoaded = false;
   preferencesError = '';
@@ -326,13 +330,18 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
           this.userEmail = frame.user.email;
           this.extensions = frame.extensions;
           this.warnings = frame.warnings;
+          this.bridgeSettings = frame.settings;
           this.replaceCalls(frame.calls);
+          this.scheduleGraceEnd();
         },
         onCall: (frame) => {
           this.upsertCall(frame.call);
         },
         onDialResult: (frame) => {
           this.handleDialResult(frame.requestId, frame.ok, frame.error);
+        },
+        onNoteResult: (frame) => {
+          this.handleNoteResult(frame);
         },
         onError: (frame) => {
           this.handleRequestError(frame.requestId, frame);
@@ -597,7 +606,29 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     };
   }
 
-  /** An `error` frame answering one of our requests; errors without one concern no button. */
+  /** The bridge stored the note (ok), or says why not. */
+  private handleNoteResult(frame: CallNoteResultFrame): void {
+    const request = this.requests.get(frame.requestId);
+    if (request?.kind !== 'note') return;
+    this.requests.delete(frame.requestId);
+    if (frame.ok) {
+      this.setDraft(request.callId, { status: 'saved', error: '' });
+      return;
+    }
+    this.showNoteError(request.callId, frame.error);
+  }
+
+  private showNoteError(callId: string, error: FrameError | undefined): void {
+    const message = error?.message ?? 'Switchboard could not save the note.';
+    const hint = error?.hint ? ` ${error.hint}` : '';
+    this.setDraft(callId, { status: 'error', error: `${message}${hint}` });
+  }
+
+  /**
+   * An `error` frame answering one of our requests; errors without one concern no button.
+   * A failed note is answered by call.note.result and then this frame (for older clients):
+   * the request is gone by then, so the error is not shown twice.
+   */
   private handleRequestError(requestId: string | undefined, error: FrameError): void {
     if (requestId === undefined) return;
     const request = this.requests.get(requestId);
@@ -607,8 +638,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
       this.pendingDials = this.pendingDials.filter((p) => p.requestId !== requestId);
       this.showDialError(request.number, error);
     } else if (request.kind === 'note') {
-      const hint = error.hint ? ` ${error.hint}` : '';
-      this.setDraft(request.callId, { status: 'error', error: `${error.message}${hint}` });
+      this.showNoteError(request.callId, error);
     } else {
       this.linkError = `The call could not be linked to that record: ${error.message}`;
     }
@@ -711,13 +741,17 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     }
     this.requests.set(requestId, { kind: 'note', callId });
     this.setDraft(callId, { status: 'saving', error: '' });
-    // No error frame in time means saved (see NOTE_ACK_MS).
+    // "Saved" comes only with call.note.result; this only ends an unanswered wait.
     // eslint-disable-next-line @lwc/lwc/no-async-operation
     window.setTimeout(() => {
       if (!this.requests.has(requestId)) return;
       this.requests.delete(requestId);
-      if (this.draftFor(callId).status === 'saving') this.setDraft(callId, { status: 'saved' });
-    }, NOTE_ACK_MS);
+      if (this.draftFor(callId).status === 'saving')
+        this.setDraft(callId, {
+          status: 'error',
+          error: 'Switchboard did not confirm the note. Save again.',
+        });
+    }, NOTE_ANSWER_TIMEOUT_MS);
   }
 
   handleOpenTask(event: Event): void {
@@ -725,14 +759,19 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     if (taskId) this.openRecord(taskId);
   }
 
+  /** How long after hang-up the bridge takes notes (ready.settings.noteGraceSeconds). */
+  private get noteGraceMs(): number {
+    return this.bridgeSettings.noteGraceSeconds * 1000;
+  }
+
   /** Notes are offered while connected and until the grace period after hang-up ends. */
   private notesOpen(call: Call): boolean {
-    if (!this.preferences.logCalls) return false;
+    if (!this.preferences.logCalls || !this.bridgeSettings.logCalls) return false;
     if (call.log?.state === 'disabled' || call.log?.state === 'skipped') return false;
     if (call.state === 'connected') return true;
     if (call.state !== 'ended') return false;
     const ended = Date.parse(call.endedAt ?? '');
-    return Number.isFinite(ended) && this.now < ended + NOTE_GRACE_MS;
+    return Number.isFinite(ended) && this.now < ended + this.noteGraceMs;
   }
 
   /** Re-renders when the earliest open grace period ends, so its notes form goes away. */
@@ -741,7 +780,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     this.graceTimer = undefined;
     const ends = this.calls
       .filter((c) => c.state === 'ended' && this.notesOpen(c))
-      .map((c) => Date.parse(c.endedAt ?? '') + NOTE_GRACE_MS);
+      .map((c) => Date.parse(c.endedAt ?? '') + this.noteGraceMs);
     if (ends.length === 0) return;
     const wait = Math.max(0, Math.min(...ends) - Date.now()) + 50;
     // The end of the grace period is a moment in time; nothing else would re-render then.
@@ -923,8 +962,12 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
       hasMatches: call.matches.length > 0,
       severalMatches: several,
       matchesHeading: several
-        ? `${call.matches.length} records have this number — who is calling?`
-        : 'Caller',
+        ? inbound
+          ? `${call.matches.length} records have this number — who is calling?`
+          : `${call.matches.length} records have this number — who are you calling?`
+        : inbound
+          ? 'Caller'
+          : 'Calling',
       matches: call.matches.map((match) => ({
         key: `${call.id}-${match.id}`,
         match,

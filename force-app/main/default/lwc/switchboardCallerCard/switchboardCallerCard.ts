@@ -1,8 +1,10 @@
 // One possible caller: name, object, account and the fields the admin chose, read through
-// Lightning Data Service (getRecord) so the rep sees only what their permissions allow.
-// Tells its parent when the rep opens the record or picks this match as the caller.
+// Lightning Data Service (getRecord) so the rep sees only what their permissions allow, and
+// labelled as the org labels them (getObjectInfo). Tells its parent when the rep opens the
+// record or picks this match as the caller.
 import { LightningElement, api, wire } from 'lwc';
 import { getRecord, type RecordRepresentation } from 'lightning/uiRecordApi';
+import { getObjectInfo, type ObjectInfoRepresentation } from 'lightning/uiObjectInfoApi';
 import type { CallMatch } from 'c/switchboardProtocol';
 
 const ICONS: Record<string, string> = {
@@ -27,6 +29,26 @@ export function fieldLabel(field: string): string {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/Id$/, '')
     .trim();
+}
+
+/**
+ * The org's label for "Title" or "Owner.Name" (the lookup's label without " ID": "Owner"), or
+ * the humanized API name while the object info is loading or when it is unavailable.
+ */
+export function labelFor(info: ObjectInfoRepresentation | undefined, field: string): string {
+  const fields = info?.fields;
+  if (fields) {
+    const [first = field, ...rest] = field.split('.');
+    if (rest.length === 0) {
+      const label = fields[first]?.label;
+      if (label) return label;
+    } else {
+      const lookup = Object.values(fields).find((f) => f?.relationshipName === first);
+      const label = lookup?.label.replace(/\s+ID$/i, '').trim();
+      if (label) return label;
+    }
+  }
+  return fieldLabel(field);
 }
 
 interface UiFieldValue {
@@ -63,8 +85,10 @@ export default class SwitchboardCallerCard extends LightningElement {
   private currentFields: string[] = [];
   // Plain fields (not getters) feed the wire: they are what LWC watches for '$' parameters.
   recordId: string | undefined;
+  objectApiName: string | undefined;
   qualifiedFields: string[] = [];
   record: RecordRepresentation | undefined;
+  objectInfo: ObjectInfoRepresentation | undefined;
   loadError = false;
 
   @api
@@ -74,6 +98,7 @@ export default class SwitchboardCallerCard extends LightningElement {
   set match(value: CallMatch | undefined) {
     this.currentMatch = value;
     this.recordId = value?.id;
+    this.objectApiName = value?.object;
     this.qualify();
   }
 
@@ -97,6 +122,12 @@ export default class SwitchboardCallerCard extends LightningElement {
   wiredRecord(result: { data?: RecordRepresentation; error?: unknown }): void {
     this.record = result.data;
     this.loadError = result.error !== undefined && result.error !== null;
+  }
+
+  // Labels only: on an error (no access to the object's metadata) the API names stay humanized.
+  @wire(getObjectInfo, { objectApiName: '$objectApiName' })
+  wiredObjectInfo(result: { data?: ObjectInfoRepresentation; error?: unknown }): void {
+    this.objectInfo = result.data;
   }
 
   get iconName(): string {
@@ -138,7 +169,7 @@ export default class SwitchboardCallerCard extends LightningElement {
     for (const field of this.currentFields) {
       const value = fieldDisplayValue(record, field);
       if (value === null || value === '') continue;
-      rows.push({ key: field, label: fieldLabel(field), value });
+      rows.push({ key: field, label: labelFor(this.objectInfo, field), value });
     }
     return rows;
   }

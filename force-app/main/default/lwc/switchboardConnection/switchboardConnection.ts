@@ -7,6 +7,7 @@ import {
   helloFrame,
   parseServerFrame,
   type CallFrame,
+  type CallNoteResultFrame,
   type ClientFrame,
   type DialResultFrame,
   type ErrorFrame,
@@ -46,6 +47,7 @@ export interface ConnectionListener {
   onReady?(frame: ReadyFrame): void;
   onCall?(frame: CallFrame): void;
   onDialResult?(frame: DialResultFrame): void;
+  onNoteResult?(frame: CallNoteResultFrame): void;
   onError?(frame: ErrorFrame): void;
 }
 
@@ -276,6 +278,9 @@ export class SwitchboardConnection {
         break;
       case 'dial.result':
         listener.onDialResult?.(frame);
+        break;
+      case 'call.note.result':
+        listener.onNoteResult?.(frame);
         break;
       case 'error':
         listener.onError?.(frame);

@@ -55,6 +55,17 @@ export interface Call {
   log?: CallLog;
 }
 
+/** The bridge's call-log settings (ready.settings, extension of v1). */
+export interface ReadySettings {
+  /** call.note is accepted until this long after the call ended. */
+  noteGraceSeconds: number;
+  /** False: the bridge logs no calls and refuses notes. */
+  logCalls: boolean;
+}
+
+/** What a bridge older than ready.settings does: the defaults of its config. */
+export const DEFAULT_READY_SETTINGS: ReadySettings = { noteGraceSeconds: 300, logCalls: true };
+
 export interface ReadyFrame {
   v: 1;
   type: 'ready';
@@ -62,6 +73,8 @@ export interface ReadyFrame {
   extensions: string[];
   calls: Call[];
   warnings: string[];
+  /** Always set by parseServerFrame: the bridge's, or DEFAULT_READY_SETTINGS from older ones. */
+  settings: ReadySettings;
 }
 export interface CallFrame {
   v: 1;
@@ -76,6 +89,15 @@ export interface DialResultFrame {
   callId?: string;
   error?: FrameError;
 }
+/** The answer to a call.note sent with a requestId (extension of v1). */
+export interface CallNoteResultFrame {
+  v: 1;
+  type: 'call.note.result';
+  requestId: string;
+  ok: boolean;
+  log?: CallLog;
+  error?: FrameError;
+}
 export interface ErrorFrame {
   v: 1;
   type: 'error';
@@ -84,7 +106,8 @@ export interface ErrorFrame {
   hint?: string;
   requestId?: string;
 }
-export type ServerFrame = ReadyFrame | CallFrame | DialResultFrame | ErrorFrame;
+export type ServerFrame =
+  ReadyFrame | CallFrame | DialResultFrame | CallNoteResultFrame | ErrorFrame;
 
 export interface HelloFrame {
   v: 1;
@@ -126,6 +149,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** ready.settings as far as it is usable; each missing or odd field keeps its default. */
+function readySettings(value: unknown): ReadySettings {
+  const settings = isObject(value) ? value : {};
+  const grace = settings.noteGraceSeconds;
+  return {
+    noteGraceSeconds:
+      typeof grace === 'number' && Number.isFinite(grace) && grace >= 0
+        ? grace
+        : DEFAULT_READY_SETTINGS.noteGraceSeconds,
+    logCalls:
+      typeof settings.logCalls === 'boolean' ? settings.logCalls : DEFAULT_READY_SETTINGS.logCalls,
+  };
+}
+
 function isCall(value: unknown): value is Call {
   return (
     isObject(value) &&
@@ -157,11 +194,16 @@ export function parseServerFrame(text: string): ServerFrame | null {
         extensions: Array.isArray(parsed.extensions) ? (parsed.extensions as string[]) : [],
         warnings: Array.isArray(parsed.warnings) ? (parsed.warnings as string[]) : [],
         calls: parsed.calls.filter(isCall),
+        settings: readySettings(parsed.settings),
       };
     case 'call':
       return isCall(parsed.call) ? (parsed as unknown as CallFrame) : null;
     case 'dial.result':
       return typeof parsed.requestId === 'string' ? (parsed as unknown as DialResultFrame) : null;
+    case 'call.note.result':
+      return typeof parsed.requestId === 'string' && typeof parsed.ok === 'boolean'
+        ? (parsed as unknown as CallNoteResultFrame)
+        : null;
     case 'error':
       return typeof parsed.code === 'string' ? (parsed as unknown as ErrorFrame) : null;
     default:

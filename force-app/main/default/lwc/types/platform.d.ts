@@ -109,6 +109,30 @@ declare module 'lightning/uiRecordApi' {
   >;
 }
 
+declare module 'lightning/uiObjectInfoApi' {
+  import type { WireAdapterConstructor } from 'lwc';
+
+  export interface FieldInfo {
+    apiName: string;
+    /** The field's label in the user's language, as Setup shows it. */
+    label: string;
+    /** For a lookup (OwnerId): the relationship name used in paths (Owner). */
+    relationshipName?: string | null;
+  }
+  export interface ObjectInfoRepresentation {
+    apiName: string;
+    label: string;
+    fields: Record<string, FieldInfo | undefined>;
+  }
+  export interface GetObjectInfoConfig {
+    objectApiName: string | undefined;
+  }
+  export const getObjectInfo: WireAdapterConstructor<
+    GetObjectInfoConfig,
+    { data?: ObjectInfoRepresentation; error?: unknown }
+  >;
+}
+
 declare module '@salesforce/apex/SwitchboardTokenController.getToken' {
   /** A compact RS256 JWT naming the current user; throws without the Switchboard_User permission. */
   export default function getToken(): Promise<string>;

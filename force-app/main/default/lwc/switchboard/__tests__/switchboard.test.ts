@@ -488,6 +488,12 @@ describe('c-switchboard', () => {
     await sendCall({ id: 'call-2', direction: 'outbound', state: 'dialing', matches: [mia] });
     // Assert: the pending "Calling …" gave way to the call
     expect($(element, '[data-id="dial-pending"]')).toBeNull();
+    // Assert: the rep is calling Mia, not being called by her
+    expect(text(element, '[data-id="matches-heading"]')).toBe('Calling');
+    // Act + Assert: an inbound call from her is headed "Caller"
+    await sendCall({ id: 'call-2', direction: 'outbound', state: 'ended', matches: [mia] });
+    await sendCall({ id: 'call-4', matches: [mia] });
+    expect(text(element, '[data-id="matches-heading"]')).toBe('Caller');
   });
 
   it('dials what the record page asks for over Lightning Message Service', async () => {
@@ -529,7 +535,7 @@ describe('c-switchboard', () => {
     await flushPromises();
     ($(element, '[data-id="notes-save"]') as HTMLElement).click();
     await flushPromises();
-    // Assert: the call.note frame; saving, then saved when no error came back
+    // Assert: the call.note frame, and "Saving…" until the bridge answers
     expect(sentOf('call.note')).toEqual([
       {
         v: 1,
@@ -541,9 +547,44 @@ describe('c-switchboard', () => {
       },
     ]);
     expect(text(element, '[data-id="notes-status"]')).toBe('Saving…');
-    jest.advanceTimersByTime(1000);
+    // Silence is not success: still saving a while later
+    jest.advanceTimersByTime(5000);
     await flushPromises();
+    expect(text(element, '[data-id="notes-status"]')).toBe('Saving…');
+    // Act: the bridge confirms (an answer to another request changes nothing)
+    const [note] = sentOf('call.note') as { requestId: string }[];
+    FakeWebSocket.last.receive({ v: 1, type: 'call.note.result', requestId: 'other', ok: true });
+    await flushPromises();
+    expect(text(element, '[data-id="notes-status"]')).toBe('Saving…');
+    FakeWebSocket.last.receive({
+      v: 1,
+      type: 'call.note.result',
+      requestId: note?.requestId,
+      ok: true,
+    });
+    await flushPromises();
+    // Assert
     expect(text(element, '[data-id="notes-status"]')).toBe('Saved');
+  });
+
+  it('says a note is not confirmed when the bridge never answers', async () => {
+    // Arrange: a connected call, a note sent
+    jest.useFakeTimers({ now: new Date('2024-05-01T10:00:30.000Z') });
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ state: 'connected', answeredAt: '2024-05-01T10:00:05.000Z' });
+    const notes = $(element, '[data-id="notes-text"]') as HTMLTextAreaElement;
+    notes.value = 'Call back Friday';
+    notes.dispatchEvent(new CustomEvent('input'));
+    await flushPromises();
+    ($(element, '[data-id="notes-save"]') as HTMLElement).click();
+    await flushPromises();
+    // Act: no answer at all
+    jest.advanceTimersByTime(15_000);
+    await flushPromises();
+    // Assert
+    expect(text(element, '[data-id="notes-status"]')).toBe(
+      'Not saved: Switchboard did not confirm the note. Save again.',
+    );
   });
 
   it('shows why notes were not saved', async () => {
@@ -559,19 +600,23 @@ describe('c-switchboard', () => {
     ($(element, '[data-id="notes-save"]') as HTMLElement).click();
     await flushPromises();
     const [note] = sentOf('call.note') as { requestId: string }[];
-    // Act: the bridge says it is too late
-    FakeWebSocket.last.receive({
-      v: 1,
-      type: 'error',
+    const error = {
       code: 'CALL_LOG_NOTE_TOO_LATE',
       message: 'Notes are accepted until 300 s after the call',
       hint: 'Edit the Task in Salesforce instead.',
+    };
+    // Act: the bridge says it is too late: the result, then the error frame for old clients
+    FakeWebSocket.last.receive({
+      v: 1,
+      type: 'call.note.result',
       requestId: note?.requestId,
+      ok: false,
+      error,
     });
     await flushPromises();
-    jest.advanceTimersByTime(1000);
+    FakeWebSocket.last.receive({ v: 1, type: 'error', ...error, requestId: note?.requestId });
     await flushPromises();
-    // Assert: the error, not "Saved"
+    // Assert: the error, once, not "Saved"
     expect(text(element, '[data-id="notes-status"]')).toBe(
       'Not saved: Notes are accepted until 300 s after the call Edit the Task in Salesforce instead.',
     );
@@ -579,6 +624,55 @@ describe('c-switchboard', () => {
     jest.advanceTimersByTime(5 * 60_000);
     await flushPromises();
     // Assert: the notes form is gone
+    expect($(element, '[data-id="notes"]')).toBeNull();
+  });
+
+  it('still shows a note refused by a bridge older than call.note.result', async () => {
+    // Arrange: an ended call, a note sent
+    jest.useFakeTimers({ now: new Date('2024-05-01T10:02:00.000Z') });
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ state: 'connected', answeredAt: '2024-05-01T10:00:05.000Z' });
+    await sendCall({ state: 'ended', endedAt: '2024-05-01T10:01:00.000Z', endReason: 'completed' });
+    const notes = $(element, '[data-id="notes-text"]') as HTMLTextAreaElement;
+    notes.value = 'Left a message';
+    notes.dispatchEvent(new CustomEvent('input'));
+    await flushPromises();
+    ($(element, '[data-id="notes-save"]') as HTMLElement).click();
+    await flushPromises();
+    const [note] = sentOf('call.note') as { requestId: string }[];
+    // Act: only an error frame
+    FakeWebSocket.last.receive({
+      v: 1,
+      type: 'error',
+      code: 'CALL_NOT_FOUND',
+      message: 'No such call.',
+      requestId: note?.requestId,
+    });
+    await flushPromises();
+    // Assert
+    expect(text(element, '[data-id="notes-status"]')).toBe('Not saved: No such call.');
+  });
+
+  it("offers notes for the bridge's grace period, and not at all when it logs no calls", async () => {
+    // Arrange: a bridge that takes notes for 2 minutes after hang-up
+    jest.useFakeTimers({ now: new Date('2024-05-01T10:02:00.000Z') });
+    const ready = { ...READY, settings: { noteGraceSeconds: 120, logCalls: true } };
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false }, ready);
+    await sendCall({ state: 'connected', answeredAt: '2024-05-01T10:00:05.000Z' });
+    await sendCall({ state: 'ended', endedAt: '2024-05-01T10:01:00.000Z', endReason: 'completed' });
+    expect($(element, '[data-id="notes"]')).not.toBeNull();
+    // Act: 61 s later the 2 minutes are over (the old fixed 5 minutes were not)
+    jest.advanceTimersByTime(61_000);
+    await flushPromises();
+    // Assert
+    expect($(element, '[data-id="notes"]')).toBeNull();
+
+    // Act: after a reconnect, the bridge says it logs no calls; a call is connected
+    FakeWebSocket.last.receive({ ...READY, settings: { noteGraceSeconds: 120, logCalls: false } });
+    await flushPromises();
+    await sendCall({ id: 'call-3', state: 'connected', answeredAt: '2024-05-01T10:03:00.000Z' });
+    // Assert: no notes form for it
+    expect(text(element, '[data-id="number"]')).toBe('+1 (415) 555-1212');
     expect($(element, '[data-id="notes"]')).toBeNull();
   });
 

@@ -36,6 +36,34 @@ describe('c-switchboard-protocol', () => {
     expect(frame?.type === 'ready' && frame.calls).toHaveLength(1);
   });
 
+  it('takes ready.settings from the bridge, and the old defaults from older bridges', () => {
+    const ready = { v: 1, type: 'ready', user: { id: '005', email: 'a@b.c' }, calls: [] };
+    expect(parseServerFrame(JSON.stringify(ready))).toMatchObject({
+      settings: { noteGraceSeconds: 300, logCalls: true },
+    });
+    const settings = { noteGraceSeconds: 60, logCalls: false };
+    expect(parseServerFrame(JSON.stringify({ ...ready, settings }))).toMatchObject({ settings });
+    // An odd field keeps its default, the good one is used.
+    expect(
+      parseServerFrame(
+        JSON.stringify({ ...ready, settings: { noteGraceSeconds: '60', logCalls: false } }),
+      ),
+    ).toMatchObject({ settings: { noteGraceSeconds: 300, logCalls: false } });
+  });
+
+  it('parses call.note.result frames and drops ones without requestId or ok', () => {
+    const result = {
+      v: 1,
+      type: 'call.note.result',
+      requestId: 'n1',
+      ok: true,
+      log: { state: 'logged', taskId: '00T' },
+    };
+    expect(parseServerFrame(JSON.stringify(result))).toEqual(result);
+    expect(parseServerFrame(JSON.stringify({ ...result, requestId: 7 }))).toBeNull();
+    expect(parseServerFrame(JSON.stringify({ ...result, ok: 'yes' }))).toBeNull();
+  });
+
   it('parses call frames', () => {
     expect(parseServerFrame(JSON.stringify({ v: 1, type: 'call', call }))).toEqual({
       v: 1,

@@ -1,0 +1,96 @@
+// The caller card's field labels: the org's, from getObjectInfo, and the humanized API name
+// while the object info is loading or when it is unavailable.
+/* eslint-disable @lwc/lwc/no-unexpected-wire-adapter-usages -- the tests drive the stub adapters */
+import { createElement } from 'lwc';
+import SwitchboardCallerCard, { labelFor } from 'c/switchboardCallerCard';
+import { getRecord } from 'lightning/uiRecordApi';
+import { getObjectInfo } from 'lightning/uiObjectInfoApi';
+
+// Settles promise chains (wire deliveries re-render asynchronously).
+const flushPromises = () =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, 0);
+  });
+
+const LEAD_INFO = {
+  apiName: 'Lead',
+  label: 'Lead',
+  fields: {
+    Company: { apiName: 'Company', label: 'Company', relationshipName: null },
+    Status: { apiName: 'Status', label: 'Lead Status', relationshipName: null },
+    OwnerId: { apiName: 'OwnerId', label: 'Owner ID', relationshipName: 'Owner' },
+  },
+};
+
+const LEAD_RECORD = {
+  id: '00QHs00000LEA02',
+  apiName: 'Lead',
+  fields: {
+    Company: { value: 'Thompson Design', displayValue: null },
+    Status: { value: 'Working', displayValue: 'Working - Contacted' },
+    Owner: {
+      value: { fields: { Name: { value: 'Ana Lopez', displayValue: null } } },
+      displayValue: 'Ana Lopez',
+    },
+  },
+};
+
+const mia = { id: '00QHs00000LEA02', object: 'Lead', name: 'Mia Thompson', phoneField: 'Phone' };
+
+type Element = HTMLElement & { shadowRoot: ShadowRoot };
+
+async function mountCard(): Promise<Element> {
+  const element = createElement('c-switchboard-caller-card', {
+    is: SwitchboardCallerCard,
+  }) as unknown as Element & { match: unknown; fields: string[] };
+  element.match = mia;
+  element.fields = ['Company', 'Status', 'Owner.Name', 'Custom_Tier__c'];
+  document.body.appendChild(element);
+  await flushPromises();
+  return element;
+}
+
+const labels = (element: Element) =>
+  Array.from(element.shadowRoot.querySelectorAll('dt')).map((dt) => dt.textContent?.trim());
+
+describe('c-switchboard-caller-card', () => {
+  afterEach(() => {
+    while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
+    jest.clearAllMocks();
+  });
+
+  it("labels the fields as the org does once the object's info arrives", async () => {
+    // Arrange: the record arrives first
+    const element = await mountCard();
+    getRecord.emit(LEAD_RECORD);
+    await flushPromises();
+    // Assert: humanized API names while the object info loads
+    expect(labels(element)).toEqual(['Company', 'Status', 'Owner']);
+    // Act: the object info for Lead
+    getObjectInfo.emit(LEAD_INFO);
+    await flushPromises();
+    // Assert: the org's labels; the lookup's without " ID"
+    expect(labels(element)).toEqual(['Company', 'Lead Status', 'Owner']);
+    expect(getObjectInfo.getLastConfig()).toEqual({ objectApiName: 'Lead' });
+  });
+
+  it('keeps the humanized names when the object info is unavailable', async () => {
+    // Arrange
+    const element = await mountCard();
+    getRecord.emit(LEAD_RECORD);
+    // Act: the rep may not read the object's metadata
+    getObjectInfo.error({ message: 'insufficient access' });
+    await flushPromises();
+    // Assert
+    expect(labels(element)).toEqual(['Company', 'Status', 'Owner']);
+  });
+
+  it('resolves labels for plain fields, relationship paths and unknown fields', () => {
+    expect(labelFor(LEAD_INFO, 'Status')).toBe('Lead Status');
+    expect(labelFor(LEAD_INFO, 'Owner.Name')).toBe('Owner');
+    // Not in the object info (or no object info): humanized
+    expect(labelFor(LEAD_INFO, 'Custom_Tier__c')).toBe('Custom Tier');
+    expect(labelFor(LEAD_INFO, 'CreatedBy.Name')).toBe('Created By');
+    expect(labelFor(undefined, 'AnnualRevenue')).toBe('Annual Revenue');
+  });
+});
