@@ -196,6 +196,13 @@ export async function startBridge(
       adapter,
       phone: config.phone,
       logger: logger.child({ component: 'dial' }),
+      // The outbound call pops already linked to the record it was dialed from.
+      onDialStarting: ({ dialId, recordId }) => {
+        if (recordId !== undefined) calls.noteDialRequest(dialId, recordId);
+      },
+      onDialFailed: (dialId) => {
+        calls.forgetDialRequest(dialId);
+      },
     });
 
     const routers: Array<{ path: string; router: express.Router }> = [];
@@ -316,9 +323,6 @@ export async function startBridge(
       handlers: {
         dial: async (rep, frame) => {
           try {
-            // The outbound call pops already linked to the record it was dialed from.
-            if (frame.recordId !== undefined)
-              calls.noteDialRequest(frame.requestId, frame.recordId);
             const result = await dials.dial({
               requestId: frame.requestId,
               number: frame.number,
@@ -379,6 +383,8 @@ export async function startBridge(
     } catch (error) {
       logger.error(errorFields(error), 'PBX not connected yet; retrying in the background');
     }
+    // The first sync may have finished before the AMI login: push the names now.
+    directoryIndex?.astDbPusher?.schedule();
 
     const refreshUsers = async (): Promise<void> => {
       try {

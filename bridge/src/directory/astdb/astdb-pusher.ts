@@ -309,9 +309,11 @@ export class AstDbPusher {
           details: { put: report.put, deleted: report.deleted },
         },
       );
-      // Logged once per failure kind, not on every retry while Asterisk stays down.
+      // Logged once per failure kind, not on every retry while Asterisk stays down. Not yet
+      // connected (the first sync can finish before the AMI login) is no cause for a warning.
+      const waiting = isSwitchboardError(error) && error.code === ErrorCodes.PBX_UNREACHABLE;
       if (this.lastError?.message !== failure.message)
-        this.log.warn(
+        this.log[waiting ? 'info' : 'warn'](
           { code: failure.code, err: failure.message, hint: failure.hint, ...report },
           'AstDB push failed; retrying later from its checkpoint',
         );

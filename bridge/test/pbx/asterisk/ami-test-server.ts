@@ -1,6 +1,7 @@
 // An AMI test server: a real TCP server on 127.0.0.1 that greets like Asterisk 22, checks
-// Login, answers Ping / CoreShowChannels / VoicemailUsersList / Originate, and replays a
-// recorded capture's frames, optionally cut into random-sized or one-byte TCP writes.
+// Login, answers Ping / CoreShowChannels / VoicemailUsersList / Originate / DBPut / DBDel (into
+// an in-memory AstDB, as Asterisk's manager_dbput/manager_dbdel answer), and replays a recorded
+// capture's frames, optionally cut into random-sized or one-byte TCP writes.
 import net from 'node:net';
 import { headerOf } from './ami-capture';
 
@@ -15,6 +16,8 @@ export interface AmiTestServerOptions {
   voicemailUsers?: Record<string, string>[];
   /** Frames streamed after an Originate is queued; `ActionID` headers are rewritten. */
   originateScript?: string[];
+  /** Answer DBPut/DBDel as a manager user without write = system does. */
+  refuseAstDb?: boolean;
 }
 
 export interface ReceivedAction {
@@ -23,6 +26,8 @@ export interface ReceivedAction {
 
 export class AmiTestServer {
   readonly received: ReceivedAction[] = [];
+  /** The AstDB as DBPut/DBDel left it: `/family/key` → value, like Asterisk's astdb table. */
+  readonly astdb = new Map<string, string>();
   private readonly server = net.createServer((socket) => {
     this.onConnection(socket);
   });
@@ -163,6 +168,29 @@ export class AmiTestServer {
             : f.replace(/^ActionID: .*$/m, `ActionID: ${id}`),
         );
         void this.send(script);
+        return;
+      }
+      case 'DBPut':
+      case 'DBDel': {
+        if (this.options.refuseAstDb === true) {
+          reply({ Response: 'Error', ActionID: id, Message: 'Permission denied' });
+          return;
+        }
+        const family = fields.Family ?? '';
+        const key = fields.Key ?? '';
+        if (family === '' || key === '') {
+          reply({ Response: 'Error', ActionID: id, Message: 'No family or key specified' });
+          return;
+        }
+        const path = `/${family}/${key}`;
+        if (fields.Action === 'DBPut') {
+          this.astdb.set(path, fields.Val ?? '');
+          reply({ Response: 'Success', ActionID: id, Message: 'Updated database successfully' });
+        } else if (this.astdb.delete(path)) {
+          reply({ Response: 'Success', ActionID: id, Message: 'Key deleted successfully' });
+        } else {
+          reply({ Response: 'Error', ActionID: id, Message: 'Database entry not found' });
+        }
         return;
       }
       case 'Logoff':
