@@ -107,16 +107,22 @@ export function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.P
   }
 }
 
+/**
+ * Plain numbers, booleans and [lists] become typed; everything else stays the exact string,
+ * so a secret like `abc #def` or `0123` is not cut at a YAML comment or turned into a number.
+ */
 function parseEnvValue(value: string): unknown {
-  try {
-    const parsed: unknown = parseYaml(value);
-    // A secret such as "0123" must stay a string; only unambiguous scalars become typed.
-    return typeof parsed === 'number' && !/^(0|[1-9]\d*)(\.\d+)?$/.test(value.trim())
-      ? value
-      : (parsed ?? value);
-  } catch {
-    return value;
+  const trimmed = value.trim();
+  if (/^(true|false)$/.test(trimmed)) return trimmed === 'true';
+  if (/^(0|[1-9]\d*)(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (/^\[.*\]$/.test(trimmed)) {
+    try {
+      return parseYaml(trimmed) as unknown;
+    } catch {
+      return value;
+    }
   }
+  return value;
 }
 
 function snakeToCamel(segment: string): string {

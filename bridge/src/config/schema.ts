@@ -408,6 +408,22 @@ export const ConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.salesforce.emulate === undefined && config.pbx.adapter === 'simulator')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pbx', 'adapter'],
+        message:
+          'is simulator (the default), which rings made-up calls and would log them as Tasks in ' +
+          'a real org: set asterisk or webhook (the simulator runs only with salesforce.emulate)',
+      });
+    if (config.salesforce.emulate !== undefined && config.salesforce.loginUrl !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['salesforce', 'emulate'],
+        message:
+          'and salesforce.loginUrl are both set: emulate runs a pretend org and ignores the real ' +
+          'one; remove one of them',
+      });
     if (config.salesforce.emulate === undefined && config.auth.certificate === undefined)
       ctx.addIssue({
         code: 'custom',

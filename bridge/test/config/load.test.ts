@@ -13,6 +13,9 @@ function yamlFile(text: string): string {
 }
 
 const REAL_ORG = `
+pbx:
+  adapter: webhook
+  webhook: {token: t0ken}
 auth:
   certificate: "-----BEGIN PUBLIC KEY-----\\nabc\\n-----END PUBLIC KEY-----"
 salesforce:
@@ -41,6 +44,7 @@ describe('loadConfig', () => {
 
   it('reads YAML, applies defaults and trims pasted secrets', () => {
     const config = loadConfig({ file: yamlFile(REAL_ORG), env: {} });
+    expect(config.pbx.adapter).toBe('webhook');
     expect(config.salesforce.clientId).toBe('3MVGabc');
     expect(config.salesforce.clientSecret).toBe('secret-with-newline');
     expect(config.salesforce.apiVersion).toBe('62.0');
@@ -56,6 +60,9 @@ describe('loadConfig', () => {
         SWITCHBOARD__SERVER__PORT: '9443',
         SWITCHBOARD__PHONE__DEFAULT_COUNTRY: 'de',
         SWITCHBOARD__PBX__WEBHOOK__TOKEN: '0123',
+        SWITCHBOARD__PBX__WEBHOOK__DIAL_TOKEN: 'abc #def',
+        SWITCHBOARD__PBX__ADAPTER: 'webhook',
+        SWITCHBOARD__SERVER__ALLOWED_ORIGINS: '[https://acme.lightning.force.com]',
         SWITCHBOARD__LOG__LEVEL: 'debug',
         UNRELATED: 'x',
       },
@@ -64,6 +71,9 @@ describe('loadConfig', () => {
     expect(config.server.port).toBe(9443);
     expect(config.phone.defaultCountry).toBe('DE');
     expect(config.pbx.webhook?.token).toBe('0123');
+    // A # in a secret is not a YAML comment here.
+    expect(config.pbx.webhook?.dialToken).toBe('abc #def');
+    expect(config.server.allowedOrigins).toEqual(['https://acme.lightning.force.com']);
     expect(config.log.level).toBe('debug');
   });
 
@@ -98,8 +108,23 @@ describe('loadConfig', () => {
     ['a bad log level', REAL_ORG + 'log: {level: loud}\n', 'log.level'],
     [
       'a webhook adapter without its section',
-      REAL_ORG + 'pbx: {adapter: webhook}\n',
+      REAL_ORG.replace('  webhook: {token: t0ken}\n', ''),
       'pbx.webhook',
+    ],
+    [
+      'the simulator against a real org (it would log made-up calls as Tasks)',
+      REAL_ORG.replace('adapter: webhook', 'adapter: simulator'),
+      'pbx.adapter',
+    ],
+    [
+      'no PBX adapter with a real org (the default is the simulator)',
+      REAL_ORG.replace('  adapter: webhook\n', ''),
+      'pbx.adapter',
+    ],
+    [
+      'an emulated org next to a real login URL',
+      REAL_ORG.replace('salesforce:\n', 'salesforce:\n  emulate: demo\n'),
+      'salesforce.emulate',
     ],
     [
       'an empty secret',
