@@ -160,10 +160,15 @@ export class CallService {
     }
   }
 
-  /** Remembers the record a dial request came from, so the outbound call is linked to it. */
-  noteDialRequest(requestId: string, recordId: string): void {
-    this.dialRecords.set(requestId, recordId);
+  /** Remembers the record a dial came from (by the bridge's dial id), to link its outbound call. */
+  noteDialRequest(dialId: string, recordId: string): void {
+    this.dialRecords.set(dialId, recordId);
     trimOldest(this.dialRecords, MAX_PENDING_DIALS);
+  }
+
+  /** The PBX refused the dial: it will never ring. */
+  forgetDialRequest(dialId: string): void {
+    this.dialRecords.delete(dialId);
   }
 
   /** Calls the listener on every published change (e.g. the call log on `state: 'ended'`). */

@@ -1,6 +1,7 @@
 // Turns a rep's `dial` request into a PBX originate: checks the rep has an extension, the
 // number is dialable, no dial is already in flight for the rep, and the rep is within the
 // rate limit; audits each dial in the log with the number masked.
+import { randomUUID } from 'node:crypto';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import { numberForLog, type Logger } from '../logging/logger';
 import type { PbxAdapter } from '../pbx/adapter';
@@ -31,13 +32,15 @@ export interface DialServiceOptions {
    */
   repeatWindowMs?: number;
   now?: () => number;
-  /** Told about a dial the PBX accepted, so the outbound call pops already linked to the record. */
-  onDialAccepted?: (info: {
-    pbxCallId?: string;
-    extension: string;
-    recordId?: string;
-    requestId: string;
-  }) => void;
+  /**
+   * Told just before the PBX is asked, with the bridge's own id for this dial (what the PBX
+   * receives as requestId and echoes on the call's events), so the outbound call pops already
+   * linked to the record. Registered before the request because a PBX may report the rep's
+   * phone ringing before it answers the originate.
+   */
+  onDialStarting?: (info: { dialId: string; extension: string; recordId?: string }) => void;
+  /** Told when the PBX refused or could not be reached: the dial id will never ring. */
+  onDialFailed?: (dialId: string) => void;
 }
 
 export class DialService {
@@ -122,21 +125,24 @@ export class DialService {
 
   private async place(input: DialInput, extension: string, target: string): Promise<DialOutcome> {
     const { rep, requestId } = input;
+    // The PBX gets the bridge's own id, never the browser's: two reps' request ids may clash,
+    // and a rep must not be able to aim at someone else's dial.
+    const dialId = randomUUID();
     this.inFlight.add(rep.userId);
-    const log = this.options.logger.child({ requestId, userId: rep.userId, extension });
+    const log = this.options.logger.child({ requestId, dialId, userId: rep.userId, extension });
     log.info({ number: numberForLog(log, target), recordId: input.recordId }, 'dial requested');
+    this.options.onDialStarting?.({ dialId, extension, recordId: input.recordId });
     try {
-      const result = await this.options.adapter.dial({ requestId, extension, number: target });
+      const result = await this.options.adapter.dial({
+        requestId: dialId,
+        extension,
+        number: target,
+      });
       log.info({ pbxCallId: result.pbxCallId }, 'dial accepted by the PBX');
       this.lastAccepted.set(rep.userId, { target, at: this.now() });
-      this.options.onDialAccepted?.({
-        pbxCallId: result.pbxCallId,
-        extension,
-        recordId: input.recordId,
-        requestId,
-      });
       return result;
     } catch (error) {
+      this.options.onDialFailed?.(dialId);
       const code = isSwitchboardError(error) ? error.code : ErrorCodes.PBX_UNREACHABLE;
       log.warn({ code }, 'dial failed');
       throw error;

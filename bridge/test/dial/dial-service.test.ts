@@ -110,22 +110,36 @@ describe('DialService', () => {
     const { adapter, service } = setup();
     const input = dialInput('(415) 555-0101', { recordId: '003000000000001AAA' });
     await expect(service.dial(input)).resolves.toEqual({ pbxCallId: 'pbx-1' });
+    // The PBX gets the bridge's own dial id, not the browser's request id.
     expect(adapter.requests).toEqual([
-      { requestId: input.requestId, extension: '201', number: '+14155550101' },
+      {
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+        extension: '201',
+        number: '+14155550101',
+      },
     ]);
+    expect(adapter.requests[0]?.requestId).not.toBe(input.requestId);
   });
 
-  it('tells the composition root which dial the PBX accepted (to link the record)', async () => {
-    const accepted = jest.fn();
-    const { service } = setup({ onDialAccepted: accepted });
-    const input = dialInput('+1 415 555 0101', { recordId: '003000000000001AAA' });
-    await service.dial(input);
-    expect(accepted).toHaveBeenCalledWith({
-      pbxCallId: 'pbx-1',
-      extension: '201',
-      recordId: '003000000000001AAA',
-      requestId: input.requestId,
+  it('registers the dial id with its record before asking the PBX, and forgets it on failure', async () => {
+    const events: string[] = [];
+    const { adapter, service } = setup({
+      onDialStarting: ({ dialId, recordId }) => {
+        events.push(`starting ${dialId} ${recordId ?? ''}`);
+      },
+      onDialFailed: (dialId) => {
+        events.push(`failed ${dialId}`);
+      },
     });
+    await service.dial(dialInput('+1 415 555 0101', { recordId: '003000000000001AAA' }));
+    const dialId = adapter.requests[0]?.requestId ?? '';
+    expect(events).toEqual([`starting ${dialId} 003000000000001AAA`]);
+    adapter.failWith = new SwitchboardError(ErrorCodes.PBX_REFUSED, 'busy');
+    await expect(service.dial(dialInput('+1 415 555 0199'))).rejects.toMatchObject({
+      code: ErrorCodes.PBX_REFUSED,
+    });
+    const second = adapter.requests[1]?.requestId ?? '';
+    expect(events.slice(1)).toEqual([`starting ${second} `, `failed ${second}`]);
   });
 
   it('refuses a rep without an extension: DIAL_NO_EXTENSION, the PBX is not asked', async () => {

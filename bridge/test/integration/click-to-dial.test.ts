@@ -120,8 +120,17 @@ describe('click-to-dial through the WebSocket, the bridge and the webhook PBX', 
   it('a click on the mobile number originates from 201, and the call pops linked to the record', async () => {
     const rep = await RepClient.connectAs(bridge, ANA);
     // The number exactly as stored on the Contact.
-    const { requestId, result } = await dial(rep, CONTACT.MobilePhone, CONTACT_ID);
-    expect(pbx.originates).toEqual([{ requestId, extension: '201', number: '+14155550101' }]);
+    const { requestId: browserRequestId, result } = await dial(
+      rep,
+      CONTACT.MobilePhone,
+      CONTACT_ID,
+    );
+    expect(pbx.originates).toEqual([
+      { requestId: expect.any(String) as unknown, extension: '201', number: '+14155550101' },
+    ]);
+    // The PBX gets the bridge's own dial id, not the one the browser chose.
+    const requestId = pbx.originates[0]!.requestId;
+    expect(requestId).not.toBe(browserRequestId);
     expect(result).toMatchObject({ ok: true, callId: expect.stringMatching(/^out-/) as unknown });
 
     // The PBX rings the rep's phone first and reports the leg with the dial's requestId.
@@ -154,9 +163,12 @@ describe('click-to-dial through the WebSocket, the bridge and the webhook PBX', 
   it('a dial from a second tab of the same rep works, and both tabs see the call', async () => {
     const first = await RepClient.connectAs(bridge, ANA);
     const second = await RepClient.connectAs(bridge, ANA);
-    const { requestId, result } = await dial(second, CONTACT.Phone, CONTACT_ID);
+    const { result } = await dial(second, CONTACT.Phone, CONTACT_ID);
     expect(result).toMatchObject({ ok: true });
-    expect(pbx.originates).toEqual([{ requestId, extension: '201', number: '+14155550102' }]);
+    expect(pbx.originates).toEqual([
+      { requestId: expect.any(String) as unknown, extension: '201', number: '+14155550102' },
+    ]);
+    const requestId = pbx.originates[0]!.requestId;
     // The answer goes to the tab that asked only.
     expect(first.frames.some((f) => f.type === 'dial.result')).toBe(false);
 
