@@ -170,7 +170,7 @@ export class WebSocketHub {
   refreshExtensions(): void {
     for (const session of this.sessions) {
       if (session.state === 'authenticated' && session.identity !== undefined) {
-        this.index(session, this.options.users.extensionsForEmail(session.identity.email));
+        this.index(session, this.extensionsFor(session.identity));
       }
     }
   }
@@ -457,14 +457,23 @@ export class WebSocketHub {
 
     let ready: ReadyFrame;
     try {
-      const extensions = this.options.users.extensionsForEmail(identity.email);
+      const extensions = this.extensionsFor(identity);
       ready = {
         v: PROTOCOL_VERSION,
         type: 'ready',
         user: { id: identity.userId, email: identity.email },
         extensions,
         calls: this.options.calls.activeCallsForExtensions(extensions),
-        warnings: this.options.users.warningsFor(identity.email),
+        warnings: [
+          ...this.options.users.warningsFor(identity.email),
+          ...(this.ownsEmail(identity)
+            ? []
+            : [
+                `Another Salesforce user has the email ${identity.email}, and the phone ` +
+                  'extension is mapped to that user: give each user their own email, or ask ' +
+                  'your admin to map your extension.',
+              ]),
+        ],
         ...(this.options.settings === undefined ? {} : { settings: this.options.settings }),
       };
     } catch (thrown) {
@@ -613,8 +622,21 @@ export class WebSocketHub {
       orgId: identity.orgId,
       userId: identity.userId,
       email: identity.email,
-      extensions: this.options.users.extensionsForEmail(identity.email),
+      extensions: this.extensionsFor(identity),
     };
+  }
+
+  /**
+   * The rep's extensions. Emails are not unique in Salesforce: when the user directory matched
+   * the email to a different user than the token's subject, the phone is not this rep's.
+   */
+  private extensionsFor(identity: RepIdentityClaims): string[] {
+    return this.ownsEmail(identity) ? this.options.users.extensionsForEmail(identity.email) : [];
+  }
+
+  private ownsEmail(identity: RepIdentityClaims): boolean {
+    const owner = this.options.users.salesforceUserIdForEmail(identity.email);
+    return owner === undefined || owner.slice(0, 15) === identity.userId.slice(0, 15);
   }
 
   // -------------------------------------------------------------------------------------------

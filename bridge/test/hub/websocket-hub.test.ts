@@ -97,8 +97,10 @@ class FakeUsers implements UserDirectory {
   emailForExtension(): string | undefined {
     return undefined;
   }
-  salesforceUserIdForEmail(): string | undefined {
-    return undefined;
+  /** email → the Salesforce user the directory matched it to (unset: unknown). */
+  readonly owners = new Map<string, string>();
+  salesforceUserIdForEmail(email: string): string | undefined {
+    return this.owners.get(email.toLowerCase());
   }
   warningsFor(email: string): string[] {
     return this.extensionsForEmail(email).length === 0
@@ -228,6 +230,22 @@ describe('WebSocketHub', () => {
         warnings: [],
       });
       expect(hub.stats()).toEqual({ sockets: 1, authenticated: 1, reps: 1 });
+    });
+
+    it('gives no extension to another Salesforce user who shares the rep’s email', async () => {
+      await start();
+      activeCalls = [makeCall('c1', '201')];
+      // The directory matched rep@example.com to a different user than the token's subject.
+      users.owners.set('rep@example.com', '005000000000099AAA');
+      const { ready } = await connectAs();
+      expect(ready).toMatchObject({ extensions: [], calls: [] });
+      expect((ready as { warnings: string[] }).warnings).toEqual([
+        expect.stringContaining('Another Salesforce user has the email'),
+      ]);
+      // The user the email belongs to gets the phone (15- and 18-character ids compare equal).
+      users.owners.set('rep@example.com', '005000000000001');
+      const second = await connectAs();
+      expect(second.ready).toMatchObject({ extensions: ['201'] });
     });
 
     it('includes the call-log settings in ready when the hub has them', async () => {
