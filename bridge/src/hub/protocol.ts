@@ -12,8 +12,7 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 
 /**
  * Close codes the bridge uses. 4xxx mirror HTTP statuses so they read at a glance.
- * 4403 is reserved: today a foreign Origin is refused at the upgrade with HTTP 403, so
- * browsers see a failed connection (1006) rather than this code.
+ * 4403: a browser Origin not in server.allowedOrigins (after an `error` frame saying which).
  */
 export const CloseCodes = {
   /** The bridge is shutting down or restarting: reconnect with back-off. */

@@ -268,8 +268,14 @@ export class WebSocketHub {
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !this.allowedOrigins.has(normalizeOrigin(origin))) {
-      this.logRefusedOrigin(origin);
-      refuseUpgrade(socket, 403, 'Forbidden');
+      const refusal = this.refusedOrigin(origin);
+      // Browsers hide an HTTP refusal of an upgrade (the page only sees 1006, "cannot
+      // reach"), so the socket is opened just to say why and closed at once: the rep's
+      // utility can then name the setting to fix. Nothing else is sent or read on it.
+      this.wss.handleUpgrade(request, socket, head, (ws) => {
+        ws.send(JSON.stringify(errorFrame(refusal)));
+        ws.close(CloseCodes.ORIGIN_NOT_ALLOWED, 'origin not allowed');
+      });
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
@@ -277,19 +283,22 @@ export class WebSocketHub {
     });
   }
 
-  private logRefusedOrigin(origin: string): void {
+  /** The refusal for a foreign origin, logged once per origin. */
+  private refusedOrigin(origin: string): SwitchboardError {
     const key = origin.slice(0, 200);
-    if (this.refusedOriginsLogged.has(key)) return;
-    if (this.refusedOriginsLogged.size < MAX_LOGGED_ORIGINS) this.refusedOriginsLogged.add(key);
     const error = new SwitchboardError(
       ErrorCodes.WS_ORIGIN_NOT_ALLOWED,
-      `WebSocket upgrade from origin ${key} refused`,
+      `The bridge does not accept connections from ${key}`,
       {
         status: 403,
-        hint: 'If this is your org, add the origin (e.g. https://acme.lightning.force.com) to server.allowedOrigins.',
+        hint: `Ask your admin to add ${key} to server.allowedOrigins in the bridge configuration.`,
       },
     );
-    this.logger.warn({ code: error.code, origin: key, hint: error.hint }, error.message);
+    if (!this.refusedOriginsLogged.has(key)) {
+      if (this.refusedOriginsLogged.size < MAX_LOGGED_ORIGINS) this.refusedOriginsLogged.add(key);
+      this.logger.warn({ code: error.code, origin: key, hint: error.hint }, error.message);
+    }
+    return error;
   }
 
   private onConnection(socket: WebSocket, request: IncomingMessage): void {

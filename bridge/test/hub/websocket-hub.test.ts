@@ -381,20 +381,21 @@ describe('WebSocketHub', () => {
   });
 
   describe('origin check at the upgrade', () => {
-    it('refuses a browser origin that is not allowed with HTTP 403', async () => {
+    it('tells a browser from a foreign origin why, then closes with 4403', async () => {
       await start();
       const client = connect({ origin: 'https://evil.example' });
-      const status = await new Promise<number | undefined>((resolve) => {
-        client.socket.on('unexpected-response', (_req, res) => {
-          resolve(res.statusCode);
-        });
-        client.socket.on('error', () => {
-          resolve(undefined);
-        });
+      // The page sees the reason (a plain HTTP 403 would surface only as 1006).
+      const frame = await client.next();
+      expect(frame).toMatchObject({
+        type: 'error',
+        code: ErrorCodes.WS_ORIGIN_NOT_ALLOWED,
+        hint: expect.stringContaining('server.allowedOrigins') as unknown,
       });
-
-      expect(status).toBe(403);
-      expect(hub.stats().sockets).toBe(0);
+      expect((await client.closed).code).toBe(4403);
+      // It never became a session, and the refusal is logged once per origin.
+      expect(hub.stats().authenticated).toBe(0);
+      const again = connect({ origin: 'https://evil.example' });
+      expect((await again.closed).code).toBe(4403);
       expect(
         logLines.filter((line) => line.includes(ErrorCodes.WS_ORIGIN_NOT_ALLOWED)),
       ).toHaveLength(1);

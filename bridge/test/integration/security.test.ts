@@ -89,9 +89,11 @@ describe('bridge security', () => {
   });
 
   it('refuses a browser origin that is not allowed, and accepts an allowed one', async () => {
-    await expect(
-      RepClient.connect(bridge, 'x', { origin: 'https://evil.example' }),
-    ).rejects.toThrow(/403/);
+    const foreign = await RepClient.connect(bridge, 'x', { origin: 'https://evil.example' });
+    expect(await foreign.waitForClose()).toBe(4403);
+    expect(foreign.frames).toEqual([
+      expect.objectContaining({ type: 'error', code: 'WS_ORIGIN_NOT_ALLOWED' }),
+    ]);
     const allowed = await RepClient.connect(
       bridge,
       await bridge.emulatedOrg!.identity.signToken(ANA.Id),

@@ -22,6 +22,7 @@ export type ProblemCode =
   | 'TOKEN_UNAVAILABLE'
   | 'BAD_TOKEN'
   | 'ORIGIN_NOT_ALLOWED'
+  | 'PROTOCOL_MISMATCH'
   | 'HELLO_TIMEOUT'
   | 'UNREACHABLE';
 
@@ -298,6 +299,15 @@ export class SwitchboardConnection {
         code: 'ORIGIN_NOT_ALLOWED',
         message: `The bridge does not accept connections from ${origin}.`,
         action: `Ask your admin to add ${origin} to server.allowedOrigins in the bridge configuration.`,
+      });
+      return;
+    }
+    if (code === CloseCodes.PROTOCOL_ERROR) {
+      // Retrying cannot help: the same frame would be refused again.
+      this.fail({
+        code: 'PROTOCOL_MISMATCH',
+        message: 'This Switchboard component and the bridge do not speak the same protocol.',
+        action: 'Ask your admin to deploy the Switchboard package that matches the bridge version.',
       });
       return;
     }

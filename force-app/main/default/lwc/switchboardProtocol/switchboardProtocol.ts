@@ -140,6 +140,8 @@ export type ClientFrame = HelloFrame | DialFrame | CallLinkFrame | CallNoteFrame
 
 /** Close codes the bridge uses (RFC 6455 private range). */
 export const CloseCodes = {
+  /** The first frame was not a v1 frame: this component and the bridge disagree on the protocol. */
+  PROTOCOL_ERROR: 4400,
   BAD_TOKEN: 4401,
   ORIGIN_NOT_ALLOWED: 4403,
   HELLO_TIMEOUT: 4408,

@@ -131,6 +131,18 @@ describe('c-switchboard-connection', () => {
     expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
+  it('explains 4400 (protocol mismatch) and does not retry', async () => {
+    const { connection } = setup();
+    connection.start();
+    await flushPromises();
+    // The bridge refused the first frame as not being protocol v1.
+    FakeWebSocket.last.serverClose(4400);
+    expect(connection.status.state).toBe('failed');
+    expect(connection.status.problem?.code).toBe('PROTOCOL_MISMATCH');
+    jest.runOnlyPendingTimers();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
   it('tells a user without the permission set what to ask for', async () => {
     const { connection } = setup({
       getToken: jest
