@@ -64,3 +64,12 @@ export function maskNumber(number: string): string {
   if (chars.length <= 6) return '*'.repeat(chars.length);
   return chars.map((c, i) => (i < 4 || i >= chars.length - 2 || !/\d/.test(c) ? c : '*')).join('');
 }
+
+/**
+ * Free text that may contain phone numbers (a raw PBX frame, say), as it may appear in a log
+ * line: every run of five or more digits masked, unless the logger is at debug or below.
+ */
+export function textForLog(logger: Logger, text: string): string {
+  if (logger.isLevelEnabled('debug')) return text;
+  return text.replace(/\+?\d{5,}/g, (digits) => maskNumber(digits));
+}

@@ -3,7 +3,7 @@
 // backoff plus jitter after any loss (PBX restart, network drop, failed login).
 import net from 'node:net';
 import { ErrorCodes, SwitchboardError } from '../../errors';
-import type { Logger } from '../../logging/logger';
+import { textForLog, type Logger } from '../../logging/logger';
 import { AmiParser, formatAction, type AmiMessage } from './ami-parser';
 
 export interface AmiClientOptions {
@@ -67,7 +67,12 @@ export class AmiClient {
     this.log = options.logger.child({ component: 'ami', host: options.host, port: options.port });
     this.parser = new AmiParser((problem) => {
       this.log.warn(
-        { code: ErrorCodes.PBX_PROTOCOL_ERROR, reason: problem.reason, excerpt: problem.excerpt },
+        {
+          code: ErrorCodes.PBX_PROTOCOL_ERROR,
+          // A raw frame carries CallerIDNum: numbers are masked like everywhere else.
+          reason: textForLog(this.log, problem.reason),
+          excerpt: textForLog(this.log, problem.excerpt),
+        },
         'skipped a malformed AMI frame',
       );
     });

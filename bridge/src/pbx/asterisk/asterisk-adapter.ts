@@ -121,6 +121,8 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     const result = new Promise<DialResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.originates.delete(actionId);
+        // Otherwise the next ring on this extension would be taken for this dial.
+        this.translator.forgetDial(request.requestId);
         reject(unreachable('Asterisk did not report how the call went'));
       }, ringMs + 15_000);
       this.originates.set(actionId, { request, resolve, reject, timer });

@@ -20,7 +20,7 @@ interface Harness {
 
 const running: Harness[] = [];
 
-function recordingLogger(): { logger: Logger; logs: string[] } {
+function recordingLogger(level: 'info' | 'debug' = 'debug'): { logger: Logger; logs: string[] } {
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -28,7 +28,7 @@ function recordingLogger(): { logger: Logger; logs: string[] } {
       done();
     },
   });
-  return { logger: createLogger({ level: 'debug', destination }), logs };
+  return { logger: createLogger({ level, destination }), logs };
 }
 
 function asteriskConfig(port: number, secret = 'bridgepass') {
@@ -48,9 +48,9 @@ async function harness(
   options: AmiTestServerOptions = {},
   secret?: string,
   server = new AmiTestServer(options),
+  { logger, logs } = recordingLogger(),
 ): Promise<Harness & { started: Promise<void> }> {
   const port = await server.listen();
-  const { logger, logs } = recordingLogger();
   const adapter = new AsteriskPbxAdapter({
     config: asteriskConfig(port, secret),
     logger,
@@ -182,13 +182,25 @@ describe('AsteriskPbxAdapter link handling', () => {
     await h.started;
     await h.server.send([
       'Event: FutureThing\r\nPrivilege: call,all\r\nWhatever: 1\r\n\r\n',
-      'this is not a header line\r\nEvent: Hangup\r\n\r\n',
+      'this is not a header line\r\nEvent: Hangup\r\nCallerIDNum: +15551234567\r\n\r\n',
       ...frames,
     ]);
     await until(() => h.events.length === 3, 'the call after the bad frame');
     expect(steps(h.events).map((s) => s[0])).toEqual(['ringing', 'answered', 'ended']);
     const problems = h.logs.filter((l) => l.includes(ErrorCodes.PBX_PROTOCOL_ERROR));
     expect(problems).toHaveLength(1);
+  });
+
+  it('masks phone numbers of a malformed frame in the log at info level', async () => {
+    const recorded = recordingLogger('info');
+    const h = await harness({}, undefined, undefined, recorded);
+    const logs = recorded.logs;
+    await h.started;
+    await h.server.send(['not a header\r\nEvent: Hangup\r\nCallerIDNum: +15551234567\r\n\r\n']);
+    await until(() => logs.some((l) => l.includes(ErrorCodes.PBX_PROTOCOL_ERROR)), 'the log');
+    const line = logs.find((l) => l.includes(ErrorCodes.PBX_PROTOCOL_ERROR)) ?? '';
+    expect(line).toContain('CallerIDNum');
+    expect(line).not.toContain('5551234567');
   });
 });
 
