@@ -85,6 +85,10 @@ export async function startBridge(
 
     // Which org the bridge serves: auth.orgIds, else the connected org (known once connected).
     let orgIdentity: OrgIdentity | undefined;
+    let salesforceRetry: NodeJS.Timeout | undefined;
+    stack.push(() => clearTimeout(salesforceRetry));
+    /** Set once the user mapping exists: a late first connection re-reads the users. */
+    const afterConnect: { refreshUsers?: () => void } = {};
     const connectSalesforce = async (): Promise<void> => {
       try {
         orgIdentity = await gateway.connect();
@@ -92,14 +96,14 @@ export async function startBridge(
           { orgId: orgIdentity.orgId, instanceUrl: orgIdentity.instanceUrl },
           'connected to Salesforce',
         );
+        afterConnect.refreshUsers?.();
       } catch (error) {
         logger.error(
           errorFields(error),
           'cannot connect to Salesforce; retrying in the background',
         );
-        const timer = setTimeout(() => void connectSalesforce(), SALESFORCE_RETRY_MS);
-        timer.unref();
-        stack.push(() => clearTimeout(timer));
+        salesforceRetry = setTimeout(() => void connectSalesforce(), SALESFORCE_RETRY_MS);
+        salesforceRetry.unref();
       }
     };
     await connectSalesforce();
@@ -239,7 +243,7 @@ export async function startBridge(
             },
             sockets: hubRef.current?.stats(),
             calls: { active: tracker.activeCount },
-            callLog: { enabled: config.callLog.enabled, parked: callLog.listParked().length },
+            callLog: { enabled: config.callLog.enabled, ...callLog.counts() },
             directory: directoryIndex?.status() ?? { enabled: false },
           }),
         }),
@@ -398,12 +402,21 @@ export async function startBridge(
       }
     };
     await refreshUsers();
+    // Tasks take their owner from this mapping: when Salesforce was down at start, read the
+    // users as soon as it answers rather than ten minutes later.
+    afterConnect.refreshUsers = () => void refreshUsers();
     const userTimer = setInterval(() => void refreshUsers(), USER_REFRESH_MS);
     userTimer.unref();
     stack.push(() => clearInterval(userTimer));
 
     logger.info(
-      { httpUrl, wsUrl, pbx: adapter.name, emulated: emulatedOrg !== undefined },
+      {
+        httpUrl,
+        wsUrl,
+        publicUrl: config.server.publicUrl,
+        pbx: adapter.name,
+        emulated: emulatedOrg !== undefined,
+      },
       'bridge ready',
     );
     return {

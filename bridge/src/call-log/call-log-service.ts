@@ -224,6 +224,11 @@ export class CallLogService {
     return statusOf(entry);
   }
 
+  /** How many logs are in each outbox state (for the status page). */
+  counts(): Record<'pending' | 'sending' | 'sent' | 'parked' | 'skipped', number> {
+    return this.outbox.countByState();
+  }
+
   listParked(): ParkedCallLog[] {
     return this.outbox.listParked().map((entry) => ({
       callId: entry.callId,
