@@ -52,12 +52,22 @@ interface Phase {
   lost: number;
   rssBeforeMb: number;
   rssAfterMb: number;
+  /** CPU time (user + system) the server process spent per call in this phase. */
+  cpuMsPerCall: number;
   apiCallsPerCall?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat, 100 ticks/s). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function rssMb(pid: number | undefined): number {
@@ -147,6 +157,7 @@ async function drive(
   };
   for (const s of sockets) s.on('message', onFrame);
   const rssBeforeMb = rssMb(pid);
+  const cpuBefore = cpuMs(pid);
   const post = async (body: unknown): Promise<void> => {
     const response = await fetch(`${httpUrl}/pbx/events`, {
       method: 'POST',
@@ -198,6 +209,7 @@ async function drive(
     lost: options.calls - frameAt.size,
     rssBeforeMb,
     rssAfterMb: rssMb(pid),
+    cpuMsPerCall: (cpuMs(pid) - cpuBefore) / options.calls,
   };
 }
 
@@ -371,7 +383,7 @@ function row(phase: Phase): string {
   const l = phase.latencies;
   const r = phase.afterReply;
   const before = `${Math.round((100 * phase.framesBeforeReply) / Math.max(1, l.length))}%`;
-  return `| ${phase.label} | ${l.length} | ${phase.lost} | ${f(percentile(l, 50))} | ${f(percentile(l, 99))} | ${f(l[l.length - 1] ?? NaN)} | ${before} | ${f(percentile(r, 99))} | ${phase.apiCallsPerCall === undefined ? '—' : f(phase.apiCallsPerCall)} | ${f(phase.rssBeforeMb)} → ${f(phase.rssAfterMb)} |`;
+  return `| ${phase.label} | ${l.length} | ${phase.lost} | ${f(percentile(l, 50))} | ${f(percentile(l, 99))} | ${f(l[l.length - 1] ?? NaN)} | ${before} | ${f(percentile(r, 99))} | ${phase.apiCallsPerCall === undefined ? '—' : f(phase.apiCallsPerCall)} | ${f(phase.cpuMsPerCall)} | ${f(phase.rssBeforeMb)} → ${f(phase.rssAfterMb)} |`;
 }
 
 async function main(): Promise<void> {
@@ -383,8 +395,8 @@ async function main(): Promise<void> {
     `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rate ${options.rate}`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     '',
-    '| run | frames | lost | send→frame p50 ms | p99 ms | max ms | frame before reply | reply→frame p99 ms | SF API calls/call | server RSS MB (before → after) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| run | frames | lost | send→frame p50 ms | p99 ms | max ms | frame before reply | reply→frame p99 ms | SF API calls/call | server CPU ms/call | server RSS MB (before → after) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     row(warm!),
     row(cold!),
     row(bare),
