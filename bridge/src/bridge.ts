@@ -354,10 +354,13 @@ export async function startBridge(
           }
         },
         linkRecord: (rep, frame) => {
-          calls.linkRecord(rep.extensions, frame.callId, frame.recordId);
+          const linked = calls.linkRecord(rep.extensions, frame.callId, frame.recordId);
           // A record the rep just created from this pop is not searchable for minutes: the
           // directory remembers it so the caller's next ring finds it (no duplicate record).
-          directory.noteRecordChanged?.('', frame.recordId);
+          // One of the call's own matches is known already and costs nothing.
+          const sameId = (id: string) => id.slice(0, 15) === frame.recordId.slice(0, 15);
+          if (!linked.matches.some((match) => sameId(match.id)))
+            directory.noteRecordChanged?.('', frame.recordId);
         },
         // The status after storing the note is what call.note.result tells the rep.
         addNote: (rep, frame) =>

@@ -274,6 +274,30 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
       tabTwo.close();
     });
 
+    it('keeps the cache when the rep picks one of the matches, not when they link a new record', async () => {
+      const rep = await RepClient.connectAs(bridge, ANA);
+      const org = bridge.emulatedOrg!;
+      const first = await ring(bridge, '+1 212 555 0199');
+      const done = await rep.waitForCall(
+        (c) => c.id.startsWith(first.callId) && c.lookup === 'done',
+      );
+      const searches = org.counts.search;
+      // Picking a match: the next ring of that number is still answered from the cache.
+      rep.send({ type: 'call.link', callId: done.id, recordId: done.matches[1]!.id });
+      await rep.waitForCall((c) => c.id === done.id && c.linkedRecordId !== undefined);
+      const second = await ring(bridge, '+1 212 555 0199');
+      await rep.waitForCall((c) => c.id.startsWith(second.callId) && c.lookup === 'done');
+      expect(org.counts.search).toBe(searches);
+      // Linking a record the search did not find (one the rep just created): the directory
+      // notes it, so the next ring asks Salesforce again and finds it.
+      rep.send({ type: 'call.link', callId: done.id, recordId: '003000000000012AAA' });
+      await rep.waitForCall((c) => c.id === done.id && c.linkedRecordId === '003000000000012AAA');
+      const third = await ring(bridge, '+1 212 555 0199');
+      await rep.waitForCall((c) => c.id.startsWith(third.callId) && c.lookup === 'done');
+      expect(org.counts.search).toBeGreaterThan(searches);
+      rep.close();
+    });
+
     it('does not send a rep the calls of another extension', async () => {
       const ben = await RepClient.connectAs(bridge, 'ben.okafor@acme.example');
       const ana = await RepClient.connectAs(bridge, ANA);
