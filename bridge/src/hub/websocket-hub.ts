@@ -71,6 +71,14 @@ export interface WebSocketHubOptions {
   rateLimit?: { perSecond: number; burst: number };
   /** Milliseconds; for the rate limiter. Tests inject a frozen clock. */
   now?: () => number;
+  /** Sockets at once, authenticated or not; more are refused with HTTP 503. Default 10,000. */
+  maxSockets?: number;
+  /**
+   * An authenticated session is closed (1001, the utility reconnects with a fresh token) after
+   * this long, so a rep whose permission set was removed or who was deactivated loses the
+   * phone within this time. Default 8 hours.
+   */
+  maxSessionMs?: number;
 }
 
 export interface HubStats {
@@ -90,6 +98,8 @@ interface Session {
   extensions: string[];
   alive: boolean;
   helloTimer: NodeJS.Timeout | undefined;
+  /** Ends an authenticated session after maxSessionMs (see the option). */
+  renewTimer: NodeJS.Timeout | undefined;
   /** Frames that arrived while the token was being verified; handled after `ready`. */
   queued: string[];
   tokens: number;
@@ -112,6 +122,8 @@ export class WebSocketHub {
   private readonly byExtension = new Map<string, Set<Session>>();
   private readonly allowedOrigins: ReadonlySet<string>;
   private readonly refusedOriginsLogged = new Set<string>();
+  /** Whether reaching maxSockets was logged since the count last dropped below it. */
+  private capLogged = false;
   private readonly logger: Logger;
   private readonly rateLimit: { perSecond: number; burst: number };
   private readonly now: () => number;
@@ -266,6 +278,18 @@ export class WebSocketHub {
       refuseUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
+    if (this.sessions.size >= (this.options.maxSockets ?? 10_000)) {
+      if (!this.capLogged) {
+        this.capLogged = true;
+        this.logger.warn(
+          { sockets: this.sessions.size },
+          'WebSocket limit reached; further connections are refused until some close',
+        );
+      }
+      refuseUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    this.capLogged = false;
     const origin = request.headers.origin;
     if (origin !== undefined && !this.allowedOrigins.has(normalizeOrigin(origin))) {
       const refusal = this.refusedOrigin(origin);
@@ -310,6 +334,7 @@ export class WebSocketHub {
       extensions: [],
       alive: true,
       helloTimer: undefined,
+      renewTimer: undefined,
       queued: [],
       tokens: this.rateLimit.burst,
       refilledAt: this.now(),
@@ -358,6 +383,7 @@ export class WebSocketHub {
 
   private onClose(session: Session, code: number): void {
     if (session.helloTimer !== undefined) clearTimeout(session.helloTimer);
+    if (session.renewTimer !== undefined) clearTimeout(session.renewTimer);
     session.state = 'closing';
     this.index(session, []);
     this.sessions.delete(session);
@@ -516,6 +542,13 @@ export class WebSocketHub {
       'ws authenticated',
     );
     this.send(session, ready);
+    session.renewTimer = setTimeout(
+      () => {
+        this.closeSession(session, CloseCodes.GOING_AWAY, 'session renewal: reconnect');
+      },
+      this.options.maxSessionMs ?? 8 * 3_600_000,
+    );
+    session.renewTimer.unref();
 
     const queued = session.queued.splice(0);
     for (const text of queued) await this.handleText(session, text);
@@ -697,6 +730,7 @@ export class WebSocketHub {
 
   private closeSession(session: Session, code: number, reason: string): void {
     if (session.helloTimer !== undefined) clearTimeout(session.helloTimer);
+    if (session.renewTimer !== undefined) clearTimeout(session.renewTimer);
     session.state = 'closing';
     this.index(session, []);
     try {

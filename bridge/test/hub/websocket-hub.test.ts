@@ -380,6 +380,32 @@ describe('WebSocketHub', () => {
     });
   });
 
+  describe('limits', () => {
+    it('closes an authenticated session after maxSessionMs so the utility signs in again', async () => {
+      await start({ maxSessionMs: 50 });
+      const { client } = await connectAs();
+      // 1001: reconnect (the utility fetches a fresh token, so permissions are checked again).
+      expect((await client.closed).code).toBe(1001);
+      expect(hub.stats().authenticated).toBe(0);
+    });
+
+    it('refuses sockets beyond maxSockets with 503, and accepts again once one closes', async () => {
+      await start({ maxSockets: 1 });
+      const { client } = await connectAs();
+      const refused = connect();
+      const status = await new Promise<number | undefined>((resolve) => {
+        refused.socket.on('unexpected-response', (_req, res) => {
+          resolve(res.statusCode);
+        });
+      });
+      expect(status).toBe(503);
+      client.socket.close();
+      await client.closed;
+      const { ready } = await connectAs();
+      expect(ready.type).toBe('ready');
+    });
+  });
+
   describe('origin check at the upgrade', () => {
     it('tells a browser from a foreign origin why, then closes with 4403', async () => {
       await start();
