@@ -248,7 +248,10 @@ export async function startBridge(
           }),
         }),
       });
-    if (emulatedOrg !== undefined)
+    // The demo endpoints hand out identity tokens and record fields without a login: they
+    // stand in for Salesforce on this machine only, never on an address others can reach.
+    const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.server.host);
+    if (emulatedOrg !== undefined && loopback)
       routers.push({
         path: '/demo',
         router: createDemoRouter({
@@ -257,6 +260,11 @@ export async function startBridge(
           logger: logger.child({ component: 'demo' }),
         }),
       });
+    else if (emulatedOrg !== undefined)
+      logger.warn(
+        { host: config.server.host },
+        'demo endpoints (/demo/*, the browser page) are off: the bridge listens beyond this machine',
+      );
 
     const app = createHttpApp({
       logger: logger.child({ component: 'http' }),

@@ -182,3 +182,20 @@ describe('bridge security', () => {
     });
   });
 });
+
+describe('demo endpoints', () => {
+  it('exist only when the bridge listens on this machine alone', async () => {
+    const local = await startTestBridge();
+    const open = await startTestBridge({
+      config: { server: { port: 0, host: '0.0.0.0' } },
+    });
+    try {
+      expect((await fetch(`${local.httpUrl}/demo/token`)).status).toBe(200);
+      // Listening on every interface: no token minting, no record reading for anyone.
+      expect((await fetch(`${open.httpUrl}/demo/token`)).status).toBe(404);
+    } finally {
+      await local.stop();
+      await open.stop();
+    }
+  });
+});
