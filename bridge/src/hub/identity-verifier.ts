@@ -13,6 +13,7 @@ export interface RepIdentityClaims {
   /** The Salesforce user id (`sub`). */
   userId: string;
   email: string;
+  /** The token's unique id: its `jti`, or `switchboard_nonce` when the token has no `jti`. */
   jti: string;
   /** `exp`, in seconds since the epoch. */
   expiresAt: number;
@@ -35,6 +36,11 @@ const ALGORITHM = 'RS256';
 /** A Salesforce-signed token is ~1 KB; anything far larger is not one of ours. */
 const MAX_TOKEN_LENGTH = 8192;
 const MAX_JTI_LENGTH = 256;
+/**
+ * Where Apex puts the unique id if Auth.JWT refuses `jti` among its additional claims (its docs
+ * say those "cannot include standard claims"). Same single-use rule as `jti`.
+ */
+const NONCE_CLAIM = 'switchboard_nonce';
 /**
  * Replay memory bound. Every entry comes from a token with a valid org signature and lives at
  * most maxLifetime + tolerance, so this is ~100k logins in five minutes before eviction starts.
@@ -85,24 +91,26 @@ export class IdentityVerifier {
 
     const sub = payload.sub;
     const email = payload['email'];
-    const jti = payload.jti;
     const iat = payload.iat;
     const exp = payload.exp;
     const iss = payload.iss;
+    const tokenId = uniqueTokenId(payload.jti, payload[NONCE_CLAIM]);
     const missing = [
       typeof iss === 'string' && iss !== '' ? undefined : 'iss',
       typeof sub === 'string' && sub !== '' ? undefined : 'sub',
       typeof email === 'string' && email !== '' ? undefined : 'email',
-      typeof jti === 'string' && jti !== '' ? undefined : 'jti',
-      typeof iat === 'number' ? undefined : 'iat',
+      tokenId !== undefined ? undefined : `jti (or ${NONCE_CLAIM})`,
+      // iat is optional (v1 clarification, docs/protocol.md): Auth.JWT is not documented to
+      // emit it. When present it must be a number.
+      iat === undefined || typeof iat === 'number' ? undefined : 'iat',
       typeof exp === 'number' ? undefined : 'exp',
     ].filter((name): name is string => name !== undefined);
     if (missing.length > 0) {
       throw authError(
         ErrorCodes.AUTH_TOKEN_INVALID,
         `The identity token lacks the claim(s) ${missing.join(', ')}.`,
-        'The Apex token controller must set iss, sub, aud, email, iat, exp and jti; ' +
-          'update the Switchboard package in the org.',
+        'The Apex token controller must set iss, sub, aud, email, iat, exp and jti (or ' +
+          `${NONCE_CLAIM} where Auth.JWT refuses jti); update the Switchboard package in the org.`,
       );
     }
     // Narrowed above; the casts only restate what the checks proved.
@@ -110,8 +118,8 @@ export class IdentityVerifier {
       iss: iss as string,
       sub: sub as string,
       email: email as string,
-      jti: jti as string,
-      iat: iat as number,
+      jti: tokenId as string,
+      iat,
       exp: exp as number,
     };
 
@@ -137,7 +145,7 @@ export class IdentityVerifier {
       );
     }
     const toleranceMs = this.options.clockToleranceSeconds * 1000;
-    if (claims.iat * 1000 > nowMs + toleranceMs) {
+    if (claims.iat !== undefined && claims.iat * 1000 > nowMs + toleranceMs) {
       throw authError(
         ErrorCodes.AUTH_TOKEN_INVALID,
         'The identity token was issued in the future.',
@@ -145,10 +153,17 @@ export class IdentityVerifier {
           'or raise auth.clockToleranceSeconds.',
       );
     }
-    if (claims.exp - claims.iat > this.options.maxLifetimeSeconds) {
+    // With iat the lifetime is exactly exp − iat. Without it, what is left (exp − now) bounds
+    // how long a stolen token stays usable; the tolerance allows for a Salesforce clock ahead.
+    const lifetimeSeconds =
+      claims.iat !== undefined ? claims.exp - claims.iat : claims.exp - Math.floor(nowMs / 1000);
+    const allowedSeconds =
+      this.options.maxLifetimeSeconds +
+      (claims.iat !== undefined ? 0 : this.options.clockToleranceSeconds);
+    if (lifetimeSeconds > allowedSeconds) {
       throw authError(
         ErrorCodes.AUTH_TOKEN_TOO_LONG_LIVED,
-        `The identity token is valid for ${claims.exp - claims.iat} s; at most ${this.options.maxLifetimeSeconds} s is accepted.`,
+        `The identity token is valid for ${lifetimeSeconds} s${claims.iat !== undefined ? '' : ' from now'}; at most ${this.options.maxLifetimeSeconds} s is accepted.`,
         'A long-lived token is worth stealing: keep the Apex validity length at 300 s or less ' +
           '(or raise auth.maxTokenLifetimeSeconds, at most 300).',
       );
@@ -156,8 +171,8 @@ export class IdentityVerifier {
     if (claims.jti.length > MAX_JTI_LENGTH) {
       throw authError(
         ErrorCodes.AUTH_TOKEN_INVALID,
-        'The identity token’s jti is too long.',
-        'The Apex token controller should use a UUID as jti.',
+        `The identity token’s jti (or ${NONCE_CLAIM}) is too long.`,
+        'The Apex token controller should use a UUID or 128 random bits in hex as jti.',
       );
     }
     this.rememberOnce(claims.iss, claims.jti, claims.exp * 1000 + toleranceMs, nowMs);
@@ -222,6 +237,16 @@ export class IdentityVerifier {
       if (until < nowMs) this.seen.delete(key);
     }
   }
+}
+
+/**
+ * The id the replay check keys on: `jti` when the token has one; only when `jti` is absent
+ * altogether, the private `switchboard_nonce`. A present but unusable `jti` (empty, not a
+ * string) is not papered over by a nonce.
+ */
+function uniqueTokenId(jti: unknown, nonce: unknown): string | undefined {
+  if (jti !== undefined) return typeof jti === 'string' && jti !== '' ? jti : undefined;
+  return typeof nonce === 'string' && nonce !== '' ? nonce : undefined;
 }
 
 function authError(code: ErrorCode, message: string, hint: string, cause?: unknown) {

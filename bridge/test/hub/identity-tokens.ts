@@ -22,7 +22,9 @@ export interface TokenOptions {
   iat?: number;
   lifetimeSeconds?: number;
   /** Claims to set or, with `undefined`, to leave out. */
-  claims?: Partial<Record<'iss' | 'sub' | 'aud' | 'email' | 'jti', string | undefined>>;
+  claims?: Partial<
+    Record<'iss' | 'sub' | 'aud' | 'email' | 'jti' | 'switchboard_nonce', string | undefined>
+  >;
   omit?: readonly ('iat' | 'exp')[];
 }
 
