@@ -709,8 +709,9 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     this.noteDrafts = { ...this.noteDrafts, [callId]: { ...this.draftFor(callId), ...change } };
   }
 
+  /** lightning-textarea fires change on every keystroke; its value is on the element. */
   handleNotesInput(event: Event): void {
-    const target = event.target as HTMLTextAreaElement;
+    const target = event.target as HTMLElement & { value: string };
     const callId = target.dataset.callId;
     if (callId) this.setDraft(callId, { notes: target.value, status: 'idle', error: '' });
   }

@@ -528,7 +528,7 @@ describe('c-switchboard', () => {
     // Act: the rep writes notes and picks a disposition, then saves
     const notes = $(element, '[data-id="notes-text"]') as HTMLTextAreaElement;
     notes.value = 'Wants a quote for 40 seats';
-    notes.dispatchEvent(new CustomEvent('input'));
+    notes.dispatchEvent(new CustomEvent('change'));
     const select = $(element, '[data-id="disposition"]') as HTMLSelectElement;
     select.value = 'Interested';
     select.dispatchEvent(new CustomEvent('change'));
@@ -574,7 +574,7 @@ describe('c-switchboard', () => {
     await sendCall({ state: 'connected', answeredAt: '2024-05-01T10:00:05.000Z' });
     const notes = $(element, '[data-id="notes-text"]') as HTMLTextAreaElement;
     notes.value = 'Call back Friday';
-    notes.dispatchEvent(new CustomEvent('input'));
+    notes.dispatchEvent(new CustomEvent('change'));
     await flushPromises();
     ($(element, '[data-id="notes-save"]') as HTMLElement).click();
     await flushPromises();
@@ -595,7 +595,7 @@ describe('c-switchboard', () => {
     await sendCall({ state: 'ended', endedAt: '2024-05-01T10:01:00.000Z', endReason: 'completed' });
     const notes = $(element, '[data-id="notes-text"]') as HTMLTextAreaElement;
     notes.value = 'Left a message';
-    notes.dispatchEvent(new CustomEvent('input'));
+    notes.dispatchEvent(new CustomEvent('change'));
     await flushPromises();
     ($(element, '[data-id="notes-save"]') as HTMLElement).click();
     await flushPromises();
@@ -635,7 +635,7 @@ describe('c-switchboard', () => {
     await sendCall({ state: 'ended', endedAt: '2024-05-01T10:01:00.000Z', endReason: 'completed' });
     const notes = $(element, '[data-id="notes-text"]') as HTMLTextAreaElement;
     notes.value = 'Left a message';
-    notes.dispatchEvent(new CustomEvent('input'));
+    notes.dispatchEvent(new CustomEvent('change'));
     await flushPromises();
     ($(element, '[data-id="notes-save"]') as HTMLElement).click();
     await flushPromises();
