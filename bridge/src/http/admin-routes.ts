@@ -1,9 +1,9 @@
 // Admin endpoints under /admin, for whoever runs the bridge: one status document (PBX,
 // Salesforce, sockets, calls, call-log outbox) and the parked call logs, visible and retryable.
 // Bearer-token protected (server.adminToken); without a token configured they do not exist.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import { ErrorCodes, SwitchboardError } from '../errors';
+import { bearerToken, secretMatcher } from './bearer-token';
 
 export interface AdminRoutesOptions {
   token: string;
@@ -15,19 +15,12 @@ export interface AdminRoutesOptions {
   };
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
 export function createAdminRouter(options: AdminRoutesOptions): express.Router {
   const router = express.Router();
-  const expected = digest(options.token);
+  const tokenMatches = secretMatcher(options.token);
 
   router.use((req, _res, next) => {
-    const header = req.headers.authorization ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
-    // Compare digests in constant time so the token cannot be guessed byte by byte.
-    if (presented === '' || !timingSafeEqual(digest(presented), expected)) {
+    if (!tokenMatches(bearerToken(req.headers))) {
       next(
         new SwitchboardError(ErrorCodes.HTTP_UNAUTHORIZED, 'Admin token missing or wrong', {
           status: 401,

@@ -3,7 +3,6 @@
 // HTTP CID source, Asterisk's CURL()). Everything is answered from the local index: a PBX
 // asking on every call costs no Salesforce request. Numbers are data the admin asked to export;
 // they are never logged here.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { PhoneConfig } from '../config/schema';
 import type { DirectoryIndex, PhonebookEntry } from '../directory/index/directory-index';
@@ -19,6 +18,7 @@ import {
   xmlText,
   yealinkEntry,
 } from './phonebook-formats';
+import { bearerToken, secretMatcher } from '../http/bearer-token';
 
 export interface PhonebookRouterOptions {
   index: DirectoryIndex;
@@ -33,8 +33,6 @@ const CHUNK = 1000;
 /** Cisco phones show at most 32 entries per directory page. */
 const CISCO_PAGE = 32;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
-
 /**
  * Routes (mount at /): GET /directory/phonebook.vcf[?version=4.0], /directory/phonebook.csv,
  * /directory/phonebook/yealink.xml, /directory/phonebook/cisco.xml[?page=N],
@@ -43,10 +41,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
 export function createPhonebookRouter(options: PhonebookRouterOptions): express.Router {
   const { index, logger } = options;
   const router = express.Router();
-  const expected = options.token === undefined ? undefined : sha256(options.token);
+  const tokenMatches = options.token === undefined ? undefined : secretMatcher(options.token);
 
   router.use('/directory', (req, res, next) => {
-    if (expected === undefined) {
+    if (tokenMatches === undefined) {
       next(
         new SwitchboardError(
           ErrorCodes.PHONEBOOK_NOT_CONFIGURED,
@@ -56,9 +54,7 @@ export function createPhonebookRouter(options: PhonebookRouterOptions): express.
       );
       return;
     }
-    const presented = presentedToken(req);
-    // Hashing both sides gives equal lengths, so timingSafeEqual never leaks the token length.
-    if (presented === undefined || !timingSafeEqual(sha256(presented), expected)) {
+    if (!tokenMatches(presentedToken(req))) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard-phonebook"');
       next(
         new SwitchboardError(
@@ -175,9 +171,9 @@ export function createPhonebookRouter(options: PhonebookRouterOptions): express.
 
 /** Bearer header, Basic auth (token as password, any user) or ?token=. */
 function presentedToken(req: express.Request): string | undefined {
+  const bearer = bearerToken(req.headers);
+  if (bearer !== undefined) return bearer;
   const header = req.headers.authorization ?? '';
-  const bearer = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  if (bearer?.[1] !== undefined) return bearer[1];
   const basic = /^Basic[ ]+(\S+)\s*$/i.exec(header);
   if (basic?.[1] !== undefined) {
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');

@@ -1,13 +1,13 @@
 // POST /pbx/events: authenticates the PBX (bearer token, constant-time compare), validates
 // one event or a batch, and hands them to the WebhookPbxAdapter. Answers 202 as soon as the
 // events are accepted: the PBX never waits for Salesforce.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { CallEvent } from '../../calls/call';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { WebhookPbxAdapter } from './webhook-adapter';
 import { MAX_BATCH, WebhookEventSchema, describeIssues, toCallEvent } from './webhook-event-schema';
+import { bearerToken, secretMatcher } from '../../http/bearer-token';
 
 export interface WebhookRouterOptions {
   adapter: WebhookPbxAdapter;
@@ -16,19 +16,15 @@ export interface WebhookRouterOptions {
   now?: () => Date;
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
 export function createWebhookRouter(options: WebhookRouterOptions): express.Router {
   const { adapter, logger } = options;
   const now = options.now ?? (() => new Date());
-  // Hashing both sides gives equal lengths, so timingSafeEqual never leaks the token length.
-  const expected = sha256(options.token);
+  const tokenMatches = secretMatcher(options.token);
   const router = express.Router();
 
   router.post('/pbx/events', (req, res) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    if (match?.[1] === undefined || !timingSafeEqual(sha256(match[1]), expected)) {
+    if (!tokenMatches(bearerToken(req.headers))) {
+      const header = req.headers.authorization ?? '';
       logger.warn(
         {
           code: ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
