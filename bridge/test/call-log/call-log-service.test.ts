@@ -15,25 +15,14 @@ import {
   type Database,
 } from '../../src/storage/database';
 import { FakeGateway } from './fake-gateway';
+import { ENDED_AT, endedCall } from './support/calls';
 
-const START = Date.parse('2025-03-05T10:00:00.000Z');
+const START = ENDED_AT;
 const CONTACT_ID = '003000000000001AAA';
 
+/** The shared ended call (support/calls.ts), here with one Contact match at an Account. */
 function ended(id: string, overrides: Partial<Call> = {}): Call {
-  return {
-    id,
-    direction: 'inbound',
-    state: 'ended',
-    extension: '201',
-    number: '+14155550100',
-    e164: '+14155550100',
-    withheld: false,
-    internal: false,
-    startedAt: new Date(START - 60_000).toISOString(),
-    answeredAt: new Date(START - 50_000).toISOString(),
-    endedAt: new Date(START).toISOString(),
-    endReason: 'completed',
-    lookup: 'done',
+  return endedCall(id, {
     matches: [
       {
         id: CONTACT_ID,
@@ -44,7 +33,7 @@ function ended(id: string, overrides: Partial<Call> = {}): Call {
       },
     ],
     ...overrides,
-  };
+  });
 }
 
 describe('call-log/call-log-service (fake gateway)', () => {

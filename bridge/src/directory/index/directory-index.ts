@@ -185,14 +185,7 @@ export class DirectoryIndex {
     for (const row of this.statements.find.all(e164)) {
       if (row.id === previous) continue;
       previous = row.id;
-      const match: DirectoryMatch = {
-        id: row.id,
-        object: row.object,
-        name: row.name,
-        phoneField: row.field,
-        lastModifiedAt: row.last_modified,
-      };
-      if (row.owner_id !== null) match.ownerId = row.owner_id;
+      const match = toMatch(row);
       if (row.account_id !== null) {
         match.accountId = row.account_id;
         if (row.company !== null) match.accountName = row.company;
@@ -331,15 +324,7 @@ export class DirectoryIndex {
       )
       .iterate();
     for (const row of rows) {
-      const match: DirectoryMatch = {
-        id: row.id,
-        object: row.object,
-        name: row.name,
-        phoneField: row.field,
-        lastModifiedAt: row.last_modified,
-      };
-      if (row.owner_id !== null) match.ownerId = row.owner_id;
-      visit(row.e164, match);
+      visit(row.e164, toMatch(row));
     }
   }
 
@@ -384,4 +369,24 @@ export class DirectoryIndex {
     }
     return out;
   }
+}
+
+/** The match a number row stands for (account fields are added where the query has them). */
+function toMatch(row: {
+  id: string;
+  object: MatchObject;
+  name: string;
+  field: string;
+  last_modified: string;
+  owner_id: string | null;
+}): DirectoryMatch {
+  const match: DirectoryMatch = {
+    id: row.id,
+    object: row.object,
+    name: row.name,
+    phoneField: row.field,
+    lastModifiedAt: row.last_modified,
+  };
+  if (row.owner_id !== null) match.ownerId = row.owner_id;
+  return match;
 }
