@@ -273,7 +273,8 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   private autoCreated = new Set<string>();
   private popped = new Set<string>();
   private announced = new Map<string, string>();
-  private utilityLabels = new Map<string, string>();
+  /** What the utility bar item says now (as configured until a call changes it). */
+  private utilityShown = { highlighted: false, label: UTILITY_LABEL };
   private requestCounter = 0;
   private requests = new Map<string, SentRequest>();
   private graceTimer: number | undefined;
@@ -361,7 +362,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     for (const call of vanished) this.addRecent({ ...call, state: 'ended' });
     this.calls = this.calls.filter((c) => c.state === 'ended' && !activeIds.has(c.id));
     for (const call of active) this.upsertCall(call);
-    if (vanished.length > 0) this.resetUtility();
+    this.syncUtility();
   }
 
   private upsertCall(call: Call): void {
@@ -379,11 +380,11 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
       this.addRecent(call);
       // Keep only one ended call on screen, and only while nothing else is going on.
       this.calls = [...others.filter((c) => c.state !== 'ended'), call];
-      this.resetUtility();
     } else {
       this.calls = [call, ...others.filter((c) => c.state !== 'ended')];
     }
     this.react(call);
+    this.syncUtility();
     this.updateClock();
   }
 
@@ -428,26 +429,35 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     return call.lookup === 'done' && call.matches.length === 0 && !call.withheld && !call.internal;
   }
 
-  /** Opens the utility once per call; keeps its label naming the caller as the lookup ends. */
+  /** Opens the utility once per call, when it starts ringing or dialing. */
   private popUtility(call: Call): void {
     const id = this.utilityId;
-    if (!id) return;
-    const who = callerName(call) ?? formatCallNumber(call);
-    const verb = call.direction === 'inbound' ? 'Ringing' : 'Calling';
-    const label = `${verb}: ${who}`;
-    if (!this.popped.has(call.id)) {
-      this.popped.add(call.id);
-      open(id, { autoFocus: false }).catch(() => undefined);
-    }
-    if (this.utilityLabels.get(call.id) === label) return;
-    this.utilityLabels.set(call.id, label);
-    updateUtility(id, { highlighted: true, label }).catch(() => undefined);
+    if (!id || this.popped.has(call.id)) return;
+    this.popped.add(call.id);
+    open(id, { autoFocus: false }).catch(() => undefined);
   }
 
-  private resetUtility(): void {
+  /**
+   * The utility bar item names the ringing call (highlighted), else the call in progress,
+   * else it is just the utility again; its label follows the lookup result.
+   */
+  private syncUtility(): void {
     const id = this.utilityId;
-    if (!id || this.calls.some((c) => c.state === 'ringing' || c.state === 'dialing')) return;
-    updateUtility(id, { highlighted: false, label: UTILITY_LABEL }).catch(() => undefined);
+    if (!id) return;
+    const ringing = this.calls.find((c) => c.state === 'ringing' || c.state === 'dialing');
+    const talking = this.calls.find((c) => c.state === 'connected');
+    const who = (call: Call) => callerName(call) ?? formatCallNumber(call);
+    let wanted = { highlighted: false, label: UTILITY_LABEL };
+    if (ringing)
+      wanted = {
+        highlighted: true,
+        label: `${ringing.direction === 'inbound' ? 'Ringing' : 'Calling'}: ${who(ringing)}`,
+      };
+    else if (talking) wanted = { highlighted: false, label: `On call: ${who(talking)}` };
+    const shown = this.utilityShown;
+    if (shown.label === wanted.label && shown.highlighted === wanted.highlighted) return;
+    this.utilityShown = wanted;
+    updateUtility(id, wanted).catch(() => undefined);
   }
 
   private announce(call: Call): void {
@@ -524,6 +534,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     this.calls = this.calls.map((c) => (c.id === call.id ? linked : c));
     this.recent = this.recent.map((c) => (c.id === call.id ? linked : c));
     this.announce(linked);
+    this.syncUtility();
     this.openRecord(recordId);
   }
 

@@ -210,6 +210,30 @@ describe('c-switchboard', () => {
     );
   });
 
+  it('stops saying Ringing in the utility bar once the call is answered', async () => {
+    // Arrange: a known caller rings
+    await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ matches: [marcus] });
+    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', {
+      highlighted: true,
+      label: 'Ringing: Marcus Lee, Golden Gate Analytics Inc.',
+    });
+    // Act: the rep answers
+    await sendCall({ state: 'connected', answeredAt: new Date().toISOString(), matches: [marcus] });
+    // Assert: the label names the call in progress, no longer highlighted
+    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', {
+      highlighted: false,
+      label: 'On call: Marcus Lee, Golden Gate Analytics Inc.',
+    });
+    // Act: hang up
+    await sendCall({ state: 'ended', endedAt: new Date().toISOString(), matches: [marcus] });
+    // Assert: back to the utility's name
+    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', {
+      highlighted: false,
+      label: 'Switchboard',
+    });
+  });
+
   it('does not open the record when the rep turned that preference off', async () => {
     await connect({ ...PREFERENCES, openSingleMatch: false });
     await sendCall({ matches: [marcus] });
