@@ -78,12 +78,21 @@ export async function openHarness(
   as?: string,
 ): Promise<Page> {
   const page = await browser.context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
+  const log: PageLog = { problems: [], tolerated: [], tolerating: [] };
+  pageLogs.set(page, log);
+  const report = (text: string) => {
+    if (log.tolerating.some((pattern) => pattern.test(text))) log.tolerated.push(text);
+    else log.problems.push(text);
+  };
+  page.on('pageerror', (error) => {
+    report(error.message);
   });
-  (page as Page & { problems?: string[] }).problems = problems;
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    // "Failed to load resource" names no URL in its text; the location has it.
+    const url = message.location().url;
+    report(url && !message.text().includes(url) ? `${message.text()} (${url})` : message.text());
+  });
   await page.goto(`${bridge.httpUrl}/${as === undefined ? '' : `?as=${encodeURIComponent(as)}`}`);
   try {
     await page.locator('[data-id="status-connected"]').waitFor({ timeout: 15_000 });
@@ -94,15 +103,49 @@ export async function openHarness(
       .innerText()
       .catch(() => '(nothing)');
     throw new Error(
-      `The component did not connect. It shows: ${shown}\nPage errors: ${problems.join('\n')}`,
+      `The component did not connect. It shows: ${shown}\nPage errors: ${log.problems.join('\n')}`,
       { cause: error },
     );
   }
   return page;
 }
 
+interface PageLog {
+  /** Page errors and console errors nobody expected: a test fails on any. */
+  problems: string[];
+  /** Errors a test said to expect, e.g. while it stopped the bridge on purpose. */
+  tolerated: string[];
+  tolerating: RegExp[];
+}
+const pageLogs = new WeakMap<Page, PageLog>();
+
 export function pageProblems(page: Page): string[] {
-  return (page as Page & { problems?: string[] }).problems ?? [];
+  return pageLogs.get(page)?.problems ?? [];
+}
+
+/**
+ * While a test breaks something on purpose (stops the bridge), the browser rightly logs the
+ * failed requests and sockets: errors matching `patterns` are expected until the returned
+ * function is called, which gives back what was tolerated. Any other error is still a problem.
+ */
+export function tolerateProblems(page: Page, patterns: RegExp[]): () => string[] {
+  const log = pageLogs.get(page);
+  if (!log) throw new Error('tolerateProblems: open the page with openHarness');
+  log.tolerating = patterns;
+  return () => {
+    log.tolerating = [];
+    return log.tolerated.splice(0);
+  };
+}
+
+/** What the browser logs when the page reaches for a bridge that is not listening. */
+export function bridgeDownErrors(bridge: RunningBridge): RegExp[] {
+  const origin = bridge.httpUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const host = origin.replace(/^http/, '');
+  return [
+    new RegExp(`ERR_CONNECTION_REFUSED.*\\(${origin}/`),
+    new RegExp(`WebSocket connection to 'ws${host}/ws' failed`),
+  ];
 }
 
 export interface NavigationRecord {
