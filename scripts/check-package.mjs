@@ -4,7 +4,8 @@
 //   2. Salesforce's own library (@salesforce/source-deploy-retrieve) recognizes every source
 //      file as part of a metadata component, and converts the project into a metadata-API
 //      package (what `sf project deploy start` sends);
-//   3. the package holds compiled LWC .js and no TypeScript, tests or tsconfig files;
+//   3. the package holds compiled LWC .js and no TypeScript, tests or tsconfig files, and no
+//      compiled module refers to a file outside its bundle (such as the bridge's sources);
 //   4. references between components resolve (utility bar -> LWC, permission sets -> Apex etc.);
 //   5. manifest/package.xml lists exactly the components of the package.
 //
@@ -62,6 +63,15 @@ function loadSourceDeployRetrieve() {
     };
   }
   return require('@salesforce/source-deploy-retrieve');
+}
+
+/**
+ * The relative module specifiers a compiled module imports (static, dynamic and re-exports).
+ * @param {string} text @returns {string[]}
+ */
+export function relativeImports(text) {
+  const pattern = /(?:\bfrom|\bimport)\s*\(?\s*(['"])(\.{1,2}\/[^'"]*)\1/g;
+  return [...text.matchAll(pattern)].map((match) => /** @type {string} */ (match[2]));
 }
 
 /** @param {string} dir @returns {string[]} every file below dir */
@@ -307,6 +317,17 @@ export async function checkPackage(options = {}) {
       const relative = path.relative(output, file);
       if (/\.ts$|(^|[\\/])__tests__[\\/]|tsconfig[^\\/]*\.json$|jsconfig\.json$/.test(relative)) {
         problems.push(`package contains ${relative}: keep it out with .forceignore`);
+      }
+      // The components share the protocol's types with the bridge through `import type`,
+      // which compiles away; nothing outside force-app may reach the org.
+      const bundle = /^lwc[\\/]([^\\/]+)[\\/].*\.js$/.exec(relative);
+      if (bundle) {
+        const bundleDir = path.join(output, 'lwc', bundle[1]);
+        for (const specifier of relativeImports(fs.readFileSync(file, 'utf8'))) {
+          const target = path.resolve(path.dirname(file), specifier);
+          if (!target.startsWith(bundleDir + path.sep))
+            problems.push(`${relative} imports ${specifier}, outside its bundle`);
+        }
       }
     }
     for (const bundle of sources.filter((c) => c.type.name === 'LightningComponentBundle')) {

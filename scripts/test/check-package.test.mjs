@@ -136,6 +136,22 @@ describe('check-package', () => {
     );
   });
 
+  it('reports a compiled component that imports a file outside its bundle', async () => {
+    // What tsc would leave behind if the protocol's types were imported without `import type`.
+    const root = await project({
+      'force-app/main/default/lwc/hello/hello.js':
+        "import { CloseCodes } from '../../../../../bridge/src/protocol/v1';\n" +
+        "import { helper } from './helper';\nexport default class Hello {}\n",
+      'force-app/main/default/lwc/hello/helper.js': 'export const helper = 1;\n',
+    });
+
+    const { problems } = await checkPackage({ project: root });
+
+    assert.deepEqual(problems, [
+      'lwc/hello/hello.js imports ../../../../../bridge/src/protocol/v1, outside its bundle',
+    ]);
+  });
+
   it('reports a manifest that does not match the package', async () => {
     const root = await project({
       'force-app/main/default/classes/Extra.cls': 'public with sharing class Extra {}\n',

@@ -7,7 +7,7 @@
 // Exactly once: the Task's CallObject is the call id. Before creating, the worker asks
 // Salesforce for a Task with that CallObject — a run that crashed between the create and
 // storing the id left one behind — and adopts it instead of creating a second.
-import type { Call } from '../calls/call';
+import type { Call, CallLogView } from '../calls/call';
 import type { CallLogConfig } from '../config/schema';
 import { ErrorCodes, SwitchboardError, toSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -22,13 +22,8 @@ import {
 } from './call-log-outbox';
 import { buildCallTask, DESCRIPTION_MAX, DISPOSITION_MAX } from './call-task';
 
-/** What the rep's utility shows about a call's log (Call.log in the protocol). */
-export interface CallLogStatus {
-  state: 'pending' | 'logged' | 'parked' | 'disabled' | 'skipped';
-  taskId?: string;
-  /** Why it is not logged (yet): the last transient failure, the rejection, or the skip reason. */
-  error?: { code: string; message: string };
-}
+/** What the rep's utility shows about a call's log: Call.log of the protocol. */
+export type CallLogStatus = CallLogView;
 
 export interface ParkedCallLog {
   callId: string;

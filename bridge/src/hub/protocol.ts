@@ -1,38 +1,19 @@
-// WebSocket protocol v1 between the utility-bar LWC and the bridge: frame schemas, server frame
-// types, close codes and the parser that turns browser text into a typed frame or a
-// SwitchboardError. docs/protocol.md is the human-readable form of this file; keep them in step.
+// Parsing of the frames a rep's browser sends (WebSocket protocol v1, protocol/v1.ts): zod
+// schemas typed against the protocol's frame types, and the parser that turns browser text into
+// a typed frame or a SwitchboardError. docs/protocol.md is the readable form of the protocol.
 import { z } from 'zod';
-import type { Call, CallLogView } from '../calls/call';
 import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
-
-export const PROTOCOL_VERSION = 1;
-
-/** Larger frames are refused by ws itself (close 1009); no v1 frame needs more. */
-export const MAX_FRAME_BYTES = 64 * 1024;
-
-/**
- * Close codes the bridge uses. 4xxx mirror HTTP statuses so they read at a glance.
- * 4403: a browser Origin not in server.allowedOrigins (after an `error` frame saying which).
- */
-export const CloseCodes = {
-  /** The bridge is shutting down or restarting: reconnect with back-off. */
-  GOING_AWAY: 1001,
-  /** A frame larger than MAX_FRAME_BYTES (sent by ws). */
-  MESSAGE_TOO_BIG: 1009,
-  /** The bridge failed while setting up the session: reconnect with back-off. */
-  INTERNAL_ERROR: 1011,
-  /** The first frame was not a well-formed v1 frame (bad JSON, unknown type, wrong `v`). */
-  BAD_FRAME_BEFORE_HELLO: 4400,
-  /** Missing, invalid, expired or replayed identity token, or another frame sent before `hello`. */
-  UNAUTHORIZED: 4401,
-  /** Origin not allowed (reserved; see above). */
-  ORIGIN_NOT_ALLOWED: 4403,
-  /** No `hello` within the hello timeout. */
-  HELLO_TIMEOUT: 4408,
-  /** The client kept sending after being told it was rate limited. */
-  RATE_LIMITED: 4429,
-} as const;
-export type CloseCode = (typeof CloseCodes)[keyof typeof CloseCodes];
+import {
+  CLIENT_FRAME_TYPES,
+  PROTOCOL_VERSION,
+  type CallLinkFrame,
+  type CallNoteFrame,
+  type ClientFrame,
+  type ClientFrameType,
+  type DialFrame,
+  type ErrorFrame,
+  type HelloFrame,
+} from '../protocol/v1';
 
 // ---------------------------------------------------------------------------------------------
 // Client → bridge
@@ -83,12 +64,18 @@ export const CallNoteFrameSchema = z
     path: ['notes'],
   });
 
-export type HelloFrame = z.infer<typeof HelloFrameSchema>;
-export type DialFrame = z.infer<typeof DialFrameSchema>;
-export type CallLinkFrame = z.infer<typeof CallLinkFrameSchema>;
-export type CallNoteFrame = z.infer<typeof CallNoteFrameSchema>;
-export type ClientFrame = HelloFrame | DialFrame | CallLinkFrame | CallNoteFrame;
-export type ClientFrameType = ClientFrame['type'];
+/**
+ * Compile-time: each schema parses to exactly its frame type of protocol/v1.ts. A field added to,
+ * dropped from, or made optional on one side only turns an entry false and fails the type check.
+ */
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Same<A, B> = Mutual<A, B> extends true ? Mutual<Required<A>, Required<B>> : false;
+export const SCHEMAS_MATCH_PROTOCOL: {
+  hello: Same<z.infer<typeof HelloFrameSchema>, HelloFrame>;
+  dial: Same<z.infer<typeof DialFrameSchema>, DialFrame>;
+  'call.link': Same<z.infer<typeof CallLinkFrameSchema>, CallLinkFrame>;
+  'call.note': Same<z.infer<typeof CallNoteFrameSchema>, CallNoteFrame>;
+} = { hello: true, dial: true, 'call.link': true, 'call.note': true };
 
 const CLIENT_SCHEMAS = {
   hello: HelloFrameSchema,
@@ -98,72 +85,11 @@ const CLIENT_SCHEMAS = {
 } as const satisfies Record<ClientFrameType, z.ZodType>;
 
 function isClientFrameType(type: string): type is ClientFrameType {
-  return Object.prototype.hasOwnProperty.call(CLIENT_SCHEMAS, type);
+  return (CLIENT_FRAME_TYPES as readonly string[]).includes(type);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Bridge → client
-
-/** Bridge settings the utility needs to behave like the bridge (extension of v1). */
-export interface ReadySettings {
-  /** How long after hang-up `call.note` is still accepted (callLog.noteGraceSeconds). */
-  noteGraceSeconds: number;
-  /** Whether ended calls are logged as Tasks at all (callLog.enabled). */
-  logCalls: boolean;
-}
-
-export interface ReadyFrame {
-  v: typeof PROTOCOL_VERSION;
-  type: 'ready';
-  user: { id: string; email: string };
-  extensions: string[];
-  /** Calls in progress on the rep's extensions: what a reconnecting tab must show again. */
-  calls: Call[];
-  warnings: string[];
-  /** Extension of v1; older bridges leave it out. */
-  settings?: ReadySettings;
-}
-
-export interface CallFrame {
-  v: typeof PROTOCOL_VERSION;
-  type: 'call';
-  call: Call;
-}
-
-export interface FrameError {
-  code: ErrorCode;
-  message: string;
-  hint?: string;
-}
-
-export interface DialResultFrame {
-  v: typeof PROTOCOL_VERSION;
-  type: 'dial.result';
-  requestId: string;
-  ok: boolean;
-  callId?: string;
-  error?: FrameError;
-}
-
-/** The answer to a `call.note` that carried a requestId (extension of v1). */
-export interface CallNoteResultFrame {
-  v: typeof PROTOCOL_VERSION;
-  type: 'call.note.result';
-  requestId: string;
-  ok: boolean;
-  /** On success: the call's log status after the note was stored, when the call has one yet. */
-  log?: CallLogView;
-  error?: FrameError;
-}
-
-export interface ErrorFrame extends FrameError {
-  v: typeof PROTOCOL_VERSION;
-  type: 'error';
-  requestId?: string;
-}
-
-export type ServerFrame =
-  ReadyFrame | CallFrame | DialResultFrame | CallNoteResultFrame | ErrorFrame;
 
 export function errorFrame(error: SwitchboardError, requestId?: string): ErrorFrame {
   return {
@@ -215,7 +141,7 @@ export function parseClientFrame(text: string): ClientFrame {
     throw frameError(
       ErrorCodes.WS_UNKNOWN_TYPE,
       `Unknown frame type ${JSON.stringify(type.slice(0, 40))}.`,
-      `This bridge understands ${Object.keys(CLIENT_SCHEMAS).join(', ')}. A newer client may need a newer bridge.`,
+      `This bridge understands ${CLIENT_FRAME_TYPES.join(', ')}. A newer client may need a newer bridge.`,
       echo,
     );
   }

@@ -1,11 +1,11 @@
 // The WebSocket hub: accepts reps' browsers on the bridge's HTTP server (ws in noServer mode),
 // checks the Origin at the upgrade, authenticates each socket with the org-signed identity
 // token in `hello`, keeps sessions per rep and extension, relays dial/link/note frames to the
-// handlers (answering dial and note requests) and pushes call updates. Protocol v1: protocol.ts and docs/protocol.md.
+// handlers (answering dial and note requests) and pushes call updates. Protocol v1:
+// protocol/v1.ts and docs/protocol.md.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { Call, CallLogView } from '../calls/call';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { UserDirectory } from '../users/user-directory';
@@ -14,10 +14,9 @@ import {
   CloseCodes,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
-  errorFrame,
-  parseClientFrame,
-  requestIdOf,
+  type Call,
   type CallLinkFrame,
+  type CallLogView,
   type CallNoteFrame,
   type CallNoteResultFrame,
   type ClientFrame,
@@ -27,7 +26,8 @@ import {
   type ReadyFrame,
   type ReadySettings,
   type ServerFrame,
-} from './protocol';
+} from '../protocol/v1';
+import { errorFrame, parseClientFrame, requestIdOf } from './protocol';
 
 /** A rep behind an authenticated socket; `extensions` is looked up fresh for each use. */
 export interface AuthenticatedRep {

@@ -1,7 +1,8 @@
 // Tests for protocol v1 parsing: valid frames of every type, and each way a browser frame can
 // be wrong (JSON, version, type, ids, lengths), with the error code and echoed requestId.
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
-import { PROTOCOL_VERSION, parseClientFrame, requestIdOf } from '../../src/hub/protocol';
+import { parseClientFrame, requestIdOf } from '../../src/hub/protocol';
+import { PROTOCOL_VERSION } from '../../src/protocol/v1';
 
 const CONTACT_ID = '003000000000001AAA';
 

@@ -12,7 +12,7 @@ import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import type { UserDirectory } from '../../src/users/user-directory';
 import { IdentityVerifier } from '../../src/hub/identity-verifier';
-import type { DialResultFrame, ServerFrame } from '../../src/hub/protocol';
+import type { DialResultFrame, ServerFrame } from '../../src/protocol/v1';
 import {
   WebSocketHub,
   type HubHandlers,

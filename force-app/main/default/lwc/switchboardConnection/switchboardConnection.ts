@@ -302,7 +302,7 @@ export class SwitchboardConnection {
       });
       return;
     }
-    if (code === CloseCodes.PROTOCOL_ERROR) {
+    if (code === CloseCodes.BAD_FRAME_BEFORE_HELLO) {
       // Retrying cannot help: the same frame would be refused again.
       this.fail({
         code: 'PROTOCOL_MISMATCH',
@@ -311,7 +311,7 @@ export class SwitchboardConnection {
       });
       return;
     }
-    if (code === CloseCodes.BAD_TOKEN) {
+    if (code === CloseCodes.UNAUTHORIZED) {
       this.authFailures++;
       if (this.authFailures >= (this.options.maxAuthFailures ?? 3)) {
         this.fail({

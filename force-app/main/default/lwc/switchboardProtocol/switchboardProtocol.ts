@@ -1,151 +1,76 @@
-// Switchboard WebSocket protocol v1 as the browser sees it (docs/design.md): the frame and
-// Call types, parsing of bridge frames, and builders for client frames. No UI, no I/O.
+// Switchboard WebSocket protocol v1 as the browser sees it: the frame and Call types (declared
+// once, in the bridge's bridge/src/protocol/v1.ts, and imported as types only: erased at compile
+// time, so nothing of the bridge reaches the org), parsing of bridge frames, and builders for
+// client frames. No UI, no I/O.
+import type {
+  CallLogView,
+  CloseCodes as ProtocolCloseCodes,
+  PROTOCOL_VERSION as ProtocolVersion,
+  ReadyFrame as ProtocolReadyFrame,
+  ReadySettings,
+  CallFrame,
+  CallLinkFrame,
+  CallNoteFrame,
+  CallNoteResultFrame,
+  Call,
+  DialFrame,
+  DialResultFrame,
+  ErrorFrame,
+  HelloFrame,
+} from '../../../../../bridge/src/protocol/v1';
 
-export const PROTOCOL_VERSION = 1;
+export type {
+  Call,
+  CallDirection,
+  CallFrame,
+  CallLinkFrame,
+  CallMatch,
+  CallNoteFrame,
+  CallNoteResultFrame,
+  CallState,
+  ClientFrame,
+  DialFrame,
+  DialResultFrame,
+  EndReason,
+  ErrorFrame,
+  FrameError,
+  HelloFrame,
+  LookupState,
+  MatchObject,
+  ReadySettings,
+} from '../../../../../bridge/src/protocol/v1';
 
-export type CallDirection = 'inbound' | 'outbound';
-export type CallState = 'ringing' | 'dialing' | 'connected' | 'ended';
-export type LookupState = 'pending' | 'done' | 'failed';
-export type MatchObject = 'Contact' | 'Lead' | 'Account';
-export type EndReason =
-  'completed' | 'missed' | 'busy' | 'no-answer' | 'answered-elsewhere' | 'failed';
+/** The run-time constants this component needs; the compiler holds them to the protocol's. */
+export const PROTOCOL_VERSION: typeof ProtocolVersion = 1;
 
-export interface CallMatch {
-  id: string;
-  object: MatchObject;
-  name: string;
-  phoneField: string;
-  accountId?: string;
-  accountName?: string;
-  ownerId?: string;
-}
+/**
+ * The close codes this component tells apart, named as in the protocol; any other close is
+ * retried with back-off. The compiler and a test hold them to the protocol's.
+ */
+export const CloseCodes = {
+  /** The first frame was not a v1 frame: this component and the bridge disagree on the protocol. */
+  BAD_FRAME_BEFORE_HELLO: 4400,
+  /** The sign-in token was refused (or a frame came before `hello`). */
+  UNAUTHORIZED: 4401,
+  ORIGIN_NOT_ALLOWED: 4403,
+  HELLO_TIMEOUT: 4408,
+} as const satisfies Partial<typeof ProtocolCloseCodes>;
 
-/** Call-log states of v1; `CallLog.state` is a plain string since later bridges may add some. */
-export type CallLogState = 'pending' | 'logged' | 'parked' | 'disabled' | 'skipped';
-
-export interface CallLog {
-  state: string;
-  taskId?: string;
-  error?: { code: string; message: string };
-}
-
-/** What the bridge says went wrong, and what to do about it. */
-export interface FrameError {
-  code: string;
-  message: string;
-  hint?: string;
-}
-
-export interface Call {
-  id: string;
-  direction: CallDirection;
-  state: CallState;
-  extension: string;
-  number: string;
-  e164: string | null;
-  withheld: boolean;
-  internal: boolean;
-  startedAt: string;
-  answeredAt?: string;
-  endedAt?: string;
-  endReason?: EndReason;
-  lookup: LookupState;
-  matches: CallMatch[];
-  linkedRecordId?: string;
-  log?: CallLog;
-}
-
-/** The bridge's call-log settings (ready.settings, extension of v1). */
-export interface ReadySettings {
-  /** call.note is accepted until this long after the call ended. */
-  noteGraceSeconds: number;
-  /** False: the bridge logs no calls and refuses notes. */
-  logCalls: boolean;
-}
+/** The call's log status (Call.log); a later bridge may send a state this component does not know. */
+export type CallLog = CallLogView;
+export type CallLogState = CallLogView['state'];
 
 /** What a bridge older than ready.settings does: the defaults of its config. */
 export const DEFAULT_READY_SETTINGS: ReadySettings = { noteGraceSeconds: 300, logCalls: true };
 
-export interface ReadyFrame {
-  v: 1;
-  type: 'ready';
-  user: { id: string; email: string };
-  extensions: string[];
-  calls: Call[];
-  warnings: string[];
-  /** Always set by parseServerFrame: the bridge's, or DEFAULT_READY_SETTINGS from older ones. */
+/** A ready frame as parseServerFrame returns it: settings always set (the bridge's, or the defaults). */
+export interface ReadyFrame extends Omit<ProtocolReadyFrame, 'settings'> {
   settings: ReadySettings;
 }
-export interface CallFrame {
-  v: 1;
-  type: 'call';
-  call: Call;
-}
-export interface DialResultFrame {
-  v: 1;
-  type: 'dial.result';
-  requestId: string;
-  ok: boolean;
-  callId?: string;
-  error?: FrameError;
-}
-/** The answer to a call.note sent with a requestId (extension of v1). */
-export interface CallNoteResultFrame {
-  v: 1;
-  type: 'call.note.result';
-  requestId: string;
-  ok: boolean;
-  log?: CallLog;
-  error?: FrameError;
-}
-export interface ErrorFrame {
-  v: 1;
-  type: 'error';
-  code: string;
-  message: string;
-  hint?: string;
-  requestId?: string;
-}
+
+/** What parseServerFrame returns: the protocol's server frames, with ReadyFrame as above. */
 export type ServerFrame =
   ReadyFrame | CallFrame | DialResultFrame | CallNoteResultFrame | ErrorFrame;
-
-export interface HelloFrame {
-  v: 1;
-  type: 'hello';
-  token: string;
-}
-export interface DialFrame {
-  v: 1;
-  type: 'dial';
-  requestId: string;
-  number: string;
-  recordId?: string;
-}
-export interface CallLinkFrame {
-  v: 1;
-  type: 'call.link';
-  callId: string;
-  recordId: string;
-  requestId?: string;
-}
-export interface CallNoteFrame {
-  v: 1;
-  type: 'call.note';
-  callId: string;
-  notes?: string;
-  disposition?: string;
-  requestId?: string;
-}
-export type ClientFrame = HelloFrame | DialFrame | CallLinkFrame | CallNoteFrame;
-
-/** Close codes the bridge uses (RFC 6455 private range). */
-export const CloseCodes = {
-  /** The first frame was not a v1 frame: this component and the bridge disagree on the protocol. */
-  PROTOCOL_ERROR: 4400,
-  BAD_TOKEN: 4401,
-  ORIGIN_NOT_ALLOWED: 4403,
-  HELLO_TIMEOUT: 4408,
-} as const;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
