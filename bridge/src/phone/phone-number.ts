@@ -159,18 +159,34 @@ function parseE164(e164: string): PhoneNumber | undefined {
 const digitsOf = (text: string) => text.replace(/\D/g, '');
 
 /**
- * The digit strings a search should try for this number, e.g. for +497131123456:
- * `497131123456`, `7131123456`, `07131123456`. Digits only, so nothing in them can act as
- * search syntax. Empty for anything that is not E.164.
+ * What a phone search should try for this number, e.g. for +497131123456: its digits as people
+ * store them without separators — `497131123456`, `7131123456`, `07131123456`, with the
+ * international prefix `00497131123456` and the "(0)" some write after the country code
+ * `4907131123456`, `004907131123456` — and its usual groupings as phrases, `07131 123456` and
+ * `7131 123456` (what remains of `+49 (0)7131 123456` once a search index has split it at spaces
+ * and punctuation). Digits and single spaces only, so nothing in them can act as search syntax.
+ * Empty for anything that is not E.164.
  */
 export function phoneSearchTerms(e164: string): string[] {
   const number = parseE164(e164);
   if (number === undefined) return [];
+  const cc = number.countryCallingCode;
+  const nsn = number.nationalNumber;
+  const national = digitsOf(number.formatNational());
+  // The trunk prefix ("0" in DE and GB) is what the national form adds in front of the NSN.
+  const trunk = national.endsWith(nsn) ? national.slice(0, national.length - nsn.length) : '';
+  const groups = (text: string) => text.split(/\D+/).filter((g) => g !== '');
+  const nationalGroups = groups(number.formatNational());
+  const internationalGroups = groups(number.formatInternational()).slice(1);
   const terms = [
     digitsOf(number.number),
-    number.nationalNumber,
+    nsn,
     // The national form as people write it at home, with the trunk prefix where there is one.
-    digitsOf(number.formatNational()),
+    national,
+    `00${cc}${nsn}`,
+    ...(trunk === '' ? [] : [`${cc}${trunk}${nsn}`, `00${cc}${trunk}${nsn}`]),
+    ...(nationalGroups.length > 1 ? [nationalGroups.join(' ')] : []),
+    ...(internationalGroups.length > 1 ? [internationalGroups.join(' ')] : []),
   ];
   return [...new Set(terms)].filter((t) => t.length >= 2);
 }
