@@ -103,6 +103,8 @@ async function main(): Promise<void> {
       phase: 'incremental',
       loadGeneration: 1,
       resumeAfterId: null,
+      bulkJobId: null,
+      bulkLocator: null,
       loaded: 0,
       initialStartedAt: null,
       watermark: new Date().toISOString(),

@@ -354,11 +354,17 @@ export const DirectorySchema = z
   .object({
     /** Keep a local index of every phone number in Salesforce and answer lookups from it. */
     enabled: z.boolean().default(false),
-    /** Seconds between incremental syncs (changes by SystemModstamp, then deletions). */
+    /**
+     * Seconds between incremental syncs (changes by SystemModstamp, then deletions). At least
+     * 120: getDeleted answers only for windows longer than one minute.
+     */
     syncIntervalSeconds: z
       .number()
       .int()
-      .min(10)
+      .min(
+        120,
+        'must be at least 120: Salesforce reports deletions (getDeleted) only for windows over a minute',
+      )
       .max(24 * 3600)
       .default(300),
     objects: z

@@ -30,6 +30,9 @@ export interface BulkQueryPage {
   fetched: number;
   /** Records the job found (known once the job completed). */
   total: number | undefined;
+  /** The job, and the locator of the page after this one (undefined: this was the last). */
+  jobId: string;
+  nextLocator: string | undefined;
 }
 
 export interface BulkQueryOptions {
@@ -40,6 +43,11 @@ export interface BulkQueryOptions {
   onProgress?: (fetched: number, total: number | undefined) => void;
   /** Called for every API request the job makes (creation, each state poll, each page). */
   onRequest?: () => void;
+  /**
+   * Continue reading an existing job's results from this locator (a load interrupted between
+   * pages) instead of creating a job; the query is then not sent again.
+   */
+  resume?: { jobId: string; locator: string | null };
 }
 
 export interface DeletedRecords {

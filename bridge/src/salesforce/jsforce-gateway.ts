@@ -387,12 +387,19 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
 
   async *bulkQuery(soql: Soql, options: BulkQueryOptions): AsyncIterable<BulkQueryPage> {
     options.onRequest?.();
-    const job = await this.send<BulkJobInfo>({
-      method: 'POST',
-      url: `${this.base()}/jobs/query`,
-      body: JSON.stringify({ operation: 'query', query: soql }),
-      headers: { 'content-type': 'application/json' },
-    });
+    const resume = options.resume;
+    const job =
+      resume === undefined
+        ? await this.send<BulkJobInfo>({
+            method: 'POST',
+            url: `${this.base()}/jobs/query`,
+            body: JSON.stringify({ operation: 'query', query: soql }),
+            headers: { 'content-type': 'application/json' },
+          })
+        : await this.send<BulkJobInfo>({
+            method: 'GET',
+            url: `${this.base()}/jobs/query/${encodeURIComponent(resume.jobId)}`,
+          });
     const jobUrl = `${this.base()}/jobs/query/${encodeURIComponent(job.id)}`;
     const started = Date.now();
     let info = job;
@@ -422,7 +429,7 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
     }
     const total = info.numberRecordsProcessed;
     let fetched = 0;
-    let locator: string | undefined;
+    let locator: string | undefined = resume?.locator ?? undefined;
     do {
       const params = new URLSearchParams();
       if (options.pageSize !== undefined) params.set('maxRecords', String(options.pageSize));
@@ -446,7 +453,7 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
       );
       fetched += records.length;
       options.onProgress?.(fetched, total);
-      yield { records, fetched, total };
+      yield { records, fetched, total, jobId: job.id, nextLocator: locator };
     } while (locator !== undefined);
   }
 

@@ -50,6 +50,14 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE directory_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    description: 'directory index: a Bulk load resumes from its job and results locator',
+    up: `
+      ALTER TABLE directory_sync_state ADD COLUMN bulk_job_id TEXT;
+      ALTER TABLE directory_sync_state ADD COLUMN bulk_locator TEXT;
+    `,
+  },
 ];
 
 export interface SyncState {
@@ -57,8 +65,14 @@ export interface SyncState {
   phase: 'initial' | 'incremental';
   /** Records loaded by this full load carry it; the rest are deleted when the load completes. */
   loadGeneration: number;
-  /** Initial load checkpoint: records are read in Id order after this one. */
+  /** Initial load checkpoint (REST pages): records are read in Id order after this one. */
   resumeAfterId: string | null;
+  /**
+   * Initial load checkpoint (Bulk API): the job whose results are being read, and the locator of
+   * the next results page (null: from the start). A Bulk query has no ORDER BY, so no Id order.
+   */
+  bulkJobId: string | null;
+  bulkLocator: string | null;
   loaded: number;
   initialStartedAt: string | null;
   /** Incremental: SystemModstamp from which changes are read again. */
@@ -99,6 +113,8 @@ interface StateRow {
   phase: 'initial' | 'incremental';
   load_generation: number;
   resume_after_id: string | null;
+  bulk_job_id: string | null;
+  bulk_locator: string | null;
   loaded: number;
   initial_started_at: string | null;
   watermark: string | null;
@@ -148,12 +164,14 @@ export class DirectoryIndex {
       ),
       state: db.prepare<[string], StateRow>('SELECT * FROM directory_sync_state WHERE object = ?'),
       saveState: db.prepare(
-        `INSERT INTO directory_sync_state (object, phase, load_generation, resume_after_id, loaded,
-             initial_started_at, watermark, deleted_checked_at, last_sync_at)
-         VALUES (@object, @phase, @loadGeneration, @resumeAfterId, @loaded, @initialStartedAt,
-             @watermark, @deletedCheckedAt, @lastSyncAt)
+        `INSERT INTO directory_sync_state (object, phase, load_generation, resume_after_id,
+             bulk_job_id, bulk_locator, loaded, initial_started_at, watermark, deleted_checked_at,
+             last_sync_at)
+         VALUES (@object, @phase, @loadGeneration, @resumeAfterId, @bulkJobId, @bulkLocator,
+             @loaded, @initialStartedAt, @watermark, @deletedCheckedAt, @lastSyncAt)
          ON CONFLICT (object) DO UPDATE SET phase = excluded.phase,
              load_generation = excluded.load_generation, resume_after_id = excluded.resume_after_id,
+             bulk_job_id = excluded.bulk_job_id, bulk_locator = excluded.bulk_locator,
              loaded = excluded.loaded, initial_started_at = excluded.initial_started_at,
              watermark = excluded.watermark, deleted_checked_at = excluded.deleted_checked_at,
              last_sync_at = excluded.last_sync_at`,
@@ -290,6 +308,8 @@ export class DirectoryIndex {
       phase: row.phase,
       loadGeneration: row.load_generation,
       resumeAfterId: row.resume_after_id,
+      bulkJobId: row.bulk_job_id,
+      bulkLocator: row.bulk_locator,
       loaded: row.loaded,
       initialStartedAt: row.initial_started_at,
       watermark: row.watermark,

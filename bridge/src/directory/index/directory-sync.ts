@@ -1,7 +1,8 @@
 // Keeps the directory index in step with Salesforce. The first run loads every record (REST
-// query pages, or Bulk API 2.0 for objects above directory.bulkThreshold), reading in Id order
-// and committing each page together with its checkpoint, so a sync that fails or is killed
-// resumes after the last committed record. Later runs read what changed since the SystemModstamp
+// query pages in Id order, or Bulk API 2.0 for objects above directory.bulkThreshold), committing
+// each page together with its checkpoint, so a sync that fails or is killed resumes after the
+// last committed page: after the last Id (REST), or at the Bulk job's next results locator (a
+// Bulk query has no ORDER BY: it would turn PK chunking off and time out on a large object). Later runs read what changed since the SystemModstamp
 // high-water mark, then what was deleted (the getDeleted resource; a reconcile pass over all ids
 // when the deletion log does not reach back far enough). State lives in the database and
 // survives restarts.
@@ -62,6 +63,8 @@ export interface RunOptions {
 
 /** Clock skew between the bridge and Salesforce that the high-water marks tolerate. */
 const SKEW_MS = 5 * 60_000;
+/** getDeleted's start and end must be more than this far apart, in whole minutes. */
+const GET_DELETED_MIN_MS = 60_000;
 /** Salesforce keeps deleted records for about 15 days; getDeleted accepts at most 30 days. */
 const DELETED_MAX_AGE_MS = 14 * 24 * 3600_000;
 
@@ -182,6 +185,8 @@ export class DirectorySync {
       phase: 'initial',
       loadGeneration: (previous?.loadGeneration ?? 0) + 1,
       resumeAfterId: null,
+      bulkJobId: null,
+      bulkLocator: null,
       loaded: 0,
       initialStartedAt: new Date(this.now() - SKEW_MS).toISOString(),
       watermark: previous?.watermark ?? null,
@@ -207,17 +212,38 @@ export class DirectorySync {
       ];
       return new QueryFragment(parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`);
     };
-    const remaining = await this.gateway.countIfSupported(
-      soql`SELECT COUNT() FROM ${identifier(object)}${where(state.resumeAfterId)}`,
-    );
+    // A Bulk load interrupted between pages continues with the same job's results.
+    const resumeBulk =
+      this.gateway.supportsBulk && state.bulkJobId !== null
+        ? { jobId: state.bulkJobId, locator: state.bulkLocator }
+        : undefined;
+    const remaining =
+      resumeBulk === undefined
+        ? await this.gateway.countIfSupported(
+            soql`SELECT COUNT() FROM ${identifier(object)}${where(state.resumeAfterId)}`,
+          )
+        : undefined;
     const total = remaining === undefined ? undefined : remaining + state.loaded;
     const useBulk =
-      this.gateway.supportsBulk && remaining !== undefined && remaining > this.config.bulkThreshold;
+      resumeBulk !== undefined ||
+      (this.gateway.supportsBulk &&
+        remaining !== undefined &&
+        remaining > this.config.bulkThreshold);
     let fetched = 0;
-    const commit = (records: SObjectRecord[]) => {
-      if (records.length === 0) return;
-      const last = records[records.length - 1]?.Id ?? state.resumeAfterId;
-      state = { ...state, resumeAfterId: last, loaded: state.loaded + records.length };
+    const commit = (
+      records: SObjectRecord[],
+      bulk?: { jobId: string; next: string | undefined },
+    ) => {
+      if (records.length === 0 && bulk === undefined) return;
+      const last =
+        bulk !== undefined ? null : (records[records.length - 1]?.Id ?? state.resumeAfterId);
+      state = {
+        ...state,
+        resumeAfterId: last,
+        bulkJobId: bulk?.jobId ?? null,
+        bulkLocator: bulk?.next ?? null,
+        loaded: state.loaded + records.length,
+      };
       const indexed = records
         .filter((r) => !isConvertedLead(plan, r))
         .map((r) => toIndexedRecord(plan, r, this.options.phone));
@@ -228,15 +254,43 @@ export class DirectorySync {
       if (this.stopping) throw new SyncStopped();
     };
     this.logger.info(
-      { object, remaining, mode: useBulk ? 'bulk' : 'rest', resumed: state.resumeAfterId !== null },
+      {
+        object,
+        remaining,
+        mode: useBulk ? 'bulk' : 'rest',
+        resumed: state.resumeAfterId !== null || resumeBulk !== undefined,
+      },
       'directory initial load',
     );
     if (useBulk) {
-      const pages = this.gateway.bulkQuery(
-        soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(object)}${where(state.resumeAfterId)} ORDER BY Id`,
-        { sobjectType: object, pageSize: this.options.bulkPageSize ?? 50_000 },
-      );
-      for await (const page of pages) commit(page.records);
+      const query = soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(object)}${where(null)}`;
+      const read = async (resume: typeof resumeBulk) => {
+        const pages = this.gateway.bulkQuery(query, {
+          sobjectType: object,
+          pageSize: this.options.bulkPageSize ?? 50_000,
+          ...(resume === undefined ? {} : { resume }),
+        });
+        for await (const page of pages)
+          commit(page.records, { jobId: page.jobId, next: page.nextLocator });
+      };
+      try {
+        await read(resumeBulk);
+      } catch (error) {
+        // The job's results are gone (kept about a week) or the job failed: load again from a
+        // new job; the records already indexed are simply written again.
+        if (
+          resumeBulk === undefined ||
+          !isSwitchboardError(error) ||
+          error.code === ErrorCodes.SF_UNAVAILABLE
+        )
+          throw error;
+        this.logger.info(
+          { object, jobId: resumeBulk.jobId, code: error.code },
+          'the interrupted Bulk job cannot be continued; loading from a new job',
+        );
+        state = { ...state, bulkJobId: null, bulkLocator: null, loaded: 0 };
+        await read(undefined);
+      }
     } else {
       const pageSize = this.options.pageSize ?? 2000;
       for (;;) {
@@ -253,6 +307,8 @@ export class DirectorySync {
       ...state,
       phase: 'incremental',
       resumeAfterId: null,
+      bulkJobId: null,
+      bulkLocator: null,
       watermark: state.initialStartedAt,
       deletedCheckedAt: state.initialStartedAt,
       lastSyncAt: new Date(this.now()).toISOString(),
@@ -319,7 +375,12 @@ export class DirectorySync {
     const from = parseSfDate(state.deletedCheckedAt);
     const end = new Date(this.now());
     const tooOld = from === undefined || end.getTime() - from > DELETED_MAX_AGE_MS;
-    if (this.gateway.supportsGetDeleted && !tooOld && from < end.getTime() - 1000) {
+    // getDeleted ignores seconds and wants more than a minute between start and end
+    // (INVALID_REPLICATION_DATE otherwise): a shorter window waits for a later run.
+    const wholeMinute = (t: number) => t - (t % 60_000);
+    const longEnough =
+      from !== undefined && wholeMinute(end.getTime()) - wholeMinute(from) > GET_DELETED_MIN_MS;
+    if (this.gateway.supportsGetDeleted && !tooOld && longEnough) {
       try {
         const result = await this.gateway.getDeleted(plan.object, new Date(from), end);
         const removed = this.index.remove(result.records.map((r) => r.id));

@@ -189,6 +189,27 @@ describe('directory index against the emulated org', () => {
     expect(dir.status().records).toEqual({ Contact: 2, Lead: 2, Account: 2 });
   });
 
+  it('asks getDeleted only for windows over a minute, and never falls back to reconciling', async () => {
+    h = await startOrg();
+    const dir = feature(h);
+    await dir.sync.run();
+    h.clock.t += 30_000;
+    await dir.sync.run();
+    h.org.resetCounters();
+    h.clock.t += 30_000;
+
+    await dir.sync.run();
+
+    // One incremental query per object; getDeleted would refuse this window (within a minute of
+    // the last one), and a refusal used to cost a full id scan per object.
+    expect(h.org.counts).toMatchObject({ deleted: 0, query: 3 });
+    h.org.delete('Contact', CUSTOM);
+    h.clock.t += 2 * 60_000;
+    await dir.sync.run();
+    expect(h.org.counts.deleted).toBe(3);
+    expect(dir.index.find('+12125550186')).toEqual([]);
+  });
+
   it('removes a deleted record by reconciling ids when getDeleted no longer reaches back', async () => {
     h = await startOrg();
     const dir = feature(h);
