@@ -135,9 +135,17 @@ describe('EmulatedOrg', () => {
   });
 
   describe('SOSL', () => {
-    it('matches phone digits across national formats, in every phone field', async () => {
+    it('matches phone values by whole tokens and by all their digits, in every phone field', async () => {
+      // A digit substring is no token: the index does not find it.
+      expect(
+        (
+          (await search('FIND {"71311234"} IN PHONE FIELDS RETURNING Contact(Name), Account(Name)'))
+            .body as { searchRecords: unknown[] }
+        ).searchRecords,
+      ).toEqual([]);
+      // "07131 123456" by its digits; "0049 (0)7131-123456" and "+49 7131 123456" by the phrase.
       const { body } = await search(
-        'FIND {"71311234"} IN PHONE FIELDS RETURNING Contact(Name ORDER BY Name), Account(Name)',
+        'FIND {"07131123456" OR "7131 123456"} IN PHONE FIELDS RETURNING Contact(Name ORDER BY Name), Account(Name)',
       );
       const hits = (body as { searchRecords: { Name: string; attributes: { type: string } }[] })
         .searchRecords;

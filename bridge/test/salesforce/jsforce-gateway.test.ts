@@ -350,7 +350,7 @@ describe('search index lag', () => {
       const gateway = gatewayFor(org);
       const id = await gateway.create('Contact', { LastName: 'New', Phone: '+1 415 555 0199' });
       expect(await gateway.query(soql`SELECT Id FROM Contact WHERE Id = ${id}`)).toHaveLength(1);
-      const find = sosl`FIND ${findTerms(['4155550199'])} IN PHONE FIELDS RETURNING Contact(Id)`;
+      const find = sosl`FIND ${findTerms(['14155550199'])} IN PHONE FIELDS RETURNING Contact(Id)`;
       expect(await gateway.search(find)).toEqual([]);
       now += 60_000;
       expect((await gateway.search(find)).map((r) => r.Id)).toEqual([id]);

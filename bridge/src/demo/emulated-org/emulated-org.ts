@@ -1,8 +1,12 @@
 // An emulated Salesforce org: a real HTTP server, in memory, seeded from JSON, speaking the REST
 // wire format jsforce uses (OAuth token endpoint, query with nextRecordsUrl paging, SOSL search,
-// sObject create/retrieve/update, limits, Sforce-Limit-Info on every API response, errors as
-// `[{message, errorCode}]`). The demo runs the bridge against it, and the tests drive the real
-// jsforce gateway through it, including faults (expired sessions, limits, outages, rejections).
+// sObject create/retrieve/update/describe, limits, Sforce-Limit-Info on every API response,
+// errors as `[{message, errorCode}]`). It is as strict as a real org where the bridge could
+// trip: the integration user's field-level security, Person Accounts, restricted picklists,
+// phone search by index tokens, getDeleted's one-minute rule, Bulk queries that time out with
+// ORDER BY, client credentials only on My Domain. The demo runs the bridge against it, and the
+// tests drive the real jsforce gateway through it, including faults (expired sessions, limits,
+// outages, row locks, query timeouts, a hung token endpoint, rejections).
 import {
   createHmac,
   createPublicKey,
@@ -16,17 +20,37 @@ import { jwtVerify } from 'jose';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import { silentLogger } from '../../logging/logger';
-import { OrgFaults, type FailureKind } from './faults';
+import { FieldAccessPolicy, type FieldAccessLevel } from './access';
+import { describeObject } from './describe';
+import { OrgFaults, type FailureKind, type RequestKind } from './faults';
 import { IdFactory, to18 } from './ids';
 import { OrgIdentitySigner } from './identity';
-import { OrgSchema } from './schema';
+import { insertRecord, seedHasPersonAccounts, updateRecord } from './person-accounts';
+import { OrgSchema, type FieldDef, type ObjectDef } from './schema';
 import type { SeedData } from './seed';
 import { execute, parseSoql, planQuery, shape, type EngineContext } from './soql-engine';
 import { parseSearch, runSearch } from './sosl-engine';
-import { OrgApiError, RecordStore, sfDateTime, type Fields, type StoredRecord } from './store';
+import {
+  OrgApiError,
+  RecordStore,
+  sfDateTime,
+  type Fields,
+  type StoredRecord,
+  type WriteOptions,
+} from './store';
 
 export { loadSeed, parseSeed, type SeedData } from './seed';
-export { OrgFaults, type FailureKind, type WriteRejection } from './faults';
+export { OrgFaults, type FailureKind, type RequestKind, type WriteRejection } from './faults';
+export type { FieldAccessLevel } from './access';
+
+/** A picklist an org defines its own way (`Task.CallDisposition`, renamed Task statuses). */
+export interface PicklistOption {
+  values: readonly (
+    string | { value: string; label?: string; default?: boolean; closed?: boolean }
+  )[];
+  /** Refuse other values on create and update (default true). */
+  restricted?: boolean;
+}
 export type { IdentityTokenOverrides } from './identity';
 
 export interface EmulatedOrgOptions {
@@ -53,19 +77,31 @@ export interface EmulatedOrgOptions {
   orgId?: string;
   /** Time source (epoch ms) for audit fields, search index lag and tokens; tests inject one. */
   clock?: () => number;
+  /** The org has Person Accounts (also switched on by person records in the seed). */
+  personAccounts?: boolean;
+  /**
+   * The integration user's field-level security per `Object.Field`, on top of the seed's
+   * FieldPermissions rows (or of full access when the seed has none).
+   */
+  fieldPermissions?: Readonly<Record<string, FieldAccessLevel>>;
+  /**
+   * Picklists by `Object.Field`. `Task.Status` values may say `closed`; they become the
+   * TaskStatus rows, as `Task.Priority` values become TaskPriority rows.
+   */
+  picklists?: Readonly<Record<string, PicklistOption>>;
+  /**
+   * false: the org answers as login.salesforce.com does, refusing the client credentials flow
+   * ("request not supported on this domain"); default true (a My Domain host).
+   */
+  myDomain?: boolean;
+  /**
+   * A Bulk API query with ORDER BY over more rows than this fails as a real one times out
+   * (ORDER BY turns PK chunking off). Default 0: any ORDER BY in a Bulk query fails.
+   */
+  bulkOrderByRowLimit?: number;
 }
 
-export type CallKind =
-  | 'token'
-  | 'query'
-  | 'queryMore'
-  | 'search'
-  | 'create'
-  | 'update'
-  | 'retrieve'
-  | 'bulk'
-  | 'deleted'
-  | 'other';
+export type CallKind = 'token' | RequestKind;
 
 /** A Bulk API 2.0 query job: run at creation (the store is in memory), served page by page. */
 interface BulkJob {
@@ -75,6 +111,8 @@ interface BulkJob {
   header: string;
   rows: string[];
   polled: boolean;
+  /** Set when the job fails (a Bulk query that timed out). */
+  errorMessage?: string;
 }
 
 interface Session {
@@ -110,6 +148,7 @@ export class EmulatedOrg {
     create: 0,
     update: 0,
     retrieve: 0,
+    describe: 0,
     bulk: 0,
     deleted: 0,
     other: 0,
@@ -128,6 +167,8 @@ export class EmulatedOrg {
   private readonly bulkJobs = new Map<string, BulkJob>();
   private readonly deletions: { type: string; id: string; at: number }[] = [];
   private readonly ctx: EngineContext;
+  /** The integration user's field-level security (other users see every field). */
+  readonly fieldAccess: FieldAccessPolicy;
 
   private constructor(
     private readonly server: Server,
@@ -139,12 +180,22 @@ export class EmulatedOrg {
     private readonly integrationUserId: string,
     private readonly jwtKey: KeyObject,
     private readonly options: Required<
-      Pick<EmulatedOrgOptions, 'queryBatchSize' | 'searchIndexLagMs' | 'apiLimit' | 'clock'>
+      Pick<
+        EmulatedOrgOptions,
+        | 'queryBatchSize'
+        | 'searchIndexLagMs'
+        | 'apiLimit'
+        | 'clock'
+        | 'myDomain'
+        | 'bulkOrderByRowLimit'
+      >
     >,
     private readonly logger: Logger,
     credentials: { clientId: string; clientSecret: string },
     jwtBearer: { username: string; privateKeyPem: string | undefined },
+    fieldAccess: FieldAccessPolicy,
   ) {
+    this.fieldAccess = fieldAccess;
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     this.url = `http://${host}:${address.port}`;
@@ -164,7 +215,20 @@ export class EmulatedOrg {
     const schema = new OrgSchema();
     const store = new RecordStore(schema, new IdFactory(pod), clock);
     const integrationUsername = options.integrationUsername ?? 'integration@switchboard.example';
-    const integrationUserId = loadSeedInto(store, schema, options.seed, integrationUsername, clock);
+    if (options.personAccounts === true || seedHasPersonAccounts(options.seed))
+      schema.enablePersonAccounts();
+    const fieldAccess = new FieldAccessPolicy();
+    const integrationUserId = loadSeedInto(
+      store,
+      schema,
+      options.seed,
+      integrationUsername,
+      clock,
+      fieldAccess,
+    );
+    setUpPicklists(store, schema, options.picklists ?? {}, clock);
+    for (const [path, level] of Object.entries(options.fieldPermissions ?? {}))
+      fieldAccess.override(path, level);
 
     let jwtKey: KeyObject;
     let privateKeyPem: string | undefined;
@@ -214,6 +278,8 @@ export class EmulatedOrg {
         searchIndexLagMs: options.searchIndexLagMs ?? 0,
         apiLimit: options.apiLimit ?? 15000,
         clock,
+        myDomain: options.myDomain ?? true,
+        bulkOrderByRowLimit: options.bulkOrderByRowLimit ?? 0,
       },
       logger,
       {
@@ -221,6 +287,7 @@ export class EmulatedOrg {
         clientSecret: options.clientSecret ?? randomBytes(32).toString('hex').toUpperCase(),
       },
       { username: integrationUsername, privateKeyPem },
+      fieldAccess,
     );
     handler = (req, res) => void org.handle(req, res);
     logger.info({ url: org.url, orgId }, 'emulated Salesforce org listening');
@@ -256,7 +323,7 @@ export class EmulatedOrg {
   /** Inserts directly (no API call, no validation of read-only fields); searchable at once. */
   insert(type: string, fields: Record<string, unknown>): Record<string, unknown> {
     const def = this.schema.object(type) ?? this.schema.learnObject(type);
-    const record = this.store.insert(def, fields, {
+    const record = this.insertRecord(def, fields, {
       actorId: this.integrationUserId,
       searchableAt: this.options.clock(),
       trusted: true,
@@ -264,12 +331,17 @@ export class EmulatedOrg {
     return { ...record.fields };
   }
 
+  /** Changes what the integration user may do with one field (`'Contact.HomePhone'`). */
+  setFieldAccess(path: string, level: FieldAccessLevel): void {
+    this.fieldAccess.override(path, level);
+  }
+
   /** Updates directly; searchable at once. */
   update(type: string, id: string, fields: Record<string, unknown>): void {
     const record = this.store.get(id);
     if (record === undefined || record.def.name.toLowerCase() !== type.toLowerCase())
       throw new Error(`No ${type} with id ${id}`);
-    this.store.update(record, fields, {
+    this.updateRecord(record, fields, {
       actorId: this.integrationUserId,
       searchableAt: this.options.clock(),
       trusted: true,
@@ -281,12 +353,26 @@ export class EmulatedOrg {
     const record = this.store.get(id);
     if (record === undefined || record.def.name.toLowerCase() !== type.toLowerCase())
       throw new Error(`No ${type} with id ${id}`);
-    this.store.remove(record);
-    this.deletions.push({
-      type: record.def.name,
-      id: String(record.fields.Id),
-      at: this.options.clock(),
-    });
+    const gone = [record];
+    // Deleting a person account deletes its person contact with it.
+    const personContact =
+      typeof record.fields.PersonContactId === 'string'
+        ? this.store.get(record.fields.PersonContactId)
+        : undefined;
+    if (personContact !== undefined) gone.push(personContact);
+    for (const r of gone) {
+      this.store.remove(r);
+      this.deletions.push({ type: r.def.name, id: String(r.fields.Id), at: this.options.clock() });
+    }
+  }
+
+  /** Every insert goes through here: Person Accounts get their name and person contact. */
+  private insertRecord(def: ObjectDef, fields: Fields, write: WriteOptions): StoredRecord {
+    return insertRecord(this.store, this.schema, def, fields, write);
+  }
+
+  private updateRecord(record: StoredRecord, fields: Fields, write: WriteOptions): void {
+    updateRecord(this.store, this.schema, record, fields, write);
   }
 
   // ------------------------------------------------------------------ HTTP
@@ -368,9 +454,13 @@ export class EmulatedOrg {
       return;
     }
     const params = new URLSearchParams(await readBody(req));
+    // A hung login: the request is read and never answered (stop() closes the socket).
+    if (this.faults.tokenHangs) return;
     const grantType = params.get('grant_type');
     let userId: string;
-    if (grantType === 'client_credentials') {
+    if (grantType === 'client_credentials' && !this.options.myDomain) {
+      throw new TokenEndpointError(400, 'invalid_grant', 'request not supported on this domain');
+    } else if (grantType === 'client_credentials') {
       let clientId = params.get('client_id');
       let clientSecret = params.get('client_secret');
       const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
@@ -467,8 +557,9 @@ export class EmulatedOrg {
     if (version === undefined || Number(version) > Number(this.apiVersion) || Number(version) < 20)
       throw NOT_FOUND;
     const session = this.authenticate(req);
-    const failure = this.faults.pendingFailures.shift();
+    const failure = this.faults.takeFailure(kind === 'token' ? 'other' : kind);
     if (failure !== undefined) throw failureError(failure);
+    const ctx = this.contextFor(session);
     this.usageTotal++;
     if (this.usageTotal > this.options.apiLimit)
       throw new OrgApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
@@ -490,11 +581,11 @@ export class EmulatedOrg {
         },
       });
     } else if (method === 'GET' && (rest === '/query' || rest === '/queryAll')) {
-      this.sendJson(res, 200, this.query(url.searchParams.get('q'), version));
+      this.sendJson(res, 200, this.query(url.searchParams.get('q'), version, ctx));
     } else if (method === 'GET' && segments[0] === 'query' && segments.length === 2) {
       this.sendJson(res, 200, this.queryMore(segments[1] ?? '', version));
     } else if (method === 'POST' && rest === '/jobs/query') {
-      this.sendJson(res, 200, this.createBulkJob(await readJson(req)));
+      this.sendJson(res, 200, this.createBulkJob(await readJson(req), ctx));
     } else if (method === 'GET' && segments[0] === 'jobs' && segments[1] === 'query') {
       const job = this.bulkJobs.get(segments[2] ?? '');
       if (job === undefined || segments.length > 4 || (segments[3] ?? 'results') !== 'results')
@@ -508,15 +599,33 @@ export class EmulatedOrg {
       segments.length === 3
     ) {
       this.sendJson(res, 200, this.getDeleted(segments[1] ?? '', url.searchParams));
+    } else if (
+      method === 'GET' &&
+      segments[0] === 'sobjects' &&
+      segments[2] === 'describe' &&
+      segments.length === 3
+    ) {
+      const def = this.objectFor(segments[1] ?? '');
+      this.sendJson(
+        res,
+        200,
+        describeObject(def, (field) => this.levelFor(session, def, field), version),
+      );
     } else if (method === 'GET' && rest === '/search') {
-      this.sendJson(res, 200, { searchRecords: this.search(url.searchParams.get('q'), version) });
+      this.sendJson(res, 200, {
+        searchRecords: this.search(url.searchParams.get('q'), version, ctx),
+      });
     } else if (segments[0] === 'sobjects' && segments.length === 2 && method === 'POST') {
       const id = this.create(segments[1] ?? '', await readJson(req), session);
       res.setHeader('Location', `/services/data/v${version}/sobjects/${segments[1] ?? ''}/${id}`);
       this.sendJson(res, 201, { id, success: true, errors: [] });
     } else if (segments[0] === 'sobjects' && segments.length === 3 && method === 'GET') {
       const fields = url.searchParams.get('fields');
-      this.sendJson(res, 200, this.retrieve(segments[1] ?? '', segments[2] ?? '', fields, version));
+      this.sendJson(
+        res,
+        200,
+        this.retrieve(segments[1] ?? '', segments[2] ?? '', fields, version, ctx),
+      );
     } else if (segments[0] === 'sobjects' && segments.length === 3 && method === 'PATCH') {
       this.patch(segments[1] ?? '', segments[2] ?? '', await readJson(req), session);
       res.statusCode = 204;
@@ -527,13 +636,33 @@ export class EmulatedOrg {
     }
   }
 
-  private query(q: string | null, version: string): Record<string, unknown> {
+  /** Field-level security applies to the integration user; other users see every field. */
+  private levelFor(session: Session, def: ObjectDef, field: FieldDef): FieldAccessLevel {
+    return session.userId === this.integrationUserId ? this.fieldAccess.level(def, field) : 'edit';
+  }
+
+  private contextFor(session: Session): EngineContext {
+    return {
+      ...this.ctx,
+      canRead: (def, field) => this.levelFor(session, def, field) !== 'none',
+    };
+  }
+
+  private writeOptions(session: Session): WriteOptions {
+    return {
+      actorId: session.userId,
+      searchableAt: this.options.clock() + this.options.searchIndexLagMs,
+      access: (def, field) => this.levelFor(session, def, field),
+    };
+  }
+
+  private query(q: string | null, version: string, ctx: EngineContext): Record<string, unknown> {
     if (q === null || q.trim() === '')
       throw new OrgApiError(400, 'MALFORMED_QUERY', 'A query string is required');
-    const plan = planQuery(parseSoql(q), this.ctx);
-    const records = execute(plan, this.ctx);
+    const plan = planQuery(parseSoql(q), ctx);
+    const records = execute(plan, ctx);
     if (plan.count) return { totalSize: records.length, done: true, records: [] };
-    const shaped = records.map((r) => shape(plan, r, this.ctx, version));
+    const shaped = records.map((r) => shape(plan, r, ctx, version));
     return this.page({ records: shaped, totalSize: shaped.length }, 0, version);
   }
 
@@ -565,30 +694,31 @@ export class EmulatedOrg {
     return result;
   }
 
-  private search(q: string | null, version: string): Record<string, unknown>[] {
+  private search(q: string | null, version: string, ctx: EngineContext): Record<string, unknown>[] {
     if (q === null || q.trim() === '')
       throw new OrgApiError(
         400,
         'MALFORMED_SEARCH',
         'No search term found. The search term must be enclosed in braces.',
       );
-    const search = parseSearch(q, this.ctx);
+    const search = parseSearch(q, ctx);
     this.searches.push({ sosl: q, terms: search.terms.map((t) => t.text) });
-    return runSearch(search, this.ctx, version);
+    return runSearch(search, ctx, version);
   }
 
-  private createBulkJob(body: unknown): Record<string, unknown> {
+  private createBulkJob(body: unknown, ctx: EngineContext): Record<string, unknown> {
     const spec = asFields(body);
     if (spec.operation !== 'query' && spec.operation !== 'queryAll')
       throw new OrgApiError(400, 'INVALIDJOB', 'operation must be query or queryAll');
     if (typeof spec.query !== 'string' || spec.query.trim() === '')
       throw new OrgApiError(400, 'INVALIDJOB', 'query is required');
-    const plan = planQuery(parseSoql(spec.query), this.ctx);
+    const plan = planQuery(parseSoql(spec.query), ctx);
     if (plan.count)
       throw new OrgApiError(400, 'INVALIDJOB', 'Aggregate queries are not supported by Bulk API');
     const columns = plan.select.map((p) => [...p.relationshipNames, p.leaf].join('.'));
-    const rows = execute(plan, this.ctx).map((record) => {
-      const shaped = shape(plan, record, this.ctx, this.apiVersion);
+    const matched = execute(plan, ctx);
+    const rows = matched.map((record) => {
+      const shaped = shape(plan, record, ctx, this.apiVersion);
       return plan.select
         .map((p) => {
           let value: unknown = shaped;
@@ -611,6 +741,13 @@ export class EmulatedOrg {
       header: columns.map(csvCell).join(','),
       rows,
       polled: false,
+      // ORDER BY turns PK chunking off: on a large object the query runs past the time limit.
+      ...(plan.orderBy.length > 0 && matched.length > this.options.bulkOrderByRowLimit
+        ? {
+            errorMessage:
+              'InternalServerError : QUERY_TIMEOUT: Your query request was running for too long. (ORDER BY disables PK chunking)',
+          }
+        : {}),
     };
     this.bulkJobs.set(id, job);
     return this.bulkJobInfo(job, 'UploadComplete');
@@ -618,7 +755,11 @@ export class EmulatedOrg {
 
   /** In progress when first asked, complete from then on: the client's polling is exercised. */
   private pollBulkJob(job: BulkJob): Record<string, unknown> {
-    const state = job.polled ? 'JobComplete' : 'InProgress';
+    const state = !job.polled
+      ? 'InProgress'
+      : job.errorMessage === undefined
+        ? 'JobComplete'
+        : 'Failed';
     job.polled = true;
     return this.bulkJobInfo(job, state);
   }
@@ -635,11 +776,13 @@ export class EmulatedOrg {
       lineEnding: 'LF',
       columnDelimiter: 'COMMA',
       ...(state === 'JobComplete' ? { numberRecordsProcessed: job.rows.length } : {}),
+      ...(state === 'Failed' ? { errorMessage: job.errorMessage } : {}),
     };
   }
 
   private sendBulkResults(res: ServerResponse, job: BulkJob, params: URLSearchParams): void {
-    if (!job.polled) throw new OrgApiError(400, 'INVALIDJOBSTATE', 'Job is not complete');
+    if (!job.polled || job.errorMessage !== undefined)
+      throw new OrgApiError(400, 'INVALIDJOBSTATE', 'Job is not complete');
     const maxRecords = Number(params.get('maxRecords') ?? 50000);
     if (!Number.isInteger(maxRecords) || maxRecords < 1)
       throw new OrgApiError(400, 'INVALIDPARAMETER', 'maxRecords must be a positive integer');
@@ -670,6 +813,14 @@ export class EmulatedOrg {
         400,
         'INVALID_REPLICATION_DATE',
         'start and end must be dates, start before end',
+      );
+    // Salesforce ignores the seconds and wants more than one minute between the two.
+    const minute = (t: number) => t - (t % 60_000);
+    if (minute(end) - minute(start) <= 60_000)
+      throw new OrgApiError(
+        400,
+        'INVALID_REPLICATION_DATE',
+        'EndDate must be at least one minute greater than startDate',
       );
     const earliest = this.options.clock() - 30 * 24 * 3600_000;
     if (start < earliest)
@@ -704,11 +855,14 @@ export class EmulatedOrg {
 
   private create(type: string, body: unknown, session: Session): string {
     const def = this.objectFor(type);
+    if (def.setup === true)
+      throw new OrgApiError(
+        400,
+        'INVALID_TYPE_FOR_OPERATION',
+        `entity type ${def.name} does not support create`,
+      );
     this.checkWrite(def.name);
-    const record = this.store.insert(def, asFields(body), {
-      actorId: session.userId,
-      searchableAt: this.options.clock() + this.options.searchIndexLagMs,
-    });
+    const record = this.insertRecord(def, asFields(body), this.writeOptions(session));
     return String(record.fields.Id);
   }
 
@@ -725,27 +879,29 @@ export class EmulatedOrg {
     id: string,
     fields: string | null,
     version: string,
+    ctx: EngineContext,
   ): Record<string, unknown> {
     const record = this.findRecord(type, id);
+    const canRead = ctx.canRead ?? (() => true);
     const names =
       fields === null || fields.trim() === ''
-        ? [...record.def.fields.values()].map((f) => f.name)
+        ? [...record.def.fields.values()].filter((f) => canRead(record.def, f)).map((f) => f.name)
         : fields.split(',').map((f) => f.trim());
-    const plan = planQuery(
-      parseSoql(`SELECT ${names.join(', ')} FROM ${record.def.name}`),
-      this.ctx,
-    );
+    const plan = planQuery(parseSoql(`SELECT ${names.join(', ')} FROM ${record.def.name}`), ctx);
     // The sObject Rows resource always includes the Id, asked for or not.
-    return { ...shape(plan, record, this.ctx, version), Id: record.fields.Id };
+    return { ...shape(plan, record, ctx, version), Id: record.fields.Id };
   }
 
   private patch(type: string, id: string, body: unknown, session: Session): void {
     const record = this.findRecord(type, id);
+    if (record.def.setup === true)
+      throw new OrgApiError(
+        400,
+        'INVALID_TYPE_FOR_OPERATION',
+        `entity type ${record.def.name} does not support update`,
+      );
     this.checkWrite(record.def.name);
-    this.store.update(record, asFields(body), {
-      actorId: session.userId,
-      searchableAt: this.options.clock() + this.options.searchIndexLagMs,
-    });
+    this.updateRecord(record, asFields(body), this.writeOptions(session));
   }
 }
 
@@ -759,6 +915,7 @@ function csvCell(value: unknown): string {
 function classify(method: string, rest: string): CallKind {
   if (rest.startsWith('/jobs/query')) return 'bulk';
   if (method === 'GET' && /^\/sobjects\/[^/]+\/deleted$/.test(rest)) return 'deleted';
+  if (method === 'GET' && /^\/sobjects\/[^/]+\/describe$/.test(rest)) return 'describe';
   if (method === 'GET' && (rest === '/query' || rest === '/queryAll')) return 'query';
   if (method === 'GET' && rest.startsWith('/query/')) return 'queryMore';
   if (method === 'GET' && rest === '/search') return 'search';
@@ -773,6 +930,14 @@ function classify(method: string, rest: string): CallKind {
 function failureError(kind: FailureKind): OrgApiError {
   if (kind === 'REQUEST_LIMIT_EXCEEDED')
     return new OrgApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+  if (kind === 'UNABLE_TO_LOCK_ROW')
+    return new OrgApiError(
+      400,
+      'UNABLE_TO_LOCK_ROW',
+      'unable to obtain exclusive access to this record or 1 records: 001Hs00000ACC01AAA',
+    );
+  if (kind === 'QUERY_TIMEOUT')
+    return new OrgApiError(400, 'QUERY_TIMEOUT', 'Your query request was running for too long.');
   if (kind === 500)
     return new OrgApiError(
       500,
@@ -829,6 +994,7 @@ function loadSeedInto(
   seed: SeedData,
   integrationUsername: string,
   clock: () => number,
+  fieldAccess: FieldAccessPolicy,
 ): string {
   const userDef = schema.object('User');
   if (userDef === undefined) throw new Error('schema without User');
@@ -857,7 +1023,26 @@ function loadSeedInto(
     user.fields.CreatedById = integrationUserId;
     user.fields.LastModifiedById = integrationUserId;
   }
-  const order = ['User', ...Object.keys(seed).filter((t) => t !== 'User')];
+  // FieldPermissions rows are the integration user's permission set: only the fields they
+  // grant are readable (PermissionsRead) or editable (PermissionsEdit).
+  for (const [index, row] of (seed.FieldPermissions ?? []).entries()) {
+    if (typeof row.Field !== 'string' || !/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(row.Field))
+      throw new SwitchboardError(
+        ErrorCodes.DEMO_SEED_INVALID,
+        `Seed FieldPermissions[${index}]: Field must be Object.Field, e.g. Contact.HomePhone`,
+        {
+          hint: 'A FieldPermissions row: { "Field": "Contact.Phone", "PermissionsRead": true, "PermissionsEdit": false }',
+        },
+      );
+    fieldAccess.grant(
+      row.Field,
+      row.PermissionsEdit === true ? 'edit' : row.PermissionsRead === true ? 'read' : 'none',
+    );
+  }
+  const order = [
+    'User',
+    ...Object.keys(seed).filter((t) => t !== 'User' && t !== 'FieldPermissions'),
+  ];
   for (const type of order) {
     const def = schema.object(type) ?? schema.learnObject(type);
     for (const [index, input] of (seed[type] ?? []).entries()) {
@@ -865,14 +1050,18 @@ function loadSeedInto(
       if (def === userDef && fields.Username === undefined && typeof fields.Email === 'string')
         fields.Username = fields.Email;
       try {
-        store.insert(def, fields, { actorId: integrationUserId, searchableAt: now, trusted: true });
+        insertRecord(store, schema, def, fields, {
+          actorId: integrationUserId,
+          searchableAt: now,
+          trusted: true,
+        });
       } catch (error) {
         throw new SwitchboardError(
           ErrorCodes.DEMO_SEED_INVALID,
           `Seed ${type}[${index}]: ${error instanceof Error ? error.message : String(error)}`,
           {
             cause: error,
-            hint: 'Each record needs the fields Salesforce requires (Contact: LastName; Lead: LastName and Company; Account: Name) and a unique Id if it has one.',
+            hint: 'Each record needs the fields Salesforce requires (Contact: LastName; Lead: LastName and Company; Account: Name, or LastName for a Person Account) and a unique Id if it has one.',
           },
         );
       }
@@ -893,4 +1082,78 @@ function loadSeedInto(
     }
   }
   return integrationUserId;
+}
+
+type PicklistOptionValue = Exclude<PicklistOption['values'][number], string>;
+
+const STANDARD_TASK_STATUSES: PicklistOptionValue[] = [
+  { value: 'Not Started', default: true },
+  { value: 'In Progress' },
+  { value: 'Completed', closed: true },
+  { value: 'Waiting on someone else' },
+  { value: 'Deferred' },
+];
+const STANDARD_TASK_PRIORITIES: PicklistOptionValue[] = [
+  { value: 'High' },
+  { value: 'Normal', default: true },
+  { value: 'Low' },
+];
+
+/**
+ * Task Status and Priority are the TaskStatus and TaskPriority rows (seeded, from
+ * options.picklists, or a new org's standard values); other picklists come from the options.
+ */
+function setUpPicklists(
+  store: RecordStore,
+  schema: OrgSchema,
+  picklists: Readonly<Record<string, PicklistOption>>,
+  clock: () => number,
+): void {
+  const write = { actorId: '', searchableAt: clock(), trusted: true };
+  const rowsFor = (objectName: 'TaskStatus' | 'TaskPriority', field: string) => {
+    const def = schema.object(objectName);
+    if (def === undefined) return;
+    const option = picklists[`Task.${field}`];
+    if (option !== undefined) for (const row of [...store.list(def)]) store.remove(row);
+    if (store.list(def).length === 0) {
+      const values =
+        option?.values ?? (field === 'Status' ? STANDARD_TASK_STATUSES : STANDARD_TASK_PRIORITIES);
+      values.forEach((v, i) => {
+        const value: PicklistOptionValue = typeof v === 'string' ? { value: v } : v;
+        store.insert(
+          def,
+          {
+            ApiName: value.value,
+            MasterLabel: value.label ?? value.value,
+            IsDefault: value.default === true,
+            SortOrder: i + 1,
+            ...(objectName === 'TaskStatus'
+              ? { IsClosed: value.closed === true }
+              : { IsHighPriority: value.value === 'High' }),
+          },
+          write,
+        );
+      });
+    }
+    const rows = [...store.list(def)].sort(
+      (a, b) => Number(a.fields.SortOrder ?? 0) - Number(b.fields.SortOrder ?? 0),
+    );
+    schema.setPicklist(`Task.${field}`, {
+      values: rows.map((r) => ({
+        value: String(r.fields.ApiName ?? r.fields.MasterLabel),
+        label: String(r.fields.MasterLabel ?? r.fields.ApiName),
+        default: r.fields.IsDefault === true,
+      })),
+      restricted: option?.restricted ?? true,
+    });
+  };
+  rowsFor('TaskStatus', 'Status');
+  rowsFor('TaskPriority', 'Priority');
+  for (const [path, option] of Object.entries(picklists)) {
+    if (path === 'Task.Status' || path === 'Task.Priority') continue;
+    schema.setPicklist(path, {
+      values: option.values,
+      ...(option.restricted === undefined ? {} : { restricted: option.restricted }),
+    });
+  }
 }

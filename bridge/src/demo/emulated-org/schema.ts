@@ -1,7 +1,9 @@
 // The emulated org's data model: the standard objects and fields Switchboard touches, their key
-// prefixes, phone fields (for SOSL `IN PHONE FIELDS`) and parent relationships (Account.Name,
-// Owner.Name). Fields and objects that only appear in seed data are added on load, so an admin
-// can try their own custom fields (Mobile__c, Direct_Phone__c) without editing this file.
+// prefixes, phone fields (for SOSL `IN PHONE FIELDS`), parent relationships (Account.Name,
+// Owner.Name), picklists (values, default, restricted) and which fields field-level security
+// governs. Person Account fields are added when the org has Person Accounts. Fields and objects
+// that only appear in seed data are added on load, so an admin can try their own custom fields
+// (Mobile__c, Direct_Phone__c) without editing this file.
 
 export type FieldType =
   | 'id'
@@ -28,7 +30,24 @@ export interface FieldDef {
   relationshipName?: string;
   /** Set by the org, never by a client (Id, Name of people, audit fields). */
   readOnly?: boolean;
+  /** Set on create only (Task.TaskSubtype): an update is refused. */
+  createOnly?: boolean;
   required?: boolean;
+  /** Values of a picklist, in order; `restricted` refuses any other value on write. */
+  picklist?: PicklistDef;
+}
+
+export interface PicklistValue {
+  value: string;
+  label: string;
+  active: boolean;
+  /** The value a new record gets when the field is not set. */
+  defaultValue: boolean;
+}
+
+export interface PicklistDef {
+  values: PicklistValue[];
+  restricted: boolean;
 }
 
 export interface ObjectDef {
@@ -40,6 +59,8 @@ export interface ObjectDef {
   relationships: Map<string, FieldDef>;
   /** Compound Name built from FirstName and LastName (Contact, Lead, User). */
   personName: boolean;
+  /** Setup objects (TaskStatus, TaskPriority, RecordType) are read-only through the API. */
+  setup?: boolean;
 }
 
 const AUDIT: [string, FieldType, string[]?][] = [
@@ -159,6 +180,7 @@ const STANDARD: Record<
   },
   Task: {
     keyPrefix: '00T',
+    required: ['Status', 'Priority'],
     fields: [
       ['Subject', 'string'],
       ['Status', 'picklist'],
@@ -173,6 +195,37 @@ const STANDARD: Record<
       ['WhoId', 'reference', ['Contact', 'Lead']],
       ['WhatId', 'reference', ['Account', 'Opportunity', 'Case']],
       ['OwnerId', 'reference', ['User']],
+    ],
+  },
+  // Setup objects the API can query (their rows are the Task.Status and Task.Priority values).
+  TaskStatus: {
+    keyPrefix: '01J',
+    fields: [
+      ['ApiName', 'string'],
+      ['MasterLabel', 'string'],
+      ['IsClosed', 'boolean'],
+      ['IsDefault', 'boolean'],
+      ['SortOrder', 'int'],
+    ],
+  },
+  TaskPriority: {
+    keyPrefix: '01K',
+    fields: [
+      ['ApiName', 'string'],
+      ['MasterLabel', 'string'],
+      ['IsDefault', 'boolean'],
+      ['IsHighPriority', 'boolean'],
+      ['SortOrder', 'int'],
+    ],
+  },
+  RecordType: {
+    keyPrefix: '012',
+    fields: [
+      ['Name', 'string'],
+      ['DeveloperName', 'string'],
+      ['SobjectType', 'string'],
+      ['IsPersonType', 'boolean'],
+      ['IsActive', 'boolean'],
     ],
   },
   Opportunity: {
@@ -200,6 +253,45 @@ const STANDARD: Record<
   },
 };
 
+const SETUP_OBJECTS = new Set(['TaskStatus', 'TaskPriority', 'RecordType']);
+
+/** Standard picklists with their values in a new org (Task Status and Priority come from rows). */
+const STANDARD_PICKLISTS: Record<string, { values: string[]; default?: string }> = {
+  'Task.TaskSubtype': { values: ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] },
+  'Task.CallType': { values: ['Internal', 'Inbound', 'Outbound'] },
+};
+
+/** Person Account fields on Account (the person contact's fields, as Salesforce exposes them). */
+const PERSON_ACCOUNT_FIELDS: FieldSpec[] = [
+  ['IsPersonAccount', 'boolean'],
+  ['FirstName', 'string'],
+  ['LastName', 'string'],
+  ['Salutation', 'picklist'],
+  ['PersonEmail', 'email'],
+  ['PersonMobilePhone', 'phone'],
+  ['PersonHomePhone', 'phone'],
+  ['PersonOtherPhone', 'phone'],
+  ['PersonAssistantPhone', 'phone'],
+  ['PersonMailingCity', 'string'],
+  ['PersonMailingCountry', 'string'],
+  ['PersonContactId', 'reference', ['Contact']],
+];
+
+/** Fields field-level security does not govern: always readable (and, if writable, editable). */
+const NOT_PERMISSIONABLE = new Set([
+  'Id',
+  'IsDeleted',
+  'CreatedDate',
+  'CreatedById',
+  'LastModifiedDate',
+  'LastModifiedById',
+  'SystemModstamp',
+  'OwnerId',
+  'IsPersonAccount',
+  'IsConverted',
+  'PersonContactId',
+]);
+
 const READ_ONLY = new Set([
   'Id',
   'IsDeleted',
@@ -213,12 +305,25 @@ const READ_ONLY = new Set([
   'ConvertedContactId',
   'ConvertedAccountId',
   'CaseNumber',
+  'IsPersonAccount',
+  'PersonContactId',
 ]);
 
 function relationshipNameOf(field: string): string | undefined {
   if (field.endsWith('__c')) return `${field.slice(0, -3)}__r`;
   if (field.endsWith('Id') && field !== 'Id') return field.slice(0, -2);
   return undefined;
+}
+
+/**
+ * Whether field-level security governs the field: not for system and audit fields, the owner,
+ * required fields, or a person object's compound Name (as in Salesforce, where those are always
+ * visible to anyone who can see the object).
+ */
+export function isPermissionable(def: ObjectDef, field: FieldDef): boolean {
+  if (NOT_PERMISSIONABLE.has(field.name) || field.required === true) return false;
+  if (def.setup === true) return false;
+  return !(def.personName && field.name === 'Name');
 }
 
 /** A phone field for SOSL `IN PHONE FIELDS`: typed phone, or a custom field named …Phone__c. */
@@ -229,10 +334,12 @@ export function isPhoneField(field: FieldDef): boolean {
 export class OrgSchema {
   private readonly objects = new Map<string, ObjectDef>();
   private customPrefixCounter = 0;
+  private personAccounts = false;
 
   constructor() {
     for (const [name, spec] of Object.entries(STANDARD)) {
       const def = this.addObject(name, spec.keyPrefix, spec.personName === true);
+      if (SETUP_OBJECTS.has(name)) def.setup = true;
       for (const [field, type, referenceTo] of [...AUDIT, ...spec.fields]) {
         this.addField(def, {
           name: field,
@@ -242,6 +349,68 @@ export class OrgSchema {
           required: spec.required?.includes(field) ?? false,
         });
       }
+    }
+    const subtype = this.object('Task')?.fields.get('tasksubtype');
+    if (subtype !== undefined) subtype.createOnly = true;
+    for (const [path, spec] of Object.entries(STANDARD_PICKLISTS))
+      this.setPicklist(path, {
+        values: spec.values.map((value) => ({ value, default: value === spec.default })),
+        restricted: true,
+      });
+  }
+
+  /** Whether the org has Person Accounts (Account gains the person fields, Contact IsPersonAccount). */
+  get hasPersonAccounts(): boolean {
+    return this.personAccounts;
+  }
+
+  enablePersonAccounts(): void {
+    if (this.personAccounts) return;
+    this.personAccounts = true;
+    const account = this.object('Account');
+    const contact = this.object('Contact');
+    if (account === undefined || contact === undefined) return;
+    // A person account has no company name: Name is derived from FirstName and LastName.
+    const name = account.fields.get('name');
+    if (name !== undefined) name.required = false;
+    for (const [field, type, referenceTo] of PERSON_ACCOUNT_FIELDS)
+      this.addField(account, {
+        name: field,
+        type,
+        ...(referenceTo === undefined ? {} : { referenceTo }),
+        readOnly: READ_ONLY.has(field),
+      });
+    this.addField(contact, { name: 'IsPersonAccount', type: 'boolean', readOnly: true });
+  }
+
+  /**
+   * Makes `Object.Field` a picklist with these values (the first marked default, if any, is what
+   * a new record gets); a restricted picklist refuses other values on create and update.
+   */
+  setPicklist(
+    path: string,
+    spec: {
+      values: readonly (string | { value: string; label?: string; default?: boolean })[];
+      restricted?: boolean;
+    },
+  ): void {
+    const [objectName = '', fieldName = ''] = path.split('.');
+    const def = this.object(objectName) ?? this.learnObject(objectName);
+    const existing = def.fields.get(fieldName.toLowerCase());
+    const values = spec.values.map((v) => (typeof v === 'string' ? { value: v } : v));
+    const picklist: PicklistDef = {
+      restricted: spec.restricted ?? true,
+      values: values.map((v) => ({
+        value: v.value,
+        label: v.label ?? v.value,
+        active: true,
+        defaultValue: v.default === true,
+      })),
+    };
+    if (existing === undefined) this.addField(def, { name: fieldName, type: 'picklist', picklist });
+    else {
+      existing.type = 'picklist';
+      existing.picklist = picklist;
     }
   }
 

@@ -43,6 +43,11 @@ export interface EngineContext {
   schema: OrgSchema;
   store: RecordStore;
   clock: () => number;
+  /**
+   * Field-level security of the user asking: a field they cannot read does not exist for them
+   * (INVALID_FIELD), in SELECT, WHERE and ORDER BY alike. Absent: every field is readable.
+   */
+  canRead?: (def: ObjectDef, field: FieldDef) => boolean;
 }
 
 export function malformed(message: string): OrgApiError {
@@ -77,8 +82,16 @@ export function resolveObject(schema: OrgSchema, name: string | undefined): Obje
   return def;
 }
 
-/** Resolves `Account.Owner.Name` from `def`, checking every step against the schema. */
-export function resolvePath(schema: OrgSchema, def: ObjectDef, dotted: string): FieldPath {
+/**
+ * Resolves `Account.Owner.Name` from `def`, checking every step against the schema and, when
+ * given, the user's field-level security (a hidden reference field hides its relationship).
+ */
+export function resolvePath(
+  schema: OrgSchema,
+  def: ObjectDef,
+  dotted: string,
+  canRead: (def: ObjectDef, field: FieldDef) => boolean = () => true,
+): FieldPath {
   const parts = dotted.split('.');
   // SOQL allows the object's own name as a prefix: SELECT Contact.Name FROM Contact.
   if (parts.length > 1 && parts[0]?.toLowerCase() === def.name.toLowerCase()) parts.shift();
@@ -87,7 +100,10 @@ export function resolvePath(schema: OrgSchema, def: ObjectDef, dotted: string): 
   let candidates: ObjectDef[] = [def];
   for (const rel of parts.slice(0, -1)) {
     const ref = candidates
-      .map((c) => c.relationships.get(rel.toLowerCase()))
+      .map((c) => {
+        const r = c.relationships.get(rel.toLowerCase());
+        return r !== undefined && canRead(c, r) ? r : undefined;
+      })
       .find((r) => r !== undefined);
     if (ref === undefined || ref.relationshipName === undefined)
       throw new OrgApiError(
@@ -103,7 +119,10 @@ export function resolvePath(schema: OrgSchema, def: ObjectDef, dotted: string): 
   }
   const leaf = parts[parts.length - 1] ?? '';
   const leafDef = candidates
-    .map((c) => c.fields.get(leaf.toLowerCase()))
+    .map((c) => {
+      const f = c.fields.get(leaf.toLowerCase());
+      return f !== undefined && canRead(c, f) ? f : undefined;
+    })
     .find((f) => f !== undefined);
   if (leafDef === undefined) throw noSuchColumn(leaf, candidates[0] ?? def);
   return { via, relationshipNames, leaf, leafDef };
@@ -334,7 +353,7 @@ function conditionPredicate(cond: Condition, def: ObjectDef, ctx: EngineContext)
     throw malformed('functions in WHERE are not supported by the emulated org');
   if ('valueQuery' in cond)
     throw malformed('semi-join subqueries are not supported by the emulated org');
-  const path = resolvePath(ctx.schema, def, cond.field);
+  const path = resolvePath(ctx.schema, def, cond.field, ctx.canRead);
   const types = cond.literalType;
   const values = Array.isArray(cond.value) ? cond.value : [cond.value];
   const literals = values.map((v, i) =>
@@ -477,9 +496,11 @@ export function planQuery(query: Query, ctx: EngineContext): QueryPlan {
   let count = false;
   const select: FieldPath[] = [];
   for (const field of query.fields ?? []) {
-    if (field.type === 'Field') select.push(resolvePath(ctx.schema, def, field.field));
+    if (field.type === 'Field') select.push(resolvePath(ctx.schema, def, field.field, ctx.canRead));
     else if (field.type === 'FieldRelationship')
-      select.push(resolvePath(ctx.schema, def, [...field.relationships, field.field].join('.')));
+      select.push(
+        resolvePath(ctx.schema, def, [...field.relationships, field.field].join('.'), ctx.canRead),
+      );
     else if (
       field.type === 'FieldFunctionExpression' &&
       field.functionName.toUpperCase() === 'COUNT' &&
@@ -501,7 +522,7 @@ export function planQuery(query: Query, ctx: EngineContext): QueryPlan {
       throw malformed('ORDER BY functions are not supported by the emulated org');
     const desc = clause.order === 'DESC';
     return {
-      path: resolvePath(ctx.schema, def, clause.field),
+      path: resolvePath(ctx.schema, def, clause.field, ctx.canRead),
       desc,
       // Salesforce sorts nulls first unless told otherwise.
       nullsLast: clause.nulls === 'LAST',

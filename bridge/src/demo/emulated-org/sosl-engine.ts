@@ -4,10 +4,15 @@
 // The braces are tokenized by hand, honoring SOSL's backslash escapes, quoted phrases and the
 // operators OR, AND, AND NOT and parentheses; an unescaped reserved character is refused as
 // Salesforce refuses it. Each RETURNING clause is parsed as SOQL by wrapping it in a SELECT.
-// Phone matching is deliberately loose (the digits of a phone field contain the digits of the
-// term), like real SOSL, whose exact matching rules are unconfirmed: the bridge re-checks hits.
+// Phone fields are matched the way a search index sees them, not by "the digits contain the
+// term": a stored value is split into tokens at spaces and punctuation ("+49 (0)7131 123456" is
+// 49 · 0 · 7131 · 123456), plus one token of all its digits (497131123456: a search for the
+// digits of a formatted number finds it). A term matches a whole token (a trailing * a token's
+// start); a phrase matches consecutive tokens. Salesforce documents the tokenizing, not the exact
+// phone rules, so this is the strict reading: a search that works here does not rely on more.
+// Fields the user cannot read are not searched.
 import type { Query } from '@jetstreamapp/soql-parser-js';
-import type { ObjectDef } from './schema';
+import type { FieldDef, ObjectDef } from './schema';
 import { isPhoneField } from './schema';
 import {
   execute,
@@ -318,22 +323,56 @@ export function parseSearch(text: string, ctx: EngineContext): ParsedSearch {
   return { expr, terms, scope, returning, limit };
 }
 
-const digitsOf = (value: string) => value.replace(/\D/g, '');
+/** Words of a text as the search index splits them: runs of letters and digits, lower-cased. */
+export function searchTokens(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}*?]+/u)
+    .filter((t) => t !== '');
+}
+
+/** A term token against an indexed token: equal, or `*` (any run) and `?` (one character). */
+function tokenMatches(pattern: string, token: string): boolean {
+  if (!/[*?]/.test(pattern)) return pattern === token;
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 'u').test(token);
+}
+
+/** Does a phone value, tokenized as the index does, contain the term or phrase? */
+export function phoneValueMatches(value: string, term: SearchTerm): boolean {
+  const words = searchTokens(value.replace(/[*?]/g, ' '));
+  const digits = value.replace(/\D/g, '');
+  const wanted = searchTokens(term.text);
+  if (wanted.length === 0) return false;
+  if (wanted.length === 1) {
+    const only = wanted[0] ?? '';
+    return (
+      words.some((w) => tokenMatches(only, w)) || (digits !== '' && tokenMatches(only, digits))
+    );
+  }
+  for (let start = 0; start + wanted.length <= words.length; start++)
+    if (wanted.every((w, i) => tokenMatches(w, words[start + i] ?? ''))) return true;
+  return false;
+}
 
 function termMatches(
   term: SearchTerm,
   def: ObjectDef,
   indexed: Fields,
   scope: SearchScope,
+  canRead: (def: ObjectDef, field: FieldDef) => boolean,
 ): boolean {
-  const needleDigits = digitsOf(term.text);
   const needle = term.text.toLowerCase().replace(/[*?]/g, '');
   for (const field of def.fields.values()) {
     const value = indexed[field.name];
     if (typeof value !== 'string' || value === '') continue;
+    if (!canRead(def, field)) continue;
     if (isPhoneField(field)) {
       if (scope === 'NAME' || scope === 'EMAIL') continue;
-      if (needleDigits.length > 0 && digitsOf(value).includes(needleDigits)) return true;
+      if (phoneValueMatches(value, term)) return true;
       continue;
     }
     if (scope === 'PHONE') continue;
@@ -366,11 +405,13 @@ export function runSearch(
   version: string,
 ): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
+  const canRead = ctx.canRead ?? (() => true);
   for (const { def, plan } of search.returning) {
     const hits = ctx.store.list(def).filter((record: StoredRecord) => {
       const indexed = ctx.store.searchable(record);
       return (
-        indexed !== null && evaluate(search.expr, (t) => termMatches(t, def, indexed, search.scope))
+        indexed !== null &&
+        evaluate(search.expr, (t) => termMatches(t, def, indexed, search.scope, canRead))
       );
     });
     for (const record of execute(plan, ctx, hits)) {

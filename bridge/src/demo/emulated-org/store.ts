@@ -1,7 +1,8 @@
 // The emulated org's records, in memory. Writes get what Salesforce adds (ids, audit fields,
 // owner, compound Name, picklist defaults) and what it checks (unknown fields, read-only fields,
-// required fields). Search sees a separate, delayed copy of each record: in a real org a new or
+// fields the user may not see or edit, values outside a restricted picklist, required fields). Search sees a separate, delayed copy of each record: in a real org a new or
 // changed record takes a while to reach the search index, while SOQL sees it at once.
+import type { FieldAccessLevel } from './access';
 import { IdFactory, to18 } from './ids';
 import type { FieldDef, ObjectDef, OrgSchema } from './schema';
 
@@ -51,8 +52,17 @@ export function parseSfDateTime(value: string): number {
 const DEFAULTS: Record<string, Fields> = {
   Lead: { IsConverted: false, Status: 'Open - Not Contacted' },
   User: { IsActive: true },
-  Task: { Status: 'Not Started', Priority: 'Normal' },
 };
+
+/** Each picklist's default value (Task Status and Priority among them), for a new record. */
+function picklistDefaults(def: ObjectDef): Fields {
+  const out: Fields = {};
+  for (const field of def.fields.values()) {
+    const value = field.picklist?.values.find((v) => v.active && v.defaultValue)?.value;
+    if (value !== undefined) out[field.name] = value;
+  }
+  return out;
+}
 
 export interface WriteOptions {
   /** The user the write is made as (CreatedById, LastModifiedById, default OwnerId). */
@@ -61,6 +71,8 @@ export interface WriteOptions {
   searchableAt: number;
   /** Seed loading: accept read-only fields and learn unknown ones instead of rejecting them. */
   trusted?: boolean;
+  /** The writing user's field-level security (absent: every field editable). */
+  access?: (def: ObjectDef, field: FieldDef) => FieldAccessLevel;
 }
 
 export class RecordStore {
@@ -84,7 +96,7 @@ export class RecordStore {
 
   insert(def: ObjectDef, input: Fields, options: WriteOptions): StoredRecord {
     const now = sfDateTime(this.clock());
-    const given = this.canonicalize(def, input, options.trusted === true, 'insert');
+    const given = this.canonicalize(def, input, options, 'insert');
     let id: string;
     if (options.trusted === true && typeof given.Id === 'string') {
       id = to18(given.Id);
@@ -98,6 +110,7 @@ export class RecordStore {
       id = this.ids.create(def.keyPrefix, (candidate) => this.get(candidate) !== undefined);
     }
     const fields: Fields = {
+      ...picklistDefaults(def),
       ...(DEFAULTS[def.name] ?? {}),
       ...(def.fields.has('ownerid') ? { OwnerId: options.actorId } : {}),
       IsDeleted: false,
@@ -142,7 +155,7 @@ export class RecordStore {
   }
 
   update(record: StoredRecord, input: Fields, options: WriteOptions): void {
-    const given = this.canonicalize(record.def, input, options.trusted === true, 'update');
+    const given = this.canonicalize(record.def, input, options, 'update');
     delete given.Id;
     const now = sfDateTime(this.clock());
     Object.assign(record.fields, given, {
@@ -200,14 +213,18 @@ export class RecordStore {
   private canonicalize(
     def: ObjectDef,
     input: Fields,
-    trusted: boolean,
+    options: WriteOptions,
     op: 'insert' | 'update',
   ): Fields {
+    const trusted = options.trusted === true;
     const out: Fields = {};
     for (const [name, value] of Object.entries(input)) {
       if (name === 'attributes') continue;
       let field: FieldDef | undefined = def.fields.get(name.toLowerCase());
-      if (field === undefined) {
+      const level =
+        field === undefined || trusted ? 'edit' : (options.access?.(def, field) ?? 'edit');
+      // A field the user cannot read does not exist for them.
+      if (field === undefined || level === 'none') {
         if (!trusted)
           throw new OrgApiError(
             400,
@@ -216,11 +233,30 @@ export class RecordStore {
           );
         field = this.schema.learnField(def, name, value);
       }
-      if (!trusted && field.readOnly === true && !(op === 'update' && field.name === 'Id'))
+      if (
+        !trusted &&
+        (field.readOnly === true ||
+          level === 'read' ||
+          (op === 'update' && field.createOnly === true)) &&
+        !(op === 'update' && field.name === 'Id')
+      )
         throw new OrgApiError(
           400,
           'INVALID_FIELD_FOR_INSERT_UPDATE',
           `Unable to create/update fields: ${field.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+          [field.name],
+        );
+      const picklist = field.picklist;
+      if (
+        !trusted &&
+        picklist?.restricted === true &&
+        value !== null &&
+        !picklist.values.some((v) => v.active && v.value === value)
+      )
+        throw new OrgApiError(
+          400,
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          `${field.name}: bad value for restricted picklist field: ${typeof value === 'string' ? value : JSON.stringify(value)}`,
           [field.name],
         );
       out[field.name] =

@@ -52,7 +52,8 @@ describe('emulated org: Bulk API 2.0 query and getDeleted', () => {
       method: 'POST',
       body: JSON.stringify({
         operation: 'query',
-        query: 'SELECT Id, LastName, Phone, Account.Name FROM Contact ORDER BY LastName',
+        // No ORDER BY: in a Bulk query it turns PK chunking off (the org fails such jobs).
+        query: 'SELECT Id, LastName, Phone, Account.Name FROM Contact',
       }),
     });
     const job = (await created.json()) as { id: string; state: string };
@@ -81,8 +82,11 @@ describe('emulated org: Bulk API 2.0 query and getDeleted', () => {
 
     expect(locators).toHaveLength(3);
     expect(locators[2]).toBe('null');
-    expect(rows.map((r) => r.LastName)).toEqual(['C0', 'C1', 'C2', 'C3', 'C4']);
-    expect(rows[0]).toMatchObject({ Phone: '', 'Account.Name': 'Neckar, "GmbH"' });
+    expect(rows.map((r) => r.LastName).sort()).toEqual(['C0', 'C1', 'C2', 'C3', 'C4']);
+    expect(rows.find((r) => r.LastName === 'C0')).toMatchObject({
+      Phone: '',
+      'Account.Name': 'Neckar, "GmbH"',
+    });
   });
 
   it('refuses results before the job completed, unknown jobs and aggregate queries', async () => {
