@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { importSPKI, importX509, jwtVerify } from 'jose';
 import { EmulatedOrg, loadSeed } from '../../src/demo/emulated-org/emulated-org';
 import { tokenizeSearch } from '../../src/demo/emulated-org/sosl-engine';
+import { requestToken } from './support/client-credentials';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 
 describe('EmulatedOrg', () => {
@@ -30,15 +31,7 @@ describe('EmulatedOrg', () => {
     (body.records as { Name: string }[]).map((r) => r.Name);
 
   async function login(): Promise<Record<string, string>> {
-    const res = await fetch(`${org.url}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: org.credentials.clientId,
-        client_secret: org.credentials.clientSecret,
-      }),
-    });
+    const res = await requestToken(org);
     expect(res.status).toBe(200);
     return (await res.json()) as Record<string, string>;
   }

@@ -4,6 +4,7 @@
 // refusing token endpoint, getDeleted's one-minute rule and Bulk queries with ORDER BY.
 import { EmulatedOrg, type EmulatedOrgOptions } from '../../src/demo/emulated-org/emulated-org';
 import { phoneValueMatches } from '../../src/demo/emulated-org/sosl-engine';
+import { requestToken } from './support/client-credentials';
 
 const V = '/services/data/v62.0';
 
@@ -15,15 +16,7 @@ interface Client {
 }
 
 async function login(org: EmulatedOrg): Promise<Client> {
-  const res = await fetch(`${org.url}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: org.credentials.clientId,
-      client_secret: org.credentials.clientSecret,
-    }),
-  });
+  const res = await requestToken(org);
   const token = ((await res.json()) as { access_token: string }).access_token;
   const call = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${org.url}${V}${path}`, {
@@ -392,15 +385,7 @@ describe('a busy org', () => {
       await expect(pending).rejects.toThrow();
     });
     await withOrg({ myDomain: false }, async (org) => {
-      const res = await fetch(`${org.url}/services/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: org.credentials.clientId,
-          client_secret: org.credentials.clientSecret,
-        }),
-      });
+      const res = await requestToken(org);
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({
         error: 'invalid_grant',

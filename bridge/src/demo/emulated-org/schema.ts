@@ -279,13 +279,7 @@ const PERSON_ACCOUNT_FIELDS: FieldSpec[] = [
 
 /** Fields field-level security does not govern: always readable (and, if writable, editable). */
 const NOT_PERMISSIONABLE = new Set([
-  'Id',
-  'IsDeleted',
-  'CreatedDate',
-  'CreatedById',
-  'LastModifiedDate',
-  'LastModifiedById',
-  'SystemModstamp',
+  ...AUDIT.map(([name]) => name),
   'OwnerId',
   'IsPersonAccount',
   'IsConverted',
@@ -293,13 +287,7 @@ const NOT_PERMISSIONABLE = new Set([
 ]);
 
 const READ_ONLY = new Set([
-  'Id',
-  'IsDeleted',
-  'CreatedDate',
-  'CreatedById',
-  'LastModifiedDate',
-  'LastModifiedById',
-  'SystemModstamp',
+  ...AUDIT.map(([name]) => name),
   'IsConverted',
   'ConvertedDate',
   'ConvertedContactId',

@@ -3,6 +3,7 @@
 // maxRecords, Sforce-NumberOfRecords, and deleted records inside a date range.
 import { parse as parseCsv } from 'csv-parse/sync';
 import { EmulatedOrg } from '../../../src/demo/emulated-org/emulated-org';
+import { requestToken } from '../../emulated-org/support/client-credentials';
 
 const V = '/services/data/v62.0';
 
@@ -23,15 +24,7 @@ describe('emulated org: Bulk API 2.0 query and getDeleted', () => {
       },
       clock: () => clock.t,
     });
-    const res = await fetch(`${org.url}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: org.credentials.clientId,
-        client_secret: org.credentials.clientSecret,
-      }),
-    });
+    const res = await requestToken(org);
     token = ((await res.json()) as { access_token: string }).access_token;
   });
 
