@@ -246,7 +246,7 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
       expect(searches.length).toBeGreaterThan(0);
       for (const { sosl, terms } of searches) {
         expect(sosl).not.toMatch(/RETURNING User/);
-        for (const term of terms) expect(term).toMatch(/^\d+$/);
+        for (const term of terms) expect(term).toMatch(/^\d+( \d+)*$/);
       }
       rep.close();
     });
