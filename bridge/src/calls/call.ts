@@ -14,6 +14,15 @@ export type {
   MatchObject,
 } from '../protocol/v1';
 
+/**
+ * When the PBX did not say when something happened (it happened while the bridge could not
+ * see the PBX): between `from` and `to`. The event's `at` is then the middle of the window.
+ */
+export interface TimeWindow {
+  from: Date;
+  to: Date;
+}
+
 interface CallEventBase {
   /**
    * The PBX's id for the call (all legs of a queue or ring-group call share it). The bridge
@@ -25,6 +34,8 @@ interface CallEventBase {
   /** Where the PBX names the rep by email instead of an extension (generic webhook). */
   userEmail?: string;
   at: Date;
+  /** Set when `at` is an estimate: the event happened somewhere in this window. */
+  estimate?: TimeWindow;
 }
 
 /** What a PBX adapter reports; adapters only translate vendor traffic into these. */
@@ -36,9 +47,24 @@ export type CallEvent =
       number: string;
       /** For an outbound call the bridge originated: the rep's dial request and record. */
       dialRequestId?: string;
+      /**
+       * The adapter reports the end of the whole PBX call with `finished` (Asterisk). Without
+       * it the call counts as finished once its last leg has ended.
+       */
+      reportsFinish?: boolean;
     })
   | (CallEventBase & { type: 'answered' })
-  | (CallEventBase & { type: 'ended'; reason?: EndReason })
-  | (CallEventBase & { type: 'transferred'; toExtension: string });
+  | (CallEventBase & {
+      type: 'ended';
+      reason?: EndReason;
+      /** A click-to-dial that ended at the rep's own phone: the number was never dialed. */
+      notDialed?: boolean;
+    })
+  | (CallEventBase & { type: 'transferred'; toExtension: string })
+  /**
+   * The whole PBX call is over (its last channel hung up): no leg of it will ring again. A
+   * queue may ring a rep twice under one call, so a missed leg is only final once this comes.
+   */
+  | (CallEventBase & { type: 'finished' });
 
 export type CallEventType = CallEvent['type'];

@@ -192,7 +192,8 @@ export const AsteriskSchema = z
     originateContext: z.string().default('from-internal'),
     /** Channel technology of reps' phones, used to ring the rep first: PJSIP/201. */
     endpointTechnology: z.string().default('PJSIP'),
-    reconnectMaxSeconds: z.number().positive().default(30),
+    /** Ceiling of the AMI reconnect backoff: the longest the bridge stays blind after the PBX is back. */
+    reconnectMaxSeconds: z.number().positive().max(300).default(5),
     keepaliveSeconds: z.number().positive().default(20),
     /** How long the rep's phone rings for a click-to-dial before Asterisk gives up. */
     originateTimeoutSeconds: z.number().int().min(5).max(300).default(30),

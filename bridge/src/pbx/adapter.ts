@@ -1,14 +1,19 @@
 // The boundary between the bridge and a phone system. Each adapter (asterisk, webhook,
 // simulator) translates vendor traffic into CallEvents and places calls; nothing vendor-
 // specific crosses this interface.
-import type { CallEvent } from '../calls/call';
+import type { CallDirection, CallEvent } from '../calls/call';
 
 export interface DialRequest {
   requestId: string;
   /** The rep's own extension: their phone rings first. */
   extension: string;
-  /** The number in the form the PBX wants (see phone.dialFormat). */
+  /** The number in the form the PBX wants (see phone.dialFormat), e.g. 815551234567. */
   number: string;
+  /**
+   * The number the rep dialed, as the call's number (E.164 when it is one): what the pop and
+   * the Task show and what the caller lookup searches. Defaults to `number`.
+   */
+  callNumber?: string;
   /** Caller id to present on the rep's phone while it rings (the remote number or name). */
   callerIdName?: string;
 }
@@ -27,6 +32,16 @@ export interface PbxUser {
 
 export type CallEventListener = (event: CallEvent) => void;
 
+/** What the bridge knew of calls under way when it last stopped (its durable store). */
+export interface ResumeState {
+  /** Legs that had not ended. */
+  legs: { pbxCallId: string; extension: string; direction: CallDirection; answered: boolean }[];
+  /** PBX calls not finished yet (a queue call between two ring cycles has no live leg). */
+  openCalls: string[];
+  /** Until when the bridge saw the PBX: what it missed happened after this. */
+  lastSeenAt: Date;
+}
+
 export interface PbxAdapter {
   readonly name: string;
   /** Begin delivering events to the listener. Resolves once connected (or gives up cleanly). */
@@ -38,4 +53,11 @@ export interface PbxAdapter {
   listUsers(): Promise<PbxUser[]>;
   /** Whether the adapter currently has a working link to the PBX (for /healthz and status). */
   isConnected(): boolean;
+  /**
+   * Before start(), after a restart: the calls the bridge had. An adapter that can ask the PBX
+   * what is still up ends the rest; without this method they end on their next event or expire.
+   */
+  resume?(state: ResumeState): void;
+  /** Told whenever the link to the PBX goes up or down (reps see "phone system not connected"). */
+  onConnectionChange?(listener: (connected: boolean) => void): void;
 }

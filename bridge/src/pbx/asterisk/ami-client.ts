@@ -1,6 +1,7 @@
 // AMI over TCP: connect, log in, deliver events, correlate actions with their responses by
-// ActionID (with timeouts), keep the link alive with Ping, and reconnect with exponential
-// backoff plus jitter after any loss (PBX restart, network drop, failed login).
+// ActionID (with timeouts), keep the link alive with Ping, and reconnect after any loss (PBX
+// restart, network drop, failed login): a fast first retry, then exponential backoff with
+// jitter under a low ceiling, so the bridge is blind for little longer than the PBX was away.
 import net from 'node:net';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { textForLog, type Logger } from '../../logging/logger';
@@ -15,7 +16,7 @@ export interface AmiClientOptions {
   keepaliveMs: number;
   /** Upper bound of the reconnect delay. */
   reconnectMaxMs: number;
-  /** First reconnect delay; doubles per failed attempt up to reconnectMaxMs. */
+  /** The second reconnect delay (the first is FIRST_RETRY_MS); doubles up to reconnectMaxMs. */
   reconnectInitialMs?: number;
   actionTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -36,7 +37,33 @@ export interface AmiClientHandlers {
 
 type ActionFields = Record<string, string | number | boolean>;
 
+/** The first retry after a loss: a dropped TCP link to a running PBX comes back at once. */
+export const FIRST_RETRY_MS = 100;
+
+/**
+ * How long to wait before reconnect attempt `attempt` (1 = the first after a loss): about
+ * FIRST_RETRY_MS, then `initialMs` doubling up to `maxMs`, each jittered into [half, all] of
+ * it so that many bridges do not hammer a PBX that just restarted in step.
+ */
+export function reconnectDelayMs(
+  attempt: number,
+  initialMs: number,
+  maxMs: number,
+  random: () => number,
+): number {
+  const ceiling =
+    attempt <= 1
+      ? Math.min(FIRST_RETRY_MS, maxMs)
+      : Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 2, 30));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+/** Asterisk's answer to an action it does not have (manager.c): a module is not loaded. */
+const UNKNOWN_ACTION = /^Invalid\/unknown command/i;
+
 interface Pending {
+  /** The action's name, to say which one Asterisk does not know. */
+  action: string;
   resolve(value: AmiMessage[]): void;
   reject(error: SwitchboardError): void;
   timer: NodeJS.Timeout;
@@ -150,6 +177,7 @@ export class AmiClient {
         );
       }, this.options.actionTimeoutMs ?? 10_000);
       this.pending.set(actionId, {
+        action: String(fields.Action),
         resolve,
         reject,
         timer,
@@ -196,6 +224,7 @@ export class AmiClient {
     const actionId = this.newId('login');
     const timer = setTimeout(() => socket.destroy(), this.options.actionTimeoutMs ?? 10_000);
     this.pending.set(actionId, {
+      action: 'Login',
       timer,
       items: undefined,
       response: undefined,
@@ -252,15 +281,7 @@ export class AmiClient {
         pending.response = message;
         if (message.response.toLowerCase() === 'error') {
           this.settle(actionId, pending);
-          pending.reject(
-            new SwitchboardError(
-              ErrorCodes.PBX_REFUSED,
-              message.message ?? 'Asterisk returned an error',
-              {
-                hint: 'see docs/asterisk.md for the manager.conf permissions the bridge needs',
-              },
-            ),
-          );
+          pending.reject(actionError(pending.action, message.message));
           return;
         }
         if (!pending.expectList || message.eventlist?.toLowerCase() !== 'start') {
@@ -328,11 +349,13 @@ export class AmiClient {
       this.handlers.onConnectFailed();
     }
     if (this.stopped) return;
-    const initial = this.options.reconnectInitialMs ?? 500;
-    const ceiling = Math.min(this.options.reconnectMaxMs, initial * 2 ** this.attempt);
-    // Jitter in [ceiling/2, ceiling): many bridges must not hammer a PBX that just restarted.
-    const delay = Math.round(ceiling / 2 + (ceiling / 2) * (this.options.random ?? Math.random)());
     this.attempt += 1;
+    const delay = reconnectDelayMs(
+      this.attempt,
+      this.options.reconnectInitialMs ?? 500,
+      this.options.reconnectMaxMs,
+      this.options.random ?? Math.random,
+    );
     if (this.attempt === 1 || this.attempt % 10 === 0) {
       this.log.info({ attempt: this.attempt, delayMs: delay }, 'AMI reconnect scheduled');
     }
@@ -345,4 +368,21 @@ export class AmiClient {
   private protocolError(action: string): SwitchboardError {
     return new SwitchboardError(ErrorCodes.PBX_PROTOCOL_ERROR, `no response to ${action}`);
   }
+}
+
+/** `Response: Error` to an action: refused (permissions, bad arguments) or not known at all. */
+function actionError(action: string, message: string | undefined): SwitchboardError {
+  if (message !== undefined && UNKNOWN_ACTION.test(message))
+    return new SwitchboardError(
+      ErrorCodes.PBX_ACTION_UNAVAILABLE,
+      `Asterisk does not have the ${action} action`,
+      {
+        hint: `the Asterisk module that provides ${action} is not loaded (docs/asterisk.md lists them)`,
+        details: { action, message },
+      },
+    );
+  return new SwitchboardError(ErrorCodes.PBX_REFUSED, message ?? 'Asterisk returned an error', {
+    hint: 'see docs/asterisk.md for the manager.conf permissions the bridge needs',
+    details: { action },
+  });
 }

@@ -6,7 +6,14 @@ import type { Config } from '../../config/schema';
 import type { AstDbWriter } from '../../directory/astdb/astdb-pusher';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
-import type { CallEventListener, DialRequest, DialResult, PbxAdapter, PbxUser } from '../adapter';
+import type {
+  CallEventListener,
+  DialRequest,
+  DialResult,
+  PbxAdapter,
+  PbxUser,
+  ResumeState,
+} from '../adapter';
 import { AmiCallTranslator } from './ami-call-translator';
 import { AmiClient } from './ami-client';
 import type { AmiMessage } from './ami-parser';
@@ -28,7 +35,10 @@ interface PendingOriginate {
   timer: NodeJS.Timeout;
 }
 
-/** OriginateResponse Reason codes (Asterisk's AST_CONTROL_* values as reported by Originate). */
+/**
+ * OriginateResponse Reason codes (Asterisk's AST_CONTROL_* values as reported by Originate).
+ * A real SIP phone answering 486 gives Reason 0 instead of 5: the leg's own events say busy.
+ */
 const ORIGINATE_REASON_BUSY = '5';
 const ORIGINATE_REASON_NO_ANSWER = '3';
 
@@ -40,6 +50,8 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
   private readonly client: AmiClient;
   private readonly originates = new Map<string, PendingOriginate>();
   private listener: CallEventListener | undefined;
+  private readonly connectionListeners: ((connected: boolean) => void)[] = [];
+  private reportedConnected = false;
   private firstConnect: { resolve(): void; reject(error: SwitchboardError): void } | undefined;
 
   constructor(options: AsteriskAdapterOptions) {
@@ -50,6 +62,13 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
       extensionPattern: new RegExp(this.config.extensionPattern),
       trunkContexts: this.config.trunkContexts,
       now,
+      onClockSkew: (skewMs) => {
+        this.log.warn(
+          { skewMs },
+          "Asterisk's event timestamps are far from the bridge's clock; using the bridge's clock " +
+            '(keep both in sync with NTP)',
+        );
+      },
     });
     this.client = new AmiClient(
       {
@@ -71,7 +90,10 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
         onConnected: () => {
           void this.recover();
         },
-        onDisconnected: () => undefined,
+        onDisconnected: () => {
+          this.translator.linkLost(now());
+          this.reportConnection(false);
+        },
         onConnectFailed: () => {
           // The PBX may come up after the bridge: start anyway, keep trying in the background.
           this.settleFirstConnect();
@@ -108,6 +130,14 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     return this.client.connected;
   }
 
+  resume(state: ResumeState): void {
+    this.translator.resume(state);
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): void {
+    this.connectionListeners.push(listener);
+  }
+
   async dial(request: DialRequest): Promise<DialResult> {
     if (!this.client.connected) throw unreachable('not connected to Asterisk');
     const actionId = `dial-${request.requestId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)}`;
@@ -116,7 +146,7 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     this.translator.expectDial({
       requestId: request.requestId,
       extension: request.extension,
-      number: request.number,
+      number: request.callNumber ?? request.number,
     });
     const result = new Promise<DialResult>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -188,8 +218,17 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
       }
       return users;
     } catch (error) {
+      const code = error instanceof SwitchboardError ? error.code : ErrorCodes.PBX_PROTOCOL_ERROR;
       this.log.warn(
-        { code: error instanceof SwitchboardError ? error.code : ErrorCodes.PBX_PROTOCOL_ERROR },
+        code === ErrorCodes.PBX_ACTION_UNAVAILABLE
+          ? {
+              code,
+              action: 'VoicemailUsersList',
+              hint:
+                'Asterisk has no voicemail module (app_voicemail) loaded: load it, or set ' +
+                'pbx.asterisk.usersFromVoicemail: false and map users in the config',
+            }
+          : { code },
         'could not read voicemail users from Asterisk; using the users from the config only',
       );
       return [];
@@ -255,15 +294,16 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     }
     this.translator.forgetDial(pending.request.requestId);
     const reason = event.reason ?? '';
+    const outcome = this.translator.ownPhoneOutcome(pending.request.requestId);
     const error =
-      reason === ORIGINATE_REASON_BUSY
-        ? new SwitchboardError(ErrorCodes.PBX_REFUSED, 'your phone is busy', {
-            hint: 'finish or hang up the call on your phone, then dial again',
+      reason === ORIGINATE_REASON_BUSY || outcome === 'busy'
+        ? new SwitchboardError(ErrorCodes.DIAL_PHONE_BUSY, 'Your phone is busy', {
+            hint: 'Finish or hang up the call on your desk phone, then dial again. Nothing was dialed.',
             status: 409,
           })
-        : reason === ORIGINATE_REASON_NO_ANSWER
-          ? new SwitchboardError(ErrorCodes.PBX_REFUSED, 'your phone did not answer', {
-              hint: 'pick up your desk phone when it rings, then the number is dialed',
+        : reason === ORIGINATE_REASON_NO_ANSWER || outcome === 'no-answer'
+          ? new SwitchboardError(ErrorCodes.DIAL_PHONE_NO_ANSWER, 'Your phone did not answer', {
+              hint: 'Pick up your desk phone when it rings: then the number is dialed. Nothing was dialed.',
               status: 409,
             })
           : new SwitchboardError(ErrorCodes.PBX_REFUSED, 'Asterisk could not ring your phone', {
@@ -280,13 +320,28 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     try {
       const channels = await this.client.listAction({ Action: 'CoreShowChannels' }, 'recover');
       this.emit(this.translator.recover(channels));
+      this.reportConnection(this.client.connected);
     } catch (error) {
       this.log.warn(
         { code: error instanceof SwitchboardError ? error.code : ErrorCodes.PBX_PROTOCOL_ERROR },
         'could not list channels after connecting; calls under way appear on their next event',
       );
+      this.reportConnection(this.client.connected);
     }
     this.settleFirstConnect();
+  }
+
+  /** Tells the connection listeners about a change (not about a repeated state). */
+  private reportConnection(connected: boolean): void {
+    if (connected === this.reportedConnected) return;
+    this.reportedConnected = connected;
+    for (const listener of [...this.connectionListeners]) {
+      try {
+        listener(connected);
+      } catch (error) {
+        this.log.error({ err: error }, 'PBX connection listener threw');
+      }
+    }
   }
 
   private settleFirstConnect(): void {

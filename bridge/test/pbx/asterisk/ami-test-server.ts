@@ -18,6 +18,8 @@ export interface AmiTestServerOptions {
   originateScript?: string[];
   /** Answer DBPut/DBDel as a manager user without write = system does. */
   refuseAstDb?: boolean;
+  /** Actions this PBX does not have (their module is not loaded), e.g. VoicemailUsersList. */
+  unknownActions?: string[];
 }
 
 export interface ReceivedAction {
@@ -128,7 +130,10 @@ export class AmiTestServer {
     this.received.push({ fields });
     const id = fields.ActionID ?? '';
     const reply = (lines: Record<string, string>) => socket.write(formatFrame({ ...lines }));
-    switch (fields.Action) {
+    const action = this.options.unknownActions?.includes(fields.Action ?? '')
+      ? undefined
+      : fields.Action;
+    switch (action) {
       case 'Login': {
         if (
           fields.Username !== (this.options.username ?? 'bridge') ||
@@ -198,7 +203,12 @@ export class AmiTestServer {
         socket.end();
         return;
       default:
-        reply({ Response: 'Error', ActionID: id, Message: 'Invalid/unknown command' });
+        // manager.c's answer to an action no loaded module registered.
+        reply({
+          Response: 'Error',
+          ActionID: id,
+          Message: `Invalid/unknown command: ${fields.Action ?? ''}. Use Action: ListCommands to show available commands.`,
+        });
     }
   }
 
