@@ -197,6 +197,13 @@ function clockedTranslator(): { t: AmiCallTranslator; clock: { now: Date } } {
   return { t, clock };
 }
 
+/** The CoreShowChannel items a capture received (its answer to CoreShowChannels). */
+function coreShowChannels(capture: TimedCapture): AmiMessage[] {
+  return timedMessages(capture)
+    .map((m) => m.message)
+    .filter((m) => m.event === 'CoreShowChannel');
+}
+
 /** Seconds after the capture's start: what the exchange file says, read by hand. */
 function offset(capture: TimedCapture, seconds: number): number {
   return capture.startedAt.getTime() + seconds * 1000;
@@ -260,9 +267,7 @@ describe('AmiCallTranslator: the PBX’s own clock and the blind windows', () =>
     t.linkLost(new Date(offset(s1, 1.969)));
 
     const s2frames = timedCallFrames(s2);
-    const listing = timedMessages(s2, s2frames)
-      .map((m) => m.message)
-      .filter((m) => m.event === 'CoreShowChannel');
+    const listing = coreShowChannels(s2);
     expect(listing).toHaveLength(2);
     clock.now = new Date(offset(s2, 0.309));
     const recovered = t.recover(listing);
@@ -310,9 +315,7 @@ describe('AmiCallTranslator: the PBX’s own clock and the blind windows', () =>
 
   it('after a bridge restart: resumed legs are matched to the PBX’s channels by call and extension', () => {
     const s2 = loadTimedCapture('ami-reconnect-ringing.session2');
-    const listing = timedMessages(s2)
-      .map((m) => m.message)
-      .filter((m) => m.event === 'CoreShowChannel');
+    const listing = coreShowChannels(s2);
     const { t, clock } = clockedTranslator();
     const stoppedAt = new Date(offset(s2, -9));
     t.resume({
@@ -339,9 +342,7 @@ describe('AmiCallTranslator: the PBX’s own clock and the blind windows', () =>
 
   it('a call first seen in CoreShowChannels started when the PBX says (Duration)', () => {
     const s2 = loadTimedCapture('ami-reconnect-ringing.session2');
-    const listing = timedMessages(s2)
-      .map((m) => m.message)
-      .filter((m) => m.event === 'CoreShowChannel');
+    const listing = coreShowChannels(s2);
     const { t, clock } = clockedTranslator();
     clock.now = new Date(offset(s2, 0.309));
     const events = t.recover(listing);
