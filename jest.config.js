@@ -33,6 +33,7 @@ module.exports = {
           '<rootDir>/node_modules/@salesforce/sfdx-lwc-jest/node_modules/@lwc/synthetic-shadow',
         '^lightning/platformUtilityBarApi$':
           '<rootDir>/force-app/test/jest-mocks/lightning/platformUtilityBarApi',
+        '^lightning/navigation$': '<rootDir>/force-app/test/jest-mocks/lightning/navigation',
       },
       collectCoverageFrom: ['<rootDir>/force-app/main/default/lwc/**/*.ts'],
     },

@@ -140,10 +140,10 @@ describe('click-to-dial and call logging in the browser', () => {
     // Assert: the bridge's message and hint, plainly
     const error = page.locator('[data-id="dial-error"]');
     await error.waitFor();
-    await expect(page.locator('[data-id="dial-error-message"]').innerText()).resolves.toBe(
+    await expect(error.locator('[data-id="message"]').innerText()).resolves.toBe(
       `No phone extension is mapped to ${CHLOE}`,
     );
-    await expect(page.locator('[data-id="dial-error-hint"]').innerText()).resolves.toContain(
+    await expect(error.locator('[data-id="detail"]').innerText()).resolves.toContain(
       'Ask your admin',
     );
     expect(bridge.calls.activeCallsForExtensions(['203'])).toEqual([]);

@@ -194,9 +194,9 @@ describe('switchboard utility in the browser', () => {
     const endRestart = tolerateProblems(page, bridgeDownErrors(bridge));
     await bridge.stop();
     await page.locator('[data-id="status-problem"]').waitFor();
-    await expect(page.locator('[data-id="problem-message"]').innerText()).resolves.toContain(
-      'Cannot reach the bridge',
-    );
+    await expect(
+      page.locator('[data-id="status-problem"] [data-id="message"]').innerText(),
+    ).resolves.toContain('Cannot reach the bridge');
     await screenshot(page, '07-bridge-down');
 
     // Act: a new bridge on the same port, where the call is (still) ringing

@@ -7,7 +7,9 @@ import { encodeDefaultFieldValues } from 'lightning/pageReferenceUtils';
 import { getRecord } from 'lightning/uiRecordApi';
 import { EnclosingUtilityId, open, updateUtility } from 'lightning/platformUtilityBarApi';
 import { MessageContext, subscribe } from 'lightning/messageService';
+import { navigate as mockNavigate } from 'lightning/navigation';
 import { FakeWebSocket } from '../../../../../test/jest-mocks/fakeWebSocket';
+import { find, findAll, flushPromises, resetDom, textOf } from '../../../../../test/lwc-test-utils';
 import PREFERENCES from './data/getPreferences.json';
 import READY from './data/ready.json';
 import CONTACT_RECORD from './data/getRecord.json';
@@ -26,32 +28,7 @@ jest.mock(
   { virtual: true },
 );
 
-// Records every navigation, which the stock stub of lightning/navigation does not.
-const mockNavigate = jest.fn();
-jest.mock('lightning/navigation', () => {
-  const Navigate = Symbol('Navigate');
-  const GenerateUrl = Symbol('GenerateUrl');
-  const NavigationMixin = (Base: new () => object) =>
-    class extends Base {
-      [Navigate](pageReference: unknown) {
-        mockNavigate(pageReference);
-      }
-      [GenerateUrl]() {
-        return Promise.resolve('https://example.com');
-      }
-    };
-  NavigationMixin.Navigate = Navigate;
-  NavigationMixin.GenerateUrl = GenerateUrl;
-  return { NavigationMixin };
-});
-
 const mocked = <T>(fn: T) => fn as unknown as jest.Mock;
-
-// Settles promise chains; the real setImmediate also works while jest fakes timers.
-const flushPromises = () =>
-  new Promise<void>((resolve) => {
-    (jest.requireActual('timers') as typeof import('timers')).setImmediate(resolve);
-  });
 
 const baseCall = {
   id: 'call-1',
@@ -101,9 +78,14 @@ async function sendCall(call: object): Promise<void> {
   await flushPromises();
 }
 
-const $ = (element: Element, selector: string) => element.shadowRoot.querySelector(selector);
-const text = (element: Element, selector: string) =>
-  ($(element, selector)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+// What the rep sees, child components included.
+const $ = (element: Element, selector: string) => find(element, selector);
+const text = textOf;
+/** A part (heading, message, detail, dismiss) of the notice with this data-id. */
+function notice(element: Element, id: string, part: string): string {
+  const host = find(element, `[data-id="${id}"]`);
+  return host ? textOf(host, `[data-id="${part}"]`) : '';
+}
 
 /** Frames of one type the component sent (after hello). */
 const sentOf = (type: string) =>
@@ -133,7 +115,7 @@ describe('c-switchboard', () => {
   });
 
   afterEach(() => {
-    while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
+    resetDom();
     globalThis.WebSocket = originalWebSocket;
     jest.clearAllMocks();
     jest.useRealTimers();
@@ -165,8 +147,8 @@ describe('c-switchboard', () => {
     // Act
     const element = await mount();
     // Assert
-    expect(text(element, '[data-id="problem-message"]')).toBe("Switchboard isn't enabled for you.");
-    expect(text(element, '[data-id="problem-action"]')).toContain(
+    expect(notice(element, 'status-problem', 'message')).toBe("Switchboard isn't enabled for you.");
+    expect(notice(element, 'status-problem', 'detail')).toContain(
       'Switchboard User permission set',
     );
     expect($(element, '[data-id="retry"]')).not.toBeNull();
@@ -245,7 +227,7 @@ describe('c-switchboard', () => {
     const element = await connect();
     await sendCall({ matches: [priya, mia] });
     // Assert: a list, nothing opened yet
-    const cards = element.shadowRoot.querySelectorAll('c-switchboard-caller-card');
+    const cards = findAll(element, 'c-switchboard-caller-card');
     expect(cards).toHaveLength(2);
     expect(text(element, '[data-id="matches-heading"]')).toContain('2 records have this number');
     expect(mockNavigate).not.toHaveBeenCalled();
@@ -287,9 +269,7 @@ describe('c-switchboard', () => {
     expect(text(element, '[data-id="unknown"]')).toContain('No Contact, Lead or Account');
     expect(mockNavigate).not.toHaveBeenCalled();
     // Act: Create Lead
-    (
-      element.shadowRoot.querySelector('lightning-button[data-object="Lead"]') as HTMLElement
-    ).click();
+    ($(element, 'lightning-button[data-object="Lead"]') as HTMLElement).click();
     // Assert
     expect(encodeDefaultFieldValues).toHaveBeenCalledWith({ Phone: '+16505550100' });
     expect(mockNavigate).toHaveBeenCalledWith({
@@ -350,7 +330,7 @@ describe('c-switchboard', () => {
     FakeWebSocket.last.serverClose(1006);
     await flushPromises();
     // Assert: reconnecting, explained, with a delay between 0.5 s and 1 s
-    expect(text(element, '[data-id="problem-message"]')).toBe(
+    expect(notice(element, 'status-problem', 'message')).toBe(
       'Cannot reach the bridge at wss://bridge.acme.example/ws.',
     );
     expect(FakeWebSocket.instances).toHaveLength(1);
@@ -370,7 +350,7 @@ describe('c-switchboard', () => {
     // Assert
     expect($(element, '[data-id="status-connected"]')).not.toBeNull();
     expect(text(element, '[data-id="state"]')).toMatch(/^Connected 0:0\d$/);
-    expect(element.shadowRoot.querySelectorAll('[data-call-id]').length).toBeGreaterThan(0);
+    expect(findAll(element, '[data-call-id]').length).toBeGreaterThan(0);
     expect(mockNavigate).not.toHaveBeenCalled();
   });
 
@@ -380,7 +360,7 @@ describe('c-switchboard', () => {
     ($(element, '[data-id="settings-toggle"]') as HTMLElement).click();
     await flushPromises();
     // Act
-    const box = Array.from(element.shadowRoot.querySelectorAll('lightning-input')).find(
+    const box = findAll(element, 'lightning-input').find(
       (input) => (input as HTMLInputElement).name === 'createFormForUnknownInbound',
     ) as HTMLInputElement;
     box.checked = true;
@@ -402,7 +382,7 @@ describe('c-switchboard', () => {
     const live = $(element, '[data-id="announcer"]') as HTMLElement;
     expect(live.getAttribute('aria-live')).toBe('polite');
     // Assert: every button has an accessible name
-    const buttons = element.shadowRoot.querySelectorAll('button, lightning-button');
+    const buttons = findAll(element, 'button, lightning-button');
     expect(buttons.length).toBeGreaterThan(0);
     buttons.forEach((button) => {
       const name =
@@ -412,7 +392,7 @@ describe('c-switchboard', () => {
       expect((name ?? '').trim()).not.toBe('');
     });
     // Assert: sections are labelled landmarks
-    for (const section of Array.from(element.shadowRoot.querySelectorAll('section[aria-label]')))
+    for (const section of findAll(element, 'section[aria-label]'))
       expect(section.getAttribute('aria-label')).not.toBe('');
   });
 
@@ -474,14 +454,14 @@ describe('c-switchboard', () => {
     await flushPromises();
     // Assert: no longer pending; message and hint shown plainly; the number kept for a retry
     expect($(element, '[data-id="dial-pending"]')).toBeNull();
-    expect(text(element, '[data-id="dial-error"] h2')).toBe('Could not call +1 (415) 555-0178');
-    expect(text(element, '[data-id="dial-error-message"]')).toBe(
+    expect(notice(element, 'dial-error', 'heading')).toBe('Could not call +1 (415) 555-0178');
+    expect(notice(element, 'dial-error', 'message')).toBe(
       'No phone extension is mapped to ana.lopez@acme.example',
     );
-    expect(text(element, '[data-id="dial-error-hint"]')).toContain('Ask your admin');
+    expect(notice(element, 'dial-error', 'detail')).toContain('Ask your admin');
     expect(($(element, '[data-id="dial-number"]') as HTMLInputElement).value).toBe('+14155550178');
     // Act: dismiss
-    ($(element, '[data-id="dial-error-dismiss"]') as HTMLElement).click();
+    (find(find(element, '[data-id="dial-error"]')!, '[data-id="dismiss"]') as HTMLElement).click();
     await flushPromises();
     // Assert
     expect($(element, '[data-id="dial-error"]')).toBeNull();

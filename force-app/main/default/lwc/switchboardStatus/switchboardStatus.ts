@@ -1,0 +1,76 @@
+// The connection banner at the top of the utility: "Connecting to Switchboard…", who is
+// connected on which extension (and the bridge's warnings), or why Switchboard is not
+// connected, what to do about it and when it tries again. Tells its parent when the rep
+// asks to retry now.
+import { LightningElement, api } from 'lwc';
+import type { ConnectionStatus } from 'c/switchboardConnection';
+
+export default class SwitchboardStatus extends LightningElement {
+  @api status: ConnectionStatus = { state: 'idle', attempt: 0 };
+  @api userEmail = '';
+  @api extensions: string[] = [];
+  @api warnings: string[] = [];
+
+  get isConnecting(): boolean {
+    return this.status.state === 'connecting' || this.status.state === 'idle';
+  }
+
+  get showConnected(): boolean {
+    return this.status.state === 'connected';
+  }
+
+  get hasProblem(): boolean {
+    return this.status.state === 'disconnected' || this.status.state === 'failed';
+  }
+
+  private get failed(): boolean {
+    return this.status.state === 'failed';
+  }
+
+  get problemTitle(): string {
+    return this.failed ? 'Not connected' : 'Not connected — reconnecting';
+  }
+
+  get problemVariant(): string {
+    return this.failed ? 'error' : 'warning';
+  }
+
+  get problemMessage(): string {
+    return this.status.problem?.message ?? '';
+  }
+
+  /** What to do, and when the next attempt starts. */
+  get problemDetail(): string {
+    const action = this.status.problem?.action ?? '';
+    const ms = this.status.retryInMs;
+    if (this.status.state !== 'disconnected' || ms === undefined) return action;
+    return `${action} Next attempt in ${Math.max(1, Math.round(ms / 1000))} s.`;
+  }
+
+  get retryLabel(): string {
+    return this.failed ? 'Try again' : 'Retry now';
+  }
+
+  get connectedText(): string {
+    const ext = this.extensions;
+    const on =
+      ext.length === 0
+        ? 'with no extension'
+        : ext.length === 1
+          ? `on extension ${ext[0] ?? ''}`
+          : `on extensions ${ext.join(', ')}`;
+    return `Connected as ${this.userEmail} ${on}`;
+  }
+
+  get warningItems(): { key: string; text: string }[] {
+    return this.warnings.map((text, index) => ({ key: `w${index}`, text }));
+  }
+
+  get hasWarnings(): boolean {
+    return this.warnings.length > 0;
+  }
+
+  handleRetry(): void {
+    this.dispatchEvent(new CustomEvent('retry'));
+  }
+}
