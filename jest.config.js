@@ -34,7 +34,13 @@ module.exports = {
         '^lightning/platformUtilityBarApi$':
           '<rootDir>/force-app/test/jest-mocks/lightning/platformUtilityBarApi',
         '^lightning/navigation$': '<rootDir>/force-app/test/jest-mocks/lightning/navigation',
+        // Test helpers shared by the component tests: import from 'test/lwc-test-utils'.
+        '^test/(.*)$': '<rootDir>/force-app/test/$1',
       },
+      setupFilesAfterEnv: [
+        ...lwcJestConfig.setupFilesAfterEnv,
+        '<rootDir>/force-app/test/jest-setup.js',
+      ],
       collectCoverageFrom: ['<rootDir>/force-app/main/default/lwc/**/*.ts'],
     },
   ],

@@ -1,6 +1,8 @@
-// Helpers every LWC unit test here uses: settle promise chains, and find what a rep sees
-// inside a component — through the shadow roots of its child components too, the way a
-// person reads the screen without knowing which component drew what.
+// Helpers every LWC unit test here uses: mount a component with its @api properties, hear the
+// events it sends up, settle promise chains, and find what a rep sees inside a component —
+// through the shadow roots of its child components too, the way a person reads the screen
+// without knowing which component drew what.
+import { createElement, type LightningElement } from 'lwc';
 
 type WithShadow = Element & { shadowRoot: ShadowRoot | null };
 
@@ -10,15 +12,21 @@ export const flushPromises = (): Promise<void> =>
     (jest.requireActual('timers') as typeof import('timers')).setImmediate(resolve);
   });
 
-/** Every element matching `selector` in the shadow tree of `host`, child components included. */
-export function findAll<T extends Element = HTMLElement>(host: Element, selector: string): T[] {
-  const root = (host as WithShadow).shadowRoot;
-  if (!root) return [];
-  const found: T[] = [];
+function collect<T extends Element>(root: ParentNode, selector: string, found: T[]): void {
   for (const element of Array.from(root.querySelectorAll('*'))) {
     if (element.matches(selector)) found.push(element as T);
-    found.push(...findAll<T>(element, selector));
+    const shadow = (element as WithShadow).shadowRoot;
+    if (shadow) collect(shadow, selector, found);
   }
+}
+
+/**
+ * Every element matching `selector` below `host` — in its shadow tree when it is a component —
+ * and in the shadow trees of the child components there, in document order.
+ */
+export function findAll<T extends Element = HTMLElement>(host: Element, selector: string): T[] {
+  const found: T[] = [];
+  collect((host as WithShadow).shadowRoot ?? host, selector, found);
   return found;
 }
 
@@ -44,4 +52,32 @@ export function textOf(host: Element, selector: string): string {
 /** Removes every mounted component; afterEach of every test. */
 export function resetDom(): void {
   while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
+}
+
+/** afterEach of every component test: an empty page and fresh mocks. */
+export function cleanUp(): void {
+  resetDom();
+  jest.clearAllMocks();
+}
+
+/** Creates the component `tag`, sets its @api properties and puts it on the page. */
+export function mount(
+  tag: string,
+  is: typeof LightningElement,
+  props: object = {},
+): HTMLElement & { shadowRoot: ShadowRoot } {
+  const element = createElement(tag, { is }) as HTMLElement & { shadowRoot: ShadowRoot };
+  Object.assign(element, props);
+  document.body.appendChild(element);
+  return element;
+}
+
+/** Collects `{name: detail}` of every event of these names the element sends up, in order. */
+export function listen(element: HTMLElement, ...names: string[]): unknown[] {
+  const heard: unknown[] = [];
+  for (const name of names)
+    element.addEventListener(name, (event) => {
+      heard.push({ [name]: (event as CustomEvent<unknown>).detail });
+    });
+  return heard;
 }

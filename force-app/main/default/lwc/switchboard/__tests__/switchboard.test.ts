@@ -8,8 +8,8 @@ import { getRecord } from 'lightning/uiRecordApi';
 import { EnclosingUtilityId, open, updateUtility } from 'lightning/platformUtilityBarApi';
 import { MessageContext, subscribe } from 'lightning/messageService';
 import { navigate as mockNavigate } from 'lightning/navigation';
-import { FakeWebSocket } from '../../../../../test/jest-mocks/fakeWebSocket';
-import { find, findAll, flushPromises, resetDom, textOf } from '../../../../../test/lwc-test-utils';
+import { FakeWebSocket } from 'test/jest-mocks/fakeWebSocket';
+import { find, findAll, flushPromises, resetDom, textOf } from 'test/lwc-test-utils';
 import PREFERENCES from './data/getPreferences.json';
 import READY from './data/ready.json';
 import CONTACT_RECORD from './data/getRecord.json';
@@ -394,6 +394,8 @@ describe('c-switchboard', () => {
     // Assert: sections are labelled landmarks
     for (const section of findAll(element, 'section[aria-label]'))
       expect(section.getAttribute('aria-label')).not.toBe('');
+    // Assert: and axe finds nothing, children included
+    await expect(element).toBeAccessible();
   });
 
   it('dials what the rep keys in on the dial pad', async () => {

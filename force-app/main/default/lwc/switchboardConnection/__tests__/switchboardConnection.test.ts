@@ -4,7 +4,7 @@ import {
   type ConnectionOptions,
   type ConnectionStatus,
 } from 'c/switchboardConnection';
-import { FakeWebSocket } from '../../../../../test/jest-mocks/fakeWebSocket';
+import { FakeWebSocket } from 'test/jest-mocks/fakeWebSocket';
 
 const ready = {
   v: 1,
