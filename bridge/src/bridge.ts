@@ -1,38 +1,35 @@
 // The composition root: the only module that knows the concrete adapters. It builds the
-// bridge from a validated Config, starts it, and returns a handle to stop it. The CLI, the
-// demo, the tests and the benchmark all start the bridge through startBridge().
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type express from 'express';
-import type { Config } from './config/schema';
+// bridge from a validated Config, wires the rooms together, starts it, and returns a handle to
+// stop it. The CLI, the demo, the tests and the benchmark all start the bridge through
+// startBridge(). What each part does lives in its room; this file only connects them.
+import { CallLogService } from './call-log/call-log-service';
 import { CallService } from './calls/call-service';
 import { CallTracker } from './calls/call-tracker';
-import type { Call } from './calls/call';
-import type { CallerDirectory } from './directory/caller-directory';
-import { LiveSearchDirectory } from './directory/live-search-directory';
-import {
-  createIndexedDirectory,
-  type IndexedDirectoryFeature,
-} from './directory/index/create-indexed-directory';
+import type { Config } from './config/schema';
+import { demoNumbers, demoRouterFor } from './demo/demo-routes';
+import type { EmulatedOrg } from './demo/emulated-org/emulated-org';
 import { DialService } from './dial/dial-service';
-import { ErrorCodes, SwitchboardError, isSwitchboardError } from './errors';
+import { createDirectory } from './directory/create-directory';
+import { rankMatches } from './directory/rank-matches';
 import { createAdminRouter } from './http/admin-routes';
 import { createHttpApp } from './http/http-server';
+import { listen } from './http/listen';
+import { statusReport } from './http/status-report';
 import { IdentityVerifier } from './hub/identity-verifier';
+import { repRequestHandlers } from './hub/rep-requests';
 import { WebSocketHub } from './hub/websocket-hub';
 import type { Logger } from './logging/logger';
+import { openSalesforce } from './open-salesforce';
 import type { PbxAdapter } from './pbx/adapter';
-import { AsteriskPbxAdapter } from './pbx/asterisk/asterisk-adapter';
-import { SimulatorPbxAdapter } from './pbx/simulator/simulator-adapter';
-import { WebhookPbxAdapter, createWebhookRouter } from './pbx/webhook/webhook-adapter';
-import type { OrgIdentity, SalesforceGateway } from './salesforce/gateway';
-import type { EmulatedOrg } from './demo/emulated-org/emulated-org';
-import { openSalesforce, readPemSetting } from './open-salesforce';
-import { createDemoRouter, demoNumbers } from './demo/demo-routes';
-import { EmailUserDirectory } from './users/email-user-directory';
-import { CallLogService } from './call-log/call-log-service';
+import { createPbxAdapter } from './pbx/create-pbx-adapter';
+import { startPbx } from './pbx/start-pbx';
+import type { SimulatorPbxAdapter } from './pbx/simulator/simulator-adapter';
+import { createPhonebookRouter } from './phonebook/phonebook-router';
+import type { SalesforceGateway } from './salesforce/gateway';
+import { OrgConnection } from './salesforce/org-connection';
 import { openDatabase } from './storage/database';
+import { EmailUserDirectory } from './users/email-user-directory';
+import { UserRefresh } from './users/user-refresh';
 
 export interface StartBridgeOptions {
   logger: Logger;
@@ -53,20 +50,20 @@ export interface RunningBridge {
   readonly emulatedOrg?: EmulatedOrg;
   /** Present when pbx.adapter is simulator. */
   readonly simulator?: SimulatorPbxAdapter;
+  /** Whether /demo/* is served (an emulated org on a loopback address). */
+  readonly demoEndpoints: boolean;
   readonly callLog: CallLogService;
   stop(): Promise<void>;
 }
-
-/** How often PBX users are re-read and re-matched to Salesforce users. */
-const USER_REFRESH_MS = 10 * 60_000;
-const SALESFORCE_RETRY_MS = 30_000;
 
 export async function startBridge(
   config: Config,
   options: StartBridgeOptions,
 ): Promise<RunningBridge> {
   const logger = options.logger;
-  const stack: Array<() => Promise<void> | void> = [];
+  const part = (component: string) => logger.child({ component });
+  /** What was started, stopped in reverse order. */
+  const stack: Array<() => unknown> = [];
   const stopAll = async () => {
     for (const stop of stack.splice(0).reverse()) {
       try {
@@ -78,96 +75,46 @@ export async function startBridge(
   };
 
   try {
-    // Salesforce: the emulated org in-process, or the real one.
     const salesforce = await openSalesforce(config, logger);
     stack.push(() => salesforce.stop());
     const { gateway, emulatedOrg } = salesforce;
+    const org = new OrgConnection({ gateway, logger });
+    stack.push(() => org.stop());
+    await org.connect();
 
-    // Which org the bridge serves: auth.orgIds, else the connected org (known once connected).
-    let orgIdentity: OrgIdentity | undefined;
-    let salesforceRetry: NodeJS.Timeout | undefined;
-    stack.push(() => clearTimeout(salesforceRetry));
-    /** Set once the user mapping exists: a late first connection re-reads the users. */
-    const afterConnect: { refreshUsers?: () => void } = {};
-    const connectSalesforce = async (): Promise<void> => {
-      try {
-        orgIdentity = await gateway.connect();
-        logger.info(
-          { orgId: orgIdentity.orgId, instanceUrl: orgIdentity.instanceUrl },
-          'connected to Salesforce',
-        );
-        afterConnect.refreshUsers?.();
-      } catch (error) {
-        logger.error(
-          errorFields(error),
-          'cannot connect to Salesforce; retrying in the background',
-        );
-        salesforceRetry = setTimeout(() => void connectSalesforce(), SALESFORCE_RETRY_MS);
-        salesforceRetry.unref();
-      }
-    };
-    await connectSalesforce();
-    const allowedOrgIds = (): readonly string[] =>
-      config.auth.orgIds ?? (orgIdentity === undefined ? [] : [orgIdentity.orgId]);
-
-    const verifier = await IdentityVerifier.create({
-      // A configured certificate wins; the emulated org otherwise signs with its own key.
-      certificatePem:
-        config.auth.certificate !== undefined
-          ? readPemSetting(config.auth.certificate, 'auth.certificate')
-          : (emulatedOrg?.identity.publicKeyPem ?? ''),
-      audience: config.auth.audience,
-      allowedOrgIds,
-      maxLifetimeSeconds: config.auth.maxTokenLifetimeSeconds,
-      clockToleranceSeconds: config.auth.clockToleranceSeconds,
-      logger: logger.child({ component: 'auth' }),
+    const verifier = await IdentityVerifier.forConfig(config.auth, {
+      emulatedOrgPublicKeyPem: emulatedOrg?.identity.publicKeyPem,
+      connectedOrgId: () => org.identity?.orgId,
+      logger: part('auth'),
     });
-
     const users = new EmailUserDirectory({
       mappings: config.users,
       gateway,
-      logger: logger.child({ component: 'users' }),
+      logger: part('users'),
     });
-    // The embedded database: call-log outbox and directory index.
-    const db = openDatabase(config.storage.database, logger.child({ component: 'storage' }));
-    stack.push(() => {
-      db.close();
+    const db = openDatabase(config.storage.database, part('storage'));
+    stack.push(() => db.close());
+
+    // Built (not started) before the directory: Asterisk is also where caller names go.
+    const pbx = createPbxAdapter(config, logger, demoNumbers(emulatedOrg));
+    const { adapter } = pbx;
+
+    const { directory, indexed } = createDirectory({
+      config,
+      db,
+      gateway,
+      astDbWriter: pbx.astDb,
+      logger,
     });
-
-    // Built (not started) before the directory: the Asterisk adapter is also where the
-    // directory pushes caller names (directory.astdb).
-    const { adapter, simulator, webhook, asterisk } = createPbxAdapter(config, logger, emulatedOrg);
-
-    // Who has this number: the local index synced from Salesforce when enabled (no API call
-    // per ring), else a live search per call.
-    let directoryIndex: IndexedDirectoryFeature | undefined;
-    let directory: CallerDirectory;
-    if (config.directory.enabled) {
-      const feature = createIndexedDirectory({
-        config,
-        db,
-        gateway,
-        logger: logger.child({ component: 'directory-index' }),
-        ...(config.directory.astdb.enabled && asterisk !== undefined
-          ? { astDbWriter: asterisk }
-          : {}),
-      });
-      directoryIndex = feature;
-      directory = feature.directory;
-      feature.start();
-      stack.push(() => feature.stop());
-    } else {
-      directory = new LiveSearchDirectory({
-        gateway,
-        phone: config.phone,
-        lookup: config.lookup,
-        logger: logger.child({ component: 'directory' }),
-      });
+    if (indexed !== undefined) {
+      indexed.start();
+      stack.push(() => indexed.stop());
     }
 
     // The hub is created once the server listens (its own origin is allowed in the demo), so
     // calls published before that are simply not delivered: no socket can exist yet.
     const hubRef: { current?: WebSocketHub } = {};
+    const dials = new DialService({ adapter, phone: config.phone, logger: part('dial') });
     const tracker = new CallTracker();
     const calls = new CallService({
       tracker,
@@ -175,8 +122,10 @@ export async function startBridge(
       users,
       phone: config.phone,
       lookup: config.lookup,
-      publish: (call: Call) => hubRef.current?.publishCall(call),
-      logger: logger.child({ component: 'calls' }),
+      rank: rankMatches,
+      dialOrigins: dials,
+      publish: (call) => hubRef.current?.publishCall(call),
+      logger: part('calls'),
     });
     stack.push(() => calls.stop());
 
@@ -184,146 +133,80 @@ export async function startBridge(
     const callLog = new CallLogService({
       db,
       gateway,
+      calls,
       config: config.callLog,
-      repUserIdForExtension: (extension) => {
-        const email = users.emailForExtension(extension);
-        return email === undefined ? undefined : users.salesforceUserIdForEmail(email);
-      },
-      logger: logger.child({ component: 'call-log' }),
-      publishStatus: (callId, status) => calls.setLogStatus(callId, status),
+      repUserIdForExtension: (extension) => users.salesforceUserIdForExtension(extension),
+      logger: part('call-log'),
     });
-    calls.onCallChanged((call) => callLog.onCallChanged(call));
     callLog.start();
     stack.push(() => callLog.stop());
 
-    const dials = new DialService({
-      adapter,
-      phone: config.phone,
-      logger: logger.child({ component: 'dial' }),
-      // The outbound call pops already linked to the record it was dialed from.
-      onDialStarting: ({ dialId, recordId }) => {
-        if (recordId !== undefined) calls.noteDialRequest(dialId, recordId);
-      },
-      onDialFailed: (dialId) => {
-        calls.forgetDialRequest(dialId);
-      },
+    const report = statusReport({
+      pbx: adapter,
+      salesforce: { identity: () => org.identity, apiUsage: () => gateway.apiUsage() },
+      sockets: () => hubRef.current?.stats(),
+      activeCalls: () => tracker.activeCount,
+      callLog: { enabled: config.callLog.enabled, counts: () => callLog.counts() },
+      directory: () => indexed?.status(),
     });
-
-    const routers: Array<{ path: string; router: express.Router }> = [];
-    if (webhook !== undefined && config.pbx.webhook !== undefined)
-      routers.push({
-        path: '/',
-        router: createWebhookRouter({
-          adapter: webhook,
-          token: config.pbx.webhook.token,
-          logger: logger.child({ component: 'webhook' }),
-        }),
-      });
-    if (directoryIndex !== undefined) routers.push({ path: '/', router: directoryIndex.router });
-    const startedAt = new Date();
-    if (config.server.adminToken !== undefined)
-      routers.push({
-        path: '/admin',
-        router: createAdminRouter({
-          token: config.server.adminToken,
-          callLogs: callLog,
-          status: () => ({
-            startedAt: startedAt.toISOString(),
-            uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-            memory: {
-              rssBytes: process.memoryUsage().rss,
-              heapUsedBytes: process.memoryUsage().heapUsed,
-            },
-            pbx: { adapter: adapter.name, connected: adapter.isConnected() },
-            salesforce: {
-              connected: orgIdentity !== undefined,
-              orgId: orgIdentity?.orgId,
-              instanceUrl: orgIdentity?.instanceUrl,
-              apiUsage: gateway.apiUsage(),
-            },
-            sockets: hubRef.current?.stats(),
-            calls: { active: tracker.activeCount },
-            callLog: { enabled: config.callLog.enabled, ...callLog.counts() },
-            directory: directoryIndex?.status() ?? { enabled: false },
-          }),
-        }),
-      });
-    // The demo endpoints hand out identity tokens and record fields without a login: they
-    // stand in for Salesforce on this machine only, never on an address others can reach.
-    const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.server.host);
-    if (emulatedOrg !== undefined && loopback)
-      routers.push({
-        path: '/demo',
-        router: createDemoRouter({
-          org: emulatedOrg,
-          simulator,
-          logger: logger.child({ component: 'demo' }),
-        }),
-      });
-    else if (emulatedOrg !== undefined)
-      logger.warn(
-        { host: config.server.host },
-        'demo endpoints (/demo/*, the browser page) are off: the bridge listens beyond this machine',
-      );
-
+    const demo =
+      emulatedOrg === undefined
+        ? undefined
+        : demoRouterFor({
+            org: emulatedOrg,
+            simulator: pbx.simulator,
+            host: config.server.host,
+            logger: part('demo'),
+          });
     const app = createHttpApp({
-      logger: logger.child({ component: 'http' }),
-      health: () => ({
-        ready: adapter.isConnected(),
-        details: {
-          pbx: { adapter: adapter.name, connected: adapter.isConnected() },
-          salesforce: { connected: orgIdentity !== undefined, apiUsage: gateway.apiUsage() },
-          sockets: hubRef.current?.stats(),
+      logger: part('http'),
+      health: report.health,
+      routers: [
+        { path: '/', router: pbx.webhookRouter },
+        {
+          path: '/',
+          router:
+            indexed &&
+            createPhonebookRouter({
+              index: indexed.index,
+              token: config.directory.phonebook.token,
+              phone: config.phone,
+              logger: part('phonebook'),
+            }),
         },
-      }),
-      routers,
+        {
+          path: '/admin',
+          router:
+            config.server.adminToken === undefined
+              ? undefined
+              : createAdminRouter({
+                  token: config.server.adminToken,
+                  callLogs: callLog,
+                  status: report.status,
+                }),
+        },
+        { path: '/demo', router: demo },
+      ],
       staticDirs:
         emulatedOrg !== undefined && options.harnessDir !== undefined
           ? [{ path: '/', dir: options.harnessDir }]
           : [],
     });
+    const http = await listen(app, config.server);
+    stack.push(() => http.close());
 
-    const server = config.server.tls
-      ? https.createServer(
-          {
-            cert: readPemSetting(config.server.tls.certFile, 'server.tls.certFile'),
-            key: readPemSetting(config.server.tls.keyFile, 'server.tls.keyFile'),
-          },
-          app,
-        )
-      : http.createServer(app);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.server.port, config.server.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    stack.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
-    const port = (server.address() as AddressInfo).port;
-    const scheme = config.server.tls ? 'https' : 'http';
-    const host =
-      config.server.host === '0.0.0.0' || config.server.host === '::'
-        ? '127.0.0.1'
-        : config.server.host;
-    const httpUrl = `${scheme}://${host}:${port}`;
-    const wsUrl = `${config.server.tls ? 'wss' : 'ws'}://${host}:${port}/ws`;
-
-    const allowedOrigins =
-      emulatedOrg !== undefined
-        ? [...config.server.allowedOrigins, httpUrl, `${scheme}://localhost:${port}`]
-        : config.server.allowedOrigins;
-    const theHub = new WebSocketHub({
+    const hub = new WebSocketHub({
       verifier,
       users,
       calls,
-      allowedOrigins,
+      allowedOrigins:
+        emulatedOrg !== undefined
+          ? [
+              ...config.server.allowedOrigins,
+              http.httpUrl,
+              `${http.scheme}://localhost:${http.port}`,
+            ]
+          : config.server.allowedOrigins,
       heartbeatMs: config.server.heartbeatSeconds * 1000,
       helloTimeoutMs: config.server.helloTimeoutSeconds * 1000,
       // The utility offers notes only while the bridge accepts them.
@@ -331,99 +214,34 @@ export async function startBridge(
         noteGraceSeconds: config.callLog.noteGraceSeconds,
         logCalls: config.callLog.enabled,
       },
-      logger: logger.child({ component: 'hub' }),
-      handlers: {
-        dial: async (rep, frame) => {
-          try {
-            const result = await dials.dial({
-              requestId: frame.requestId,
-              number: frame.number,
-              recordId: frame.recordId,
-              rep,
-            });
-            return {
-              v: 1,
-              type: 'dial.result',
-              requestId: frame.requestId,
-              ok: true,
-              ...(result.pbxCallId === undefined ? {} : { callId: result.pbxCallId }),
-            };
-          } catch (error) {
-            const failure = isSwitchboardError(error)
-              ? error
-              : new SwitchboardError(ErrorCodes.INTERNAL, 'The call could not be placed');
-            return {
-              v: 1,
-              type: 'dial.result',
-              requestId: frame.requestId,
-              ok: false,
-              error: failure.toJSON(),
-            };
-          }
-        },
-        linkRecord: (rep, frame) => {
-          const linked = calls.linkRecord(rep.extensions, frame.callId, frame.recordId);
-          // A record the rep just created from this pop is not searchable for minutes: the
-          // directory remembers it so the caller's next ring finds it (no duplicate record).
-          // One of the call's own matches is known already and costs nothing.
-          const sameId = (id: string) => id.slice(0, 15) === frame.recordId.slice(0, 15);
-          if (!linked.matches.some((match) => sameId(match.id)))
-            directory.noteRecordChanged?.('', frame.recordId);
-        },
-        // The status after storing the note is what call.note.result tells the rep.
-        addNote: (rep, frame) =>
-          callLog.addNote({
-            callId: frame.callId,
-            notes: frame.notes,
-            disposition: frame.disposition,
-            repExtensions: rep.extensions,
-          }),
-      },
+      logger: part('hub'),
+      handlers: repRequestHandlers({ dials, calls, callLog }),
     });
-    theHub.attach(server);
-    hubRef.current = theHub;
-    stack.push(() => theHub.close());
+    hub.attach(http.server);
+    hubRef.current = hub;
+    stack.push(() => hub.close());
 
-    // A PBX that is down or refuses the login must not stop the bridge: adapters keep
-    // retrying in the background, and /healthz reports the PBX as not connected meanwhile.
     stack.push(() => adapter.stop());
-    try {
-      await adapter.start((event) => {
-        try {
-          calls.handleEvent(event);
-        } catch (error) {
-          logger.error(errorFields(error), 'call event could not be handled');
-        }
-      });
-    } catch (error) {
-      logger.error(errorFields(error), 'PBX not connected yet; retrying in the background');
-    }
+    await startPbx(adapter, (event) => calls.handleEvent(event), logger);
     // The first sync may have finished before the AMI login: push the names now.
-    directoryIndex?.astDbPusher?.schedule();
+    indexed?.astDbPusher?.schedule();
 
-    const refreshUsers = async (): Promise<void> => {
-      try {
-        await users.refresh(await adapter.listUsers());
-        hubRef.current?.refreshExtensions();
-      } catch (error) {
-        logger.warn(
-          errorFields(error),
-          'user mapping refresh failed; keeping the previous mapping',
-        );
-      }
-    };
-    await refreshUsers();
+    const userRefresh = new UserRefresh({
+      pbx: adapter,
+      users,
+      onRefreshed: () => hub.refreshExtensions(),
+      logger,
+    });
+    await userRefresh.start();
+    stack.push(() => userRefresh.stop());
     // Tasks take their owner from this mapping: when Salesforce was down at start, read the
     // users as soon as it answers rather than ten minutes later.
-    afterConnect.refreshUsers = () => void refreshUsers();
-    const userTimer = setInterval(() => void refreshUsers(), USER_REFRESH_MS);
-    userTimer.unref();
-    stack.push(() => clearInterval(userTimer));
+    org.onConnected(() => void userRefresh.refresh());
 
     logger.info(
       {
-        httpUrl,
-        wsUrl,
+        httpUrl: http.httpUrl,
+        wsUrl: http.wsUrl,
         publicUrl: config.server.publicUrl,
         pbx: adapter.name,
         emulated: emulatedOrg !== undefined,
@@ -432,15 +250,16 @@ export async function startBridge(
     );
     return {
       config,
-      httpUrl,
-      wsUrl,
-      port,
+      httpUrl: http.httpUrl,
+      wsUrl: http.wsUrl,
+      port: http.port,
       gateway,
       calls,
-      hub: theHub,
+      hub,
       adapter,
       emulatedOrg,
-      simulator,
+      simulator: pbx.simulator,
+      demoEndpoints: demo !== undefined,
       callLog,
       stop: stopAll,
     };
@@ -448,86 +267,4 @@ export async function startBridge(
     await stopAll();
     throw error;
   }
-}
-
-function createPbxAdapter(
-  config: Config,
-  logger: Logger,
-  emulatedOrg: EmulatedOrg | undefined,
-): {
-  adapter: PbxAdapter;
-  simulator?: SimulatorPbxAdapter;
-  webhook?: WebhookPbxAdapter;
-  asterisk?: AsteriskPbxAdapter;
-} {
-  const webhookConfig = config.pbx.webhook;
-  const webhook =
-    webhookConfig === undefined
-      ? undefined
-      : new WebhookPbxAdapter({
-          token: webhookConfig.token,
-          dialUrl: webhookConfig.dialUrl,
-          dialToken: webhookConfig.dialToken,
-          dialTimeoutMs: webhookConfig.dialTimeoutMs,
-          logger: logger.child({ component: 'pbx-webhook' }),
-        });
-  switch (config.pbx.adapter) {
-    case 'simulator': {
-      const extensions =
-        config.users.length > 0 ? config.users.map((u) => u.extension) : ['201', '202', '203'];
-      const simulator = new SimulatorPbxAdapter({
-        extensions,
-        numbers: demoNumbers(emulatedOrg),
-        intervalMs: config.pbx.simulator.intervalSeconds * 1000,
-        logger: logger.child({ component: 'pbx-simulator' }),
-      });
-      // The webhook still accepts events next to the simulator (the benchmark injects through it).
-      return {
-        adapter: webhook === undefined ? simulator : combineAdapters(simulator, webhook),
-        simulator,
-        webhook,
-      };
-    }
-    case 'webhook':
-      if (webhook === undefined)
-        throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.webhook is required');
-      return { adapter: webhook, webhook };
-    case 'asterisk': {
-      const asterisk = config.pbx.asterisk;
-      if (asterisk === undefined)
-        throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.asterisk is required');
-      const adapter = new AsteriskPbxAdapter({
-        config: asterisk,
-        logger: logger.child({ component: 'pbx-asterisk' }),
-      });
-      return {
-        adapter: webhook === undefined ? adapter : combineAdapters(adapter, webhook),
-        webhook,
-        asterisk: adapter,
-      };
-    }
-  }
-}
-
-/** The primary adapter dials and reports users; the secondary only adds its events. */
-function combineAdapters(primary: PbxAdapter, secondary: PbxAdapter): PbxAdapter {
-  return {
-    name: primary.name,
-    start: async (listener) => {
-      await secondary.start(listener);
-      await primary.start(listener);
-    },
-    stop: async () => {
-      await primary.stop();
-      await secondary.stop();
-    },
-    dial: (request) => primary.dial(request),
-    listUsers: () => primary.listUsers(),
-    isConnected: () => primary.isConnected(),
-  };
-}
-
-function errorFields(error: unknown): Record<string, unknown> {
-  if (isSwitchboardError(error)) return { code: error.code, err: error.message, hint: error.hint };
-  return { code: ErrorCodes.INTERNAL, err: error instanceof Error ? error.message : String(error) };
 }

@@ -125,3 +125,9 @@ export function toSwitchboardError(value: unknown, fallback: ErrorCode = ErrorCo
   const message = value instanceof Error ? value.message : String(value);
   return new SwitchboardError(fallback, message, { cause: value, operational: false });
 }
+
+/** What a log line says about a failure: its code, message and hint, never a stack. */
+export function errorLogFields(error: unknown): Record<string, unknown> {
+  if (isSwitchboardError(error)) return { code: error.code, err: error.message, hint: error.hint };
+  return { code: ErrorCodes.INTERNAL, err: error instanceof Error ? error.message : String(error) };
+}

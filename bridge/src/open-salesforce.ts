@@ -1,7 +1,7 @@
 // Composition helper shared by the bridge and the `sync` command: the Salesforce gateway for a
 // config — the emulated org started in-process (salesforce.emulate) or the real org — and
 // how to stop what was started. Only composition code imports this (it knows the adapters).
-import { readFileSync } from 'node:fs';
+import { readPemSetting } from './config/pem-setting';
 import type { Config } from './config/schema';
 import { EmulatedOrg, loadSeed } from './demo/emulated-org/emulated-org';
 import { ErrorCodes, SwitchboardError } from './errors';
@@ -60,17 +60,4 @@ export async function openSalesforce(config: Config, logger: Logger): Promise<Op
     }),
     stop: () => Promise.resolve(),
   };
-}
-
-/** A PEM setting holds the PEM text itself or a path to a file with it. */
-export function readPemSetting(value: string, key: string): string {
-  if (value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (cause) {
-    throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, `${key}: cannot read ${value}`, {
-      hint: `Set ${key} to the PEM text or to a readable file holding it.`,
-      cause,
-    });
-  }
 }

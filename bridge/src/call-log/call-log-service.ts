@@ -8,6 +8,7 @@
 // Salesforce for a Task with that CallObject — a run that crashed between the create and
 // storing the id left one behind — and adopts it instead of creating a second.
 import type { Call, CallLogView } from '../calls/call';
+import type { CallLogFeed } from '../calls/call-service';
 import type { CallLogConfig } from '../config/schema';
 import { ErrorCodes, SwitchboardError, toSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -43,8 +44,11 @@ export interface CallLogServiceOptions {
   repUserIdForExtension: (extension: string) => string | undefined;
   logger: Logger;
   now?: () => Date;
-  /** Told whenever a call's log status changes, to update the rep's utility. */
-  publishStatus: (callId: string, status: CallLogStatus) => void;
+  /**
+   * The call core: the service follows every call change (a call that ends is logged) and
+   * reports each call's log status back to it, which shows it to the rep.
+   */
+  calls: CallLogFeed;
   /** Random number in [0, 1) for backoff jitter; tests pin it. */
   random?: () => number;
   /** Logs sent at the same time (default 2): enough to drain a backlog, gentle on API limits. */
@@ -94,12 +98,15 @@ export class CallLogService {
     this.options = options;
     this.gateway = options.gateway;
     this.config = options.config;
-    this.logger = options.logger.child({ module: 'call-log' });
+    this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.concurrency = Math.max(1, options.concurrency ?? 2);
     applyMigrations(options.db, 'call-log', CALL_LOG_MIGRATIONS, this.logger);
     this.outbox = new SqliteCallLogOutbox(options.db);
+    options.calls.onCallChanged((call) => {
+      this.onCallChanged(call);
+    });
   }
 
   /** Starts the worker: recovers rows a crash left in flight, then sends what is due. */
@@ -128,7 +135,7 @@ export class CallLogService {
     await this.running;
   }
 
-  /** Feed from CallService: remembers live calls, enqueues the log when a call ends. */
+  /** Every call change: remembers live calls, enqueues the log when a call ends. */
   onCallChanged(call: Call): void {
     try {
       if (call.state !== 'ended') {
@@ -464,7 +471,7 @@ export class CallLogService {
 
   private publish(callId: string, status: CallLogStatus): void {
     try {
-      this.options.publishStatus(callId, status);
+      this.options.calls.setLogStatus(callId, status);
     } catch (error) {
       this.logger.error({ err: toSwitchboardError(error), callId }, 'call-log status not sent');
     }

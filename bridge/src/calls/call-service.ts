@@ -2,8 +2,7 @@
 // publishes every change at once — the ring is never held up by Salesforce — and then
 // publishes again when the caller lookup answers. Legs of one PBX call share one lookup;
 // each leg's matches are ranked for the rep on that extension.
-import type { CallerDirectory, DirectoryMatch } from '../directory/caller-directory';
-import { rankMatches } from '../directory/rank-matches';
+import type { CallerDirectory, DirectoryMatch } from './caller-directory';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import type { LookupConfig, PhoneConfig } from '../config/schema';
 import { numberForLog, type Logger } from '../logging/logger';
@@ -19,6 +18,21 @@ export type RankFn = (
 ) => CallMatch[];
 export type CallListener = (call: Call) => void;
 
+/**
+ * Where a dial the bridge placed came from, by the bridge's dial id (which the PBX echoes as
+ * the ringing event's dialRequestId). The dial service owns that state and implements this.
+ */
+export interface DialOrigins {
+  /** The record the dial was placed from, once: the outbound call pops linked to it. */
+  takeDialedRecord(dialId: string): string | undefined;
+}
+
+/** What the call log needs of the call core: every change, and where to report a log status. */
+export interface CallLogFeed {
+  onCallChanged(listener: CallListener): () => void;
+  setLogStatus(callId: string, log: CallLogView): void;
+}
+
 export interface CallServiceOptions {
   tracker: CallTracker;
   directory: CallerDirectory;
@@ -30,8 +44,10 @@ export interface CallServiceOptions {
   logger: Logger;
   /** Defaults to phone/phone-number's normalizeNumber. */
   normalize?: NormalizeFn;
-  /** Defaults to directory/rank-matches' rankMatches. */
-  rank?: RankFn;
+  /** Orders a lookup's matches for the ringing rep (directory/rank-matches.ts). */
+  rank: RankFn;
+  /** The dial service, so an outbound call pops linked to the record it was dialed from. */
+  dialOrigins?: DialOrigins;
   now?: () => Date;
   /** How often stale calls are expired (CallTracker.expireStale); 0 = only when called. */
   housekeepingIntervalMs?: number;
@@ -47,9 +63,8 @@ type LookupOutcome =
 /** Bounds on the service's own memory: lookup results per PBX call, warnings already logged. */
 const MAX_LOOKUPS = 2000;
 const MAX_REMEMBERED_WARNINGS = 1000;
-const MAX_PENDING_DIALS = 1000;
 
-export class CallService {
+export class CallService implements CallLogFeed {
   private readonly options: CallServiceOptions;
   private readonly normalize: NormalizeFn;
   private readonly rank: RankFn;
@@ -59,14 +74,12 @@ export class CallService {
   private readonly lookups = new Map<string, LookupOutcome>();
   private readonly running = new Set<Promise<void>>();
   private readonly warned = new Set<string>();
-  /** Record each dial request was placed from, to link the outbound call when it rings. */
-  private readonly dialRecords = new Map<string, string>();
   private readonly housekeeping: NodeJS.Timeout | undefined;
 
   constructor(options: CallServiceOptions) {
     this.options = options;
     this.normalize = options.normalize ?? normalizeNumber;
-    this.rank = options.rank ?? rankMatches;
+    this.rank = options.rank;
     this.now = options.now ?? (() => new Date());
     const interval = options.housekeepingIntervalMs ?? 30_000;
     if (interval > 0) {
@@ -129,6 +142,9 @@ export class CallService {
   /**
    * The record a rep chose for a call (`call.link`). Only a call on one of the rep's own
    * extensions; otherwise CALL_NOT_FOUND, so a rep cannot probe other reps' calls.
+   * A record the rep just created from this pop is not searchable for minutes: the directory
+   * is told, so the caller's next ring finds it (no duplicate record). One of the call's own
+   * matches is known already and costs nothing.
    */
   linkRecord(extensions: readonly string[], callId: string, recordId: string): Call {
     const call = this.options.tracker.get(callId);
@@ -140,6 +156,9 @@ export class CallService {
     }
     const linked = this.options.tracker.linkRecord(callId, recordId) ?? call;
     this.emit(linked);
+    const sameId = (id: string) => id.slice(0, 15) === recordId.slice(0, 15);
+    if (!linked.matches.some((match) => sameId(match.id)))
+      this.options.directory.noteRecordChanged?.('', recordId);
     return linked;
   }
 
@@ -158,17 +177,6 @@ export class CallService {
         'publishing a call update failed',
       );
     }
-  }
-
-  /** Remembers the record a dial came from (by the bridge's dial id), to link its outbound call. */
-  noteDialRequest(dialId: string, recordId: string): void {
-    this.dialRecords.set(dialId, recordId);
-    trimOldest(this.dialRecords, MAX_PENDING_DIALS);
-  }
-
-  /** The PBX refused the dial: it will never ring. */
-  forgetDialRequest(dialId: string): void {
-    this.dialRecords.delete(dialId);
   }
 
   /** Calls the listener on every published change (e.g. the call log on `state: 'ended'`). */
@@ -295,10 +303,10 @@ export class CallService {
     return this.options.tracker.setLookup(call.id, 'done', matches);
   }
 
-  private linkDialedRecord(call: Call, requestId: string): Call {
-    const recordId = this.dialRecords.get(requestId);
-    if (recordId === undefined || call.linkedRecordId !== undefined) return call;
-    this.dialRecords.delete(requestId);
+  private linkDialedRecord(call: Call, dialId: string): Call {
+    if (call.linkedRecordId !== undefined) return call;
+    const recordId = this.options.dialOrigins?.takeDialedRecord(dialId);
+    if (recordId === undefined) return call;
     return this.options.tracker.linkRecord(call.id, recordId) ?? call;
   }
 

@@ -190,6 +190,22 @@ function setUiField(fields: Record<string, unknown>, path: string[], value: unkn
 }
 
 /** Numbers the simulator rings from: every number in the org's seed, plus a few unknown ones. */
+/**
+ * The demo endpoints for an emulated org, or none: they hand out identity tokens and record
+ * fields without a login, standing in for Salesforce on this machine only, never on an address
+ * others can reach.
+ */
+export function demoRouterFor(
+  options: DemoRouterOptions & { host: string },
+): express.Router | undefined {
+  if (['127.0.0.1', '::1', 'localhost'].includes(options.host)) return createDemoRouter(options);
+  options.logger.warn(
+    { host: options.host },
+    'demo endpoints (/demo/*, the browser page) are off: the bridge listens beyond this machine',
+  );
+  return undefined;
+}
+
 export function demoNumbers(org?: EmulatedOrg): string[] {
   const known: string[] = [];
   if (org !== undefined)

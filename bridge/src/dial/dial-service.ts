@@ -1,9 +1,11 @@
 // Turns a rep's `dial` request into a PBX originate: checks the rep has an extension, the
 // number is dialable, no dial is already in flight for the rep, and the rep is within the
-// rate limit; audits each dial in the log with the number masked.
+// rate limit; audits each dial in the log with the number masked. It owns every dial's state,
+// including the record it was placed from until its call rings (calls/ asks, DialOrigins).
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import { numberForLog, type Logger } from '../logging/logger';
+import type { DialOrigins } from '../calls/call-service';
 import type { PbxAdapter } from '../pbx/adapter';
 import type { PhoneConfig } from '../config/schema';
 import { formatForDial, normalizeNumber } from '../phone/phone-number';
@@ -32,22 +34,18 @@ export interface DialServiceOptions {
    */
   repeatWindowMs?: number;
   now?: () => number;
-  /**
-   * Told just before the PBX is asked, with the bridge's own id for this dial (what the PBX
-   * receives as requestId and echoes on the call's events), so the outbound call pops already
-   * linked to the record. Registered before the request because a PBX may report the rep's
-   * phone ringing before it answers the originate.
-   */
-  onDialStarting?: (info: { dialId: string; extension: string; recordId?: string }) => void;
-  /** Told when the PBX refused or could not be reached: the dial id will never ring. */
-  onDialFailed?: (dialId: string) => void;
 }
 
-export class DialService {
+/** Dials whose call has not rung yet, remembered with their record; the oldest are dropped. */
+const MAX_DIALED_RECORDS = 1000;
+
+export class DialService implements DialOrigins {
   private readonly inFlight = new Set<string>();
   private readonly recent = new Map<string, number[]>();
   /** Per rep: the last number the PBX accepted and when. */
   private readonly lastAccepted = new Map<string, { target: string; at: number }>();
+  /** The bridge's dial id → the record it was placed from, until its call rings. */
+  private readonly dialedRecords = new Map<string, string>();
   private readonly perMinute: number;
   private readonly repeatWindowMs: number;
   private readonly now: () => number;
@@ -80,6 +78,13 @@ export class DialService {
       throw error;
     }
     return this.place(input, checked.extension, checked.target);
+  }
+
+  /** The record a dial was placed from, once (the ringing call links to it). */
+  takeDialedRecord(dialId: string): string | undefined {
+    const recordId = this.dialedRecords.get(dialId);
+    this.dialedRecords.delete(dialId);
+    return recordId;
   }
 
   /** Everything that can refuse a dial before the PBX is asked; reserves the rate-limit slot. */
@@ -131,7 +136,9 @@ export class DialService {
     this.inFlight.add(rep.userId);
     const log = this.options.logger.child({ requestId, dialId, userId: rep.userId, extension });
     log.info({ number: numberForLog(log, target), recordId: input.recordId }, 'dial requested');
-    this.options.onDialStarting?.({ dialId, extension, recordId: input.recordId });
+    // Remembered before the PBX is asked: a PBX may report the rep's phone ringing before it
+    // answers the originate.
+    if (input.recordId !== undefined) this.rememberRecord(dialId, input.recordId);
     try {
       const result = await this.options.adapter.dial({
         requestId: dialId,
@@ -142,13 +149,20 @@ export class DialService {
       this.lastAccepted.set(rep.userId, { target, at: this.now() });
       return result;
     } catch (error) {
-      this.options.onDialFailed?.(dialId);
+      this.dialedRecords.delete(dialId); // it will never ring
       const code = isSwitchboardError(error) ? error.code : ErrorCodes.PBX_UNREACHABLE;
       log.warn({ code }, 'dial failed');
       throw error;
     } finally {
       this.inFlight.delete(rep.userId);
     }
+  }
+
+  private rememberRecord(dialId: string, recordId: string): void {
+    this.dialedRecords.set(dialId, recordId);
+    const oldest = this.dialedRecords.keys().next();
+    if (this.dialedRecords.size > MAX_DIALED_RECORDS && oldest.done !== true)
+      this.dialedRecords.delete(oldest.value);
   }
 
   private checkRate(userId: string): void {

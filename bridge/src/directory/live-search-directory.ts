@@ -17,7 +17,7 @@ import {
   soql,
   sosl,
 } from '../salesforce/query-builder';
-import type { CallerDirectory, DirectoryMatch } from './caller-directory';
+import type { CallerDirectory, DirectoryMatch } from '../calls/caller-directory';
 import { idKey, matchObjectForId } from './record-ids';
 
 export interface LiveSearchDirectoryOptions {

@@ -1,7 +1,7 @@
 // Orders a lookup's matches for the screen pop: what the ringing rep owns first, then what was
 // touched most recently (the live relationship), one entry per record, at most `max`.
 import type { CallMatch, MatchObject } from '../calls/call';
-import type { DirectoryMatch } from './caller-directory';
+import type { DirectoryMatch } from '../calls/caller-directory';
 import { idKey } from './record-ids';
 
 export interface RankOptions {

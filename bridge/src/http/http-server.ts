@@ -13,7 +13,8 @@ export interface HealthReport {
 export interface HttpAppOptions {
   logger: Logger;
   health: () => HealthReport;
-  routers: Array<{ path: string; router: express.Router }>;
+  /** Mounted in order; an absent router (a feature turned off) is skipped. */
+  routers: Array<{ path: string; router: express.Router | undefined }>;
   staticDirs?: Array<{ path: string; dir: string }>;
   /** Largest JSON body accepted (express/body-parser syntax); PBX events are small. */
   jsonLimit?: string;
@@ -82,7 +83,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       .json({ ...report.details, status: report.ready ? 'ok' : 'unavailable' });
   });
 
-  for (const { path, router } of options.routers) app.use(path, router);
+  for (const { path, router } of options.routers) if (router) app.use(path, router);
   for (const { path, dir } of options.staticDirs ?? [])
     app.use(path, express.static(dir, { index: 'index.html', fallthrough: true }));
 

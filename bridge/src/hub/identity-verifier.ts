@@ -3,6 +3,8 @@
 // holds only the public half, so nothing a browser can read lets anyone mint a token.
 import { X509Certificate } from 'node:crypto';
 import { errors as joseErrors, importSPKI, importX509, jwtVerify, type KeyLike } from 'jose';
+import { readPemSetting } from '../config/pem-setting';
+import type { AuthConfig } from '../config/schema';
 import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
 import type { Logger } from '../logging/logger';
 
@@ -68,6 +70,34 @@ export class IdentityVerifier {
   static async create(options: IdentityVerifierOptions): Promise<IdentityVerifier> {
     const key = await importPublicKey(options.certificatePem, options.logger);
     return new IdentityVerifier(key, options, options.now ?? Date.now);
+  }
+
+  /**
+   * The verifier the `auth` configuration asks for: auth.certificate, else the emulated org's
+   * own key; the orgs in auth.orgIds, else the org the bridge is connected to (once it is).
+   */
+  static forConfig(
+    auth: AuthConfig,
+    options: {
+      emulatedOrgPublicKeyPem: string | undefined;
+      connectedOrgId: () => string | undefined;
+      logger: Logger;
+    },
+  ): Promise<IdentityVerifier> {
+    return IdentityVerifier.create({
+      certificatePem:
+        auth.certificate !== undefined
+          ? readPemSetting(auth.certificate, 'auth.certificate')
+          : (options.emulatedOrgPublicKeyPem ?? ''),
+      audience: auth.audience,
+      allowedOrgIds: () => {
+        const connected = options.connectedOrgId();
+        return auth.orgIds ?? (connected === undefined ? [] : [connected]);
+      },
+      maxLifetimeSeconds: auth.maxTokenLifetimeSeconds,
+      clockToleranceSeconds: auth.clockToleranceSeconds,
+      logger: options.logger,
+    });
   }
 
   /** Resolves with the rep's claims or rejects with a SwitchboardError AUTH_* carrying a hint. */

@@ -37,9 +37,18 @@ export interface AuthenticatedRep {
   extensions: string[];
 }
 
-/** What the hub does with a rep's requests; the composition root supplies them. */
+/** A dial the PBX accepted: the PBX's id for the call it places, when it says. */
+export interface DialAccepted {
+  callId?: string;
+}
+
+/**
+ * What the hub does with a rep's requests (rep-requests.ts). The hub answers each request
+ * itself: a handler returns what the answer needs, or throws a SwitchboardError to refuse it.
+ */
 export interface HubHandlers {
-  dial(rep: AuthenticatedRep, frame: DialFrame): Promise<DialResultFrame>;
+  /** Places the call; throws to refuse it (the dial service audits every refusal). */
+  dial(rep: AuthenticatedRep, frame: DialFrame): Promise<DialAccepted>;
   linkRecord(rep: AuthenticatedRep, frame: CallLinkFrame): void | Promise<void>;
   /**
    * Stores the note; returns the call's log status afterwards (undefined while the call has
@@ -557,25 +566,21 @@ export class WebSocketHub {
   private async dial(session: Session, frame: DialFrame): Promise<void> {
     const rep = this.repFor(session);
     if (rep === undefined) return;
-    let result: DialResultFrame;
-    try {
-      result = await this.options.handlers.dial(rep, frame);
-    } catch (thrown) {
-      result = {
-        v: PROTOCOL_VERSION,
-        type: 'dial.result',
-        requestId: frame.requestId,
-        ok: false,
-        error: this.handlerFailure(session, 'dial', thrown),
-      };
-    }
-    // The handler answers this request and no other, whatever it put in requestId.
-    this.send(session, {
-      ...result,
+    const result: DialResultFrame = {
       v: PROTOCOL_VERSION,
       type: 'dial.result',
       requestId: frame.requestId,
-    });
+      ok: true,
+    };
+    try {
+      const { callId } = await this.options.handlers.dial(rep, frame);
+      if (callId !== undefined) result.callId = callId;
+    } catch (thrown) {
+      result.ok = false;
+      // The dial service has logged the refusal in its audit trail; a bug is logged here.
+      result.error = this.handlerFailure(session, 'dial', thrown, { audited: true });
+    }
+    this.send(session, result);
   }
 
   /**
@@ -639,14 +644,23 @@ export class WebSocketHub {
     }
   }
 
-  /** Logs a handler's failure once and returns what the browser may see of it. */
-  private handlerFailure(session: Session, what: string, thrown: unknown): FrameError {
+  /**
+   * Logs a handler's failure once and returns what the browser may see of it. An expected
+   * refusal the handler's service has already logged (`audited`) is not logged again.
+   */
+  private handlerFailure(
+    session: Session,
+    what: string,
+    thrown: unknown,
+    { audited = false } = {},
+  ): FrameError {
     const userId = session.identity?.userId;
     if (isSwitchboardError(thrown) && thrown.operational) {
-      this.logger.warn(
-        { socketId: session.id, userId, code: thrown.code, hint: thrown.hint },
-        `${what} failed: ${thrown.message}`,
-      );
+      if (!audited)
+        this.logger.warn(
+          { socketId: session.id, userId, code: thrown.code, hint: thrown.hint },
+          `${what} failed: ${thrown.message}`,
+        );
       return thrown.toJSON();
     }
     this.logger.error({ socketId: session.id, userId, err: thrown }, `${what} handler threw`);

@@ -2,6 +2,7 @@
 // simulator) translates vendor traffic into CallEvents and places calls; nothing vendor-
 // specific crosses this interface.
 import type { CallDirection, CallEvent } from '../calls/call';
+import type { PbxUser } from '../users/user-directory';
 
 export interface DialRequest {
   requestId: string;
@@ -23,12 +24,8 @@ export interface DialResult {
   pbxCallId?: string;
 }
 
-/** A PBX user as the PBX itself knows it (e.g. voicemail users with their email). */
-export interface PbxUser {
-  extension: string;
-  email: string;
-  name?: string;
-}
+/** What listUsers reports: the PBX's users with their emails (users/ maps them to reps). */
+export type { PbxUser } from '../users/user-directory';
 
 export type CallEventListener = (event: CallEvent) => void;
 

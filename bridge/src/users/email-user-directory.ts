@@ -4,10 +4,9 @@
 // tries again.
 import { ErrorCodes, isSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
-import type { PbxUser } from '../pbx/adapter';
 import type { SalesforceGateway } from '../salesforce/gateway';
 import { soql } from '../salesforce/query-builder';
-import type { RepIdentity, UserDirectory } from './user-directory';
+import type { PbxUser, RepIdentity, UserDirectory } from './user-directory';
 
 export interface EmailUserDirectoryOptions {
   /** The `users:` configuration: extension ↔ email where the PBX does not say. */
@@ -95,6 +94,12 @@ export class EmailUserDirectory implements UserDirectory {
   salesforceUserIdForEmail(email: string): string | undefined {
     const user = this.sfUsers.get(normalizeEmail(email));
     return user?.active === true ? user.id : undefined;
+  }
+
+  /** The Salesforce user of the rep at an extension (e.g. a call's Task owner), if known. */
+  salesforceUserIdForExtension(extension: string): string | undefined {
+    const email = this.emailForExtension(extension);
+    return email === undefined ? undefined : this.salesforceUserIdForEmail(email);
   }
 
   warningsFor(email: string): string[] {

@@ -1,5 +1,12 @@
-// PBX user ↔ Salesforce user, by email, case-insensitive. Interface only; see
+// PBX user ↔ Salesforce user, by email, case-insensitive. Interfaces only; see
 // email-user-directory.ts for the implementation.
+
+/** A PBX user as the PBX itself knows it (e.g. voicemail users with their email). */
+export interface PbxUser {
+  extension: string;
+  email: string;
+  name?: string;
+}
 
 export interface RepIdentity {
   /** Lower-cased email: the join key between the PBX and Salesforce. */

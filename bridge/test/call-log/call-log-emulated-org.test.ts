@@ -86,7 +86,10 @@ describe('call logging against the emulated org', () => {
       logger,
       now: () => new Date(clock),
       random: () => 0.5,
-      publishStatus: (callId, status) => published.set(callId, status),
+      calls: {
+        onCallChanged: () => () => undefined,
+        setLogStatus: (callId, status) => published.set(callId, status),
+      },
     });
     services.push(s);
     return s;

@@ -71,7 +71,10 @@ describe('call-log/call-log-service (fake gateway)', () => {
       logger: silentLogger(),
       now: () => new Date(clock),
       random: () => 0,
-      publishStatus: (callId, status) => published.push({ callId, status }),
+      calls: {
+        onCallChanged: () => () => undefined,
+        setLogStatus: (callId, status) => published.push({ callId, status }),
+      },
       ...extra,
     });
     services.push(s);

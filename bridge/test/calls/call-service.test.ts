@@ -3,7 +3,7 @@
 import type { Call } from '../../src/calls/call';
 import { CallService, type CallServiceOptions, type RankFn } from '../../src/calls/call-service';
 import { CallTracker } from '../../src/calls/call-tracker';
-import type { CallerDirectory, DirectoryMatch } from '../../src/directory/caller-directory';
+import type { CallerDirectory, DirectoryMatch } from '../../src/calls/caller-directory';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createLogger, silentLogger } from '../../src/logging/logger';
 import type { UserDirectory } from '../../src/users/user-directory';
@@ -226,10 +226,37 @@ describe('CallService', () => {
   });
 
   it('links an outbound call to the record it was dialed from', () => {
-    const { service, published } = setup({ findByNumber: () => Promise.resolve([]) });
-    service.noteDialRequest('r-1', ADA.id);
+    const asked: string[] = [];
+    const { service, published } = setup(
+      { findByNumber: () => Promise.resolve([]) },
+      {
+        dialOrigins: {
+          takeDialedRecord: (dialId) => {
+            asked.push(dialId);
+            return dialId === 'r-1' ? ADA.id : undefined;
+          },
+        },
+      },
+    );
     service.handleEvent({ ...ring('201'), direction: 'outbound', dialRequestId: 'r-1' });
     expect(published.at(-1)).toMatchObject({ state: 'dialing', linkedRecordId: ADA.id });
+    expect(asked).toEqual(['r-1']);
+  });
+
+  it('tells the directory about a linked record the lookup did not find, and only then', async () => {
+    const noted: string[] = [];
+    const { service } = setup({
+      findByNumber: () => Promise.resolve([ADA]),
+      noteRecordChanged: (_type, id) => noted.push(id),
+    });
+    service.handleEvent(ring('201'));
+    await service.whenIdle();
+    // One of the call's matches (by its 15-character id): the directory knows it already.
+    service.linkRecord(['201'], 'c1:201', ADA.id.slice(0, 15));
+    expect(noted).toEqual([]);
+    // A record created from the pop just now: not searchable yet, so the directory is told.
+    service.linkRecord(['201'], 'c1:201', '003000000000009AAA');
+    expect(noted).toEqual(['003000000000009AAA']);
   });
 
   it('tells listeners about every change and survives a throwing publisher', () => {

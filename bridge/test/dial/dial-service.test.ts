@@ -121,25 +121,29 @@ describe('DialService', () => {
     expect(adapter.requests[0]?.requestId).not.toBe(input.requestId);
   });
 
-  it('registers the dial id with its record before asking the PBX, and forgets it on failure', async () => {
-    const events: string[] = [];
-    const { adapter, service } = setup({
-      onDialStarting: ({ dialId, recordId }) => {
-        events.push(`starting ${dialId} ${recordId ?? ''}`);
-      },
-      onDialFailed: (dialId) => {
-        events.push(`failed ${dialId}`);
-      },
-    });
-    await service.dial(dialInput('+1 415 555 0101', { recordId: '003000000000001AAA' }));
-    const dialId = adapter.requests[0]?.requestId ?? '';
-    expect(events).toEqual([`starting ${dialId} 003000000000001AAA`]);
+  it('knows a dial’s record when the PBX is asked, keeps it until taken, forgets a refused dial', async () => {
+    const RECORD = '003000000000001AAA';
+    const { adapter, service } = setup();
+    const seenByPbx: Array<string | undefined> = [];
+    const dial = adapter.dial.bind(adapter);
+    adapter.dial = (request) => {
+      // A PBX may report the rep's phone ringing before it answers the originate.
+      seenByPbx.push(service.takeDialedRecord(request.requestId));
+      return dial(request);
+    };
+    await service.dial(dialInput('+1 415 555 0101', { recordId: RECORD }));
+    expect(seenByPbx).toEqual([RECORD]);
+    expect(service.takeDialedRecord(adapter.requests[0]?.requestId ?? '')).toBeUndefined();
+
+    adapter.dial = dial;
+    await service.dial(dialInput('+1 415 555 0142', { recordId: RECORD }));
+    expect(service.takeDialedRecord(adapter.requests[1]?.requestId ?? '')).toBe(RECORD);
+
     adapter.failWith = new SwitchboardError(ErrorCodes.PBX_REFUSED, 'busy');
-    await expect(service.dial(dialInput('+1 415 555 0199'))).rejects.toMatchObject({
-      code: ErrorCodes.PBX_REFUSED,
-    });
-    const second = adapter.requests[1]?.requestId ?? '';
-    expect(events.slice(1)).toEqual([`starting ${second} `, `failed ${second}`]);
+    await expect(
+      service.dial(dialInput('+1 415 555 0199', { recordId: RECORD })),
+    ).rejects.toMatchObject({ code: ErrorCodes.PBX_REFUSED });
+    expect(service.takeDialedRecord(adapter.requests[2]?.requestId ?? '')).toBeUndefined();
   });
 
   it('refuses a rep without an extension: DIAL_NO_EXTENSION, the PBX is not asked', async () => {

@@ -1,5 +1,5 @@
 // rankMatches: the rep's own records first, then the most recently modified, one per record.
-import type { DirectoryMatch } from '../../src/directory/caller-directory';
+import type { DirectoryMatch } from '../../src/calls/caller-directory';
 import { rankMatches } from '../../src/directory/rank-matches';
 
 function match(id: string, fields: Partial<DirectoryMatch> = {}): DirectoryMatch {

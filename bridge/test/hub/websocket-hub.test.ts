@@ -12,7 +12,7 @@ import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import type { UserDirectory } from '../../src/users/user-directory';
 import { IdentityVerifier } from '../../src/hub/identity-verifier';
-import type { DialResultFrame, ServerFrame } from '../../src/protocol/v1';
+import type { ServerFrame } from '../../src/protocol/v1';
 import {
   WebSocketHub,
   type HubHandlers,
@@ -193,15 +193,7 @@ describe('WebSocketHub', () => {
     users = new FakeUsers();
     activeCalls = [];
     clients = [];
-    dial = jest.fn((_rep, frame) =>
-      Promise.resolve<DialResultFrame>({
-        v: 1,
-        type: 'dial.result',
-        requestId: frame.requestId,
-        ok: true,
-        callId: 'call-1',
-      }),
-    );
+    dial = jest.fn((_rep, _frame) => Promise.resolve({ callId: 'call-1' }));
     linkRecord = jest.fn();
     addNote = jest.fn();
   });

@@ -9,20 +9,10 @@ import type { AstDbConfig, PhoneConfig } from '../../config/schema';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import { formatAsNationalCallerId } from '../../phone/phone-number';
+import type { AstDbWriter } from '../../pbx/astdb-writer';
 import { applyMigrations, type Database, type Migration } from '../../storage/database';
-import type { DirectoryMatch } from '../caller-directory';
+import type { DirectoryMatch } from '../../calls/caller-directory';
 import { rankMatches } from '../rank-matches';
-
-/**
- * What the pusher needs from the PBX: AstDB writes. The Asterisk adapter implements it with
- * the AMI actions DBPut and DBDel; the composition root hands it over (the directory never
- * knows the concrete adapter).
- */
-export interface AstDbWriter {
-  put(family: string, key: string, value: string): Promise<void>;
-  /** Deleting a key that does not exist is not an error. */
-  del(family: string, key: string): Promise<void>;
-}
 
 /** The part of the directory index the pusher reads. */
 export interface NumberSource {

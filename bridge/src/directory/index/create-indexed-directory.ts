@@ -1,17 +1,16 @@
 // Builds the directory index feature from the configuration: the index tables, the sync, the
-// CallerDirectory that answers from the index, the phonebook routes and a status report. The
-// composition root calls this when directory.enabled is true and uses `directory` in place of
-// the live search. Given an AstDbWriter (the Asterisk adapter) and directory.astdb.enabled, every
+// CallerDirectory that answers from the index and a status report. The composition root calls
+// this when directory.enabled is true, uses `directory` in place of the live search and serves
+// `index` as the PBX phonebook (phonebook/). Given an AstDbWriter (the Asterisk adapter) and directory.astdb.enabled, every
 // sync run is followed by a push of caller names into AstDB.
-import type express from 'express';
 import type { MatchObject } from '../../calls/call';
 import type { Config } from '../../config/schema';
 import type { Logger } from '../../logging/logger';
-import { createPhonebookRouter } from '../../phonebook/phonebook-router';
 import type { SalesforceGateway } from '../../salesforce/gateway';
 import type { Database } from '../../storage/database';
-import { AstDbPusher, type AstDbStatus, type AstDbWriter } from '../astdb/astdb-pusher';
-import type { CallerDirectory } from '../caller-directory';
+import type { AstDbWriter } from '../../pbx/astdb-writer';
+import { AstDbPusher, type AstDbStatus } from '../astdb/astdb-pusher';
+import type { CallerDirectory } from '../../calls/caller-directory';
 import { LiveSearchDirectory } from '../live-search-directory';
 import { CountingGateway } from './counting-gateway';
 import { DirectoryIndex } from './directory-index';
@@ -63,7 +62,6 @@ export interface IndexedDirectoryFeature {
   index: DirectoryIndex;
   /** Present when directory.astdb.enabled and a writer was given. */
   astDbPusher: AstDbPusher | undefined;
-  router: express.Router;
   status(): DirectoryStatus;
   /** Starts the periodic sync (the first run loads everything or resumes a load). */
   start(): void;
@@ -121,12 +119,6 @@ export function createIndexedDirectory(
     phone: config.phone,
     logger,
   });
-  const router = createPhonebookRouter({
-    index,
-    token: config.directory.phonebook.token,
-    phone: config.phone,
-    logger: logger.child({ component: 'phonebook' }),
-  });
 
   const status = (): DirectoryStatus => {
     const objects: DirectoryStatus['objects'] = {};
@@ -170,7 +162,6 @@ export function createIndexedDirectory(
     sync,
     index,
     astDbPusher,
-    router,
     status,
     start: () => {
       sync.start();

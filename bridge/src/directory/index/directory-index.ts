@@ -5,7 +5,7 @@
 import type { MatchObject } from '../../calls/call';
 import type { Logger } from '../../logging/logger';
 import { applyMigrations, type Database, type Migration } from '../../storage/database';
-import type { DirectoryMatch } from '../caller-directory';
+import type { DirectoryMatch } from '../../calls/caller-directory';
 import type { IndexedRecord } from './record-mapping';
 
 const MIGRATIONS: readonly Migration[] = [

@@ -7,7 +7,7 @@ import type { MatchObject } from '../../calls/call';
 import { isSwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
 import { fieldList, identifier, soql } from '../../salesforce/query-builder';
-import type { CallerDirectory, DirectoryMatch } from '../caller-directory';
+import type { CallerDirectory, DirectoryMatch } from '../../calls/caller-directory';
 import { matchObjectForId } from '../record-ids';
 import type { CountingGateway } from './counting-gateway';
 import type { DirectoryIndex } from './directory-index';

@@ -3,7 +3,6 @@
 // It also writes AstDB entries (DBPut/DBDel) for the directory's caller-name push.
 import type { CallEvent } from '../../calls/call';
 import type { Config } from '../../config/schema';
-import type { AstDbWriter } from '../../directory/astdb/astdb-pusher';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
 import type {
@@ -14,6 +13,7 @@ import type {
   PbxUser,
   ResumeState,
 } from '../adapter';
+import type { AstDbWriter } from '../astdb-writer';
 import { AmiCallTranslator } from './ami-call-translator';
 import { AmiClient } from './ami-client';
 import type { AmiMessage } from './ami-parser';

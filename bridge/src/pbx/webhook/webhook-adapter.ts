@@ -6,8 +6,6 @@ import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
 import type { CallEventListener, DialRequest, DialResult, PbxAdapter, PbxUser } from '../adapter';
 
-export { createWebhookRouter, type WebhookRouterOptions } from './webhook-router';
-
 export interface WebhookPbxAdapterOptions {
   /** The bearer token the PBX sends with events (pbx.webhook.token). */
   token: string;

@@ -33,7 +33,7 @@ const service = new CallLogService({
   config: CallLogSchema.parse({ retry: { baseSeconds: 0.05, maxSeconds: 0.2 } }),
   repUserIdForExtension: () => undefined,
   logger,
-  publishStatus: () => undefined,
+  calls: { onCallChanged: () => () => undefined, setLogStatus: () => undefined },
   concurrency: 2,
 });
 service.start();

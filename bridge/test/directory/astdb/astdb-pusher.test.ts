@@ -6,12 +6,12 @@ import {
   AstDbPusher,
   astDbKey,
   sanitizeCallerName,
-  type AstDbWriter,
 } from '../../../src/directory/astdb/astdb-pusher';
 import { DirectoryIndex } from '../../../src/directory/index/directory-index';
 import type { IndexedRecord } from '../../../src/directory/index/record-mapping';
 import { ErrorCodes, SwitchboardError } from '../../../src/errors';
 import { silentLogger } from '../../../src/logging/logger';
+import type { AstDbWriter } from '../../../src/pbx/astdb-writer';
 import { openDatabase, type Database } from '../../../src/storage/database';
 
 interface Op {

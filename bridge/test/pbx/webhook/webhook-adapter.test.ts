@@ -6,7 +6,8 @@ import type { CallEvent } from '../../../src/calls/call';
 import { ErrorCodes, SwitchboardError } from '../../../src/errors';
 import { createHttpApp } from '../../../src/http/http-server';
 import { silentLogger } from '../../../src/logging/logger';
-import { WebhookPbxAdapter, createWebhookRouter } from '../../../src/pbx/webhook/webhook-adapter';
+import { WebhookPbxAdapter } from '../../../src/pbx/webhook/webhook-adapter';
+import { createWebhookRouter } from '../../../src/pbx/webhook/webhook-router';
 
 const TOKEN = 'pbx-token-0123456789';
 const NOW = new Date('2025-03-01T10:00:00.000Z');

@@ -1,6 +1,6 @@
-// "Who has this number?" — the interface the screen pop asks. Today a live Salesforce search
-// (live-search-directory.ts); later a local index synced from Salesforce, behind the same interface.
-import type { CallMatch } from '../calls/call';
+// "Who has this number?" — the port the screen pop asks, owned by the call core. directory/
+// implements it: a live Salesforce search per call, or the local index synced from Salesforce.
+import type { CallMatch } from './call';
 
 /** A match with what ranking needs; the Call sent to the browser carries the CallMatch part. */
 export interface DirectoryMatch extends CallMatch {

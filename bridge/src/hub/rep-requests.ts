@@ -1,0 +1,38 @@
+// What a rep may ask of the bridge over the socket, handed to the services that do it: `dial`
+// to the dial service, `call.link` to the call core, `call.note` to the call log. The hub
+// authenticates the rep, parses the frame and answers it; these handlers only do the work.
+import type { CallLogService } from '../call-log/call-log-service';
+import type { CallService } from '../calls/call-service';
+import type { DialService } from '../dial/dial-service';
+import type { AuthenticatedRep, HubHandlers } from './websocket-hub';
+
+export interface RepRequestServices {
+  dials: Pick<DialService, 'dial'>;
+  calls: Pick<CallService, 'linkRecord'>;
+  callLog: Pick<CallLogService, 'addNote'>;
+}
+
+export function repRequestHandlers(services: RepRequestServices): HubHandlers {
+  return {
+    dial: async (rep: AuthenticatedRep, frame) => {
+      const { pbxCallId } = await services.dials.dial({
+        requestId: frame.requestId,
+        number: frame.number,
+        recordId: frame.recordId,
+        rep,
+      });
+      return pbxCallId === undefined ? {} : { callId: pbxCallId };
+    },
+    linkRecord: (rep, frame) => {
+      services.calls.linkRecord(rep.extensions, frame.callId, frame.recordId);
+    },
+    // The status after storing the note is what call.note.result tells the rep.
+    addNote: (rep, frame) =>
+      services.callLog.addNote({
+        callId: frame.callId,
+        notes: frame.notes,
+        disposition: frame.disposition,
+        repExtensions: rep.extensions,
+      }),
+  };
+}
