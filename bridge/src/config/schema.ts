@@ -116,6 +116,16 @@ export const SalesforceSchema = z
         path: ['clientSecret'],
         message: 'is required for the client_credentials flow',
       });
+    const host = sf.loginUrl === undefined ? '' : new URL(sf.loginUrl).hostname;
+    if (
+      sf.flow === 'client_credentials' &&
+      (host === 'login.salesforce.com' || host === 'test.salesforce.com')
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loginUrl'],
+        message: `is ${host}, where the client credentials flow answers "request not supported on this domain": use the My Domain URL, https://<domain>.my.salesforce.com`,
+      });
     if (sf.flow === 'jwt_bearer') {
       if (sf.username === undefined)
         ctx.addIssue({
@@ -310,6 +320,20 @@ export const CallLogSchema = z
           return false;
         }
       }, 'must be an IANA time zone such as UTC or America/New_York'),
+    /**
+     * The org's own Task values where an admin renamed them; unset, they come from the org
+     * (TaskStatus rows, Task.Priority's default).
+     */
+    taskValues: z
+      .object({
+        /** Status of a logged call (a closed status). */
+        closedStatus: z.string().trim().min(1).optional(),
+        /** Status of a call-back Task (an open status). */
+        openStatus: z.string().trim().min(1).optional(),
+        priority: z.string().trim().min(1).optional(),
+      })
+      .strict()
+      .default({}),
     retry: z
       .object({
         baseSeconds: z.number().positive().default(5),

@@ -50,6 +50,24 @@ export interface BulkQueryOptions {
   resume?: { jobId: string; locator: string | null };
 }
 
+/** One field as the integration user sees it (sObject Describe). */
+export interface FieldDescribe {
+  name: string;
+  type: string;
+  createable: boolean;
+  updateable: boolean;
+  picklistValues: { value: string; label: string; active: boolean; defaultValue: boolean }[];
+  restrictedPicklist: boolean;
+  referenceTo: string[];
+  relationshipName: string | null;
+}
+
+/** An object's fields the integration user can read (Salesforce leaves the others out). */
+export interface ObjectDescribe {
+  name: string;
+  fields: FieldDescribe[];
+}
+
 export interface DeletedRecords {
   records: { id: string; deletedAt: string }[];
   /** ISO timestamps as Salesforce reports them. */
@@ -76,6 +94,12 @@ export interface SalesforceGateway {
    * `query` instead.
    */
   bulkQuery?(soql: Soql, options: BulkQueryOptions): AsyncIterable<BulkQueryPage>;
+  /**
+   * The object's fields as the integration user sees them (sObject Describe): only readable
+   * fields, with createable/updateable and picklist values. Optional: without it every field is
+   * taken to be readable and writable.
+   */
+  describe?(sobject: string): Promise<ObjectDescribe>;
   /** Records of a type deleted between start and end (the getDeleted resource). */
   getDeleted?(sobject: string, start: Date, end: Date): Promise<DeletedRecords>;
   /** The last `Sforce-Limit-Info` the org sent, if any. */

@@ -18,6 +18,8 @@ import type {
   BulkQueryOptions,
   BulkQueryPage,
   DeletedRecords,
+  FieldDescribe,
+  ObjectDescribe,
   OrgIdentity,
   SalesforceGateway,
   SObjectRecord,
@@ -38,8 +40,14 @@ export interface JsforceGatewayOptions {
   logger: Logger;
   /** Per-request timeout (default 15 s): a phone rings for about 30 s. */
   requestTimeoutMs?: number;
-  /** Retries of idempotent GETs on 5xx / network errors (default 1, after 250 ms). POST/PATCH never. */
+  /**
+   * Retries of idempotent GETs on 5xx, network errors, QUERY_TIMEOUT and UNABLE_TO_LOCK_ROW
+   * (default 1, after 250 ms). A write is retried only after UNABLE_TO_LOCK_ROW, which means
+   * nothing was written.
+   */
   getRetries?: number;
+  /** How long a token request may take before it counts as failed (default: requestTimeoutMs). */
+  tokenTimeoutMs?: number;
   /** How often a Bulk API 2.0 job's state is polled (default 2 s). */
   bulkPollMs?: number;
   /** How long a Bulk API 2.0 job may take before the gateway gives up (default 30 min). */
@@ -50,6 +58,15 @@ const AUTH_HINT =
   'Check salesforce.clientId and clientSecret (the consumer key and secret of the External ' +
   'Client App), that the app has a Run-As user for the client credentials flow, and that ' +
   'salesforce.loginUrl is the My Domain URL (https://<domain>.my.salesforce.com).';
+const MY_DOMAIN_HINT =
+  'The client credentials flow works only on the My Domain host: set salesforce.loginUrl to ' +
+  'https://<domain>.my.salesforce.com (Setup › My Domain), not login.salesforce.com or ' +
+  'test.salesforce.com.';
+const BUSY_HINT =
+  'The org is busy (a record locked by another update, or a query that ran too long); the ' +
+  'bridge tries again.';
+/** Errors Salesforce answers with HTTP 400 that mean "try again", not "you asked wrongly". */
+const TRANSIENT_400 = new Set(['UNABLE_TO_LOCK_ROW', 'QUERY_TIMEOUT']);
 const JWT_HINT =
   'Check salesforce.clientId, salesforce.username (the integration user, pre-authorized for the ' +
   'app), that the certificate uploaded to the app matches salesforce.privateKeyFile, and ' +
@@ -145,14 +162,36 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
   }
 
   private async requestToken(): Promise<OrgIdentity> {
+    const timeoutMs = this.options.tokenTimeoutMs ?? this.options.requestTimeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const userInfo =
+      const authorize =
         this.options.flow === 'client_credentials'
-          ? await this.conn.authorize({ grant_type: 'client_credentials' })
-          : await this.conn.authorize({
-              grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-              assertion: await this.assertion(),
-            });
+          ? this.conn.authorize({ grant_type: 'client_credentials' })
+          : this.assertion().then((assertion) =>
+              this.conn.authorize({
+                grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+                assertion,
+              }),
+            );
+      // A token endpoint that accepts the request and never answers must not hold every
+      // waiting lookup: after the timeout they fail, and the next request asks again.
+      const timedOut = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          reject(
+            new SwitchboardError(
+              ErrorCodes.SF_UNAVAILABLE,
+              `Salesforce's token endpoint did not answer within ${Math.round(timeoutMs / 1000)} s`,
+              {
+                status: 503,
+                hint: `Check that ${this.options.loginUrl} is reachable from the bridge; the next request tries again.`,
+              },
+            ),
+          );
+        }, timeoutMs);
+      });
+      authorize.catch(() => undefined); // a late failure after the timeout is not unhandled
+      const userInfo = await Promise.race([authorize, timedOut]);
       this.identity = {
         orgId: userInfo.organizationId,
         userId: userInfo.id,
@@ -165,6 +204,8 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
       return this.identity;
     } catch (error) {
       throw this.tokenError(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -202,7 +243,11 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
       {
         cause: error,
         status: 502,
-        hint: this.options.flow === 'jwt_bearer' ? JWT_HINT : AUTH_HINT,
+        hint: /not supported on this domain/i.test(message)
+          ? MY_DOMAIN_HINT
+          : this.options.flow === 'jwt_bearer'
+            ? JWT_HINT
+            : AUTH_HINT,
         details: { error: name },
       },
     );
@@ -217,6 +262,29 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
   ): Promise<T> {
     if (this.identity === undefined) await this.connect();
     const retries = request.method === 'GET' ? (this.options.getRetries ?? 1) : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sendOnce<T>(request, retries, onResponse);
+      } catch (error) {
+        // Busy-org answers (HTTP 400, so jsforce does not retry them): a GET may be asked
+        // again; a write only after a lock error, which means nothing was written.
+        const busy = error instanceof SwitchboardError ? error.details?.errorCode : undefined;
+        const retryable =
+          typeof busy === 'string' &&
+          TRANSIENT_400.has(busy) &&
+          (request.method === 'GET' || busy === 'UNABLE_TO_LOCK_ROW');
+        if (!retryable || attempt >= Math.max(retries, 1)) throw error;
+        this.logger.debug({ errorCode: busy, attempt: attempt + 1 }, 'Salesforce busy; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async sendOnce<T>(
+    request: HttpRequest,
+    retries: number,
+    onResponse?: (response: HttpResponse) => void,
+  ): Promise<T> {
     const transport = new MappingTransport(this.conn._transport, (response, count) => {
       this.inspect(response, count);
       onResponse?.(response);
@@ -270,6 +338,9 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
       code = ErrorCodes.SF_UNAVAILABLE;
       hint =
         'Salesforce answered with a server error; the bridge retries on the next call. Check status.salesforce.com.';
+    } else if (TRANSIENT_400.has(body.errorCode)) {
+      code = ErrorCodes.SF_UNAVAILABLE;
+      hint = BUSY_HINT;
     } else {
       code = ErrorCodes.SF_REQUEST_REJECTED;
       hint =
@@ -455,6 +526,47 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
       options.onProgress?.(fetched, total);
       yield { records, fetched, total, jobId: job.id, nextLocator: locator };
     } while (locator !== undefined);
+  }
+
+  async describe(sobject: string): Promise<ObjectDescribe> {
+    const raw = await this.send<{ name?: unknown; fields?: Record<string, unknown>[] }>({
+      method: 'GET',
+      url: `${this.base()}/sobjects/${encodeURIComponent(sobject)}/describe`,
+    });
+    return {
+      name: typeof raw.name === 'string' ? raw.name : sobject,
+      fields: (raw.fields ?? []).flatMap((f): FieldDescribe[] =>
+        typeof f.name === 'string'
+          ? [
+              {
+                name: f.name,
+                type: typeof f.type === 'string' ? f.type : 'string',
+                createable: f.createable === true,
+                updateable: f.updateable === true,
+                picklistValues: (Array.isArray(f.picklistValues) ? f.picklistValues : []).flatMap(
+                  (v: Record<string, unknown>) =>
+                    typeof v.value === 'string'
+                      ? [
+                          {
+                            value: v.value,
+                            label: typeof v.label === 'string' ? v.label : v.value,
+                            active: v.active !== false,
+                            defaultValue: v.defaultValue === true,
+                          },
+                        ]
+                      : [],
+                ),
+                restrictedPicklist: f.restrictedPicklist === true,
+                referenceTo: Array.isArray(f.referenceTo)
+                  ? f.referenceTo.filter((t): t is string => typeof t === 'string')
+                  : [],
+                relationshipName:
+                  typeof f.relationshipName === 'string' ? f.relationshipName : null,
+              },
+            ]
+          : [],
+      ),
+    };
   }
 
   async getDeleted(sobject: string, start: Date, end: Date): Promise<DeletedRecords> {

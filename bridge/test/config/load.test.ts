@@ -107,6 +107,11 @@ describe('loadConfig', () => {
     ],
     ['a bad log level', REAL_ORG + 'log: {level: loud}\n', 'log.level'],
     [
+      'client credentials against login.salesforce.com (only My Domain serves that flow)',
+      REAL_ORG.replace('acme.my.salesforce.com', 'login.salesforce.com'),
+      'salesforce.loginUrl',
+    ],
+    [
       'a webhook adapter without its section',
       REAL_ORG.replace('  webhook: {token: t0ken}\n', ''),
       'pbx.webhook',

@@ -331,6 +331,71 @@ describe('JsforceSalesforceGateway against the emulated org', () => {
       await expectCode(g.connect(), ErrorCodes.SF_UNAVAILABLE);
     });
 
+    it('retries a busy org (QUERY_TIMEOUT, UNABLE_TO_LOCK_ROW) once, and maps it to SF_UNAVAILABLE', async () => {
+      org.faults.failNext(1, 'QUERY_TIMEOUT', 'query');
+      expect(await gateway.query(soql`SELECT Id FROM Account`)).toHaveLength(1);
+      org.faults.failNext(2, 'QUERY_TIMEOUT', 'query');
+      const timedOut = await expectCode(
+        gateway.query(soql`SELECT Id FROM Account`),
+        ErrorCodes.SF_UNAVAILABLE,
+      );
+      expect(timedOut.details).toMatchObject({ status: 400, errorCode: 'QUERY_TIMEOUT' });
+
+      // A locked create wrote nothing: asking again is safe, and it lands once.
+      org.faults.failNext(1, 'UNABLE_TO_LOCK_ROW', 'create');
+      const before = org.records('Task').length;
+      await gateway.create('Task', { Subject: 'locked once' });
+      expect(org.records('Task').length).toBe(before + 1);
+      // A write is not retried for a query timeout (it may have been applied).
+      org.faults.failNext(1, 'QUERY_TIMEOUT', 'create');
+      await expectCode(gateway.create('Task', { Subject: 'x' }), ErrorCodes.SF_UNAVAILABLE);
+      expect(org.records('Task').length).toBe(before + 1);
+    });
+
+    it('gives up on a token endpoint that never answers, and every waiting request with it', async () => {
+      org.faults.hangTokenRequests(true);
+      const hung = gatewayFor(org, { tokenTimeoutMs: 300 });
+      const waiting = await Promise.allSettled([
+        hung.query(soql`SELECT Id FROM Account`),
+        hung.search(
+          sosl`FIND ${findTerms(['497131123456'])} IN PHONE FIELDS RETURNING Account(Id)`,
+        ),
+      ]);
+      for (const outcome of waiting) {
+        expect(outcome.status).toBe('rejected');
+        expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+          code: ErrorCodes.SF_UNAVAILABLE,
+        });
+      }
+      // One token request for both; the next request asks again and works.
+      expect(org.counts.token).toBe(1);
+      org.faults.hangTokenRequests(false);
+      expect(await hung.query(soql`SELECT Id FROM Account`)).toHaveLength(1);
+    });
+
+    it('says to use My Domain when client credentials meet login.salesforce.com', async () => {
+      const loginHost = await EmulatedOrg.start({ seed: {}, myDomain: false });
+      try {
+        const error = await expectCode(gatewayFor(loginHost).connect(), ErrorCodes.SF_AUTH_FAILED);
+        expect(error.message).toContain('request not supported on this domain');
+        expect(error.hint).toMatch(/my\.salesforce\.com/);
+      } finally {
+        await loginHost.stop();
+      }
+    });
+
+    it('describes an object as the integration user sees it', async () => {
+      const contact = await gateway.describe('Contact');
+      const phone = contact.fields.find((f) => f.name === 'Phone');
+      expect(phone).toMatchObject({ type: 'phone', createable: true, updateable: true });
+      const task = await gateway.describe('Task');
+      const status = task.fields.find((f) => f.name === 'Status');
+      expect(status?.restrictedPicklist).toBe(true);
+      expect(status?.picklistValues.find((v) => v.defaultValue)?.value).toBe('Not Started');
+      const account = contact.fields.find((f) => f.name === 'AccountId');
+      expect(account).toMatchObject({ relationshipName: 'Account', referenceTo: ['Account'] });
+    });
+
     it('parses Sforce-Limit-Info into apiUsage()', async () => {
       const fresh = gatewayFor(org);
       expect(fresh.apiUsage()).toBeUndefined();

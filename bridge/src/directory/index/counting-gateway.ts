@@ -8,6 +8,7 @@ import type {
   OrgIdentity,
   BulkQueryPage,
   DeletedRecords,
+  ObjectDescribe,
   SObjectRecord,
   SalesforceGateway,
 } from '../../salesforce/gateway';
@@ -19,7 +20,17 @@ const REST_PAGE = 2000;
 export class CountingGateway implements SalesforceGateway {
   requests = 0;
 
-  constructor(readonly inner: SalesforceGateway) {}
+  /** Present when the inner gateway can describe (a missing method means "not supported"). */
+  readonly describe?: (sobject: string) => Promise<ObjectDescribe>;
+
+  constructor(readonly inner: SalesforceGateway) {
+    const describe = inner.describe?.bind(inner);
+    if (describe !== undefined)
+      this.describe = (sobject) => {
+        this.requests += 1;
+        return describe(sobject);
+      };
+  }
 
   connect(): Promise<OrgIdentity> {
     return this.inner.connect();
