@@ -1,14 +1,17 @@
 // "Who has this number?" answered live from Salesforce: a SOSL phone search with digit-only
-// terms, every hit re-checked by normalizing its stored phone fields (so a digit substring never
-// matches), plus two ways around the search index lag — records the bridge was told about are
-// fetched by id, and an empty search falls back to a query over recently modified records.
-// Lookups of the same number share one request and a short-lived cache.
-import type { PhoneConfig, LookupConfig } from '../config/schema';
+// terms, every hit re-checked by normalizing its stored phone fields the way the directory index
+// does (record-plan.ts: the same fields, each with the record's own country, Person Account
+// phones included), plus two ways around the search index lag — records the bridge was told
+// about are fetched by id, and an empty search falls back to a query over recently modified
+// records. Only fields the integration user can read are asked for. Lookups of the same number
+// share one request and a short-lived cache.
+import type { DirectoryConfig, PhoneConfig, LookupConfig } from '../config/schema';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import { numberForLog, type Logger } from '../logging/logger';
 import type { MatchObject } from '../calls/call';
-import { normalizeNumber, phoneSearchTerms } from '../phone/phone-number';
+import { phoneSearchTerms } from '../phone/phone-number';
 import type { SObjectRecord, SalesforceGateway } from '../salesforce/gateway';
+import { OrgFields } from '../salesforce/org-fields';
 import {
   QueryFragment,
   fieldList,
@@ -19,38 +22,40 @@ import {
 } from '../salesforce/query-builder';
 import type { CallerDirectory, DirectoryMatch } from '../calls/caller-directory';
 import { idKey, matchObjectForId } from './record-ids';
+import {
+  fieldValue,
+  isExcluded,
+  objectPlan,
+  personAccountsFromDescribe,
+  readablePlan,
+  recordNumbers,
+  type ObjectPlan,
+} from './record-plan';
 
 export interface LiveSearchDirectoryOptions {
   gateway: SalesforceGateway;
   phone: PhoneConfig;
   lookup: LookupConfig;
   logger: Logger;
+  /**
+   * Custom phone fields and Person Accounts, as the directory index reads them (default: no
+   * custom fields, Person Accounts when the org has them).
+   */
+  directory?: Pick<DirectoryConfig, 'customPhoneFields' | 'personAccounts'>;
+  /** What the integration user may read (one per bridge); made from the gateway if omitted. */
+  orgFields?: OrgFields;
   /** Milliseconds since the epoch; injected by tests. */
   now?: () => number;
 }
 
-/** The phone fields searched and re-checked per object, in the order a match is reported. */
-export const PHONE_FIELDS: Readonly<Record<MatchObject, readonly string[]>> = {
-  Contact: ['Phone', 'MobilePhone', 'HomePhone', 'OtherPhone', 'AssistantPhone'],
-  Lead: ['Phone', 'MobilePhone'],
-  Account: ['Phone'],
-};
+export { PHONE_FIELDS } from './record-plan';
 
-const SELECT_FIELDS: Readonly<Record<MatchObject, readonly string[]>> = {
-  Contact: [
-    'Id',
-    'Name',
-    ...PHONE_FIELDS.Contact,
-    'AccountId',
-    'Account.Name',
-    'OwnerId',
-    'LastModifiedDate',
-  ],
-  Lead: ['Id', 'Name', ...PHONE_FIELDS.Lead, 'Company', 'OwnerId', 'LastModifiedDate'],
-  Account: ['Id', 'Name', ...PHONE_FIELDS.Account, 'OwnerId', 'LastModifiedDate'],
+const OBJECTS: readonly MatchObject[] = ['Contact', 'Lead', 'Account'];
+const NO_CUSTOM_FIELDS: DirectoryConfig['customPhoneFields'] = {
+  Contact: [],
+  Lead: [],
+  Account: [],
 };
-
-const OBJECTS = Object.keys(PHONE_FIELDS) as MatchObject[];
 
 /** Bounds on memory: a bridge runs for months. */
 const MAX_CACHE_ENTRIES = 10_000;
@@ -79,6 +84,8 @@ export class LiveSearchDirectory implements CallerDirectory {
   private readonly lookup: LookupConfig;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly orgFields: OrgFields;
+  private readonly directory: Pick<DirectoryConfig, 'customPhoneFields' | 'personAccounts'>;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<DirectoryMatch[]>>();
   private readonly noted = new Map<string, NotedRecord>();
@@ -91,6 +98,12 @@ export class LiveSearchDirectory implements CallerDirectory {
     this.lookup = options.lookup;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.orgFields =
+      options.orgFields ?? new OrgFields({ gateway: options.gateway, logger: options.logger });
+    this.directory = options.directory ?? {
+      customPhoneFields: NO_CUSTOM_FIELDS,
+      personAccounts: 'auto',
+    };
   }
 
   findByNumber(e164: string): Promise<DirectoryMatch[]> {
@@ -139,45 +152,89 @@ export class LiveSearchDirectory implements CallerDirectory {
         },
       );
     try {
-      const hits = await this.gateway.search(
-        sosl`FIND ${findTerms(terms)} IN PHONE FIELDS RETURNING Contact(${fieldList(SELECT_FIELDS.Contact)}), Lead(${fieldList(SELECT_FIELDS.Lead)} WHERE IsConverted = false), Account(${fieldList(SELECT_FIELDS.Account)})`,
-      );
-      const matches = this.recheck(hits, e164);
-      const seen = new Set(hits.map((hit) => idKey(hit.Id)));
-      matches.push(...this.recheck(await this.fetchNoted(seen), e164));
-      if (matches.length === 0 && this.lookup.recentWindowMinutes > 0)
-        matches.push(...this.recheck(await this.fetchRecent(e164), e164));
-      const unique = [...new Map(matches.map((m) => [idKey(m.id), m])).values()];
-      this.logger.debug(
-        { number: numberForLog(this.logger, e164), hits: hits.length, matches: unique.length },
-        'caller lookup',
-      );
-      return unique;
+      return await this.searchWith(e164, terms);
     } catch (error) {
-      throw asLookupError(error);
+      // A field we were told we may read is not there any more (a permission was taken away
+      // since the last describe): describe again and ask once more without it.
+      if (!(isSwitchboardError(error) && error.details?.errorCode === 'INVALID_FIELD'))
+        throw asLookupError(error);
+      this.orgFields.refresh();
+      try {
+        return await this.searchWith(e164, terms);
+      } catch (again) {
+        throw asLookupError(again);
+      }
     }
   }
 
-  /** Keeps the hits whose stored phone values are the caller's number, as our own type. */
-  private recheck(records: readonly SObjectRecord[], e164: string): DirectoryMatch[] {
-    const options = {
-      defaultCountry: this.phone.defaultCountry,
-      internalMaxDigits: this.phone.internalMaxDigits,
-    };
+  /** The fields read per object: the index's plan, minus what the integration user cannot read. */
+  private async plans(): Promise<Record<MatchObject, ObjectPlan>> {
+    const personAccounts =
+      (await personAccountsFromDescribe(this.directory.personAccounts, this.orgFields)) ?? false;
+    const out = {} as Record<MatchObject, ObjectPlan>;
+    for (const object of OBJECTS)
+      out[object] = await readablePlan(
+        objectPlan(object, this.directory, object !== 'Lead' && personAccounts),
+        this.orgFields,
+        'caller lookup',
+      );
+    return out;
+  }
+
+  private async searchWith(e164: string, terms: string[]): Promise<DirectoryMatch[]> {
+    const plans = await this.plans();
+    const returning = new QueryFragment(
+      OBJECTS.filter((object) => plans[object].phoneFields.length > 0)
+        .map((object) => {
+          const plan = plans[object];
+          const where = plan.exclude === undefined ? '' : ` WHERE ${plan.exclude.condition}`;
+          return `${identifier(object).text}(${fieldList(plan.selectFields).text}${where})`;
+        })
+        .join(', '),
+    );
+    if (returning.text === '') return [];
+    const hits = await this.gateway.search(
+      sosl`FIND ${findTerms(terms)} IN PHONE FIELDS RETURNING ${returning}`,
+    );
+    const matches = this.recheck(hits, e164, plans);
+    const seen = new Set(hits.map((hit) => idKey(hit.Id)));
+    matches.push(...this.recheck(await this.fetchNoted(seen, plans), e164, plans));
+    if (matches.length === 0 && this.lookup.recentWindowMinutes > 0)
+      matches.push(...this.recheck(await this.fetchRecent(e164, plans), e164, plans));
+    const unique = [...new Map(matches.map((m) => [idKey(m.id), m])).values()];
+    this.logger.debug(
+      { number: numberForLog(this.logger, e164), hits: hits.length, matches: unique.length },
+      'caller lookup',
+    );
+    return unique;
+  }
+
+  /**
+   * Keeps the hits whose stored phone values are the caller's number — normalized exactly as
+   * the directory index normalizes them — as our own type.
+   */
+  private recheck(
+    records: readonly SObjectRecord[],
+    e164: string,
+    plans: Record<MatchObject, ObjectPlan>,
+  ): DirectoryMatch[] {
     const matches: DirectoryMatch[] = [];
     for (const record of records) {
       if (!isMatchObject(record.sobjectType)) continue;
-      const phoneField = PHONE_FIELDS[record.sobjectType].find((field) => {
-        const value = record[field];
-        return typeof value === 'string' && normalizeNumber(value, options).e164 === e164;
-      });
-      if (phoneField !== undefined) matches.push(toMatch(record.sobjectType, record, phoneField));
+      const plan = plans[record.sobjectType];
+      if (isExcluded(plan, record)) continue;
+      const phoneField = recordNumbers(plan, record, this.phone).find((n) => n.e164 === e164);
+      if (phoneField !== undefined)
+        matches.push(toMatch(record.sobjectType, record, phoneField.field));
     }
     return matches;
   }
 
   /** Records the bridge was told about recently and the search did not return. */
-  private async fetchNoted(seen: ReadonlySet<string>): Promise<SObjectRecord[]> {
+  private async fetchNoted(
+    seen: ReadonlySet<string>,
+    plans: Record<MatchObject, ObjectPlan>,
+  ): Promise<SObjectRecord[]> {
     const keepFor = Math.max(this.lookup.recentWindowMinutes, MIN_NOTED_MINUTES) * 60_000;
     const cutoff = this.now() - keepFor;
     const wanted = new Map<MatchObject, string[]>();
@@ -196,7 +253,7 @@ export class LiveSearchDirectory implements CallerDirectory {
       for (let i = 0; i < ids.length; i += ID_CHUNK) {
         const chunk = ids.slice(i, i + ID_CHUNK);
         const rows = await this.gateway.query(
-          soql`SELECT ${fieldList(SELECT_FIELDS[sobject])} FROM ${identifier(sobject)} WHERE Id IN ${chunk}`,
+          soql`SELECT ${fieldList(plans[sobject].selectFields)} FROM ${identifier(sobject)} WHERE Id IN ${chunk}`,
         );
         records.push(...rows.map((row) => ({ ...row, sobjectType: sobject })));
       }
@@ -210,19 +267,26 @@ export class LiveSearchDirectory implements CallerDirectory {
    * of the three gaps (`4567`, `45 67`, `4 56 7`, `456-7`…: people group digits every way),
    * and let the re-check decide.
    */
-  private async fetchRecent(e164: string): Promise<SObjectRecord[]> {
+  private async fetchRecent(
+    e164: string,
+    plans: Record<MatchObject, ObjectPlan>,
+  ): Promise<SObjectRecord[]> {
     const since = new Date(this.now() - this.lookup.recentWindowMinutes * 60_000);
     const patterns = lastDigitsPatterns(e164);
     const records: SObjectRecord[] = [];
     for (const sobject of OBJECTS) {
+      const plan = plans[sobject];
+      if (plan.phoneFields.length === 0) continue;
       const phoneClause = new QueryFragment(
-        PHONE_FIELDS[sobject]
+        plan.phoneFields
           .flatMap((field) => patterns.map((p) => `${identifier(field).text} LIKE ${p}`))
           .join(' OR '),
       );
-      const notConverted = new QueryFragment(sobject === 'Lead' ? ' AND IsConverted = false' : '');
+      const excluded = new QueryFragment(
+        plan.exclude === undefined ? '' : ` AND ${plan.exclude.condition}`,
+      );
       const rows = await this.gateway.query(
-        soql`SELECT ${fieldList(SELECT_FIELDS[sobject])} FROM ${identifier(sobject)} WHERE LastModifiedDate > ${since}${notConverted} AND (${phoneClause}) ORDER BY LastModifiedDate DESC LIMIT ${FALLBACK_LIMIT}`,
+        soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(sobject)} WHERE LastModifiedDate > ${since}${excluded} AND (${phoneClause}) ORDER BY LastModifiedDate DESC LIMIT ${FALLBACK_LIMIT}`,
         { limit: FALLBACK_LIMIT },
       );
       records.push(...rows.map((row) => ({ ...row, sobjectType: sobject })));
@@ -291,11 +355,7 @@ function toMatch(object: MatchObject, record: SObjectRecord, phoneField: string)
   if (object === 'Contact') {
     const accountId = text(record.AccountId);
     if (accountId !== undefined) match.accountId = accountId;
-    const account = record.Account;
-    const accountName =
-      typeof account === 'object' && account !== null
-        ? text((account as { Name?: unknown }).Name)
-        : undefined;
+    const accountName = text(fieldValue(record, 'Account.Name'));
     if (accountName !== undefined) match.accountName = accountName;
   }
   return match;

@@ -152,7 +152,9 @@ function toCountryCode(country: string | undefined): CountryCode | undefined {
 }
 
 function parseE164(e164: string): PhoneNumber | undefined {
-  if (!/^\+[1-9]\d{1,14}$/.test(e164)) return undefined;
+  // E.164 allows 15 digits, but normalizeNumber keeps what the country's plan calls possible:
+  // a German number with a long direct-dial part has 16 or 17. Whatever it produced is looked up.
+  if (!/^\+[1-9]\d{1,16}$/.test(e164)) return undefined;
   return possible(parsePhoneNumberFromString(e164));
 }
 

@@ -7,6 +7,7 @@ import { LiveSearchDirectory } from '../../src/directory/live-search-directory';
 import { rankMatches } from '../../src/directory/rank-matches';
 import { silentLogger } from '../../src/logging/logger';
 import { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
+import { captureLogger } from '../support/capture-logger';
 
 const API = '62.0';
 const REP = '005Hs00000REP01';
@@ -263,5 +264,38 @@ describe('LiveSearchDirectory and a lagging search index', () => {
       'Receptionist',
       'Switchboard AG',
     ]);
+  });
+});
+
+describe('LiveSearchDirectory when a field permission is taken away while it runs', () => {
+  it('describes again on INVALID_FIELD, keeps looking up with the rest, and says so once', async () => {
+    const org = await EmulatedOrg.start({
+      seed: {
+        Contact: [
+          { LastName: 'Home', HomePhone: '+1 415 555 0199' },
+          { LastName: 'Desk', Phone: '+1 415 555 0101' },
+        ],
+      },
+    });
+    try {
+      const { logger, lines } = captureLogger();
+      const directory = new LiveSearchDirectory({
+        gateway: gatewayFor(org),
+        phone: PhoneSchema.parse({ defaultCountry: 'US' }),
+        lookup: LookupSchema.parse({ cacheTtlSeconds: 0, recentWindowMinutes: 0 }),
+        logger,
+      });
+      expect((await directory.findByNumber('+14155550199')).map((m) => m.name)).toEqual(['Home']);
+
+      // The admin removes Read on HomePhone; the bridge's describe is an hour old.
+      org.setFieldAccess('Contact.HomePhone', 'none');
+      expect(await directory.findByNumber('+14155550199')).toEqual([]);
+      expect((await directory.findByNumber('+14155550101')).map((m) => m.name)).toEqual(['Desk']);
+      expect(lines.filter((l) => l.code === 'SF_FIELD_NOT_ACCESSIBLE')).toEqual([
+        expect.objectContaining({ object: 'Contact', field: 'HomePhone', permission: 'Read' }),
+      ]);
+    } finally {
+      await org.stop();
+    }
   });
 });

@@ -121,7 +121,7 @@ describe('LiveSearchDirectory', () => {
         /^FIND \{"497131123456" OR "7131123456" OR "07131123456" OR .* OR "7131 123456"\} IN PHONE FIELDS RETURNING /,
       );
       expect(search).toContain(
-        'Lead(Id, Name, Phone, MobilePhone, Company, OwnerId, LastModifiedDate WHERE IsConverted = false)',
+        'Lead(Id, Name, OwnerId, LastModifiedDate, SystemModstamp, FirstName, LastName, Company, Country, IsConverted, Phone, MobilePhone WHERE IsConverted = false)',
       );
       // nothing but digits between the quotes: no reserved character can reach SOSL
       const terms = [...search.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
@@ -285,7 +285,7 @@ describe('LiveSearchDirectory', () => {
       const matches = await directory.findByNumber('+491711234567');
       expect(matches.map((m) => m.id).sort()).toEqual(['001A', '003NEW']);
       expect(gateway.queries).toEqual([
-        "SELECT Id, Name, Phone, MobilePhone, HomePhone, OtherPhone, AssistantPhone, AccountId, Account.Name, OwnerId, LastModifiedDate FROM Contact WHERE Id IN ('003NEW', '003OTHER')",
+        "SELECT Id, Name, OwnerId, LastModifiedDate, SystemModstamp, FirstName, LastName, AccountId, Account.Name, MailingCountry, Account.BillingCountry, Phone, MobilePhone, HomePhone, OtherPhone, AssistantPhone FROM Contact WHERE Id IN ('003NEW', '003OTHER')",
       ]);
     });
 

@@ -2,8 +2,8 @@
 // email whatever its case, inactive users not, and an org outage only delays the matching.
 import { EmulatedOrg, type SeedData } from '../../src/demo/emulated-org/emulated-org';
 import { silentLogger } from '../../src/logging/logger';
-import { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
 import { EmailUserDirectory } from '../../src/users/email-user-directory';
+import { gatewayForOrg } from '../support/org-gateway';
 
 const seed: SeedData = {
   User: [
@@ -26,15 +26,7 @@ describe('EmailUserDirectory against the emulated org', () => {
     org = await EmulatedOrg.start({ seed, apiVersion: '62.0' });
     users = new EmailUserDirectory({
       mappings: [{ extension: '201', email: 'ana.lopez@acme.example' }],
-      gateway: new JsforceSalesforceGateway({
-        loginUrl: org.url,
-        flow: 'client_credentials',
-        clientId: org.credentials.clientId,
-        clientSecret: org.credentials.clientSecret,
-        apiVersion: '62.0',
-        logger: silentLogger(),
-        getRetries: 0,
-      }),
+      gateway: gatewayForOrg(org, { getRetries: 0 }),
       logger: silentLogger(),
     });
   });

@@ -106,6 +106,9 @@ export function insertRecord(
   const person = isAccount && isPersonAccountInput(schema, fields);
   if (isAccount && !person) checkBusinessAccount(fields);
   const record = store.insert(def, fields, write);
+  // A business contact says so: IsPersonAccount is false, never empty.
+  if (def.name === 'Contact' && schema.hasPersonAccounts && record.fields.IsPersonAccount !== true)
+    store.update(record, { IsPersonAccount: false }, { ...write, trusted: true });
   if (person) syncPersonContact(store, schema, record, write);
   else if (isAccount) store.update(record, { IsPersonAccount: false }, { ...write, trusted: true });
   return record;

@@ -7,6 +7,7 @@ import type { MatchObject } from '../../calls/call';
 import type { Config } from '../../config/schema';
 import type { Logger } from '../../logging/logger';
 import type { SalesforceGateway } from '../../salesforce/gateway';
+import { OrgFields } from '../../salesforce/org-fields';
 import type { Database } from '../../storage/database';
 import type { AstDbWriter } from '../../pbx/astdb-writer';
 import { AstDbPusher, type AstDbStatus } from '../astdb/astdb-pusher';
@@ -27,6 +28,11 @@ export interface CreateIndexedDirectoryOptions {
    */
   liveSearch?: CallerDirectory;
   logger: Logger;
+  /**
+   * What the integration user may read (one per bridge, shared with call logging); made from
+   * the gateway if omitted.
+   */
+  orgFields?: OrgFields;
   /** Where caller names go when directory.astdb.enabled (the Asterisk adapter). */
   astDbWriter?: AstDbWriter;
   now?: () => number;
@@ -73,6 +79,7 @@ export function createIndexedDirectory(
 ): IndexedDirectoryFeature {
   const { config, logger } = options;
   const gateway = new CountingGateway(options.gateway);
+  const orgFields = options.orgFields ?? new OrgFields({ gateway, logger });
   const index = new DirectoryIndex(options.db, logger);
   const startTotal = Number(index.meta('apiRequests') ?? '0') || 0;
   const persistRequests = () => {
@@ -96,6 +103,7 @@ export function createIndexedDirectory(
     },
     index,
     gateway,
+    orgFields,
     config: config.directory,
     phone: config.phone,
     logger,
@@ -108,6 +116,8 @@ export function createIndexedDirectory(
       gateway,
       phone: config.phone,
       lookup: { ...config.lookup, recentWindowMinutes: 0 },
+      directory: config.directory,
+      orgFields,
       logger,
       ...(options.now === undefined ? {} : { now: options.now }),
     });

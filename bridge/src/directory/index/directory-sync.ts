@@ -14,7 +14,15 @@ import type { SObjectRecord } from '../../salesforce/gateway';
 import { QueryFragment, fieldList, identifier, soql } from '../../salesforce/query-builder';
 import type { CountingGateway } from './counting-gateway';
 import type { DirectoryIndex, SyncState } from './directory-index';
-import { isConvertedLead, objectPlan, toIndexedRecord, type ObjectPlan } from './record-mapping';
+import type { OrgFields } from '../../salesforce/org-fields';
+import {
+  isExcluded,
+  objectPlan,
+  personAccountsFromDescribe,
+  readablePlan,
+  type ObjectPlan,
+} from '../record-plan';
+import { toIndexedRecord } from './record-mapping';
 
 export interface SyncProgress {
   object: MatchObject;
@@ -53,6 +61,8 @@ export interface DirectorySyncOptions {
   afterPage?: (object: MatchObject, loaded: number) => void;
   /** Called after every run, successful or not. */
   onRunFinished?: () => void;
+  /** What the integration user may read: fields it cannot are left out of every query. */
+  orgFields?: OrgFields;
 }
 
 export interface RunOptions {
@@ -126,12 +136,16 @@ export class DirectorySync {
     await this.running?.catch(() => undefined);
   }
 
-  /** The plan for one object (fields read), Person Account detection included. */
+  /**
+   * The plan for one object: the fields read (only those the integration user can read),
+   * Person Account detection included.
+   */
   async planFor(object: MatchObject): Promise<ObjectPlan> {
-    return objectPlan(
-      object,
-      this.config,
-      object === 'Account' && (await this.hasPersonAccounts()),
+    const personAccounts = object !== 'Lead' && (await this.hasPersonAccounts());
+    return readablePlan(
+      objectPlan(object, this.config, personAccounts),
+      this.options.orgFields,
+      'directory index',
     );
   }
 
@@ -204,11 +218,10 @@ export class DirectorySync {
   ): Promise<ObjectSyncReport> {
     const object = plan.object;
     let state = { ...start };
-    const notConverted = new QueryFragment(object === 'Lead' ? 'IsConverted = false' : '');
     const where = (after: string | null) => {
       const parts = [
         ...(after === null ? [] : [soql`Id > ${after}`]),
-        ...(notConverted.text === '' ? [] : [notConverted.text]),
+        ...(plan.exclude === undefined ? [] : [plan.exclude.condition]),
       ];
       return new QueryFragment(parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`);
     };
@@ -245,7 +258,7 @@ export class DirectorySync {
         loaded: state.loaded + records.length,
       };
       const indexed = records
-        .filter((r) => !isConvertedLead(plan, r))
+        .filter((r) => !isExcluded(plan, r))
         .map((r) => toIndexedRecord(plan, r, this.options.phone));
       this.index.upsert(indexed, state.loadGeneration, state);
       fetched += records.length;
@@ -327,9 +340,9 @@ export class DirectorySync {
       soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(object)} WHERE SystemModstamp >= ${since} ORDER BY SystemModstamp, Id`,
     );
     const records: SObjectRecord[] = rows.map((r) => ({ ...r, sobjectType: object }));
-    const converted = records.filter((r) => isConvertedLead(plan, r)).map((r) => r.Id);
+    const converted = records.filter((r) => isExcluded(plan, r)).map((r) => r.Id);
     const changed = records
-      .filter((r) => !isConvertedLead(plan, r))
+      .filter((r) => !isExcluded(plan, r))
       .map((r) => toIndexedRecord(plan, r, this.options.phone));
     this.index.upsertKeepingGeneration(changed, start.loadGeneration);
     let removed = this.index.remove(converted);
@@ -406,7 +419,9 @@ export class DirectorySync {
 
   /** Every id Salesforce still has, compared with the index: what is missing was deleted. */
   private async reconcile(plan: ObjectPlan): Promise<number> {
-    const condition = new QueryFragment(plan.object === 'Lead' ? ' WHERE IsConverted = false' : '');
+    const condition = new QueryFragment(
+      plan.exclude === undefined ? '' : ` WHERE ${plan.exclude.condition}`,
+    );
     const rows = await this.gateway.query(
       soql`SELECT Id FROM ${identifier(plan.object)}${condition}`,
     );
@@ -416,7 +431,11 @@ export class DirectorySync {
   }
 
   private async hasPersonAccounts(): Promise<boolean> {
-    if (this.config.personAccounts !== 'auto') return this.config.personAccounts === 'on';
+    const described = await personAccountsFromDescribe(
+      this.config.personAccounts,
+      this.options.orgFields,
+    );
+    if (described !== undefined) return described;
     if (this.personAccounts !== undefined) return this.personAccounts;
     const stored = this.index.meta('personAccounts');
     if (stored !== undefined) return (this.personAccounts = stored === 'true');

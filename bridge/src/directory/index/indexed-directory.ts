@@ -12,7 +12,8 @@ import { matchObjectForId } from '../record-ids';
 import type { CountingGateway } from './counting-gateway';
 import type { DirectoryIndex } from './directory-index';
 import type { DirectorySync } from './directory-sync';
-import { isConvertedLead, toIndexedRecord } from './record-mapping';
+import { isExcluded } from '../record-plan';
+import { toIndexedRecord } from './record-mapping';
 import type { PhoneConfig } from '../../config/schema';
 
 export interface IndexedDirectoryOptions {
@@ -98,7 +99,7 @@ export class IndexedDirectory implements CallerDirectory {
       { limit: 1 },
     );
     const record = rows[0];
-    if (record === undefined || isConvertedLead(plan, record)) {
+    if (record === undefined || isExcluded(plan, { ...record, sobjectType: object })) {
       this.options.index.remove([id]);
       return;
     }
