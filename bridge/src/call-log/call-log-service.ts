@@ -13,6 +13,7 @@ import type { CallLogConfig } from '../config/schema';
 import { ErrorCodes, SwitchboardError, toSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { SalesforceGateway } from '../salesforce/gateway';
+import { OrgFields } from '../salesforce/org-fields';
 import { soql } from '../salesforce/query-builder';
 import { applyMigrations, type Database } from '../storage/database';
 import {
@@ -22,6 +23,7 @@ import {
   type OutboxError,
 } from './call-log-outbox';
 import { buildCallTask, DESCRIPTION_MAX, DISPOSITION_MAX } from './call-task';
+import { TaskValues } from './task-values';
 
 /** What the rep's utility shows about a call's log: Call.log of the protocol. */
 export type CallLogStatus = CallLogView;
@@ -53,6 +55,8 @@ export interface CallLogServiceOptions {
   random?: () => number;
   /** Logs sent at the same time (default 2): enough to drain a backlog, gentle on API limits. */
   concurrency?: number;
+  /** What the integration user may write (one per bridge); made from the gateway if omitted. */
+  orgFields?: OrgFields;
 }
 
 /** Errors worth trying again: the org will be back, the session renewed, the limit reset. */
@@ -84,6 +88,7 @@ export class CallLogService {
   private readonly random: () => number;
   private readonly concurrency: number;
   private readonly options: CallLogServiceOptions;
+  private readonly taskValues: TaskValues;
   /** Calls not yet ended: whose they are, and notes taken during the call. */
   private readonly active = new Map<string, ActiveCall>();
   private readonly warnedNoOwner = new Set<string>();
@@ -104,6 +109,14 @@ export class CallLogService {
     this.concurrency = Math.max(1, options.concurrency ?? 2);
     applyMigrations(options.db, 'call-log', CALL_LOG_MIGRATIONS, this.logger);
     this.outbox = new SqliteCallLogOutbox(options.db);
+    this.taskValues = new TaskValues({
+      gateway: options.gateway,
+      orgFields:
+        options.orgFields ?? new OrgFields({ gateway: options.gateway, logger: this.logger }),
+      config: options.config,
+      logger: this.logger,
+      ...(options.now === undefined ? {} : { now: () => this.nowMs() }),
+    });
     options.calls.onCallChanged((call) => {
       this.onCallChanged(call);
     });
@@ -403,6 +416,7 @@ export class CallLogService {
     const { callId } = entry;
     if (!this.outbox.markSending(callId, this.nowMs())) return;
     const attempt = entry.attempts + 1;
+    let skipped: string[] = [];
     try {
       let taskId = entry.taskId;
       if (taskId === undefined) {
@@ -423,20 +437,34 @@ export class CallLogService {
           this.logger.info({ callId, taskId }, 'existing call log Task adopted');
         } else {
           const latest = this.outbox.get(callId) ?? entry;
-          const fields = { ...latest.fields, ...noteFields(latest) };
-          taskId = await this.gateway.create('Task', fields);
+          const task = await this.taskValues.prepare(
+            { ...latest.fields, ...noteFields(latest) },
+            'create',
+          );
+          skipped = task.skipped.map((s) => s.field);
+          taskId = await this.gateway.create('Task', task.fields);
           this.outbox.recordTaskId(callId, taskId, latest.notesVersion, this.nowMs());
         }
       }
       const latest = this.outbox.get(callId);
       if (latest !== undefined && latest.notesVersion > latest.sentNotesVersion) {
-        const update: Record<string, unknown> = { ...noteFields(latest), ...latest.linkUpdate };
-        if (Object.keys(update).length > 0) await this.gateway.update('Task', taskId, update);
+        const update = await this.taskValues.prepare(
+          { ...noteFields(latest), ...latest.linkUpdate },
+          'update',
+        );
+        skipped.push(...update.skipped.map((s) => s.field));
+        if (Object.keys(update.fields).length > 0)
+          await this.gateway.update('Task', taskId, update.fields);
         this.outbox.recordNotesSent(callId, latest.notesVersion, this.nowMs());
       }
       const state = this.outbox.finishSend(callId, this.nowMs());
       if (state === 'sent') {
-        this.logger.info({ callId, taskId, attempts: attempt }, 'call logged');
+        this.logger.info(
+          { callId, taskId, attempts: attempt, ...(skipped.length > 0 ? { skipped } : {}) },
+          skipped.length > 0
+            ? 'call logged without the fields the integration user may not write'
+            : 'call logged',
+        );
         this.publish(callId, { state: 'logged', taskId });
       }
     } catch (error) {
