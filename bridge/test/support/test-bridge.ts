@@ -9,7 +9,7 @@ import { parseConfig } from '../../src/config/load';
 import type { ConfigInput } from '../../src/config/schema';
 import { startBridge, type RunningBridge } from '../../src/bridge';
 import type { Call } from '../../src/calls/call';
-import { silentLogger } from '../../src/logging/logger';
+import { silentLogger, type Logger } from '../../src/logging/logger';
 import { rawDataToString } from '../../src/hub/websocket-hub';
 
 export const WEBHOOK_TOKEN = 'test-webhook-token-0123456789';
@@ -21,6 +21,8 @@ export interface TestBridgeOptions {
   defaultCountry?: string;
   users?: Array<{ extension: string; email: string }>;
   config?: Partial<ConfigInput>;
+  /** Where the bridge logs (default: nowhere). */
+  logger?: Logger;
 }
 
 export const DEMO_USERS = [
@@ -71,7 +73,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     log: { level: 'silent' },
     ...options.config,
   };
-  return startBridge(parseConfig(input), { logger: silentLogger() });
+  return startBridge(parseConfig(input), { logger: options.logger ?? silentLogger() });
 }
 
 export interface ServerFrame {

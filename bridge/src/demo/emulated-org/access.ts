@@ -6,11 +6,21 @@
 // The base is either "everything" (an admin-like user: the default, when the seed grants nothing)
 // or exactly the fields the seed's FieldPermissions rows grant, like a permission set; overrides
 // (options.fieldPermissions, org.setFieldAccess) apply on top of either. Fields FLS does not
-// govern (Id, audit fields, owner, required fields) are always accessible.
+// govern (Id, audit fields, owner, names, required fields) are always accessible; address
+// components (MailingCountry) follow their compound field (Contact.MailingAddress).
 import type { FieldDef, ObjectDef } from './schema';
 import { isPermissionable } from './schema';
 
 export type FieldAccessLevel = 'none' | 'read' | 'edit';
+
+const ADDRESS_COMPONENT =
+  /^(Billing|Shipping|Mailing|Other|PersonMailing|PersonOther)?(Street|City|State|PostalCode|Country|StateCode|CountryCode|Latitude|Longitude|GeocodeAccuracy)$/;
+
+/** BillingCountry → BillingAddress, Lead City → Address; undefined for other fields. */
+function compoundAddressOf(field: string): string | undefined {
+  const m = ADDRESS_COMPONENT.exec(field);
+  return m === null ? undefined : `${m[1] ?? ''}Address`;
+}
 
 export class FieldAccessPolicy {
   /** Lower-case `object.field` → access; undefined = every permissionable field is editable. */
@@ -30,11 +40,20 @@ export class FieldAccessPolicy {
 
   level(def: ObjectDef, field: FieldDef): FieldAccessLevel {
     if (!isPermissionable(def, field)) return 'edit';
-    const key = `${def.name}.${field.name}`.toLowerCase();
-    return (
-      this.overrides.get(key) ??
-      (this.grants === undefined ? 'edit' : (this.grants.get(key) ?? 'none'))
-    );
+    // Address components follow their compound field (Contact.MailingAddress), as in Setup.
+    const keys = [field.name, compoundAddressOf(field.name)]
+      .filter((name): name is string => name !== undefined)
+      .map((name) => `${def.name}.${name}`.toLowerCase());
+    for (const key of keys) {
+      const override = this.overrides.get(key);
+      if (override !== undefined) return override;
+    }
+    if (this.grants === undefined) return 'edit';
+    for (const key of keys) {
+      const granted = this.grants.get(key);
+      if (granted !== undefined) return granted;
+    }
+    return 'none';
   }
 
   canRead(def: ObjectDef, field: FieldDef): boolean {

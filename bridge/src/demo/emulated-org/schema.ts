@@ -281,9 +281,15 @@ const PERSON_ACCOUNT_FIELDS: FieldSpec[] = [
 const NOT_PERMISSIONABLE = new Set([
   ...AUDIT.map(([name]) => name),
   'OwnerId',
+  'FirstName',
+  'LastName',
   'IsPersonAccount',
   'IsConverted',
   'PersonContactId',
+  // Task fields Setup offers no field-level security for.
+  'TaskSubtype',
+  'WhoId',
+  'WhatId',
 ]);
 
 const READ_ONLY = new Set([
@@ -310,7 +316,8 @@ function relationshipNameOf(field: string): string | undefined {
  */
 export function isPermissionable(def: ObjectDef, field: FieldDef): boolean {
   if (NOT_PERMISSIONABLE.has(field.name) || field.required === true) return false;
-  if (def.setup === true) return false;
+  // Setup objects, and User's standard fields, are visible to every user who can see the row.
+  if (def.setup === true || def.name === 'User') return false;
   return !(def.personName && field.name === 'Name');
 }
 
