@@ -1,8 +1,10 @@
 // Builds the browser harness: the real compiled Switchboard component (the .js that
 // `npm run build:lwc` writes next to each .ts), rendered by LWC OSS with the open-source
 // lightning-base-components and SLDS, Salesforce's platform modules replaced by the stubs
-// in harness/stubs/. Output: harness/dist/{index.html, app.js, assets/} — served by the
-// demo bridge at /. Usage: node harness/build.mjs
+// in harness/stubs/. The Custom Labels are the real ones, read from the labels and
+// translations XML at build time; the page picks the language (?lang=de). Output:
+// harness/dist/{index.html, app.js, assets/} — served by the demo bridge at /.
+// Usage: node harness/build.mjs
 import { cp, mkdir, readdir, rm, stat, writeFile, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -11,12 +13,15 @@ import { rollup } from 'rollup';
 import lwc from '@lwc/rollup-plugin';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
+import { XMLParser } from 'fast-xml-parser';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const dist = path.join(here, 'dist');
 const lwcDir = path.join(root, 'force-app/main/default/lwc');
 const stubsDir = path.join(here, 'stubs');
+const labelsFile = path.join(root, 'force-app/main/default/labels/CustomLabels.labels-meta.xml');
+const translationsDir = path.join(root, 'force-app/main/default/translations');
 const require = createRequire(import.meta.url);
 
 /** Platform modules the component imports, and the stand-ins the harness gives it. */
@@ -32,18 +37,57 @@ const STUBS = {
   'force/navigation': 'lightning/navigation.js',
 };
 
+/** The user's locale settings the page decides (?lang=, ?locale=, ?tz=; see stubs/harness-state.js). */
+const I18N = {
+  '@salesforce/i18n/locale': 'harnessLocale',
+  '@salesforce/i18n/lang': 'harnessLanguage',
+  '@salesforce/i18n/timeZone': 'harnessTimeZone',
+};
+
 /**
- * Resolves platform imports to the stubs. Apex methods, message channels and the user id are
- * generated modules: `@salesforce/apex/Class.method` re-exports `method` from stubs/salesforce/apex.js.
+ * Every Custom Label of the package in every language it ships: {name: {en: …, de: …}}. English is
+ * the labels file itself; each translations/<lang>.translation-meta.xml adds a language.
  */
-function platformStubs() {
+async function readLabels() {
+  const parse = (xml, list) =>
+    new XMLParser({ isArray: (name) => name === list, parseTagValue: false }).parse(xml);
+  /** @type {Record<string, Record<string, string>>} */
+  const labels = {};
+  const source = parse(await readFile(labelsFile, 'utf8'), 'labels').CustomLabels?.labels ?? [];
+  for (const label of source) labels[label.fullName] = { en: String(label.value) };
+  for (const file of await readdir(translationsDir).catch(() => [])) {
+    const language = /^(\w+)\.translation-meta\.xml$/.exec(file)?.[1];
+    if (!language) continue;
+    const xml = await readFile(path.join(translationsDir, file), 'utf8');
+    for (const entry of parse(xml, 'customLabels').Translations?.customLabels ?? []) {
+      if (!labels[entry.name])
+        throw new Error(`${file} translates ${entry.name}, which is not a Custom Label`);
+      labels[entry.name][language] = String(entry.label);
+    }
+  }
+  return labels;
+}
+
+/**
+ * Resolves platform imports to the stubs. Apex methods, message channels, the user id, Custom
+ * Labels and the user's locale are generated modules: `@salesforce/apex/Class.method`
+ * re-exports `method` from stubs/salesforce/apex.js; `@salesforce/label/c.Name` is the label's
+ * value in the page's language (English when it has no translation, as in an org).
+ */
+function platformStubs(labels) {
   const VIRTUAL = '\0switchboard-harness:';
+  const stub = (file) => JSON.stringify(path.join(stubsDir, file));
   return {
     name: 'switchboard-platform-stubs',
     resolveId(id) {
       if (STUBS[id]) return path.join(stubsDir, STUBS[id]);
-      // Other @salesforce/* ids (labels, i18n) are mapped by lightning-base-components itself.
-      if (/^@salesforce\/(apex|messageChannel)\/|^@salesforce\/user\/Id$/.test(id))
+      if (I18N[id]) return `${VIRTUAL}${id}`;
+      // Other @salesforce/* ids (their labels, i18n) are mapped by lightning-base-components.
+      if (
+        /^@salesforce\/(apex|messageChannel)\/|^@salesforce\/user\/Id$|^@salesforce\/label\/c\./.test(
+          id,
+        )
+      )
         return `${VIRTUAL}${id}`;
       return null;
     },
@@ -58,6 +102,17 @@ function platformStubs() {
       const channel = /^@salesforce\/messageChannel\/(\w+)$/.exec(name);
       if (channel) return `export default { channelName: ${JSON.stringify(channel[1])} };\n`;
       if (name === '@salesforce/user/Id') return `export default '005Hs00000USR01';\n`;
+      if (I18N[name])
+        return `import { ${I18N[name]} } from ${stub('harness-state.js')};\nexport default ${I18N[name]}();\n`;
+      const label = /^@salesforce\/label\/c\.(\w+)$/.exec(name);
+      if (label) {
+        const values = labels[label[1]];
+        if (!values)
+          throw new Error(
+            `${name}: no Custom Label ${label[1]} in ${path.relative(root, labelsFile)}`,
+          );
+        return `import { harnessLabel } from ${stub('salesforce/labels.js')};\nexport default harnessLabel(${JSON.stringify(values)});\n`;
+      }
       throw new Error(`The harness has no stub for ${name}: add one in harness/build.mjs`);
     },
   };
@@ -103,7 +158,7 @@ async function build() {
   const bundle = await rollup({
     input: path.join(here, 'src/main.js'),
     plugins: [
-      platformStubs(),
+      platformStubs(await readLabels()),
       replace({
         preventAssignment: true,
         values: {

@@ -6,7 +6,8 @@
 //      package (what `sf project deploy start` sends);
 //   3. the package holds compiled LWC .js and no TypeScript, tests or tsconfig files, and no
 //      compiled module refers to a file outside its bundle (such as the bridge's sources);
-//   4. references between components resolve (utility bar -> LWC, permission sets -> Apex etc.);
+//   4. references between components resolve (utility bar -> LWC, permission sets -> Apex etc.,
+//      components -> Custom Labels), and every translation translates every Custom Label;
 //   5. manifest/package.xml lists exactly the components of the package.
 //
 // Usage: node scripts/check-package.mjs [--project <dir>] [--output <dir>] [--write-manifest]
@@ -222,6 +223,53 @@ function checkReferences(sources, has, root) {
 }
 
 /**
+ * Custom Labels: every label a component imports (@salesforce/label/c.Name) exists — the
+ * platform would refuse the deploy — and every translation names existing labels and
+ * translates all of them, so no user of a shipped language meets an English string.
+ * @param {string[]} allFiles every file of the package directories
+ * @param {string} root
+ * @returns {string[]}
+ */
+export function checkLabels(allFiles, root) {
+  /** @param {string} file @param {string} list */
+  const parse = (file, list) =>
+    new XMLParser({ isArray: (name) => name === list, parseTagValue: false }).parse(
+      fs.readFileSync(file, 'utf8'),
+    );
+  const defined = new Set(
+    allFiles
+      .filter((file) => file.endsWith('.labels-meta.xml'))
+      .flatMap((file) => parse(file, 'labels').CustomLabels?.labels ?? [])
+      .map((/** @type {{ fullName: string }} */ label) => String(label.fullName)),
+  );
+  /** @type {string[]} */
+  const problems = [];
+  const compiled = allFiles.filter(
+    (file) => /[\\/]lwc[\\/]/.test(file) && file.endsWith('.js') && !/__tests__/.test(file),
+  );
+  for (const file of compiled) {
+    const text = fs.readFileSync(file, 'utf8');
+    for (const [, name] of text.matchAll(/['"]@salesforce\/label\/c\.(\w+)['"]/g)) {
+      if (!defined.has(String(name)))
+        problems.push(
+          `${path.relative(root, file)}: imports c.${name}, which is not a Custom Label`,
+        );
+    }
+  }
+  for (const file of allFiles.filter((f) => f.endsWith('.translation-meta.xml'))) {
+    const where = path.relative(root, file);
+    const entries = parse(file, 'customLabels').Translations?.customLabels ?? [];
+    const translated = new Set(entries.map((/** @type {{ name: string }} */ e) => String(e.name)));
+    for (const name of translated)
+      if (!defined.has(name))
+        problems.push(`${where}: translates ${name}, which is not a Custom Label`);
+    for (const name of defined)
+      if (!translated.has(name)) problems.push(`${where}: does not translate Custom Label ${name}`);
+  }
+  return problems;
+}
+
+/**
  * Runs every check. Never throws for a problem in the project: problems are returned.
  * @param {CheckOptions} [options]
  * @returns {Promise<CheckResult>}
@@ -298,6 +346,7 @@ export async function checkPackage(options = {}) {
   /** @param {string} type @param {string} name */
   const has = (type, name) => sources.some((c) => c.type.name === type && c.fullName === name);
   problems.push(...checkReferences(sources, has, root));
+  problems.push(...checkLabels(allFiles, root));
 
   // 3. Convert to a metadata-API package and inspect what would be deployed.
   const output = options.output

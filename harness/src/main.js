@@ -3,6 +3,9 @@
 import '@lwc/synthetic-shadow';
 import { createElement } from 'lwc';
 import Switchboard from 'c/switchboard';
+import { harnessLanguage } from '../stubs/harness-state';
+
+document.documentElement.lang = harnessLanguage();
 
 const element = createElement('c-switchboard', { is: Switchboard });
 document.getElementById('harness-utility-body').appendChild(element);

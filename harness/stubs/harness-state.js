@@ -8,9 +8,28 @@ const state = (window.__switchboard = window.__switchboard || {
   dialListeners: [],
 });
 
+const params = () => new URLSearchParams(window.location.search);
+
+/** The rep's language, from ?lang= (de shows the German translation); en by default. */
+export function harnessLanguage() {
+  return (params().get('lang') || 'en').trim().toLowerCase();
+}
+
+/** The rep's locale for numbers and times: ?locale=, else the language's usual one. */
+export function harnessLocale() {
+  const locale = params().get('locale');
+  if (locale && locale.trim()) return locale.trim();
+  return { de: 'de-DE', en: 'en-US' }[harnessLanguage()] || harnessLanguage();
+}
+
+/** The rep's Salesforce time zone: ?tz=, else this browser's. */
+export function harnessTimeZone() {
+  return params().get('tz') || Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
 /** The rep's email, from ?as= on the page URL; the demo's first user by default. */
 export function harnessEmail() {
-  const as = new URLSearchParams(window.location.search).get('as');
+  const as = params().get('as');
   return as && as.trim() ? as.trim() : 'ana.lopez@acme.example';
 }
 

@@ -71,11 +71,25 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-/** Opens the harness (as `as`, default Ana) and waits until the component says it is connected. */
+/** Who the page is for, besides the rep (`as`): their language and locale. */
+export interface HarnessUser {
+  /** de renders the German translation; en by default. */
+  lang?: string;
+  /** The Salesforce locale (de-DE); the language's usual one by default. */
+  locale?: string;
+  /** The Salesforce time zone; the browser's by default. */
+  tz?: string;
+}
+
+/**
+ * Opens the harness (as `as`, default Ana; in `user`'s language) and waits until the component
+ * says it is connected.
+ */
 export async function openHarness(
   browser: Browser,
   bridge: RunningBridge,
   as?: string,
+  user: HarnessUser = {},
 ): Promise<Page> {
   const page = await browser.context.newPage();
   const log: PageLog = { problems: [], tolerated: [], tolerating: [] };
@@ -93,7 +107,8 @@ export async function openHarness(
     const url = message.location().url;
     report(url && !message.text().includes(url) ? `${message.text()} (${url})` : message.text());
   });
-  await page.goto(`${bridge.httpUrl}/${as === undefined ? '' : `?as=${encodeURIComponent(as)}`}`);
+  const query = new URLSearchParams({ ...(as === undefined ? {} : { as }), ...user }).toString();
+  await page.goto(`${bridge.httpUrl}/${query ? `?${query}` : ''}`);
   try {
     await page.locator('[data-id="status-connected"]').waitFor({ timeout: 15_000 });
   } catch (error) {

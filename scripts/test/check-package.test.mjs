@@ -177,4 +177,57 @@ describe('check-package', () => {
       problems.join('\n'),
     );
   });
+
+  describe('Custom Labels', () => {
+    const base = 'force-app/main/default';
+    /** @param {string[]} names */
+    const labels = (names) =>
+      `<?xml version="1.0" encoding="UTF-8"?>\n<CustomLabels xmlns="http://soap.sforce.com/2006/04/metadata">${names
+        .map(
+          (name) =>
+            `<labels><fullName>${name}</fullName><language>en_US</language><protected>false</protected><shortDescription>${name}</shortDescription><value>Hi</value></labels>`,
+        )
+        .join('')}</CustomLabels>\n`;
+    /** @param {string[]} names */
+    const german = (names) =>
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Translations xmlns="http://soap.sforce.com/2006/04/metadata">${names
+        .map((name) => `<customLabels><label>Hallo</label><name>${name}</name></customLabels>`)
+        .join('')}</Translations>\n`;
+    const usingLabel = (name) =>
+      `import { LightningElement } from 'lwc';\nimport hi from '@salesforce/label/c.${name}';\nexport default class Hello extends LightningElement {\n  hi = hi;\n}\n`;
+    const labelProblems = async (changes) =>
+      (await checkPackage({ project: await project(changes) })).problems.filter(
+        (problem) => !problem.startsWith('manifest/'),
+      );
+
+    it('passes labels that exist and are translated', async () => {
+      const problems = await labelProblems({
+        [`${base}/labels/CustomLabels.labels-meta.xml`]: labels(['Hello_Hi']),
+        [`${base}/translations/de.translation-meta.xml`]: german(['Hello_Hi']),
+        [`${base}/lwc/hello/hello.js`]: usingLabel('Hello_Hi'),
+      });
+      assert.deepEqual(problems, []);
+    });
+
+    it('reports a component importing a label that does not exist', async () => {
+      const problems = await labelProblems({
+        [`${base}/labels/CustomLabels.labels-meta.xml`]: labels(['Hello_Hi']),
+        [`${base}/lwc/hello/hello.js`]: usingLabel('Hello_Bye'),
+      });
+      assert.deepEqual(problems, [
+        'force-app/main/default/lwc/hello/hello.js: imports c.Hello_Bye, which is not a Custom Label',
+      ]);
+    });
+
+    it('reports a label a translation misses, and one it translates that does not exist', async () => {
+      const problems = await labelProblems({
+        [`${base}/labels/CustomLabels.labels-meta.xml`]: labels(['Hello_Hi', 'Hello_Bye']),
+        [`${base}/translations/de.translation-meta.xml`]: german(['Hello_Hi', 'Hello_Gone']),
+      });
+      assert.deepEqual(problems.sort(), [
+        'force-app/main/default/translations/de.translation-meta.xml: does not translate Custom Label Hello_Bye',
+        'force-app/main/default/translations/de.translation-meta.xml: translates Hello_Gone, which is not a Custom Label',
+      ]);
+    });
+  });
 });

@@ -1,38 +1,42 @@
 // Harness stand-in for lightning/uiObjectInfoApi's getObjectInfo: answers from a small map of
-// the labels Salesforce gives the demo objects' standard fields (in English), in the UI API
-// shape {apiName, label, fields: {Status: {apiName, label, relationshipName}}}. Fields not in
-// the map are left out, so the component shows its humanized API name for them, as it does
-// while the real adapter is loading or when the rep cannot read the object's metadata.
+// the labels Salesforce gives the demo objects' standard fields, in English or, for a German
+// user (?lang=de), in German as an org's UI API does, in the shape {apiName, label, fields:
+// {Status: {apiName, label, relationshipName}}}. Fields not in the map are left out, so the
+// component shows its humanized API name for them, as it does while the real adapter is
+// loading or when the rep cannot read the object's metadata.
+import { harnessLanguage } from '../harness-state';
+
+/** English and German: [label, German label], lookups [label, German label, relationship]. */
 const LABELS = {
   Contact: {
-    label: 'Contact',
+    label: ['Contact', 'Kontakt'],
     fields: {
-      Title: 'Title',
-      Email: 'Email',
-      Phone: 'Business Phone',
-      MobilePhone: 'Mobile Phone',
-      AccountId: ['Account ID', 'Account'],
-      OwnerId: ['Owner ID', 'Owner'],
+      Title: ['Title', 'Titel'],
+      Email: ['Email', 'E-Mail'],
+      Phone: ['Business Phone', 'Telefon (geschäftlich)'],
+      MobilePhone: ['Mobile Phone', 'Mobiltelefon'],
+      AccountId: ['Account ID', 'Account-ID', 'Account'],
+      OwnerId: ['Owner ID', 'Inhaber-ID', 'Owner'],
     },
   },
   Lead: {
-    label: 'Lead',
+    label: ['Lead', 'Interessent'],
     fields: {
-      Company: 'Company',
-      Status: 'Lead Status',
-      Email: 'Email',
-      Phone: 'Phone',
-      OwnerId: ['Owner ID', 'Owner'],
+      Company: ['Company', 'Firma'],
+      Status: ['Lead Status', 'Interessentenstatus'],
+      Email: ['Email', 'E-Mail'],
+      Phone: ['Phone', 'Telefon'],
+      OwnerId: ['Owner ID', 'Inhaber-ID', 'Owner'],
     },
   },
   Account: {
-    label: 'Account',
+    label: ['Account', 'Account'],
     fields: {
-      Type: 'Account Type',
-      Industry: 'Industry',
-      AnnualRevenue: 'Annual Revenue',
-      Phone: 'Account Phone',
-      OwnerId: ['Owner ID', 'Owner'],
+      Type: ['Account Type', 'Accounttyp'],
+      Industry: ['Industry', 'Branche'],
+      AnnualRevenue: ['Annual Revenue', 'Jahresumsatz'],
+      Phone: ['Account Phone', 'Telefon'],
+      OwnerId: ['Owner ID', 'Inhaber-ID', 'Owner'],
     },
   },
 };
@@ -40,12 +44,12 @@ const LABELS = {
 function objectInfo(apiName) {
   const known = LABELS[apiName];
   if (!known) return undefined;
+  const inLanguage = harnessLanguage() === 'de' ? 1 : 0;
   const fields = {};
   for (const [name, entry] of Object.entries(known.fields)) {
-    const [label, relationshipName] = Array.isArray(entry) ? entry : [entry, null];
-    fields[name] = { apiName: name, label, relationshipName };
+    fields[name] = { apiName: name, label: entry[inLanguage], relationshipName: entry[2] || null };
   }
-  return { apiName, label: known.label, fields };
+  return { apiName, label: known.label[inLanguage], fields };
 }
 
 export class getObjectInfo {

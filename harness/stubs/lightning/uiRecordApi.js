@@ -1,6 +1,23 @@
 // Harness stand-in for lightning/uiRecordApi's getRecord: reads the fields from the demo
 // bridge, GET /demo/records/:id?fields=Contact.Title,Contact.Owner.Name, which answers in
-// the UI API shape {id, apiName, fields: {Title: {value, displayValue}}}.
+// the UI API shape {id, apiName, fields: {Title: {value, displayValue}}}. Like LDS, it gives
+// numbers a displayValue in the user's locale (48.000.000 for a German user).
+import { harnessLocale } from '../harness-state';
+
+/** The record with every number's displayValue written for the page's user. */
+function inUserLocale(record) {
+  const fields = {};
+  for (const [name, field] of Object.entries(record.fields || {})) {
+    const value = field && field.value;
+    if (typeof value === 'number')
+      fields[name] = { ...field, displayValue: value.toLocaleString(harnessLocale()) };
+    else if (value && typeof value === 'object' && value.fields)
+      fields[name] = { ...field, value: inUserLocale(value) };
+    else fields[name] = field;
+  }
+  return { ...record, fields };
+}
+
 export class getRecord {
   constructor(callback) {
     this.callback = callback;
@@ -30,7 +47,7 @@ export class getRecord {
         response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`)),
       )
       .then((data) => {
-        if (request === this.request) this.callback({ data, error: undefined });
+        if (request === this.request) this.callback({ data: inUserLocale(data), error: undefined });
       })
       .catch((error) => {
         if (request === this.request)

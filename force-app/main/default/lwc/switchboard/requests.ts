@@ -12,6 +12,8 @@ import {
 } from 'c/switchboardProtocol';
 import { displayDialNumber, type DialErrorView } from 'c/switchboardDialPad';
 import { EMPTY_DRAFT, type NoteDraft } from 'c/switchboardCallNotes';
+import { formatLabel } from 'c/switchboardFormat';
+import LABELS from './labels';
 
 /**
  * A saved note is answered by call.note.result at once. Without an answer in this time (a
@@ -60,7 +62,7 @@ export interface RequestsOptions {
 }
 
 function dialError(number: string, message: string, hint: string): DialErrorView {
-  return { title: `Could not call ${displayDialNumber(number)}`, message, hint };
+  return { title: formatLabel(LABELS.couldNotCall, displayDialNumber(number)), message, hint };
 }
 
 export class BridgeRequests {
@@ -99,11 +101,7 @@ export class BridgeRequests {
     const requestId = this.nextRequestId('dial');
     if (!this.options.send(dialFrame(requestId, number, recordId))) {
       this.update({
-        dialError: dialError(
-          number,
-          'Switchboard is not connected.',
-          'It reconnects by itself; try again once it says Connected.',
-        ),
+        dialError: dialError(number, LABELS.dialNotConnected, LABELS.dialNotConnectedHint),
       });
       return;
     }
@@ -131,11 +129,7 @@ export class BridgeRequests {
 
   private showDialError(number: string, error: FrameError | undefined): void {
     this.update({
-      dialError: dialError(
-        number,
-        error?.message ?? 'The phone system refused the call.',
-        error?.hint ?? '',
-      ),
+      dialError: dialError(number, error?.message ?? LABELS.dialRefused, error?.hint ?? ''),
     });
   }
 
@@ -175,10 +169,7 @@ export class BridgeRequests {
       ...(draft.disposition ? { disposition: draft.disposition } : {}),
     };
     if (!this.options.send(callNoteFrame(callId, note, requestId))) {
-      this.setDraft(callId, {
-        status: 'error',
-        error: 'Switchboard is not connected. Save again once it says Connected.',
-      });
+      this.setDraft(callId, { status: 'error', error: LABELS.notesNotConnected });
       return;
     }
     this.sent.set(requestId, { kind: 'note', callId });
@@ -189,10 +180,7 @@ export class BridgeRequests {
       this.timers.delete(timer);
       if (!this.sent.delete(requestId)) return;
       if (this.draftFor(callId).status === 'saving')
-        this.setDraft(callId, {
-          status: 'error',
-          error: 'Switchboard did not confirm the note. Save again.',
-        });
+        this.setDraft(callId, { status: 'error', error: LABELS.notesNotConfirmed });
     }, NOTE_ANSWER_TIMEOUT_MS);
     this.timers.add(timer);
   }
@@ -207,7 +195,7 @@ export class BridgeRequests {
   }
 
   private showNoteError(callId: string, error: FrameError | undefined): void {
-    const message = error?.message ?? 'Switchboard could not save the note.';
+    const message = error?.message ?? LABELS.notesCouldNotSave;
     const hint = error?.hint ? ` ${error.hint}` : '';
     this.setDraft(callId, { status: 'error', error: `${message}${hint}` });
   }
@@ -231,7 +219,7 @@ export class BridgeRequests {
     } else if (request?.kind === 'note') {
       this.showNoteError(request.callId, error);
     } else if (request?.kind === 'link') {
-      this.update({ linkError: `The call could not be linked to that record: ${error.message}` });
+      this.update({ linkError: formatLabel(LABELS.linkRefused, error.message) });
     }
   }
 
@@ -242,14 +230,11 @@ export class BridgeRequests {
       if (request.kind === 'dial')
         this.showDialError(request.number, {
           code: 'DISCONNECTED',
-          message: 'The connection to Switchboard dropped before the phone system answered.',
-          hint: 'Check your phone; try again once Switchboard says Connected.',
+          message: LABELS.dialDropped,
+          hint: LABELS.dialDroppedHint,
         });
       else if (request.kind === 'note' && this.draftFor(request.callId).status === 'saving')
-        this.setDraft(request.callId, {
-          status: 'error',
-          error: 'The connection dropped while saving. Save again once connected.',
-        });
+        this.setDraft(request.callId, { status: 'error', error: LABELS.notesDropped });
     }
     this.clearPendingDials();
   }

@@ -27,14 +27,13 @@ import {
   type ConnectionStatus,
 } from 'c/switchboardConnection';
 import { DEFAULT_READY_SETTINGS, type Call, type ReadySettings } from 'c/switchboardProtocol';
-import { numberForRecord } from 'c/switchboardFormat';
+import { formatLabel, numberForRecord } from 'c/switchboardFormat';
 import {
   UTILITY_LABEL,
   announcement,
   applyCall,
   isUnknownCaller,
   linkCall,
-  nextNotesClose,
   notesOpen,
   replaceActiveCalls,
   utilityItem,
@@ -44,7 +43,9 @@ import {
 } from 'c/switchboardCalls';
 import { EMPTY_DRAFT, type NoteDraft } from 'c/switchboardCallNotes';
 import type { PreferenceName } from 'c/switchboardPreferences';
+import { CallClock } from './callClock';
 import { BridgeRequests, NO_REQUESTS, type DialSource, type RequestsView } from './requests';
+import LABELS from './labels';
 
 type ContextValue = Parameters<typeof subscribe>[0];
 
@@ -82,14 +83,20 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   /** Dials, notes and links sent to the bridge and what became of them (see ./requests). */
   requestsView: RequestsView = NO_REQUESTS;
 
+  labels = LABELS;
   utilityId: string | undefined;
   isConsole = false;
   messageContext: ContextValue | undefined;
 
   private connection: SwitchboardConnection | undefined;
   private subscription: Subscription | undefined;
-  private clock: number | undefined;
-  private graceTimer: number | undefined;
+  private readonly clock = new CallClock({
+    tick: (now) => {
+      this.now = now;
+    },
+    calls: () => this.lists.calls,
+    notes: () => ({ settings: this.bridgeSettings, logCalls: this.preferences.logCalls }),
+  });
   /** Per call id: what has already happened once (navigate, create form, pop, announce). */
   private autoNavigated = new Set<string>();
   private autoCreated = new Set<string>();
@@ -131,9 +138,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     this.connection = undefined;
     if (this.subscription) unsubscribe(this.subscription);
     this.subscription = undefined;
-    this.stopClock();
-    if (this.graceTimer !== undefined) window.clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
+    this.clock.stop();
     this.requests.stop();
   }
 
@@ -232,7 +237,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
       this.utilityShown = wanted;
       updateUtility(id, wanted).catch(() => undefined);
     }
-    this.updateClock();
+    this.clock.update();
   }
 
   // ---- navigation ---------------------------------------------------------------------
@@ -338,7 +343,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
       this.preferencesError = '';
     } catch (error) {
       this.preferences = previous;
-      this.preferencesError = `Your preference was not saved: ${errorMessage(error)}`;
+      this.preferencesError = formatLabel(LABELS.preferenceNotSaved, errorMessage(error));
     }
   }
 
@@ -358,48 +363,8 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     );
   }
 
-  // ---- time: the call timer and the end of the notes grace period ---------------------
-
   private get notesContext(): NotesContext {
     return { settings: this.bridgeSettings, logCalls: this.preferences.logCalls, now: this.now };
-  }
-
-  private updateClock(): void {
-    this.now = Date.now();
-    this.scheduleGraceEnd();
-    const running = this.lists.calls.some((c) => c.state === 'connected');
-    if (running && this.clock === undefined) {
-      // A once-a-second tick is the call timer itself; nothing else drives it.
-      // eslint-disable-next-line @lwc/lwc/no-async-operation
-      this.clock = window.setInterval(() => {
-        this.now = Date.now();
-      }, 1000);
-    } else if (!running) {
-      this.stopClock();
-    }
-  }
-
-  private stopClock(): void {
-    if (this.clock !== undefined) window.clearInterval(this.clock);
-    this.clock = undefined;
-  }
-
-  /** Re-renders when the earliest open grace period ends, so its notes form goes away. */
-  private scheduleGraceEnd(): void {
-    if (this.graceTimer !== undefined) window.clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
-    const end = nextNotesClose(this.lists.calls, this.notesContext);
-    if (end === undefined) return;
-    // The end of the grace period is a moment in time; nothing else would re-render then.
-    // eslint-disable-next-line @lwc/lwc/no-async-operation
-    this.graceTimer = window.setTimeout(
-      () => {
-        this.graceTimer = undefined;
-        this.now = Date.now();
-        this.scheduleGraceEnd();
-      },
-      Math.max(0, end - Date.now()) + 50,
-    );
   }
 
   // ---- what the template shows --------------------------------------------------------

@@ -4,9 +4,10 @@
 // Everything the rep does goes up as an event naming the call; the parent acts on it.
 import { LightningElement, api } from 'lwc';
 import type { Call, CallLog, CallMatch } from 'c/switchboardProtocol';
-import { endReasonLabel, formatCallNumber, formatDuration } from 'c/switchboardFormat';
+import { endReasonLabel, formatCallNumber, formatDuration, formatLabel } from 'c/switchboardFormat';
 import { isUnknownCaller } from 'c/switchboardCalls';
 import type { NoteDraft } from 'c/switchboardCallNotes';
+import LABELS from './labels';
 
 interface MatchView {
   key: string;
@@ -25,6 +26,8 @@ export default class SwitchboardCall extends LightningElement {
   @api notesOpen = false;
   @api draft: NoteDraft | undefined;
 
+  labels = LABELS;
+
   private get inbound(): boolean {
     return this.call?.direction === 'inbound';
   }
@@ -34,7 +37,7 @@ export default class SwitchboardCall extends LightningElement {
   }
 
   get directionLabel(): string {
-    return this.inbound ? 'Incoming call' : 'Outgoing call';
+    return this.inbound ? LABELS.incoming : LABELS.outgoing;
   }
 
   get directionIcon(): string {
@@ -49,13 +52,15 @@ export default class SwitchboardCall extends LightningElement {
     const call = this.call;
     switch (call?.state) {
       case 'ringing':
-        return 'Ringing';
+        return LABELS.ringing;
       case 'dialing':
-        return 'Dialing';
-      case 'connected':
-        return `Connected ${formatDuration(this.now - Date.parse(call.answeredAt ?? call.startedAt))}`;
+        return LABELS.dialing;
+      case 'connected': {
+        const since = Date.parse(call.answeredAt ?? call.startedAt);
+        return formatLabel(LABELS.connected, formatDuration(this.now - since));
+      }
       default:
-        return `Ended · ${endReasonLabel(call?.endReason)}`;
+        return formatLabel(LABELS.ended, endReasonLabel(call?.endReason));
     }
   }
 
@@ -90,10 +95,8 @@ export default class SwitchboardCall extends LightningElement {
   get matchesHeading(): string {
     const count = this.call?.matches.length ?? 0;
     if (count > 1)
-      return this.inbound
-        ? `${count} records have this number — who is calling?`
-        : `${count} records have this number — who are you calling?`;
-    return this.inbound ? 'Caller' : 'Calling';
+      return formatLabel(this.inbound ? LABELS.severalIncoming : LABELS.severalOutgoing, count);
+    return this.inbound ? LABELS.caller : LABELS.callee;
   }
 
   get matches(): MatchView[] {
@@ -118,12 +121,12 @@ export default class SwitchboardCall extends LightningElement {
   /** An unknown number: a new Contact or Lead with it filled in. */
   get createButtons(): { object: string; label: string; title: string; icon: string }[] {
     return [
-      ['Contact', 'utility:adduser'],
-      ['Lead', 'utility:lead'],
-    ].map(([object = '', icon = '']) => ({
+      ['Contact', 'utility:adduser', LABELS.createContact, LABELS.createContactWith],
+      ['Lead', 'utility:lead', LABELS.createLead, LABELS.createLeadWith],
+    ].map(([object = '', icon = '', label = '', title = '']) => ({
       object,
-      label: `Create ${object}`,
-      title: `Create ${object} with ${this.numberDisplay}`,
+      label,
+      title: formatLabel(title, this.numberDisplay),
       icon,
     }));
   }

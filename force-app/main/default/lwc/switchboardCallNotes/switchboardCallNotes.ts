@@ -2,8 +2,13 @@
 // "Saving…", "Saved" (only once the bridge confirmed it) or "Not saved: <why>". The draft
 // lives in the parent, which sends it; this component shows it and reports each edit.
 import { LightningElement, api } from 'lwc';
+import { formatLabel } from 'c/switchboardFormat';
+import LABELS from './labels';
 
-/** Dispositions offered for the Task's CallDisposition (a free-text field in Salesforce). */
+/**
+ * Dispositions offered for the Task's CallDisposition (a free-text field in Salesforce): the
+ * value stored is the same in every language, so reports group them; the rep reads the label.
+ */
 export const DISPOSITIONS = [
   'Interested',
   'Not interested',
@@ -12,6 +17,15 @@ export const DISPOSITIONS = [
   'No answer',
   'Wrong number',
 ] as const;
+
+const DISPOSITION_LABELS: Record<(typeof DISPOSITIONS)[number], string> = {
+  Interested: LABELS.interested,
+  'Not interested': LABELS.notInterested,
+  'Call back': LABELS.callBack,
+  'Left voicemail': LABELS.leftVoicemail,
+  'No answer': LABELS.noAnswer,
+  'Wrong number': LABELS.wrongNumber,
+};
 
 export type NoteStatus = 'idle' | 'saving' | 'saved' | 'error';
 
@@ -28,6 +42,8 @@ export const EMPTY_DRAFT: NoteDraft = { notes: '', disposition: '', status: 'idl
 export default class SwitchboardCallNotes extends LightningElement {
   @api draft: NoteDraft | undefined;
 
+  labels = LABELS;
+
   private get current(): NoteDraft {
     return this.draft ?? EMPTY_DRAFT;
   }
@@ -39,8 +55,12 @@ export default class SwitchboardCallNotes extends LightningElement {
   get dispositionOptions(): { value: string; label: string; selected: boolean }[] {
     const chosen = this.current.disposition;
     return [
-      { value: '', label: '--None--', selected: chosen === '' },
-      ...DISPOSITIONS.map((value) => ({ value, label: value, selected: chosen === value })),
+      { value: '', label: LABELS.none, selected: chosen === '' },
+      ...DISPOSITIONS.map((value) => ({
+        value,
+        label: DISPOSITION_LABELS[value],
+        selected: chosen === value,
+      })),
     ];
   }
 
@@ -58,7 +78,7 @@ export default class SwitchboardCallNotes extends LightningElement {
   }
 
   get errorText(): string {
-    return this.current.status === 'error' ? `Not saved: ${this.current.error}` : '';
+    return this.current.status === 'error' ? formatLabel(LABELS.notSaved, this.current.error) : '';
   }
 
   private change(detail: Partial<NoteDraft>): void {

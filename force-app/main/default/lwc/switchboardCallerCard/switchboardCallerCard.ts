@@ -6,6 +6,8 @@ import { LightningElement, api, wire } from 'lwc';
 import { getRecord, type RecordRepresentation } from 'lightning/uiRecordApi';
 import { getObjectInfo, type ObjectInfoRepresentation } from 'lightning/uiObjectInfoApi';
 import type { CallMatch } from 'c/switchboardProtocol';
+import { formatLabel, formatNumber } from 'c/switchboardFormat';
+import LABELS from './labels';
 
 const ICONS: Record<string, string> = {
   Contact: 'standard:contact',
@@ -44,7 +46,8 @@ export function labelFor(info: ObjectInfoRepresentation | undefined, field: stri
       if (label) return label;
     } else {
       const lookup = Object.values(fields).find((f) => f?.relationshipName === first);
-      const label = lookup?.label.replace(/\s+ID$/i, '').trim();
+      // "Owner ID" in English, "Inhaber-ID" in German: the lookup named without its id.
+      const label = lookup?.label.replace(/[\s-]+ID$/i, '').trim();
       if (label) return label;
     }
   }
@@ -56,7 +59,10 @@ interface UiFieldValue {
   displayValue?: string | null;
 }
 
-/** Reads "Title" or "Owner.Name" from a UI API record, preferring the formatted value. */
+/**
+ * Reads "Title" or "Owner.Name" from a UI API record, preferring the value LDS formatted for
+ * the user; a bare number is written in the user's locale.
+ */
 export function fieldDisplayValue(record: RecordRepresentation, path: string): string | null {
   const segments = path.split('.');
   let fields: Record<string, UiFieldValue | undefined> | undefined = record.fields;
@@ -67,7 +73,8 @@ export function fieldDisplayValue(record: RecordRepresentation, path: string): s
       if (field.displayValue !== undefined && field.displayValue !== null)
         return field.displayValue;
       if (field.value === null || field.value === undefined) return null;
-      return typeof field.value === 'object' ? null : String(field.value as string | number);
+      if (typeof field.value === 'number') return formatNumber(field.value);
+      return typeof field.value === 'object' ? null : String(field.value as string);
     }
     const nested = field.value as { fields?: Record<string, UiFieldValue | undefined> } | null;
     fields = nested?.fields;
@@ -90,6 +97,7 @@ export default class SwitchboardCallerCard extends LightningElement {
   record: RecordRepresentation | undefined;
   objectInfo: ObjectInfoRepresentation | undefined;
   loadError = false;
+  labels = LABELS;
 
   @api
   get match(): CallMatch | undefined {
@@ -134,8 +142,9 @@ export default class SwitchboardCallerCard extends LightningElement {
     return ICONS[this.match?.object ?? ''] ?? 'standard:avatar';
   }
 
+  /** The object as the org names it in the user's language ("Kontakt"), else its API name. */
   get objectLabel(): string {
-    return this.match?.object ?? '';
+    return this.objectInfo?.label ?? this.match?.object ?? '';
   }
 
   get name(): string {
@@ -145,15 +154,15 @@ export default class SwitchboardCallerCard extends LightningElement {
   get subtitle(): string {
     const match = this.match;
     if (!match) return '';
-    return match.accountName ? `${match.object} · ${match.accountName}` : match.object;
+    return match.accountName ? `${this.objectLabel} · ${match.accountName}` : this.objectLabel;
   }
 
   get openLabel(): string {
-    return `Open ${this.objectLabel} ${this.name}`;
+    return formatLabel(LABELS.open, this.objectLabel, this.name);
   }
 
   get pickLabel(): string {
-    return `${this.name} is the caller`;
+    return formatLabel(LABELS.pickNamed, this.name);
   }
 
   get cardClass(): string {

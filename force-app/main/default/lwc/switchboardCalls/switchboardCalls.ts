@@ -3,13 +3,14 @@
 // utility bar item and the screen-reader announcement say about it. The utility component
 // keeps the lists; its children and its tests share these rules.
 import type { Call, ReadySettings } from 'c/switchboardProtocol';
-import { formatCallNumber } from 'c/switchboardFormat';
+import { formatCallNumber, formatLabel } from 'c/switchboardFormat';
+import LABELS from './labels';
 
 /** Recent calls kept in the list, newest first. */
 export const MAX_RECENT = 10;
 
 /** The utility bar item's own name, shown when no call rings or runs. */
-export const UTILITY_LABEL = 'Switchboard';
+export const UTILITY_LABEL = LABELS.utility;
 
 export interface CallLists {
   /** Calls in progress and the last ended call, newest first. */
@@ -125,11 +126,15 @@ export interface UtilityItem {
 export function utilityItem(calls: Call[]): UtilityItem {
   const ringing = calls.find((c) => c.state === 'ringing' || c.state === 'dialing');
   if (ringing) {
-    const verb = ringing.direction === 'inbound' ? 'Ringing' : 'Calling';
-    return { highlighted: true, label: `${verb}: ${callerOrNumber(ringing)}` };
+    const label = ringing.direction === 'inbound' ? LABELS.utilityRinging : LABELS.utilityCalling;
+    return { highlighted: true, label: formatLabel(label, callerOrNumber(ringing)) };
   }
   const talking = calls.find((c) => c.state === 'connected');
-  if (talking) return { highlighted: false, label: `On call: ${callerOrNumber(talking)}` };
+  if (talking)
+    return {
+      highlighted: false,
+      label: formatLabel(LABELS.utilityOnCall, callerOrNumber(talking)),
+    };
   return { highlighted: false, label: UTILITY_LABEL };
 }
 
@@ -137,11 +142,14 @@ export function utilityItem(calls: Call[]): UtilityItem {
 export function announcement(call: Call): string {
   const who = callerName(call);
   const number = formatCallNumber(call);
-  if (call.state === 'connected') return `Connected with ${who ?? number}`;
-  const what = call.direction === 'inbound' ? 'Incoming call from' : 'Calling';
-  if (who) return `${what} ${who}`;
-  if (call.lookup === 'done' && call.matches.length > 1)
-    return `${what} ${number}, ${call.matches.length} possible callers`;
-  if (isUnknownCaller(call)) return `${what} ${number}, not in Salesforce`;
-  return `${what} ${number}`;
+  if (call.state === 'connected') return formatLabel(LABELS.connected, who ?? number);
+  const inbound = call.direction === 'inbound';
+  if (who) return formatLabel(inbound ? LABELS.incoming : LABELS.outgoing, who);
+  if (call.lookup === 'done' && call.matches.length > 1) {
+    const several = inbound ? LABELS.incomingSeveral : LABELS.outgoingSeveral;
+    return formatLabel(several, number, call.matches.length);
+  }
+  if (isUnknownCaller(call))
+    return formatLabel(inbound ? LABELS.incomingUnknown : LABELS.outgoingUnknown, number);
+  return formatLabel(inbound ? LABELS.incoming : LABELS.outgoing, number);
 }

@@ -13,6 +13,8 @@ import {
   type ErrorFrame,
   type ReadyFrame,
 } from 'c/switchboardProtocol';
+import { formatLabel } from 'c/switchboardFormat';
+import LABELS from './labels';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'failed';
 
@@ -118,7 +120,7 @@ export function errorMessage(error: unknown): string {
     const message = (error as { message?: unknown }).message;
     if (typeof message === 'string') return message;
   }
-  return 'Unknown error';
+  return LABELS.unknownError;
 }
 
 export class SwitchboardConnection {
@@ -191,9 +193,8 @@ export class SwitchboardConnection {
     if (!url) {
       this.fail({
         code: 'NOT_CONFIGURED',
-        message: 'No bridge URL is set for Switchboard.',
-        action:
-          'Ask your admin to set the Bridge URL in Setup › Custom Settings › Switchboard Settings.',
+        message: LABELS.notConfigured,
+        action: LABELS.notConfiguredAction,
       });
       return;
     }
@@ -208,14 +209,14 @@ export class SwitchboardConnection {
       if (/permission|not enabled|switchboard_user/i.test(message)) {
         this.fail({
           code: 'NOT_ENABLED',
-          message: "Switchboard isn't enabled for you.",
-          action: 'Ask your admin for the Switchboard User permission set.',
+          message: LABELS.notEnabled,
+          action: LABELS.notEnabledAction,
         });
       } else {
         this.scheduleRetry({
           code: 'TOKEN_UNAVAILABLE',
-          message: `Salesforce could not issue a sign-in token: ${message}`,
-          action: 'Switchboard keeps trying. If it persists, ask your admin to check the setup.',
+          message: formatLabel(LABELS.tokenUnavailable, message),
+          action: LABELS.keepsTryingSetup,
         });
       }
       return;
@@ -229,8 +230,8 @@ export class SwitchboardConnection {
     } catch {
       this.fail({
         code: 'NOT_CONFIGURED',
-        message: `The bridge URL "${url}" is not a valid WebSocket address.`,
-        action: 'Ask your admin to set a wss:// Bridge URL in Switchboard Settings.',
+        message: formatLabel(LABELS.invalidUrl, url),
+        action: LABELS.invalidUrlAction,
       });
       return;
     }
@@ -243,8 +244,8 @@ export class SwitchboardConnection {
         this.closeSocket();
         this.scheduleRetry({
           code: 'HELLO_TIMEOUT',
-          message: 'The bridge accepted the connection but did not answer.',
-          action: 'Switchboard keeps trying. If it persists, ask your admin to check the bridge.',
+          message: LABELS.noAnswer,
+          action: LABELS.keepsTryingBridge,
         });
       }, this.options.readyTimeoutMs ?? 15_000);
     };
@@ -294,11 +295,11 @@ export class SwitchboardConnection {
   private handleClose(code: number, url: string): void {
     this.clearReadyTimer();
     if (code === CloseCodes.ORIGIN_NOT_ALLOWED) {
-      const origin = this.options.origin ?? 'this Lightning origin';
+      const origin = this.options.origin ?? globalThis.location?.origin ?? '';
       this.fail({
         code: 'ORIGIN_NOT_ALLOWED',
-        message: `The bridge does not accept connections from ${origin}.`,
-        action: `Ask your admin to add ${origin} to server.allowedOrigins in the bridge configuration.`,
+        message: formatLabel(LABELS.originRefused, origin),
+        action: formatLabel(LABELS.originRefusedAction, origin),
       });
       return;
     }
@@ -306,8 +307,8 @@ export class SwitchboardConnection {
       // Retrying cannot help: the same frame would be refused again.
       this.fail({
         code: 'PROTOCOL_MISMATCH',
-        message: 'This Switchboard component and the bridge do not speak the same protocol.',
-        action: 'Ask your admin to deploy the Switchboard package that matches the bridge version.',
+        message: LABELS.protocolMismatch,
+        action: LABELS.protocolMismatchAction,
       });
       return;
     }
@@ -316,32 +317,30 @@ export class SwitchboardConnection {
       if (this.authFailures >= (this.options.maxAuthFailures ?? 3)) {
         this.fail({
           code: 'BAD_TOKEN',
-          message: 'The bridge rejected your Salesforce sign-in token.',
-          action:
-            "Ask your admin to check that the bridge has this org's Switchboard_Bridge certificate (auth.certificate) and org id (auth.orgIds), and that the clocks agree.",
+          message: LABELS.tokenRejected,
+          action: LABELS.tokenRejectedAction,
         });
         return;
       }
       this.scheduleRetry({
         code: 'BAD_TOKEN',
-        message: 'The bridge rejected the sign-in token; fetching a new one.',
-        action: 'No action needed yet.',
+        message: LABELS.tokenRetry,
+        action: LABELS.noActionYet,
       });
       return;
     }
     if (code === CloseCodes.HELLO_TIMEOUT) {
       this.scheduleRetry({
         code: 'HELLO_TIMEOUT',
-        message: 'The bridge closed the connection before sign-in finished.',
-        action: 'Switchboard keeps trying.',
+        message: LABELS.closedBeforeSignIn,
+        action: LABELS.keepsTrying,
       });
       return;
     }
     this.scheduleRetry({
       code: 'UNREACHABLE',
-      message: `Cannot reach the bridge at ${url}.`,
-      action:
-        'Switchboard keeps trying. If it persists, ask your admin whether the bridge is running and listed as a CSP Trusted Site.',
+      message: formatLabel(LABELS.unreachable, url),
+      action: LABELS.unreachableAction,
     });
   }
 

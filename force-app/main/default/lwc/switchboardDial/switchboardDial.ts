@@ -7,23 +7,25 @@ import { getRecord, type RecordRepresentation } from 'lightning/uiRecordApi';
 import { MessageContext, publish } from 'lightning/messageService';
 import { CloseActionScreenEvent } from 'lightning/actions';
 import DIAL_CHANNEL from '@salesforce/messageChannel/Switchboard_Dial__c';
+import { formatLabel } from 'c/switchboardFormat';
+import LABELS from './labels';
 
 type ContextValue = Parameters<typeof publish>[0];
 
 /** Phone fields per object, in the order a rep most likely wants them. */
 export const PHONE_FIELDS: Readonly<Record<string, ReadonlyArray<readonly [string, string]>>> = {
   Contact: [
-    ['MobilePhone', 'Mobile'],
-    ['Phone', 'Phone'],
-    ['HomePhone', 'Home'],
-    ['OtherPhone', 'Other'],
-    ['AssistantPhone', 'Assistant'],
+    ['MobilePhone', LABELS.mobile],
+    ['Phone', LABELS.phone],
+    ['HomePhone', LABELS.home],
+    ['OtherPhone', LABELS.other],
+    ['AssistantPhone', LABELS.assistant],
   ],
   Lead: [
-    ['MobilePhone', 'Mobile'],
-    ['Phone', 'Phone'],
+    ['MobilePhone', LABELS.mobile],
+    ['Phone', LABELS.phone],
   ],
-  Account: [['Phone', 'Phone']],
+  Account: [['Phone', LABELS.phone]],
 };
 
 /** Objects whose own phone fields are not the point: the rep calls their Contact (ContactId). */
@@ -48,6 +50,7 @@ export default class SwitchboardDial extends LightningElement {
   record: RecordRepresentation | undefined;
   loadError = '';
   status = '';
+  labels = LABELS;
 
   @wire(MessageContext)
   messageContext: ContextValue | undefined;
@@ -69,8 +72,7 @@ export default class SwitchboardDial extends LightningElement {
   @wire(getRecord, { recordId: '$recordId', optionalFields: '$fields' })
   wiredRecord({ data, error }: { data?: RecordRepresentation; error?: unknown }): void {
     this.record = data;
-    this.loadError =
-      error === undefined ? '' : 'The phone numbers of this record could not be loaded.';
+    this.loadError = error === undefined ? '' : LABELS.loadError;
   }
 
   get viaContact(): boolean {
@@ -103,7 +105,12 @@ export default class SwitchboardDial extends LightningElement {
     for (const [field, label] of PHONE_FIELDS[object] ?? []) {
       const number = text(source.fields[field]);
       if (number === undefined) continue;
-      list.push({ key: field, label, number, buttonLabel: `Call ${label} ${number}` });
+      list.push({
+        key: field,
+        label,
+        number,
+        buttonLabel: formatLabel(LABELS.callNumber, label, number),
+      });
     }
     return list;
   }
@@ -114,9 +121,8 @@ export default class SwitchboardDial extends LightningElement {
 
   get emptyMessage(): string {
     if (this.record === undefined) return '';
-    if (this.viaContact && this.dialRecordId === undefined)
-      return 'No Contact on this record, so there is no number to call.';
-    return 'No phone numbers on this record.';
+    if (this.viaContact && this.dialRecordId === undefined) return LABELS.noContact;
+    return LABELS.noNumbers;
   }
 
   handleCall(event: Event): void {
@@ -128,7 +134,7 @@ export default class SwitchboardDial extends LightningElement {
       recordId: this.dialRecordId,
       source: 'switchboardDial',
     });
-    this.status = `Calling ${entry.label} ${entry.number}: your phone rings first. The Switchboard utility shows the call.`;
+    this.status = formatLabel(LABELS.calling, entry.label, entry.number);
     // In the quick action this closes the modal; on a record page nothing listens for it.
     this.dispatchEvent(new CloseActionScreenEvent());
   }

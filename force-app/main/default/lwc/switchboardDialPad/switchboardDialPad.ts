@@ -3,7 +3,8 @@
 // has not answered yet ("Calling …"); and why the last dial failed, until dismissed. The
 // number lives in the parent (it clears the box once a dial went through).
 import { LightningElement, api } from 'lwc';
-import { formatE164 } from 'c/switchboardFormat';
+import { formatE164, formatLabel } from 'c/switchboardFormat';
+import LABELS from './labels';
 
 /** The dial pad: digit, letters, and what a screen reader says. */
 const PAD_KEYS = [
@@ -22,7 +23,7 @@ const PAD_KEYS = [
 ].map(([value = '', letters = '']) => ({
   value,
   letters,
-  label: value === '*' ? 'Star' : value === '#' ? 'Pound' : value,
+  label: value === '*' ? LABELS.star : value === '#' ? LABELS.pound : value,
 }));
 
 /** The number as the rep typed or the record holds it, grouped when it is E.164. */
@@ -55,6 +56,7 @@ export default class SwitchboardDialPad extends LightningElement {
   @api pending: PendingDialView[] = [];
   @api error: DialErrorView | null = null;
 
+  labels = LABELS;
   showPad = false;
   typed = '';
 
@@ -81,7 +83,7 @@ export default class SwitchboardDialPad extends LightningElement {
   get pendingViews(): { key: string; text: string }[] {
     return this.pending.map((p) => ({
       key: p.requestId,
-      text: `Calling ${displayDialNumber(p.number)}…`,
+      text: formatLabel(LABELS.calling, displayDialNumber(p.number)),
     }));
   }
 

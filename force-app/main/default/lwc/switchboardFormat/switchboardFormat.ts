@@ -1,6 +1,38 @@
-// Display helpers for the utility bar: phone numbers for humans, call durations, end
-// reasons. Deliberately small (no libphonenumber in a browser bundle): the bridge already
-// normalized the number to E.164; here we only group its digits so a rep can read it.
+// Display helpers for the utility bar: phone numbers for humans, call durations, times and
+// numbers in the user's locale (@salesforce/i18n), end reasons, and Custom Labels with their
+// {0} placeholders filled. Deliberately small (no libphonenumber in a browser bundle): the
+// bridge already normalized the number to E.164; here we only group its digits.
+import LOCALE from '@salesforce/i18n/locale';
+import TIME_ZONE from '@salesforce/i18n/timeZone';
+import LABELS from './labels';
+
+/** The user's locale, as Salesforce gives it (en-US when it gives none). */
+export const USER_LOCALE = LOCALE || 'en-US';
+
+const integers = new Intl.NumberFormat(USER_LOCALE, { maximumFractionDigits: 0 });
+const twoDigits = new Intl.NumberFormat(USER_LOCALE, {
+  minimumIntegerDigits: 2,
+  useGrouping: false,
+});
+
+/** 48000000 → "48,000,000" (en-US), "48.000.000" (de-DE). */
+export function formatNumber(value: number): string {
+  return Number.isInteger(value)
+    ? integers.format(value)
+    : value.toLocaleString(USER_LOCALE, { maximumFractionDigits: 2 });
+}
+
+/**
+ * A Custom Label with its placeholders filled: formatLabel("Calling {0}…", "202"). Numbers are
+ * written in the user's locale; a placeholder without a value stays as it is.
+ */
+export function formatLabel(label: string, ...values: (string | number)[]): string {
+  return label.replace(/\{(\d+)\}/g, (placeholder, index: string) => {
+    const value = values[Number(index)];
+    if (value === undefined) return placeholder;
+    return typeof value === 'number' ? formatNumber(value) : value;
+  });
+}
 
 /** Country calling codes with one or two digits; every other code has three. */
 const ONE_DIGIT_CODES = new Set(['1', '7']);
@@ -52,42 +84,50 @@ export interface NumberLike {
 
 /** The remote party's number as a rep should read it. */
 export function formatCallNumber(call: NumberLike): string {
-  if (call.withheld) return 'Withheld number';
-  if (call.internal) return `Extension ${call.number}`;
+  if (call.withheld) return LABELS.withheld;
+  if (call.internal) return formatLabel(LABELS.extension, call.number);
   if (call.e164) return formatE164(call.e164);
-  return call.number.trim() || 'Unknown number';
+  return call.number.trim() || LABELS.unknownNumber;
 }
 
-/** 7 s → "0:07", 62 s → "1:02", 3723 s → "1:02:03". */
+/** 7 s → "0:07", 62 s → "1:02", 3723 s → "1:02:03", in the digits of the user's locale. */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   const hours = Math.floor(total / 3600);
   const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  const ss = String(seconds).padStart(2, '0');
-  if (hours > 0) return `${hours}:${String(minutes).padStart(2, '0')}:${ss}`;
-  return `${minutes}:${ss}`;
+  const ss = twoDigits.format(total % 60);
+  if (hours > 0) return `${integers.format(hours)}:${twoDigits.format(minutes)}:${ss}`;
+  return `${integers.format(minutes)}:${ss}`;
 }
 
-/** Local wall-clock time of an ISO timestamp, e.g. "14:05". */
+/**
+ * The time of an ISO timestamp as the user reads a clock: in their Salesforce time zone and
+ * locale ("2:05 PM" in en-US, "14:05" in de-DE).
+ */
 export function formatClock(iso: string | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
-  return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+  try {
+    return date.toLocaleTimeString(USER_LOCALE, { ...options, timeZone: TIME_ZONE || undefined });
+  } catch {
+    // A time zone this browser does not know: its own then, rather than no time at all.
+    return date.toLocaleTimeString(USER_LOCALE, options);
+  }
 }
 
 const END_REASONS: Record<string, string> = {
-  completed: 'Completed',
-  missed: 'Missed',
-  busy: 'Busy',
-  'no-answer': 'No answer',
-  'answered-elsewhere': 'Answered elsewhere',
-  failed: 'Failed',
+  completed: LABELS.completed,
+  missed: LABELS.missed,
+  busy: LABELS.busy,
+  'no-answer': LABELS.noAnswer,
+  'answered-elsewhere': LABELS.answeredElsewhere,
+  failed: LABELS.failed,
 };
 
 export function endReasonLabel(reason: string | undefined): string {
-  return (reason && END_REASONS[reason]) ?? 'Ended';
+  return (reason && END_REASONS[reason]) ?? LABELS.ended;
 }
 
 /** The number as a Salesforce phone field should store it: E.164 when known. */

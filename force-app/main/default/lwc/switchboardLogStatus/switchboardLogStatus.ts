@@ -3,6 +3,8 @@
 // skipped). Shown under the call on screen and, compact, in the recent calls.
 import { LightningElement, api } from 'lwc';
 import type { CallLog } from 'c/switchboardProtocol';
+import { formatLabel } from 'c/switchboardFormat';
+import LABELS from './labels';
 
 const TEXT_CLASS: Record<string, string> = {
   logged: 'slds-text-color_success',
@@ -13,6 +15,8 @@ export default class SwitchboardLogStatus extends LightningElement {
   @api log: CallLog | undefined;
   /** The recent-calls form: no icon, no top margin. */
   @api compact = false;
+
+  labels = LABELS;
 
   get show(): boolean {
     const state = this.log?.state;
@@ -25,9 +29,9 @@ export default class SwitchboardLogStatus extends LightningElement {
 
   get text(): string {
     const state = this.log?.state;
-    if (state === 'logged') return 'Logged';
-    if (state === 'pending') return 'Logging…';
-    return `Not logged: ${this.log?.error?.message ?? 'Salesforce rejected the Task'}`;
+    if (state === 'logged') return LABELS.logged;
+    if (state === 'pending') return LABELS.logging;
+    return formatLabel(LABELS.notLogged, this.log?.error?.message ?? LABELS.taskRejected);
   }
 
   get textClass(): string {

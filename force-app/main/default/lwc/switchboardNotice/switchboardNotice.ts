@@ -2,6 +2,7 @@
 // connected, why a dial or a link failed. A heading, the message, a second line saying what
 // to do, room for an action (a slot: Retry now), and a Dismiss button that tells the parent.
 import { LightningElement, api } from 'lwc';
+import LABELS from './labels';
 
 export default class SwitchboardNotice extends LightningElement {
   @api heading = '';
@@ -12,12 +13,14 @@ export default class SwitchboardNotice extends LightningElement {
   @api variant = '';
   @api dismissible = false;
 
+  labels = LABELS;
+
   get iconName(): string {
     return this.variant ? `utility:${this.variant}` : '';
   }
 
   get iconText(): string {
-    return this.variant === 'warning' ? 'Warning' : 'Error';
+    return this.variant === 'warning' ? LABELS.warning : LABELS.error;
   }
 
   handleDismiss(): void {

@@ -3,6 +3,7 @@
 // outgoing). Each change goes up as an event; the parent saves it through Apex and says
 // here when that failed.
 import { LightningElement, api } from 'lwc';
+import LABELS from './labels';
 import type { SwitchboardPreferences as Preferences } from '@salesforce/apex/SwitchboardPreferencesController.getPreferences';
 
 export type PreferenceName =
@@ -10,15 +11,9 @@ export type PreferenceName =
 
 /** The preferences a rep sets here, in the order shown. */
 const OPTIONS: { name: PreferenceName; label: string }[] = [
-  { name: 'openSingleMatch', label: "Open the caller's record when exactly one record matches" },
-  {
-    name: 'createFormForUnknownInbound',
-    label: 'Open a new Contact form for unknown incoming callers',
-  },
-  {
-    name: 'createFormForUnknownOutbound',
-    label: 'Open a new Contact form when I call an unknown number',
-  },
+  { name: 'openSingleMatch', label: LABELS.openSingleMatch },
+  { name: 'createFormForUnknownInbound', label: LABELS.createInbound },
+  { name: 'createFormForUnknownOutbound', label: LABELS.createOutbound },
 ];
 
 export default class SwitchboardPreferences extends LightningElement {
@@ -26,6 +21,7 @@ export default class SwitchboardPreferences extends LightningElement {
   /** Why loading or saving the preferences failed. */
   @api error = '';
 
+  labels = LABELS;
   expanded = false;
 
   get expandedText(): string {

@@ -3,8 +3,15 @@
 // (with the record it was linked to). Withheld numbers cannot be called back.
 import { LightningElement, api } from 'lwc';
 import type { Call, CallLog } from 'c/switchboardProtocol';
-import { endReasonLabel, formatCallNumber, formatClock, formatDuration } from 'c/switchboardFormat';
+import {
+  endReasonLabel,
+  formatCallNumber,
+  formatClock,
+  formatDuration,
+  formatLabel,
+} from 'c/switchboardFormat';
 import { callerName } from 'c/switchboardCalls';
+import LABELS from './labels';
 
 interface RecentView {
   id: string;
@@ -23,6 +30,8 @@ interface RecentView {
 export default class SwitchboardRecentCalls extends LightningElement {
   @api calls: Call[] = [];
 
+  labels = LABELS;
+
   get items(): RecentView[] {
     return this.calls.map((call) => {
       const inbound = call.direction === 'inbound';
@@ -36,13 +45,13 @@ export default class SwitchboardRecentCalls extends LightningElement {
         label,
         detail: `${formatClock(call.startedAt)} · ${endReasonLabel(call.endReason)}${duration}`,
         icon: inbound ? 'utility:incoming_call' : 'utility:outbound_call',
-        iconLabel: inbound ? 'Incoming' : 'Outgoing',
+        iconLabel: inbound ? LABELS.incoming : LABELS.outgoing,
         recordId:
           call.linkedRecordId ?? (call.matches.length === 1 ? call.matches[0]?.id : undefined),
-        openLabel: `Open ${label}`,
+        openLabel: formatLabel(LABELS.open, label),
         redialNumber: call.withheld ? '' : (call.e164 ?? call.number.trim()),
         redialRecordId: call.linkedRecordId ?? '',
-        redialLabel: `Call ${label} again`,
+        redialLabel: formatLabel(LABELS.callAgain, label),
         log: call.log,
       };
     });

@@ -4,12 +4,16 @@
 // asks to retry now.
 import { LightningElement, api } from 'lwc';
 import type { ConnectionStatus } from 'c/switchboardConnection';
+import { formatLabel } from 'c/switchboardFormat';
+import LABELS from './labels';
 
 export default class SwitchboardStatus extends LightningElement {
   @api status: ConnectionStatus = { state: 'idle', attempt: 0 };
   @api userEmail = '';
   @api extensions: string[] = [];
   @api warnings: string[] = [];
+
+  labels = LABELS;
 
   get isConnecting(): boolean {
     return this.status.state === 'connecting' || this.status.state === 'idle';
@@ -28,7 +32,7 @@ export default class SwitchboardStatus extends LightningElement {
   }
 
   get problemTitle(): string {
-    return this.failed ? 'Not connected' : 'Not connected — reconnecting';
+    return this.failed ? LABELS.notConnected : LABELS.reconnecting;
   }
 
   get problemVariant(): string {
@@ -44,22 +48,18 @@ export default class SwitchboardStatus extends LightningElement {
     const action = this.status.problem?.action ?? '';
     const ms = this.status.retryInMs;
     if (this.status.state !== 'disconnected' || ms === undefined) return action;
-    return `${action} Next attempt in ${Math.max(1, Math.round(ms / 1000))} s.`;
+    return `${action} ${formatLabel(LABELS.nextAttempt, Math.max(1, Math.round(ms / 1000)))}`;
   }
 
   get retryLabel(): string {
-    return this.failed ? 'Try again' : 'Retry now';
+    return this.failed ? LABELS.tryAgain : LABELS.retryNow;
   }
 
   get connectedText(): string {
     const ext = this.extensions;
-    const on =
-      ext.length === 0
-        ? 'with no extension'
-        : ext.length === 1
-          ? `on extension ${ext[0] ?? ''}`
-          : `on extensions ${ext.join(', ')}`;
-    return `Connected as ${this.userEmail} ${on}`;
+    if (ext.length === 0) return formatLabel(LABELS.connectedNoExtension, this.userEmail);
+    const label = ext.length === 1 ? LABELS.connectedExtension : LABELS.connectedExtensions;
+    return formatLabel(label, this.userEmail, ext.join(', '));
   }
 
   get warningItems(): { key: string; text: string }[] {

@@ -171,3 +171,21 @@ declare module '@salesforce/user/Id' {
   const userId: string;
   export default userId;
 }
+
+declare module '@salesforce/label/*' {
+  /** The Custom Label's value in the user's language (force-app/main/default/labels). */
+  const label: string;
+  export default label;
+}
+
+declare module '@salesforce/i18n/locale' {
+  /** The user's locale as a BCP 47 tag, e.g. "de-DE": for Intl formatting. */
+  const locale: string;
+  export default locale;
+}
+
+declare module '@salesforce/i18n/timeZone' {
+  /** The user's Salesforce time zone, e.g. "Europe/Berlin" (not necessarily the browser's). */
+  const timeZone: string;
+  export default timeZone;
+}

@@ -92,5 +92,11 @@ describe('c-switchboard-caller-card', () => {
     expect(labelFor(LEAD_INFO, 'Custom_Tier__c')).toBe('Custom Tier');
     expect(labelFor(LEAD_INFO, 'CreatedBy.Name')).toBe('Created By');
     expect(labelFor(undefined, 'AnnualRevenue')).toBe('Annual Revenue');
+    // A German org's lookup label
+    const german = {
+      ...LEAD_INFO,
+      fields: { OwnerId: { ...LEAD_INFO.fields.OwnerId, label: 'Inhaber-ID' } },
+    };
+    expect(labelFor(german, 'Owner.Name')).toBe('Inhaber');
   });
 });

@@ -21,12 +21,11 @@ describe('c-switchboard-recent-calls', () => {
       'Mia Thompson',
       'Withheld number',
     ]);
-    // Local time of the start (jest runs in the en-US default locale), end reason, duration
-    const time = (iso: string) =>
-      new Date(iso).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit' });
+    // When it started, in the user's time zone and locale (sfdx-lwc-jest's: America/Los_Angeles,
+    // en-US), how it ended, how long it ran
     expect(rows.map((row) => textOf(row, '.slds-text-color_weak'))).toEqual([
-      `${time('2024-05-01T10:05:00.000Z')} · Completed · 1:05`,
-      `${time('2024-05-01T10:01:00.000Z')} · Missed`,
+      '03:05 AM · Completed · 1:05',
+      '03:01 AM · Missed',
     ]);
     expect(textOf(element, '[data-id="recent"]')).toContain('Logged: open the Task');
     expect(textOf(element, '[data-id="recent"]')).toContain('Not logged: Subject is required');
