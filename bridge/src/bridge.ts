@@ -27,6 +27,7 @@ import type { SimulatorPbxAdapter } from './pbx/simulator/simulator-adapter';
 import { createPhonebookRouter } from './phonebook/phonebook-router';
 import type { SalesforceGateway } from './salesforce/gateway';
 import { OrgConnection } from './salesforce/org-connection';
+import { OrgFields } from './salesforce/org-fields';
 import { openDatabase } from './storage/database';
 import { EmailUserDirectory } from './users/email-user-directory';
 import { UserRefresh } from './users/user-refresh';
@@ -80,6 +81,8 @@ export async function startBridge(
     const { gateway, emulatedOrg } = salesforce;
     const org = new OrgConnection({ gateway, logger });
     stack.push(() => org.stop());
+    // What the integration user may read and write (describe), one for every part.
+    const orgFields = new OrgFields({ gateway, logger: part('salesforce') });
     await org.connect();
 
     const verifier = await IdentityVerifier.forConfig(config.auth, {
@@ -99,13 +102,15 @@ export async function startBridge(
     const pbx = createPbxAdapter(config, logger, demoNumbers(emulatedOrg));
     const { adapter } = pbx;
 
-    const { directory, indexed } = createDirectory({
+    const configured = createDirectory({
       config,
       db,
       gateway,
       astDbWriter: pbx.astDb,
+      orgFields,
       logger,
     });
+    const { directory, indexed } = configured;
     if (indexed !== undefined) {
       indexed.start();
       stack.push(() => indexed.stop());
@@ -136,8 +141,15 @@ export async function startBridge(
       calls,
       config: config.callLog,
       repUserIdForExtension: (extension) => users.salesforceUserIdForExtension(extension),
+      orgFields,
       logger: part('call-log'),
     });
+    // Once connected, name every missing field permission before the first call needs it.
+    const checkAccess = () => {
+      void configured.checkAccess().then(() => callLog.checkAccess());
+    };
+    org.onConnected(checkAccess);
+    if (org.identity !== undefined) checkAccess();
     callLog.start();
     stack.push(() => callLog.stop());
 

@@ -139,6 +139,19 @@ export class CallLogService {
     this.kick();
   }
 
+  /**
+   * Reads the org's Task values and field access (after connecting), so a missing permission
+   * is named at start rather than on the first call. Never throws.
+   */
+  async checkAccess(): Promise<void> {
+    if (!this.config.enabled) return;
+    try {
+      await this.taskValues.check();
+    } catch (error) {
+      this.logger.debug({ err: toSwitchboardError(error).message }, 'Task access not checked yet');
+    }
+  }
+
   /** Stops the worker after the sends in flight; what is left stays in the outbox. */
   async stop(): Promise<void> {
     this.started = false;

@@ -12,6 +12,23 @@ import type { SalesforceGateway } from '../salesforce/gateway';
 import type { OrgFields } from '../salesforce/org-fields';
 import { soql } from '../salesforce/query-builder';
 
+/** Every Task field call-task.ts and the notes may write: what the start-up check asks about. */
+export const TASK_FIELDS_WRITTEN = [
+  'Subject',
+  'Status',
+  'Priority',
+  'ActivityDate',
+  'Description',
+  'TaskSubtype',
+  'CallType',
+  'CallDurationInSeconds',
+  'CallObject',
+  'CallDisposition',
+  'WhoId',
+  'WhatId',
+  'OwnerId',
+] as const;
+
 /** What call-task.ts writes; the org's own values replace them. */
 export const STANDARD_TASK_VALUES = {
   closedStatus: 'Completed',
@@ -61,6 +78,22 @@ export class TaskValues {
     else if (mapped.Status === STANDARD_TASK_VALUES.openStatus) mapped.Status = values.openStatus;
     if (mapped.Priority === STANDARD_TASK_VALUES.priority) mapped.Priority = values.priority;
     return orgFields.writable('Task', mapped, op, 'call logging');
+  }
+
+  /**
+   * At start: reads the org's Task values and names every Task field the integration user may
+   * not write (each once), before the first call needs them.
+   */
+  async check(): Promise<void> {
+    const { orgFields } = this.options;
+    if (!orgFields.canDescribe) return;
+    await this.values();
+    await orgFields.writable(
+      'Task',
+      Object.fromEntries(TASK_FIELDS_WRITTEN.map((f) => [f, null])),
+      'create',
+      'call logging',
+    );
   }
 
   /** Forget the org's values (after Salesforce refused one). */

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema';
 import type { Logger } from '../logging/logger';
 import type { AstDbWriter } from '../pbx/astdb-writer';
 import type { SalesforceGateway } from '../salesforce/gateway';
+import type { OrgFields } from '../salesforce/org-fields';
 import type { Database } from '../storage/database';
 import {
   createIndexedDirectory,
@@ -17,6 +18,11 @@ export interface ConfiguredDirectory {
   directory: CallerDirectory;
   /** The index feature when directory.enabled; the caller starts and stops it. */
   indexed: IndexedDirectoryFeature | undefined;
+  /**
+   * Names missing field permissions at start (the index's first sync does so by itself).
+   * Never throws.
+   */
+  checkAccess(): Promise<void>;
 }
 
 export function createDirectory(options: {
@@ -27,23 +33,28 @@ export function createDirectory(options: {
   astDbWriter: AstDbWriter | undefined;
   /** Named here: directory-index or directory. */
   logger: Logger;
+  /** What the integration user may read, shared with call logging. */
+  orgFields: OrgFields;
 }): ConfiguredDirectory {
-  const { config, db, gateway, astDbWriter, logger } = options;
+  const { config, db, gateway, astDbWriter, logger, orgFields } = options;
   if (!config.directory.enabled) {
     const directory = new LiveSearchDirectory({
       gateway,
       phone: config.phone,
       lookup: config.lookup,
+      directory: config.directory,
+      orgFields,
       logger: logger.child({ component: 'directory' }),
     });
-    return { directory, indexed: undefined };
+    return { directory, indexed: undefined, checkAccess: () => directory.checkAccess() };
   }
   const indexed = createIndexedDirectory({
     config,
     db,
     gateway,
+    orgFields,
     logger: logger.child({ component: 'directory-index' }),
     astDbWriter, // used when directory.astdb.enabled
   });
-  return { directory: indexed.directory, indexed };
+  return { directory: indexed.directory, indexed, checkAccess: () => Promise.resolve() };
 }

@@ -167,6 +167,18 @@ export class LiveSearchDirectory implements CallerDirectory {
     }
   }
 
+  /**
+   * Describes the objects at start, so a missing field permission is named before the first
+   * call rather than during it (each once). Never throws: the lookup will say it again.
+   */
+  async checkAccess(): Promise<void> {
+    try {
+      await this.plans();
+    } catch (error) {
+      this.logger.debug({ err: asLookupError(error).message }, 'field access not checked yet');
+    }
+  }
+
   /** The fields read per object: the index's plan, minus what the integration user cannot read. */
   private async plans(): Promise<Record<MatchObject, ObjectPlan>> {
     const personAccounts =

@@ -84,6 +84,24 @@ describe.each([
     rep.close();
   });
 
+  it('names each missing permission at start, before any call', async () => {
+    const { logger, lines } = captureLogger();
+    bridge = await startTestBridge({
+      seed: seed(['Contact.HomePhone', 'Task.CallDisposition']),
+      logger,
+      config: { directory },
+    });
+    const missing = () =>
+      lines
+        .filter((l) => l.code === 'SF_FIELD_NOT_ACCESSIBLE')
+        .map((l) => `${String(l.object)}.${String(l.field)}:${String(l.permission)}`)
+        .sort();
+    const deadline = Date.now() + 10_000;
+    while (missing().length < 2 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(missing()).toEqual(['Contact.HomePhone:Read', 'Task.CallDisposition:Edit']);
+  });
+
   it('pops from the fields it can read without Read on HomePhone, and names the permission once', async () => {
     const { logger, lines } = captureLogger();
     bridge = await startTestBridge({
