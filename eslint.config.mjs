@@ -56,6 +56,15 @@ export default tseslint.config(
       'import/default': 'off',
       'import/no-named-as-default': 'off',
       'import/no-named-as-default-member': 'off',
+      // The compiled .js keeps them (target ESNext), and Salesforce's LWC compiler refuses them
+      // at deploy; scripts/check-package.mjs checks the built files too.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Literal[raw=/^[0-9.][^"\']*_/]',
+          message: 'No numeric separators in components: write 30000, not 30_000.',
+        },
+      ],
     },
   },
   {
@@ -64,6 +73,8 @@ export default tseslint.config(
     rules: {
       '@lwc/lwc/no-async-operation': 'off',
       '@lwc/lwc/prefer-custom-event': 'off',
+      // Tests never reach the org: numeric separators are fine there.
+      'no-restricted-syntax': 'off',
     },
   },
 );

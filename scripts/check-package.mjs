@@ -4,8 +4,9 @@
 //   2. Salesforce's own library (@salesforce/source-deploy-retrieve) recognizes every source
 //      file as part of a metadata component, and converts the project into a metadata-API
 //      package (what `sf project deploy start` sends);
-//   3. the package holds compiled LWC .js and no TypeScript, tests or tsconfig files, and no
-//      compiled module refers to a file outside its bundle (such as the bridge's sources);
+//   3. the package holds compiled LWC .js and no TypeScript, tests or tsconfig files, no
+//      compiled module refers to a file outside its bundle (such as the bridge's sources), and
+//      none has a numeric separator (30_000), which Salesforce's LWC compiler refuses;
 //   4. references between components resolve (utility bar -> LWC, permission sets -> Apex etc.,
 //      components -> Custom Labels), and every translation translates every Custom Label;
 //   5. manifest/package.xml lists exactly the components of the package.
@@ -73,6 +74,26 @@ function loadSourceDeployRetrieve() {
 export function relativeImports(text) {
   const pattern = /(?:\bfrom|\bimport)\s*\(?\s*(['"])(\.{1,2}\/[^'"]*)\1/g;
   return [...text.matchAll(pattern)].map((match) => /** @type {string} */ (match[2]));
+}
+
+/**
+ * Numeric literals with separators (`30_000`, `0xFF_FF`) in JavaScript, outside strings and
+ * comments: `tsc` keeps them for an ESNext target, and Salesforce's compiler rejects them.
+ * @param {string} text @returns {{ line: number, literal: string }[]}
+ */
+export function numericSeparators(text) {
+  const token =
+    /\/\/[^\n]*|\/\*[\s\S]*?\*\/|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`|(?<![\w$])(?:0[xXoObB][\da-fA-F_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][+-]?[\d_]+)?)n?/g;
+  /** @type {{ line: number, literal: string }[]} */
+  const found = [];
+  for (const match of text.matchAll(token)) {
+    const literal = match[0];
+    if (/^[\d]/.test(literal) && literal.includes('_')) {
+      const line = text.slice(0, match.index).split('\n').length;
+      found.push({ line, literal });
+    }
+  }
+  return found;
 }
 
 /** @param {string} dir @returns {string[]} every file below dir */
@@ -372,11 +393,16 @@ export async function checkPackage(options = {}) {
       const bundle = /^lwc[\\/]([^\\/]+)[\\/].*\.js$/.exec(relative);
       if (bundle) {
         const bundleDir = path.join(output, 'lwc', bundle[1]);
-        for (const specifier of relativeImports(fs.readFileSync(file, 'utf8'))) {
+        const text = fs.readFileSync(file, 'utf8');
+        for (const specifier of relativeImports(text)) {
           const target = path.resolve(path.dirname(file), specifier);
           if (!target.startsWith(bundleDir + path.sep))
             problems.push(`${relative} imports ${specifier}, outside its bundle`);
         }
+        for (const { line, literal } of numericSeparators(text))
+          problems.push(
+            `${relative}:${line}: numeric separator ${literal}, which Salesforce's LWC compiler refuses: write ${literal.replace(/_/g, '')}`,
+          );
       }
     }
     for (const bundle of sources.filter((c) => c.type.name === 'LightningComponentBundle')) {

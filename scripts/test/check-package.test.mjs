@@ -152,6 +152,20 @@ describe('check-package', () => {
     ]);
   });
 
+  it('reports a numeric separator in a compiled component, not in its strings or comments', async () => {
+    const root = await project({
+      'force-app/main/default/lwc/hello/hello.js':
+        "// retry after 1_000 ms\nconst label = 'call 10_000';\n" +
+        'export const TIMEOUT_MS = 30_000;\nexport default class Hello {}\n',
+    });
+
+    const { problems } = await checkPackage({ project: root });
+
+    assert.deepEqual(problems, [
+      "lwc/hello/hello.js:3: numeric separator 30_000, which Salesforce's LWC compiler refuses: write 30000",
+    ]);
+  });
+
   it('reports a manifest that does not match the package', async () => {
     const root = await project({
       'force-app/main/default/classes/Extra.cls': 'public with sharing class Extra {}\n',

@@ -253,7 +253,9 @@ describe('EmulatedOrg', () => {
       expect(protectedHeader.alg).toBe('RS256');
       expect(payload).toMatchObject({ sub: ana?.Id, email: 'ana.lopez@acme.example' });
       expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(300);
-      expect(typeof payload.jti).toBe('string');
+      // As Apex signs it: the single-use id as switchboard_nonce, no standard jti claim.
+      expect(payload.jti).toBeUndefined();
+      expect(payload.switchboard_nonce).toMatch(/^[0-9a-f]{32}$/);
 
       const cert = new X509Certificate(org.identity.certificatePem);
       expect(cert.subject).toContain('CN=Switchboard_Bridge');

@@ -11,6 +11,8 @@ export interface IdentityTokenOverrides {
   exp?: number;
   iat?: number;
   jti?: string;
+  /** The switchboard_nonce (default: 128 random bits in hex, as Apex makes it). */
+  nonce?: string;
   email?: string;
 }
 
@@ -49,18 +51,25 @@ export class OrgIdentitySigner {
     return new OrgIdentitySigner(orgId, privateKey, publicPem, cert.cert, emailOf, clock);
   }
 
-  /** A compact RS256 JWT as the Apex controller issues it; overrides make bad tokens for tests. */
+  /**
+   * A compact RS256 JWT as the Apex controller issues it: the single-use id as the private
+   * claim `switchboard_nonce` (Apex adds no standard claim such as `jti` to Auth.JWT's
+   * additional claims). Overrides make bad tokens for tests; `jti` adds one.
+   */
   async signToken(userId: string, overrides: IdentityTokenOverrides = {}): Promise<string> {
     const iat = overrides.iat ?? Math.floor(this.clock() / 1000);
     const email = overrides.email ?? this.emailOf(userId);
-    return new SignJWT(email === undefined ? {} : { email })
+    const jwt = new SignJWT({
+      ...(email === undefined ? {} : { email }),
+      switchboard_nonce: overrides.nonce ?? randomUUID().replace(/-/g, ''),
+    })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
       .setIssuer(overrides.iss ?? this.orgId)
       .setSubject(userId)
       .setAudience(overrides.aud ?? IDENTITY_AUDIENCE)
       .setIssuedAt(iat)
-      .setExpirationTime(overrides.exp ?? iat + LIFETIME_SECONDS)
-      .setJti(overrides.jti ?? randomUUID())
-      .sign(this.privateKey);
+      .setExpirationTime(overrides.exp ?? iat + LIFETIME_SECONDS);
+    if (overrides.jti !== undefined) jwt.setJti(overrides.jti);
+    return jwt.sign(this.privateKey);
   }
 }

@@ -20,7 +20,7 @@ import LABELS from './labels';
  * bridge older than call.note.result, or one that is stuck) the rep is told the note is not
  * confirmed rather than left looking at "Saving…"; saving again is harmless.
  */
-export const NOTE_ANSWER_TIMEOUT_MS = 15_000;
+export const NOTE_ANSWER_TIMEOUT_MS = 15000;
 
 /** Where a dial came from: the number box, a recent call, or a record page (LMS). */
 export type DialSource = 'pad' | 'recent' | 'record';

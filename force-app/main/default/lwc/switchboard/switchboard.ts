@@ -24,6 +24,7 @@ import DIAL_CHANNEL from '@salesforce/messageChannel/Switchboard_Dial__c';
 import {
   SwitchboardConnection,
   errorMessage,
+  notEnabledProblem,
   type ConnectionStatus,
 } from 'c/switchboardConnection';
 import { DEFAULT_READY_SETTINGS, type Call, type ReadySettings } from 'c/switchboardProtocol';
@@ -147,6 +148,12 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     try {
       this.preferences = { ...DEFAULT_PREFERENCES, ...(await getPreferences()) };
     } catch (error) {
+      // Not enabled for this user: say so, rather than "no bridge URL is set".
+      const notEnabled = notEnabledProblem(errorMessage(error));
+      if (notEnabled !== undefined) {
+        this.status = { state: 'failed', problem: notEnabled, attempt: 0 };
+        return;
+      }
       this.preferencesError = errorMessage(error);
     }
     this.connection = new SwitchboardConnection({

@@ -94,7 +94,20 @@ export interface ConnectionOptions {
   origin?: string;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000, factor: 2 };
+/**
+ * The problem to show when Salesforce says the user may not use Switchboard: Apex's "Switchboard
+ * is not enabled for your user" (no Switchboard_User custom permission), or no access to the
+ * Apex classes at all (no Switchboard User permission set). Undefined for any other error.
+ */
+export function notEnabledProblem(message: string): ConnectionProblem | undefined {
+  if (
+    !/permission|not enabled|switchboard_user|do not have access to the Apex class/i.test(message)
+  )
+    return undefined;
+  return { code: 'NOT_ENABLED', message: LABELS.notEnabled, action: LABELS.notEnabledAction };
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30000, factor: 2 };
 const OPEN = 1;
 
 /**
@@ -206,12 +219,9 @@ export class SwitchboardConnection {
     } catch (error) {
       if (generation !== this.generation) return;
       const message = errorMessage(error);
-      if (/permission|not enabled|switchboard_user/i.test(message)) {
-        this.fail({
-          code: 'NOT_ENABLED',
-          message: LABELS.notEnabled,
-          action: LABELS.notEnabledAction,
-        });
+      const notEnabled = notEnabledProblem(message);
+      if (notEnabled !== undefined) {
+        this.fail(notEnabled);
       } else {
         this.scheduleRetry({
           code: 'TOKEN_UNAVAILABLE',
@@ -247,7 +257,7 @@ export class SwitchboardConnection {
           message: LABELS.noAnswer,
           action: LABELS.keepsTryingBridge,
         });
-      }, this.options.readyTimeoutMs ?? 15_000);
+      }, this.options.readyTimeoutMs ?? 15000);
     };
     socket.onmessage = (event: MessageEvent) => {
       if (generation !== this.generation || typeof event.data !== 'string') return;

@@ -154,6 +154,24 @@ describe('c-switchboard', () => {
     expect($(element, '[data-id="retry"]')).not.toBeNull();
   });
 
+  it('tells a rep without the permission set that Switchboard is not enabled, not that no bridge URL is set', async () => {
+    // Arrange: Apex refuses the preferences as it refuses the token
+    mocked(getPreferences).mockRejectedValue({
+      body: {
+        message:
+          'Switchboard is not enabled for your user. Ask your Salesforce admin to assign the Switchboard User permission set.',
+      },
+    });
+    // Act
+    const element = createElement('c-switchboard', { is: Switchboard }) as Element;
+    document.body.appendChild(element);
+    await flushPromises();
+    // Assert
+    expect(notice(element, 'status-problem', 'message')).toBe("Switchboard isn't enabled for you.");
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(getToken).not.toHaveBeenCalled();
+  });
+
   it('pops the utility and opens a single match once, with its fields', async () => {
     // Arrange
     const element = await connect();
