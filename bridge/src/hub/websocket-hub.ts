@@ -9,6 +9,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { UserDirectory } from '../users/user-directory';
+import { ConnectionChurn } from './connection-churn';
 import type { IdentityVerifier, RepIdentityClaims } from './identity-verifier';
 import {
   CloseCodes,
@@ -88,6 +89,11 @@ export interface WebSocketHubOptions {
    * phone within this time. Default 8 hours.
    */
   maxSessionMs?: number;
+  /**
+   * Sockets that never authenticate are counted and summarized at info once per this many ms
+   * (each one's detail is at debug). Default 60 s.
+   */
+  churnSummaryMs?: number;
 }
 
 export interface HubStats {
@@ -136,6 +142,7 @@ export class WebSocketHub {
   private readonly logger: Logger;
   private readonly rateLimit: { perSecond: number; burst: number };
   private readonly now: () => number;
+  private readonly churn: ConnectionChurn;
   private heartbeat: NodeJS.Timeout | undefined;
   private attached:
     | { server: Server; listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void }
@@ -149,6 +156,7 @@ export class WebSocketHub {
     this.allowedOrigins = new Set(options.allowedOrigins.map(normalizeOrigin));
     this.rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
     this.now = options.now ?? Date.now;
+    this.churn = new ConnectionChurn(this.logger, options.churnSummaryMs ?? 60_000);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -262,6 +270,7 @@ export class WebSocketHub {
         resolve();
       });
     });
+    this.churn.stop();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -350,7 +359,9 @@ export class WebSocketHub {
       droppedInARow: 0,
     };
     this.sessions.add(session);
-    this.logger.info(
+    // At debug: most sockets say who they are at once ("ws authenticated", info); those that
+    // never do are summarized (ConnectionChurn).
+    this.logger.debug(
       {
         socketId: session.id,
         origin: request.headers.origin,
@@ -383,7 +394,10 @@ export class WebSocketHub {
     });
     socket.on('error', (error) => {
       // ws closes the socket after this (e.g. a frame over maxPayload → 1009).
-      this.logger.info({ socketId: session.id, err: error.message }, 'ws protocol error');
+      this.logger[session.identity === undefined ? 'debug' : 'info'](
+        { socketId: session.id, err: error.message },
+        'ws protocol error',
+      );
     });
     socket.on('close', (code: number) => {
       this.onClose(session, code);
@@ -396,7 +410,13 @@ export class WebSocketHub {
     session.state = 'closing';
     this.index(session, []);
     this.sessions.delete(session);
-    this.logger.info({ socketId: session.id, userId: session.identity?.userId, code }, 'ws closed');
+    if (session.identity === undefined)
+      this.churn.closedWithoutAuthenticating({ socketId: session.id, code });
+    else
+      this.logger.info(
+        { socketId: session.id, userId: session.identity.userId, code },
+        'ws closed',
+      );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -732,12 +752,12 @@ export class WebSocketHub {
     return false;
   }
 
-  /** Sends an error frame, logs the rejection once, and closes with `code`. */
+  /**
+   * Sends an error frame, logs the rejection (in full the first time per kind and interval,
+   * then counted: ConnectionChurn), and closes with `code`.
+   */
   private rejectSession(session: Session, error: SwitchboardError, code: number): void {
-    this.logger.warn(
-      { socketId: session.id, code: error.code, closeCode: code, hint: error.hint },
-      `ws rejected: ${error.message}`,
-    );
+    this.churn.refusedSocket(error, { socketId: session.id, closeCode: code });
     this.send(session, errorFrame(error));
     this.closeSession(session, code, error.code);
   }

@@ -59,17 +59,44 @@ export function numberForLog(logger: Logger, number: string | null | undefined):
   return maskNumber(number);
 }
 
+/**
+ * A phone number masked for a log line: its first four characters (`+` and digits) and its last
+ * two digits stay, every other digit becomes `*`, and whatever separates the digits is kept, so
+ * `0 30 98 76 54 32` reads `0 30 9* ** ** 32`. A number of six digits or fewer is all masked.
+ */
 export function maskNumber(number: string): string {
   const chars = Array.from(number);
-  if (chars.length <= 6) return '*'.repeat(chars.length);
-  return chars.map((c, i) => (i < 4 || i >= chars.length - 2 || !/\d/.test(c) ? c : '*')).join('');
+  const digits = chars.filter((c) => /\d/.test(c)).length;
+  if (digits <= 6) return chars.map((c) => (/\d/.test(c) ? '*' : c)).join('');
+  let seenSignificant = 0;
+  let seenDigits = 0;
+  return chars
+    .map((c) => {
+      if (c === '+') seenSignificant += 1;
+      if (!/\d/.test(c)) return c;
+      seenSignificant += 1;
+      seenDigits += 1;
+      const head = seenSignificant <= 4;
+      const tail = seenDigits > digits - 2;
+      return head || tail ? c : '*';
+    })
+    .join('');
 }
 
 /**
+ * A phone number inside free text: five or more digits, optionally after `+`, with at most two
+ * separators (spaces, dots, dashes, slashes, brackets) between any two of them. People and PBXes
+ * write `0 30 98 76 54 32`, `(030) 98-76-54-32` and `+49 30 98765432` for the same number.
+ */
+const NUMBER_IN_TEXT = /\+?\(?\d(?:[\s.\-/()\u00a0\u2010-\u2015]{0,2}\d){4,}/g;
+
+/**
  * Free text that may contain phone numbers (a raw PBX frame, say), as it may appear in a log
- * line: every run of five or more digits masked, unless the logger is at debug or below.
+ * line: every number masked however its digits are spaced, unless the logger is at debug or
+ * below. Only for text that came from outside: the bridge's own figures (a size limit, a
+ * count) go in their own fields, unmasked.
  */
 export function textForLog(logger: Logger, text: string): string {
   if (logger.isLevelEnabled('debug')) return text;
-  return text.replace(/\+?\d{5,}/g, (digits) => maskNumber(digits));
+  return text.replace(NUMBER_IN_TEXT, (number) => maskNumber(number));
 }

@@ -86,6 +86,14 @@ class TestClient {
   }
 }
 
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000; i += 1) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 class FakeUsers implements UserDirectory {
   readonly extensions = new Map<string, string[]>([
     ['rep@example.com', ['201']],
@@ -752,6 +760,35 @@ describe('WebSocketHub', () => {
       expect((await waiting.closed).code).toBe(1001);
       expect(hub.stats().sockets).toBe(0);
     });
+  });
+
+  it('summarizes sockets that never authenticate instead of logging three lines each', async () => {
+    await start({ churnSummaryMs: 3_600_000 });
+    const sockets = 300;
+    const refused = [...Array(sockets).keys()].map(async () => {
+      const client = connect();
+      await client.opened;
+      client.send({ v: 1, type: 'hello', token: 'not.a.token' });
+      return client.closed;
+    });
+    const closes = await Promise.all(refused);
+    expect(closes.every((close) => close.code === 4401)).toBe(true);
+    await until(() => hub.stats().sockets === 0, 'every socket to be closed');
+    await hub.close();
+
+    const lines = logLines.map((line) => JSON.parse(line) as { level: string; msg: string });
+    const atInfoOrAbove = lines.filter((line) => line.level !== 'debug' && line.level !== 'trace');
+    // One refusal in full (with its hint), then one summary: not 900 lines.
+    expect(atInfoOrAbove.map((line) => line.msg)).toEqual([
+      'ws rejected: The identity token is malformed.',
+      `ws churn: ${sockets} socket(s) closed without authenticating`,
+    ]);
+    expect(atInfoOrAbove[1]).toMatchObject({
+      closedUnauthenticated: sockets,
+      refused: { [ErrorCodes.AUTH_TOKEN_INVALID]: sockets },
+    });
+    // The detail is still there for whoever turns on debug.
+    expect(lines.filter((line) => line.msg === 'ws connected')).toHaveLength(sockets);
   });
 
   it('logs connect, auth and close with the user id and never the token', async () => {

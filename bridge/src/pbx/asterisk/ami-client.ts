@@ -58,6 +58,15 @@ export function reconnectDelayMs(
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }
 
+const HINT_NOT_AMI =
+  "check that pbx.asterisk.host and pbx.asterisk.port are Asterisk's AMI (manager.conf [general]: " +
+  'enabled = yes, port = 5038), not another service, and that the PBX is not overloaded; the ' +
+  'bridge keeps retrying';
+
+function seconds(ms: number): string {
+  return `${String(Math.round(ms / 100) / 10)} s`;
+}
+
 /** Asterisk's answer to an action it does not have (manager.c): a module is not loaded. */
 const UNKNOWN_ACTION = /^Invalid\/unknown command/i;
 
@@ -79,8 +88,11 @@ export class AmiClient {
   private readonly pending = new Map<string, Pending>();
   private nextId = 1;
   private loggedIn = false;
-  /** A refused login is logged once, not at every retry, until a login succeeds again. */
-  private refusalLogged = false;
+  /**
+   * The code of the last login problem logged (refused, unanswered, no greeting): each is
+   * logged once, not at every retry, until a login succeeds or the problem changes.
+   */
+  private loginProblemLogged: string | undefined;
   private stopped = true;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -96,8 +108,9 @@ export class AmiClient {
       this.log.warn(
         {
           code: ErrorCodes.PBX_PROTOCOL_ERROR,
-          // A raw frame carries CallerIDNum: numbers are masked like everywhere else.
-          reason: textForLog(this.log, problem.reason),
+          // The reason is the parser's own words (its figures, e.g. the size limit, stay
+          // readable); the excerpt is raw PBX data carrying CallerIDNum: numbers are masked.
+          reason: problem.reason,
           excerpt: textForLog(this.log, problem.excerpt),
         },
         'skipped a malformed AMI frame',
@@ -198,12 +211,23 @@ export class AmiClient {
     socket.setNoDelay(true);
     socket.setTimeout(this.options.connectTimeoutMs ?? 10_000);
     let closed = false;
+    // Until the greeting: once it came, the login's own timer decides (login()).
     socket.on('timeout', () => {
-      if (!this.loggedIn) socket.destroy(new Error('connect/login timed out'));
+      if (this.loggedIn) return;
+      this.logLoginProblem(
+        new SwitchboardError(
+          ErrorCodes.PBX_LOGIN_UNANSWERED,
+          `${host}:${String(port)} did not greet like Asterisk AMI within ` +
+            seconds(this.options.connectTimeoutMs ?? 10_000),
+          { hint: HINT_NOT_AMI },
+        ),
+      );
+      socket.destroy(new Error('no AMI greeting in time'));
     });
     socket.on('data', (chunk) => {
       for (const parsed of this.parser.push(chunk)) {
         if (parsed.kind === 'greeting') {
+          socket.setTimeout(0);
           this.login(socket);
         } else {
           this.dispatch(parsed.message);
@@ -222,7 +246,12 @@ export class AmiClient {
 
   private login(socket: net.Socket): void {
     const actionId = this.newId('login');
-    const timer = setTimeout(() => socket.destroy(), this.options.actionTimeoutMs ?? 10_000);
+    const waitMs = this.options.actionTimeoutMs ?? 10_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      socket.destroy();
+    }, waitMs);
     this.pending.set(actionId, {
       action: 'Login',
       timer,
@@ -230,15 +259,29 @@ export class AmiClient {
       response: undefined,
       expectList: false,
       resolve: () => {
-        socket.setTimeout(0);
         this.loggedIn = true;
-        this.refusalLogged = false;
+        this.loginProblemLogged = undefined;
         this.attempt = 0;
         this.log.info({ username: this.options.username }, 'logged in to Asterisk AMI');
         this.startKeepalive(socket);
         this.handlers.onConnected();
       },
       reject: (error) => {
+        if (error.code !== ErrorCodes.PBX_REFUSED) {
+          // No answer at all is not a refusal: the credentials may be fine. The connection is
+          // closed (or already was) and retried like a PBX that is down.
+          this.logLoginProblem(
+            new SwitchboardError(
+              ErrorCodes.PBX_LOGIN_UNANSWERED,
+              timedOut
+                ? `Asterisk did not answer the AMI login within ${seconds(waitMs)}`
+                : 'Asterisk closed the connection without answering the AMI login',
+              { hint: HINT_NOT_AMI, details: { username: this.options.username } },
+            ),
+          );
+          socket.destroy();
+          return;
+        }
         const refused = new SwitchboardError(
           ErrorCodes.PBX_REFUSED,
           'Asterisk refused the AMI login',
@@ -249,13 +292,7 @@ export class AmiClient {
             details: { username: this.options.username, message: error.message },
           },
         );
-        if (!this.refusalLogged) {
-          this.refusalLogged = true;
-          this.log.error(
-            { code: refused.code, hint: refused.hint, username: this.options.username },
-            refused.message,
-          );
-        }
+        this.logLoginProblem(refused);
         this.handlers.onLoginRefused(refused);
         socket.destroy();
       },
@@ -270,6 +307,16 @@ export class AmiClient {
         Secret: this.options.secret,
         Events: 'on',
       }),
+    );
+  }
+
+  /** Logs a login problem once until a login succeeds or a different problem comes up. */
+  private logLoginProblem(problem: SwitchboardError): void {
+    if (this.loginProblemLogged === problem.code) return;
+    this.loginProblemLogged = problem.code;
+    this.log.error(
+      { code: problem.code, hint: problem.hint, username: this.options.username },
+      problem.message,
     );
   }
 

@@ -10,13 +10,17 @@ export type AmiParsed =
   { kind: 'greeting'; banner: string } | { kind: 'message'; message: AmiMessage };
 
 export interface AmiParseProblem {
+  /** What is wrong, in the bridge's own words: no PBX data, so it is logged as it is. */
   reason: string;
-  /** The start of the offending frame, for the log (no secrets travel from Asterisk to us). */
+  /**
+   * The start of the offending frame, for the log (no secrets travel from Asterisk to us, but
+   * caller numbers do: the logger masks them).
+   */
   excerpt: string;
 }
 
 /** A frame this long without a blank line is not AMI: drop it rather than grow forever. */
-const MAX_FRAME_CHARS = 256 * 1024;
+export const MAX_FRAME_CHARS = 256 * 1024;
 
 export class AmiParser {
   private readonly decoder = new StringDecoder('utf8');
@@ -24,6 +28,13 @@ export class AmiParser {
   private lines: string[] = [];
   private frameChars = 0;
   private malformed: string | undefined;
+  /**
+   * The current frame outgrew MAX_FRAME_CHARS and was reported: the rest of it, up to its blank
+   * line, is dropped without another report (a 10 MB line arrives in many TCP chunks).
+   */
+  private discarding = false;
+  /** The line in progress belongs to a discarded frame: drop bytes until its line end. */
+  private skippingLine = false;
   private sawGreeting = false;
 
   /** @param onProblem called once per malformed frame, which is then skipped. */
@@ -31,7 +42,14 @@ export class AmiParser {
 
   /** Feeds one chunk; returns every complete greeting/frame it finished. */
   push(chunk: Buffer | string): AmiParsed[] {
-    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    let text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    if (this.skippingLine) {
+      const end = text.indexOf('\n');
+      if (end === -1) return [];
+      this.skippingLine = false;
+      text = text.slice(end + 1);
+    }
+    this.buffer += text;
     const out: AmiParsed[] = [];
     let newline = this.buffer.indexOf('\n');
     while (newline !== -1) {
@@ -41,9 +59,9 @@ export class AmiParser {
       newline = this.buffer.indexOf('\n');
     }
     if (this.buffer.length + this.frameChars > MAX_FRAME_CHARS) {
-      this.problem(`frame longer than ${String(MAX_FRAME_CHARS)} characters`, this.buffer);
+      this.tooLong(this.buffer);
       this.buffer = '';
-      this.resetFrame();
+      this.skippingLine = true;
     }
     return out;
   }
@@ -52,6 +70,7 @@ export class AmiParser {
   reset(): void {
     this.buffer = '';
     this.resetFrame();
+    this.skippingLine = false;
     this.sawGreeting = false;
   }
 
@@ -62,14 +81,39 @@ export class AmiParser {
       return;
     }
     if (line === '') {
-      if (this.lines.length > 0) this.finishFrame(out);
+      if (this.discarding) this.resetFrame();
+      else if (this.lines.length > 0) this.finishFrame(out);
       return;
     }
+    if (this.discarding) return;
     this.lines.push(line);
     this.frameChars += line.length + 1;
-    if (this.malformed === undefined && !/^[^:\s][^:]*:/.test(line)) {
-      this.malformed = `line without "Key: Value" (${JSON.stringify(line.slice(0, 40))})`;
+    if (this.frameChars > MAX_FRAME_CHARS) {
+      this.tooLong('');
+      return;
     }
+    if (this.malformed === undefined && !/^[^:\s][^:]*:/.test(line)) {
+      this.malformed = `line ${String(this.lines.length)} is not "Key: Value"`;
+    }
+  }
+
+  /**
+   * Reports the frame in progress as too long, once, and drops the rest of it. `partial` is
+   * the unfinished line that made it too long, if that was what did.
+   */
+  private tooLong(partial: string): void {
+    if (!this.discarding) {
+      const excerpt = this.lines.length > 0 ? this.lines.slice(0, 4).join('\n') : partial;
+      this.problem(
+        `frame longer than ${String(MAX_FRAME_CHARS)} characters without a blank line; ` +
+          'the rest of it is dropped',
+        excerpt,
+      );
+    }
+    this.lines = [];
+    this.frameChars = 0;
+    this.malformed = undefined;
+    this.discarding = true;
   }
 
   private finishFrame(out: AmiParsed[]): void {
@@ -98,6 +142,7 @@ export class AmiParser {
     this.lines = [];
     this.frameChars = 0;
     this.malformed = undefined;
+    this.discarding = false;
   }
 
   private problem(reason: string, frame: string): void {

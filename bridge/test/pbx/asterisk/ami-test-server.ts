@@ -20,6 +20,8 @@ export interface AmiTestServerOptions {
   refuseAstDb?: boolean;
   /** Actions this PBX does not have (their module is not loaded), e.g. VoicemailUsersList. */
   unknownActions?: string[];
+  /** Greet, then never answer Login (a hung or overloaded manager thread). */
+  silentLogin?: boolean;
 }
 
 export interface ReceivedAction {
@@ -135,6 +137,7 @@ export class AmiTestServer {
       : fields.Action;
     switch (action) {
       case 'Login': {
+        if (this.options.silentLogin === true) return;
         if (
           fields.Username !== (this.options.username ?? 'bridge') ||
           fields.Secret !== (this.options.secret ?? 'bridgepass')
