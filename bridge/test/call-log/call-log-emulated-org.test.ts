@@ -20,6 +20,7 @@ import {
   SEED,
   endedCall,
 } from './support/calls';
+import { Teardown } from '../support/teardown';
 
 /** Installs a require hook that compiles .ts with TypeScript itself, for the child process. */
 const TS_HOOK = `
@@ -43,14 +44,13 @@ describe('call logging against the emulated org', () => {
   let db: Database;
   let clock: number;
   let published: Map<string, CallLogStatus>;
-  const services: CallLogService[] = [];
+  const teardownAll = new Teardown();
+  const teardownEach = new Teardown();
 
   beforeAll(async () => {
-    org = await EmulatedOrg.start({ seed: SEED });
+    org = teardownAll.add(await EmulatedOrg.start({ seed: SEED }), (o) => o.stop());
   });
-  afterAll(async () => {
-    await org.stop();
-  });
+  afterAll(() => teardownAll.run());
 
   beforeEach(() => {
     org.faults.clear();
@@ -63,16 +63,16 @@ describe('call logging against the emulated org', () => {
       logger,
       getRetries: 0,
     });
-    dir = mkdtempSync(path.join(tmpdir(), 'switchboard-calllog-'));
+    dir = teardownEach.add(mkdtempSync(path.join(tmpdir(), 'switchboard-calllog-')), (d) => {
+      rmSync(d, { recursive: true, force: true });
+    });
     db = openDatabase(path.join(dir, 'switchboard.db'), logger);
+    // The current database: a test may reopen it.
+    teardownEach.add(db, () => db.close());
     clock = ENDED_AT + 1000;
     published = new Map();
   });
-  afterEach(async () => {
-    for (const s of services.splice(0)) await s.stop();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => teardownEach.run());
 
   function service(overrides: Partial<CallLogConfig> = {}): CallLogService {
     const s = new CallLogService({
@@ -91,7 +91,7 @@ describe('call logging against the emulated org', () => {
         setLogStatus: (callId, status) => published.set(callId, status),
       },
     });
-    services.push(s);
+    teardownEach.add(s, (started) => started.stop());
     return s;
   }
 

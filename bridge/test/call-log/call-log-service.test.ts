@@ -16,6 +16,7 @@ import {
 } from '../../src/storage/database';
 import { FakeGateway } from './fake-gateway';
 import { ENDED_AT, endedCall } from './support/calls';
+import { Teardown } from '../support/teardown';
 
 const START = ENDED_AT;
 const CONTACT_ID = '003000000000001AAA';
@@ -41,19 +42,16 @@ describe('call-log/call-log-service (fake gateway)', () => {
   let gateway: FakeGateway;
   let clock: number;
   let published: { callId: string; status: CallLogStatus }[];
-  let services: CallLogService[];
+
+  const teardown = new Teardown();
 
   beforeEach(() => {
-    db = openDatabase(':memory:', silentLogger());
+    db = teardown.add(openDatabase(':memory:', silentLogger()), (d) => d.close());
     gateway = new FakeGateway();
     clock = START;
     published = [];
-    services = [];
   });
-  afterEach(async () => {
-    for (const s of services) await s.stop();
-    db.close();
-  });
+  afterEach(() => teardown.run());
 
   function service(
     overrides: Partial<CallLogConfig> = {},
@@ -77,7 +75,7 @@ describe('call-log/call-log-service (fake gateway)', () => {
       },
       ...extra,
     });
-    services.push(s);
+    teardown.add(s, (started) => started.stop());
     return s;
   }
 

@@ -8,6 +8,7 @@ import { rankMatches } from '../../src/directory/rank-matches';
 import { silentLogger } from '../../src/logging/logger';
 import { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
 import { captureLogger } from '../support/capture-logger';
+import { Teardown } from '../support/teardown';
 
 const API = '62.0';
 const REP = '005Hs00000REP01';
@@ -124,15 +125,14 @@ function directoryFor(
 describe('LiveSearchDirectory against the emulated org', () => {
   let org: EmulatedOrg;
   let gateway: JsforceSalesforceGateway;
+  const teardown = new Teardown();
 
   beforeAll(async () => {
-    org = await EmulatedOrg.start({ seed, apiVersion: API });
+    org = teardown.add(await EmulatedOrg.start({ seed, apiVersion: API }), (o) => o.stop());
     gateway = gatewayFor(org);
   });
 
-  afterAll(async () => {
-    await org.stop();
-  });
+  afterAll(() => teardown.run());
 
   beforeEach(() => {
     org.resetCounters();
@@ -206,6 +206,7 @@ describe('LiveSearchDirectory and a lagging search index', () => {
   let now = Date.parse('2025-03-01T12:00:00Z');
   let org: EmulatedOrg;
   let gateway: JsforceSalesforceGateway;
+  const teardown = new Teardown();
 
   beforeEach(async () => {
     now = Date.parse('2025-03-01T12:00:00Z');
@@ -217,12 +218,11 @@ describe('LiveSearchDirectory and a lagging search index', () => {
       searchIndexLagMs: 15 * 60_000,
       clock: () => now,
     });
+    teardown.add(org, (o) => o.stop());
     gateway = gatewayFor(org);
   });
 
-  afterEach(async () => {
-    await org.stop();
-  });
+  afterEach(() => teardown.run());
 
   it('finds a contact created a minute ago through the recent-records fallback', async () => {
     const directory = directoryFor(gateway, 'DE', { now: () => now });

@@ -9,6 +9,7 @@ import { EmulatedOrg, loadSeed } from '../../src/demo/emulated-org/emulated-org'
 import { tokenizeSearch } from '../../src/demo/emulated-org/sosl-engine';
 import { requestToken } from './support/client-credentials';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
+import { Teardown } from '../support/teardown';
 
 describe('EmulatedOrg', () => {
   let org: EmulatedOrg;
@@ -36,13 +37,13 @@ describe('EmulatedOrg', () => {
     return (await res.json()) as Record<string, string>;
   }
 
+  const teardown = new Teardown();
+
   beforeAll(async () => {
-    org = await EmulatedOrg.start({ seed: loadSeed('demo') });
+    org = teardown.add(await EmulatedOrg.start({ seed: loadSeed('demo') }), (o) => o.stop());
     token = (await login()).access_token ?? '';
   });
-  afterAll(async () => {
-    await org.stop();
-  });
+  afterAll(() => teardown.run());
 
   describe('wire format', () => {
     it('issues tokens whose id names the org and the integration user', async () => {

@@ -6,11 +6,13 @@ import express from 'express';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createHttpApp, type HealthReport } from '../../src/http/http-server';
 import { createLogger } from '../../src/logging/logger';
+import { Teardown } from '../support/teardown';
 
 let server: http.Server;
 let base: string;
 let health: HealthReport;
 let logLines: string[];
+const teardown = new Teardown();
 
 beforeEach(async () => {
   health = { ready: true, details: { pbx: { connected: true } } };
@@ -34,18 +36,12 @@ beforeEach(async () => {
     health: () => health,
     routers: [{ path: '/t', router }],
   });
-  server = http.createServer(app);
+  server = teardown.add(http.createServer(app), (s) => new Promise((resolve) => s.close(resolve)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterEach(async () => {
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-});
+afterEach(() => teardown.run());
 
 async function errorOf(response: Response): Promise<{ code: string; message: string }> {
   const body = (await response.json()) as { error: { code: string; message: string } };

@@ -19,6 +19,7 @@ import {
   type WebSocketHubOptions,
 } from '../../src/hub/websocket-hub';
 import { AUDIENCE, ORG_ID, generateKeys, signToken, type TestKeys } from './identity-tokens';
+import { Teardown } from '../support/teardown';
 
 const LIGHTNING = 'https://acme.lightning.force.com';
 
@@ -129,6 +130,7 @@ describe('WebSocketHub', () => {
   let addNote: jest.MockedFunction<HubHandlers['addNote']>;
   let logLines: string[];
   let clients: TestClient[];
+  const teardown = new Teardown();
 
   beforeAll(() => {
     keys = generateKeys();
@@ -153,10 +155,13 @@ describe('WebSocketHub', () => {
       clockToleranceSeconds: 30,
       logger,
     });
-    server = createServer((_req, res) => {
-      res.statusCode = 404;
-      res.end();
-    });
+    server = teardown.add(
+      createServer((_req, res) => {
+        res.statusCode = 404;
+        res.end();
+      }),
+      (s) => new Promise((resolve) => s.close(resolve)),
+    );
     hub = new WebSocketHub({
       verifier,
       users,
@@ -172,6 +177,7 @@ describe('WebSocketHub', () => {
       logger,
       ...overrides,
     });
+    teardown.add(hub, (h) => h.close());
     hub.attach(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
@@ -210,8 +216,7 @@ describe('WebSocketHub', () => {
     for (const client of clients) {
       if (client.socket.readyState !== WebSocket.CLOSED) client.socket.terminate();
     }
-    await hub.close();
-    await new Promise((resolve) => server.close(resolve));
+    await teardown.run();
   });
 
   describe('authentication', () => {

@@ -8,29 +8,34 @@ import {
   postPbxEvent,
   startTestBridge,
 } from '../support/test-bridge';
+import { Teardown } from '../support/teardown';
 
 const ANA = DEMO_USERS[0]!;
 
 describe('call logging through the bridge', () => {
   let bridge: RunningBridge;
+  const teardown = new Teardown();
   beforeAll(async () => {
-    bridge = await startTestBridge({
-      seed: {
-        Contact: [
-          {
-            Id: '003000000000001AAA',
-            FirstName: 'Jana',
-            LastName: 'Weber',
-            Phone: '+1 415 555 1212',
-            AccountId: '001000000000001AAA',
-            OwnerId: ANA.Id,
-          },
-        ],
-        Account: [{ Id: '001000000000001AAA', Name: 'Weber GmbH', OwnerId: ANA.Id }],
-      },
-    });
+    bridge = teardown.add(
+      await startTestBridge({
+        seed: {
+          Contact: [
+            {
+              Id: '003000000000001AAA',
+              FirstName: 'Jana',
+              LastName: 'Weber',
+              Phone: '+1 415 555 1212',
+              AccountId: '001000000000001AAA',
+              OwnerId: ANA.Id,
+            },
+          ],
+          Account: [{ Id: '001000000000001AAA', Name: 'Weber GmbH', OwnerId: ANA.Id }],
+        },
+      }),
+      (b) => b.stop(),
+    );
   });
-  afterAll(() => bridge.stop());
+  afterAll(() => teardown.run());
 
   it('logs an ended call once, tells the rep, and adds notes sent after hang-up', async () => {
     const rep = await RepClient.connectAs(bridge, ANA.Email);

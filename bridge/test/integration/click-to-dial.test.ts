@@ -14,6 +14,7 @@ import {
   startTestBridge,
   type ServerFrame,
 } from '../support/test-bridge';
+import { Teardown } from '../support/teardown';
 
 const ANA = 'ana.lopez@acme.example';
 const CHLOE = 'chloe.martin@acme.example';
@@ -104,14 +105,12 @@ async function dial(
 describe('click-to-dial through the WebSocket, the bridge and the webhook PBX', () => {
   let pbx: FakePbx;
   let bridge: RunningBridge;
+  const teardown = new Teardown();
   beforeAll(async () => {
-    pbx = new FakePbx();
-    bridge = await startBridgeDialingTo(await pbx.listen());
+    pbx = teardown.add(new FakePbx(), (p) => p.close());
+    bridge = teardown.add(await startBridgeDialingTo(await pbx.listen()), (b) => b.stop());
   });
-  afterAll(async () => {
-    await bridge.stop();
-    await pbx.close();
-  });
+  afterAll(() => teardown.run());
   beforeEach(() => {
     pbx.behaviour = 'accept';
     pbx.originates.length = 0;
@@ -276,15 +275,18 @@ describe('click-to-dial through the WebSocket, the bridge and the webhook PBX', 
 
 describe('click-to-dial when the PBX cannot be reached', () => {
   let bridge: RunningBridge;
+  const teardown = new Teardown();
   beforeAll(async () => {
     // A port that was just free and is closed again: the connection is refused.
     const probe = http.createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    bridge = await startBridgeDialingTo(`http://127.0.0.1:${port}/originate`);
+    bridge = teardown.add(await startBridgeDialingTo(`http://127.0.0.1:${port}/originate`), (b) =>
+      b.stop(),
+    );
   });
-  afterAll(() => bridge.stop());
+  afterAll(() => teardown.run());
 
   it('gives the rep PBX_UNREACHABLE, and the bridge keeps serving', async () => {
     const rep = await RepClient.connectAs(bridge, ANA);

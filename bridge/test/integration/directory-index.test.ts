@@ -9,27 +9,32 @@ import {
   postPbxEvent,
   startTestBridge,
 } from '../support/test-bridge';
+import { Teardown } from '../support/teardown';
 
 const ANA = DEMO_USERS[0]!;
 const PHONEBOOK_TOKEN = 'phonebook-token-0123456789';
 
 describe('directory index in the bridge', () => {
   let bridge: RunningBridge;
+  const teardown = new Teardown();
   beforeAll(async () => {
-    bridge = await startTestBridge({
-      seed: {
-        Contact: [
-          {
-            Id: '003000000000001AAA',
-            FirstName: 'Jana',
-            LastName: 'Weber',
-            Phone: '(415) 555-1212',
-            OwnerId: ANA.Id,
-          },
-        ],
-      },
-      config: { directory: { enabled: true, phonebook: { token: PHONEBOOK_TOKEN } } },
-    });
+    bridge = teardown.add(
+      await startTestBridge({
+        seed: {
+          Contact: [
+            {
+              Id: '003000000000001AAA',
+              FirstName: 'Jana',
+              LastName: 'Weber',
+              Phone: '(415) 555-1212',
+              OwnerId: ANA.Id,
+            },
+          ],
+        },
+        config: { directory: { enabled: true, phonebook: { token: PHONEBOOK_TOKEN } } },
+      }),
+      (b) => b.stop(),
+    );
     // Wait for the first full load.
     for (let i = 0; i < 200; i++) {
       const status = (await (
@@ -42,7 +47,7 @@ describe('directory index in the bridge', () => {
     }
     throw new Error('the directory never became ready');
   });
-  afterAll(() => bridge.stop());
+  afterAll(() => teardown.run());
 
   it('pops from the index without asking Salesforce', async () => {
     const rep = await RepClient.connectAs(bridge, ANA.Email);

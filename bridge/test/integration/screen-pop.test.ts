@@ -2,6 +2,7 @@
 // jsforce against the emulated org, the pop out through a real authenticated WebSocket.
 import type { RunningBridge } from '../../src/bridge';
 import { DEMO_USERS, RepClient, postPbxEvent, startTestBridge } from '../support/test-bridge';
+import { Teardown } from '../support/teardown';
 
 const ANA = 'ana.lopez@acme.example';
 const ANA_ID = DEMO_USERS[0]!.Id;
@@ -32,23 +33,27 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
     { stored: '+1 415 555 1212', caller: '4155551212', country: 'US' },
   ])('a Contact stored as "$stored" ($country)', ({ stored, caller, country }) => {
     let bridge: RunningBridge;
+    const teardown = new Teardown();
     beforeAll(async () => {
-      bridge = await startTestBridge({
-        defaultCountry: country,
-        seed: {
-          Contact: [
-            {
-              Id: '003000000000001AAA',
-              FirstName: 'Jana',
-              LastName: 'Weber',
-              Phone: stored,
-              OwnerId: ANA_ID,
-            },
-          ],
-        },
-      });
+      bridge = teardown.add(
+        await startTestBridge({
+          defaultCountry: country,
+          seed: {
+            Contact: [
+              {
+                Id: '003000000000001AAA',
+                FirstName: 'Jana',
+                LastName: 'Weber',
+                Phone: stored,
+                OwnerId: ANA_ID,
+              },
+            ],
+          },
+        }),
+        (b) => b.stop(),
+      );
     });
-    afterAll(() => bridge.stop());
+    afterAll(() => teardown.run());
 
     it(`pops for a caller ${caller}: pending first, then the Contact`, async () => {
       const rep = await RepClient.connectAs(bridge, ANA);
@@ -77,60 +82,64 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
 
   describe('with the demo-like org', () => {
     let bridge: RunningBridge;
+    const teardown = new Teardown();
     beforeAll(async () => {
-      bridge = await startTestBridge({
-        seed: {
-          Account: [
-            {
-              Id: '001000000000001AAA',
-              Name: 'Northwind Traders',
-              Phone: '+1 212 555 0100',
-              OwnerId: BEN_ID,
-            },
-          ],
-          Contact: [
-            // Two records share one number: the rep's own record must come first, even though
-            // the other one was modified more recently.
-            {
-              Id: '003000000000010AAA',
-              FirstName: 'Old',
-              LastName: 'Mine',
-              MobilePhone: '212.555.0199',
-              OwnerId: ANA_ID,
-              AccountId: '001000000000001AAA',
-              LastModifiedDate: '2024-01-01T00:00:00.000Z',
-            },
-            {
-              Id: '003000000000011AAA',
-              FirstName: 'New',
-              LastName: 'Theirs',
-              Phone: '+1 (212) 555-0199',
-              OwnerId: BEN_ID,
-              LastModifiedDate: '2026-01-01T00:00:00.000Z',
-            },
-            {
-              Id: '003000000000012AAA',
-              FirstName: 'Partial',
-              LastName: 'Digits',
-              Phone: '+1 212 555 01999',
-              OwnerId: BEN_ID,
-            },
-          ],
-          Lead: [
-            {
-              Id: '00Q000000000001AAA',
-              FirstName: 'Lee',
-              LastName: 'Outbound',
-              Company: 'Contoso',
-              Phone: '(646) 555-0142',
-              OwnerId: ANA_ID,
-              IsConverted: false,
-            },
-          ],
-        },
-      });
+      bridge = teardown.add(
+        await startTestBridge({
+          seed: {
+            Account: [
+              {
+                Id: '001000000000001AAA',
+                Name: 'Northwind Traders',
+                Phone: '+1 212 555 0100',
+                OwnerId: BEN_ID,
+              },
+            ],
+            Contact: [
+              // Two records share one number: the rep's own record must come first, even though
+              // the other one was modified more recently.
+              {
+                Id: '003000000000010AAA',
+                FirstName: 'Old',
+                LastName: 'Mine',
+                MobilePhone: '212.555.0199',
+                OwnerId: ANA_ID,
+                AccountId: '001000000000001AAA',
+                LastModifiedDate: '2024-01-01T00:00:00.000Z',
+              },
+              {
+                Id: '003000000000011AAA',
+                FirstName: 'New',
+                LastName: 'Theirs',
+                Phone: '+1 (212) 555-0199',
+                OwnerId: BEN_ID,
+                LastModifiedDate: '2026-01-01T00:00:00.000Z',
+              },
+              {
+                Id: '003000000000012AAA',
+                FirstName: 'Partial',
+                LastName: 'Digits',
+                Phone: '+1 212 555 01999',
+                OwnerId: BEN_ID,
+              },
+            ],
+            Lead: [
+              {
+                Id: '00Q000000000001AAA',
+                FirstName: 'Lee',
+                LastName: 'Outbound',
+                Company: 'Contoso',
+                Phone: '(646) 555-0142',
+                OwnerId: ANA_ID,
+                IsConverted: false,
+              },
+            ],
+          },
+        }),
+        (b) => b.stop(),
+      );
     });
-    afterAll(() => bridge.stop());
+    afterAll(() => teardown.run());
 
     it('sends two matches ranked: the rep’s own record first, and never a partial digit match', async () => {
       const rep = await RepClient.connectAs(bridge, ANA);

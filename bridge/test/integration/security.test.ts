@@ -4,23 +4,28 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, importPKCS8 } from 'jose';
 import type { RunningBridge } from '../../src/bridge';
 import { DEMO_USERS, RepClient, postPbxEvent, startTestBridge } from '../support/test-bridge';
+import { Teardown } from '../support/teardown';
 
 const ANA = DEMO_USERS[0]!;
 
 describe('bridge security', () => {
   let bridge: RunningBridge;
+  const teardown = new Teardown();
   beforeAll(async () => {
-    bridge = await startTestBridge({
-      config: {
-        server: {
-          port: 0,
-          host: '127.0.0.1',
-          allowedOrigins: ['https://acme.lightning.force.com'],
+    bridge = teardown.add(
+      await startTestBridge({
+        config: {
+          server: {
+            port: 0,
+            host: '127.0.0.1',
+            allowedOrigins: ['https://acme.lightning.force.com'],
+          },
         },
-      },
-    });
+      }),
+      (b) => b.stop(),
+    );
   });
-  afterAll(() => bridge.stop());
+  afterAll(() => teardown.run());
 
   async function expectRefused(token: string, code: string): Promise<void> {
     const client = await RepClient.connect(bridge, token);
@@ -184,18 +189,19 @@ describe('bridge security', () => {
 });
 
 describe('demo endpoints', () => {
+  const teardown = new Teardown();
+  afterEach(() => teardown.run());
+
   it('exist only when the bridge listens on this machine alone', async () => {
-    const local = await startTestBridge();
-    const open = await startTestBridge({
-      config: { server: { port: 0, host: '0.0.0.0' } },
-    });
-    try {
-      expect((await fetch(`${local.httpUrl}/demo/token`)).status).toBe(200);
-      // Listening on every interface: no token minting, no record reading for anyone.
-      expect((await fetch(`${open.httpUrl}/demo/token`)).status).toBe(404);
-    } finally {
-      await local.stop();
-      await open.stop();
-    }
+    const local = teardown.add(await startTestBridge(), (b) => b.stop());
+    const open = teardown.add(
+      await startTestBridge({ config: { server: { port: 0, host: '0.0.0.0' } } }),
+      (b) => b.stop(),
+    );
+    expect((await fetch(`${local.httpUrl}/demo/token`)).status).toBe(200);
+    // Listening on every interface: no token minting, no record reading for anyone.
+    expect((await fetch(`${open.httpUrl}/demo/token`)).status).toBe(404);
+    expect(local.demoEndpoints).toBe(true);
+    expect(open.demoEndpoints).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import { createHttpApp } from '../../src/http/http-server';
 import { silentLogger } from '../../src/logging/logger';
 import { createPhonebookRouter } from '../../src/phonebook/phonebook-router';
 import { openDatabase, type Database } from '../../src/storage/database';
+import { Teardown } from '../support/teardown';
 
 const TOKEN = 'phonebook-token-0123456789';
 
@@ -66,6 +67,7 @@ describe('phonebook router', () => {
   let db: Database;
   let index: DirectoryIndex;
   let server: http.Server;
+  const teardown = new Teardown();
   let base: string;
 
   async function start(token: string | undefined): Promise<void> {
@@ -84,7 +86,10 @@ describe('phonebook router', () => {
         },
       ],
     });
-    server = http.createServer(app);
+    server = teardown.add(http.createServer(app), (s) => {
+      s.closeAllConnections();
+      return new Promise((resolve) => s.close(resolve));
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
@@ -95,16 +100,12 @@ describe('phonebook router', () => {
   ) => fetch(`${base}${path}`, { headers });
 
   beforeEach(() => {
-    db = openDatabase(':memory:', silentLogger());
+    db = teardown.add(openDatabase(':memory:', silentLogger()), (d) => d.close());
     index = new DirectoryIndex(db, silentLogger());
     index.upsert(RECORDS, 1);
   });
 
-  afterEach(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    db.close();
-  });
+  afterEach(() => teardown.run());
 
   describe('with a token', () => {
     beforeEach(() => start(TOKEN));

@@ -5,6 +5,7 @@ import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { silentLogger } from '../../src/logging/logger';
 import { JsforceSalesforceGateway, defaultJwtAudience } from '../../src/salesforce/jsforce-gateway';
 import { fieldList, findTerms, soql, sosl } from '../../src/salesforce/query-builder';
+import { Teardown } from '../support/teardown';
 
 const API = '62.0';
 
@@ -73,14 +74,15 @@ function gatewayFor(
 describe('JsforceSalesforceGateway against the emulated org', () => {
   let org: EmulatedOrg;
   let gateway: JsforceSalesforceGateway;
+  const teardown = new Teardown();
 
   beforeAll(async () => {
-    org = await EmulatedOrg.start({ seed, apiVersion: API, queryBatchSize: 2 });
+    org = teardown.add(await EmulatedOrg.start({ seed, apiVersion: API, queryBatchSize: 2 }), (o) =>
+      o.stop(),
+    );
     gateway = gatewayFor(org);
   });
-  afterAll(async () => {
-    await org.stop();
-  });
+  afterAll(() => teardown.run());
   afterEach(() => {
     org.faults.clear();
     org.resetCounters();

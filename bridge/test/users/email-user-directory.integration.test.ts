@@ -4,6 +4,7 @@ import { EmulatedOrg, type SeedData } from '../../src/demo/emulated-org/emulated
 import { silentLogger } from '../../src/logging/logger';
 import { EmailUserDirectory } from '../../src/users/email-user-directory';
 import { gatewayForOrg } from '../support/org-gateway';
+import { Teardown } from '../support/teardown';
 
 const seed: SeedData = {
   User: [
@@ -21,9 +22,10 @@ const seed: SeedData = {
 describe('EmailUserDirectory against the emulated org', () => {
   let org: EmulatedOrg;
   let users: EmailUserDirectory;
+  const teardown = new Teardown();
 
   beforeAll(async () => {
-    org = await EmulatedOrg.start({ seed, apiVersion: '62.0' });
+    org = teardown.add(await EmulatedOrg.start({ seed, apiVersion: '62.0' }), (o) => o.stop());
     users = new EmailUserDirectory({
       mappings: [{ extension: '201', email: 'ana.lopez@acme.example' }],
       gateway: gatewayForOrg(org, { getRetries: 0 }),
@@ -31,9 +33,7 @@ describe('EmailUserDirectory against the emulated org', () => {
     });
   });
 
-  afterAll(async () => {
-    await org.stop();
-  });
+  afterAll(() => teardown.run());
 
   it('keeps the config mapping through an outage and matches users once the org is back', async () => {
     org.faults.setDown(true);

@@ -13,6 +13,7 @@ import { ErrorCodes, SwitchboardError } from '../../../src/errors';
 import { silentLogger } from '../../../src/logging/logger';
 import type { AstDbWriter } from '../../../src/pbx/astdb-writer';
 import { openDatabase, type Database } from '../../../src/storage/database';
+import { Teardown } from '../../support/teardown';
 
 interface Op {
   op: 'put' | 'del';
@@ -93,8 +94,10 @@ describe('AstDbPusher', () => {
       sleep: clock.sleep,
     });
 
+  const teardown = new Teardown();
+
   beforeEach(() => {
-    db = openDatabase(':memory:', silentLogger());
+    db = teardown.add(openDatabase(':memory:', silentLogger()), (d) => d.close());
     index = new DirectoryIndex(db, silentLogger());
     clock = new FakeClock();
     writer = new FakeWriter(clock);
@@ -109,9 +112,7 @@ describe('AstDbPusher', () => {
     );
   });
 
-  afterEach(() => {
-    db.close();
-  });
+  afterEach(() => teardown.run());
 
   it('pushes every number on the first run, the best match per number', async () => {
     const report = await pusher().push();

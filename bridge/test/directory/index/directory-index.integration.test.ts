@@ -12,6 +12,7 @@ import {
 import { silentLogger } from '../../../src/logging/logger';
 import { JsforceSalesforceGateway } from '../../../src/salesforce/jsforce-gateway';
 import { openDatabase, type Database } from '../../../src/storage/database';
+import { Teardown } from '../../support/teardown';
 
 const API = '62.0';
 const OWNER = '005Hs00000USR01';
@@ -74,9 +75,17 @@ interface Harness {
   clock: { t: number };
 }
 
-async function startOrg(extraContacts = 0): Promise<Harness> {
+/** What startOrg started, stopped after each test (also when it failed halfway). */
+const teardown = new Teardown();
+
+async function startOrg(
+  extraContacts = 0,
+  orgSeed: Record<string, Array<Record<string, unknown>>> = seed(extraContacts),
+): Promise<Harness> {
   const clock = { t: Date.parse('2026-03-02T09:00:00.000Z') };
-  const org = await EmulatedOrg.start({ seed: seed(extraContacts), clock: () => clock.t });
+  const org = teardown.add(await EmulatedOrg.start({ seed: orgSeed, clock: () => clock.t }), (o) =>
+    o.stop(),
+  );
   const gateway = new JsforceSalesforceGateway({
     loginUrl: org.url,
     flow: 'client_credentials',
@@ -86,7 +95,8 @@ async function startOrg(extraContacts = 0): Promise<Harness> {
     logger: silentLogger(),
     bulkPollMs: 1,
   });
-  return { org, db: openDatabase(':memory:', silentLogger()), gateway, clock };
+  const db = teardown.add(openDatabase(':memory:', silentLogger()), (d) => d.close());
+  return { org, db, gateway, clock };
 }
 
 function feature(
@@ -118,10 +128,7 @@ const ids = (matches: { id: string }[]) => matches.map((m) => m.id.slice(0, 15))
 describe('directory index against the emulated org', () => {
   let h: Harness;
 
-  afterEach(async () => {
-    h.db.close();
-    await h.org.stop();
-  });
+  afterEach(() => teardown.run());
 
   describe('initial load', () => {
     it.each([
@@ -372,35 +379,18 @@ describe('directory index against the emulated org', () => {
   });
 
   it('indexes Person Account phones where the org has Person Accounts', async () => {
-    const clock = { t: Date.parse('2026-03-02T09:00:00.000Z') };
-    const org = await EmulatedOrg.start({
-      seed: {
-        Account: [
-          { Name: 'Business', Phone: '+1 212 555 0100' },
-          {
-            // A person account: the org has Person Accounts, and Lena has a person contact.
-            FirstName: 'Lena',
-            LastName: 'Vogel',
-            PersonMobilePhone: '0151 12345678',
-            PersonMailingCountry: 'Deutschland',
-          },
-        ],
-      },
-      clock: () => clock.t,
+    h = await startOrg(0, {
+      Account: [
+        { Name: 'Business', Phone: '+1 212 555 0100' },
+        {
+          // A person account: the org has Person Accounts, and Lena has a person contact.
+          FirstName: 'Lena',
+          LastName: 'Vogel',
+          PersonMobilePhone: '0151 12345678',
+          PersonMailingCountry: 'Deutschland',
+        },
+      ],
     });
-    h = {
-      org,
-      clock,
-      db: openDatabase(':memory:', silentLogger()),
-      gateway: new JsforceSalesforceGateway({
-        loginUrl: org.url,
-        flow: 'client_credentials',
-        clientId: org.credentials.clientId,
-        clientSecret: org.credentials.clientSecret,
-        apiVersion: API,
-        logger: silentLogger(),
-      }),
-    };
     const dir = feature(h, { objects: ['Contact', 'Account'] });
 
     await dir.sync.run();

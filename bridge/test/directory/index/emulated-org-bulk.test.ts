@@ -4,6 +4,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { EmulatedOrg } from '../../../src/demo/emulated-org/emulated-org';
 import { requestToken } from '../../emulated-org/support/client-credentials';
+import { Teardown } from '../../support/teardown';
 
 const V = '/services/data/v62.0';
 
@@ -11,6 +12,7 @@ describe('emulated org: Bulk API 2.0 query and getDeleted', () => {
   let org: EmulatedOrg;
   let token: string;
   const clock = { t: Date.parse('2026-03-02T09:00:00.000Z') };
+  const teardown = new Teardown();
 
   beforeAll(async () => {
     org = await EmulatedOrg.start({
@@ -24,11 +26,12 @@ describe('emulated org: Bulk API 2.0 query and getDeleted', () => {
       },
       clock: () => clock.t,
     });
+    teardown.add(org, (o) => o.stop());
     const res = await requestToken(org);
     token = ((await res.json()) as { access_token: string }).access_token;
   });
 
-  afterAll(() => org.stop());
+  afterAll(() => teardown.run());
 
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${org.url}${V}${path}`, {

@@ -1,7 +1,6 @@
 // The AstDB caller-name push over real TCP: the real AsteriskPbxAdapter as the pusher's writer
 // against the AMI test server (DBPut/DBDel frames, their answers, a missing key, a refused
 // permission), and the whole bridge pushing its directory index into AstDB once AMI is up.
-import type { RunningBridge } from '../../../src/bridge';
 import { AstDbSchema, ConfigSchema } from '../../../src/config/schema';
 import { AstDbPusher } from '../../../src/directory/astdb/astdb-pusher';
 import { DirectoryIndex } from '../../../src/directory/index/directory-index';
@@ -12,6 +11,7 @@ import { AsteriskPbxAdapter } from '../../../src/pbx/asterisk/asterisk-adapter';
 import { openDatabase, type Database } from '../../../src/storage/database';
 import { startTestBridge } from '../../support/test-bridge';
 import { AmiTestServer } from './ami-test-server';
+import { Teardown } from '../../support/teardown';
 
 function contact(id: string, name: string, e164: string): IndexedRecord {
   return {
@@ -42,9 +42,10 @@ describe('AstDB push through the Asterisk adapter over TCP', () => {
   let adapter: AsteriskPbxAdapter;
   let db: Database;
   let index: DirectoryIndex;
+  const teardown = new Teardown();
 
   async function start(refuseAstDb = false): Promise<AstDbPusher> {
-    server = new AmiTestServer({ refuseAstDb });
+    server = teardown.add(new AmiTestServer({ refuseAstDb }), (s) => s.close());
     const port = await server.listen();
     const config = ConfigSchema.parse({
       salesforce: { emulate: 'demo' },
@@ -54,9 +55,12 @@ describe('AstDB push through the Asterisk adapter over TCP', () => {
       },
     });
     if (config.pbx.asterisk === undefined) throw new Error('schema dropped pbx.asterisk');
-    adapter = new AsteriskPbxAdapter({ config: config.pbx.asterisk, logger: silentLogger() });
+    adapter = teardown.add(
+      new AsteriskPbxAdapter({ config: config.pbx.asterisk, logger: silentLogger() }),
+      (a) => a.stop(),
+    );
     await adapter.start(() => undefined);
-    db = openDatabase(':memory:', silentLogger());
+    db = teardown.add(openDatabase(':memory:', silentLogger()), (d) => d.close());
     index = new DirectoryIndex(db, silentLogger());
     return new AstDbPusher({
       source: index,
@@ -68,11 +72,7 @@ describe('AstDB push through the Asterisk adapter over TCP', () => {
     });
   }
 
-  afterEach(async () => {
-    await adapter.stop();
-    await server.close();
-    db.close();
-  });
+  afterEach(() => teardown.run());
 
   it('writes names with DBPut, deletes removed numbers with DBDel, and sends no extra headers', async () => {
     const pusher = await start();
@@ -120,40 +120,39 @@ describe('AstDB push through the Asterisk adapter over TCP', () => {
 });
 
 describe('bridge with directory.astdb', () => {
-  let server: AmiTestServer;
-  let bridge: RunningBridge;
+  const teardown = new Teardown();
 
-  afterEach(async () => {
-    await bridge.stop();
-    await server.close();
-  });
+  afterEach(() => teardown.run());
 
   it('pushes the directory index into AstDB once the AMI login is done', async () => {
-    server = new AmiTestServer();
+    const server = teardown.add(new AmiTestServer(), (s) => s.close());
     const port = await server.listen();
-    bridge = await startTestBridge({
-      seed: {
-        Contact: [
-          {
-            Id: '003Hs00000C0001AAA',
-            FirstName: 'Jonas',
-            LastName: 'Weber',
-            Phone: '+49 7131 123456',
+    teardown.add(
+      await startTestBridge({
+        seed: {
+          Contact: [
+            {
+              Id: '003Hs00000C0001AAA',
+              FirstName: 'Jonas',
+              LastName: 'Weber',
+              Phone: '+49 7131 123456',
+            },
+          ],
+        },
+        config: {
+          pbx: {
+            adapter: 'asterisk',
+            asterisk: { host: '127.0.0.1', port, username: 'bridge', secret: 'bridgepass' },
           },
-        ],
-      },
-      config: {
-        pbx: {
-          adapter: 'asterisk',
-          asterisk: { host: '127.0.0.1', port, username: 'bridge', secret: 'bridgepass' },
+          directory: {
+            enabled: true,
+            objects: ['Contact'],
+            astdb: { enabled: true, keyFormat: 'digits' },
+          },
         },
-        directory: {
-          enabled: true,
-          objects: ['Contact'],
-          astdb: { enabled: true, keyFormat: 'digits' },
-        },
-      },
-    });
+      }),
+      (bridge) => bridge.stop(),
+    );
 
     await until(() => server.astdb.has('/cidname/497131123456'), 'the DBPut of Jonas');
     expect(server.astdb.get('/cidname/497131123456')).toBe('Jonas Weber');

@@ -20,6 +20,7 @@ import {
 } from './ami-capture';
 import { AmiTestServer, type AmiTestServerOptions } from './ami-test-server';
 import { CAPTURE_TIMELINES, steps } from './capture-timelines';
+import { Teardown } from '../../support/teardown';
 
 interface Harness {
   server: AmiTestServer;
@@ -28,7 +29,7 @@ interface Harness {
   logs: string[];
 }
 
-const running: Harness[] = [];
+const teardown = new Teardown();
 
 function recordingLogger(level: 'info' | 'debug' = 'debug'): { logger: Logger; logs: string[] } {
   const logs: string[] = [];
@@ -61,16 +62,19 @@ async function harness(
   { logger, logs } = recordingLogger(),
   now?: () => Date,
 ): Promise<Harness & { started: Promise<void> }> {
+  teardown.add(server, (s) => s.close());
   const port = await server.listen();
-  const adapter = new AsteriskPbxAdapter({
-    config: asteriskConfig(port, secret),
-    logger,
-    reconnectInitialMs: 20,
-    ...(now === undefined ? {} : { now }),
-  });
+  const adapter = teardown.add(
+    new AsteriskPbxAdapter({
+      config: asteriskConfig(port, secret),
+      logger,
+      reconnectInitialMs: 20,
+      ...(now === undefined ? {} : { now }),
+    }),
+    (a) => a.stop(),
+  );
   const events: CallEvent[] = [];
   const h = { server, adapter, events, logs };
-  running.push(h);
   const started = adapter.start((e) => events.push(e));
   return { ...h, started };
 }
@@ -83,12 +87,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-afterEach(async () => {
-  for (const h of running.splice(0)) {
-    await h.adapter.stop();
-    await h.server.close();
-  }
-});
+afterEach(() => teardown.run());
 
 describe('AsteriskPbxAdapter replaying real captures over TCP', () => {
   const splits = ['frames', 'random', 'bytes'] as const;
@@ -162,7 +161,7 @@ describe('AsteriskPbxAdapter link handling', () => {
     await h.server.close();
     const restarted = new AmiTestServer({ channels: () => [] });
     await restarted.listen(port);
-    running.push({ ...h, server: restarted });
+    teardown.add(restarted, (s) => s.close());
     await restarted.waitForLogin(1);
     await until(() => h.events.length === 4, 'the vanished call to end');
     expect(steps(h.events).slice(2)).toEqual([
@@ -384,7 +383,7 @@ describe('AsteriskPbxAdapter across an AMI cut (the two captured sessions)', () 
     clock.now = at(s2, 0.309);
     const server = new AmiTestServer({ channels: () => listing });
     await server.listen(port);
-    running.push({ ...h, server });
+    teardown.add(server, (s) => s.close());
     await server.waitForLogin(1);
     await until(() => h.events.length === 2, 'the answer found at reconnect');
     await until(() => changes.length === 3, 'connected again');
@@ -424,7 +423,7 @@ describe('AsteriskPbxAdapter across an AMI cut (the two captured sessions)', () 
     clock.now = at(s2, 20);
     const server = new AmiTestServer({ channels: () => [] });
     await server.listen(port);
-    running.push({ ...h, server });
+    teardown.add(server, (s) => s.close());
     await until(() => h.events.length === 3, 'the vanished call to end');
     expect(steps(h.events).slice(1)).toEqual([
       ['ended', '201', 'missed'],

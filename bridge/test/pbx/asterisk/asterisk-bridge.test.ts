@@ -6,6 +6,7 @@ import type { Call } from '../../../src/calls/call';
 import { RepClient, startTestBridge } from '../../support/test-bridge';
 import { callFrames, headerOf, loadCapture } from './ami-capture';
 import { AmiTestServer } from './ami-test-server';
+import { Teardown } from '../../support/teardown';
 
 const ANA = 'ana.lopez@acme.example';
 const BEN = 'ben.okafor@acme.example';
@@ -23,29 +24,30 @@ function timeline(calls: readonly Call[]): string[] {
 describe('Asterisk captures → bridge → WebSocket', () => {
   let server: AmiTestServer;
   let bridge: RunningBridge;
+  const teardown = new Teardown();
 
   beforeEach(async () => {
-    server = new AmiTestServer({ split: 'random' });
+    server = teardown.add(new AmiTestServer({ split: 'random' }), (s) => s.close());
     const port = await server.listen();
-    bridge = await startTestBridge({
-      users: [
-        { extension: '201', email: ANA },
-        { extension: '202', email: BEN },
-      ],
-      config: {
-        pbx: {
-          adapter: 'asterisk',
-          asterisk: { host: '127.0.0.1', port, username: 'bridge', secret: 'bridgepass' },
+    bridge = teardown.add(
+      await startTestBridge({
+        users: [
+          { extension: '201', email: ANA },
+          { extension: '202', email: BEN },
+        ],
+        config: {
+          pbx: {
+            adapter: 'asterisk',
+            asterisk: { host: '127.0.0.1', port, username: 'bridge', secret: 'bridgepass' },
+          },
         },
-      },
-    });
+      }),
+      (b) => b.stop(),
+    );
     await server.waitForLogin();
   });
 
-  afterEach(async () => {
-    await bridge.stop();
-    await server.close();
-  });
+  afterEach(() => teardown.run());
 
   async function replayUntilEnded(name: string, reps: RepClient[], linkedid: string) {
     await server.send(callFrames(loadCapture(name)));
@@ -117,7 +119,7 @@ describe('Asterisk captures → bridge → WebSocket', () => {
     const all = callFrames(loadCapture('sip-originate-click2dial'));
     const script = all.slice(all.findIndex((f) => headerOf(f, 'Event') === 'Newchannel'));
     await server.close();
-    server = new AmiTestServer({ originateScript: script });
+    server = teardown.add(new AmiTestServer({ originateScript: script }), (s) => s.close());
     await server.listen(portOf(bridge));
     await server.waitForLogin();
     const ana = await RepClient.connectAs(bridge, ANA);

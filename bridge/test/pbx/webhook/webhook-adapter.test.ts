@@ -8,6 +8,7 @@ import { createHttpApp } from '../../../src/http/http-server';
 import { silentLogger } from '../../../src/logging/logger';
 import { WebhookPbxAdapter } from '../../../src/pbx/webhook/webhook-adapter';
 import { createWebhookRouter } from '../../../src/pbx/webhook/webhook-router';
+import { Teardown } from '../../support/teardown';
 
 const TOKEN = 'pbx-token-0123456789';
 const NOW = new Date('2025-03-01T10:00:00.000Z');
@@ -30,10 +31,14 @@ describe('WebhookPbxAdapter events: POST /pbx/events', () => {
   let url: string;
   let adapter: WebhookPbxAdapter;
   let received: CallEvent[];
+  const teardown = new Teardown();
 
   beforeEach(async () => {
     received = [];
-    adapter = new WebhookPbxAdapter({ token: TOKEN, dialTimeoutMs: 1000, logger: silentLogger() });
+    adapter = teardown.add(
+      new WebhookPbxAdapter({ token: TOKEN, dialTimeoutMs: 1000, logger: silentLogger() }),
+      (a) => a.stop(),
+    );
     await adapter.start((event) => received.push(event));
     const app = createHttpApp({
       logger: silentLogger(),
@@ -50,14 +55,11 @@ describe('WebhookPbxAdapter events: POST /pbx/events', () => {
         },
       ],
     });
-    server = http.createServer(app);
+    server = teardown.add(http.createServer(app), close);
     url = `${await listen(server)}/pbx/events`;
   });
 
-  afterEach(async () => {
-    await adapter.stop();
-    await close(server);
-  });
+  afterEach(() => teardown.run());
 
   const post = (body: unknown, init: { token?: string | null; raw?: string; type?: string } = {}) =>
     fetch(url, {
@@ -223,6 +225,7 @@ describe('WebhookPbxAdapter dial-out', () => {
   let pbxUrl: string;
   let requests: Array<{ headers: http.IncomingHttpHeaders; body: unknown }>;
   let reply: (res: http.ServerResponse) => void;
+  const teardown = new Teardown();
 
   beforeEach(async () => {
     requests = [];
@@ -235,12 +238,12 @@ describe('WebhookPbxAdapter dial-out', () => {
         reply(res);
       });
     });
+    // The PBX server in use: a test may replace it.
+    teardown.add(pbx, () => close(pbx));
     pbxUrl = `${await listen(pbx)}/dial`;
   });
 
-  afterEach(async () => {
-    await close(pbx);
-  });
+  afterEach(() => teardown.run());
 
   const adapterFor = (dialUrl: string | undefined, dialToken?: string, dialTimeoutMs = 2000) =>
     new WebhookPbxAdapter({
