@@ -79,7 +79,7 @@ export async function startBridge(
     const salesforce = await openSalesforce(config, logger);
     stack.push(() => salesforce.stop());
     const { gateway, emulatedOrg } = salesforce;
-    const org = new OrgConnection({ gateway, logger });
+    const org = new OrgConnection({ gateway, logger: part('salesforce') });
     stack.push(() => org.stop());
     // What the integration user may read and write (describe), one for every part.
     const orgFields = new OrgFields({ gateway, logger: part('salesforce') });
@@ -242,7 +242,7 @@ export async function startBridge(
       pbx: adapter,
       users,
       onRefreshed: () => hub.refreshExtensions(),
-      logger,
+      logger: part('users'),
     });
     await userRefresh.start();
     stack.push(() => userRefresh.stop());

@@ -7,8 +7,9 @@ import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from './config/load';
 import { isSwitchboardError } from './errors';
-import { createLogger } from './logging/logger';
+import { createLogger, defaultLogFormat } from './logging/logger';
 import { startBridge } from './bridge';
+import { startBanner } from './start-banner';
 import { runSyncCommand } from './sync-command';
 
 /* eslint-disable no-console -- the CLI talks to the person at the terminal */
@@ -17,7 +18,11 @@ const HARNESS_DIR = path.resolve(__dirname, '../../../harness/dist');
 
 async function start(options: { config?: string }): Promise<void> {
   const config = loadConfig({ file: options.config, env: process.env });
-  const logger = createLogger({ level: config.log.level });
+  const demo = options.config === undefined;
+  const logger = createLogger({
+    level: config.log.level,
+    format: config.log.format ?? defaultLogFormat({ demo, tty: process.stdout.isTTY }),
+  });
   process.on('unhandledRejection', (reason) => {
     logger.error(
       { err: reason instanceof Error ? reason.message : String(reason) },
@@ -32,24 +37,8 @@ async function start(options: { config?: string }): Promise<void> {
     logger,
     harnessDir: existsSync(HARNESS_DIR) ? HARNESS_DIR : undefined,
   });
-  if (bridge.emulatedOrg !== undefined) {
-    console.log(
-      [
-        '',
-        'Switchboard demo is running: emulated Salesforce org, simulated PBX.',
-        existsSync(HARNESS_DIR)
-          ? `  Open the utility bar:   ${bridge.httpUrl}/   (as another rep: ${bridge.httpUrl}/?as=ben.okafor@acme.example)`
-          : '  (the browser page is not built: run npm run build:harness)',
-        `  Health:                 ${bridge.httpUrl}/healthz`,
-        `  Status:                 curl -H 'authorization: Bearer demo-admin-token' ${bridge.httpUrl}/admin/status`,
-        `  PBX phonebook:          ${bridge.httpUrl}/directory/phonebook.vcf?token=demo-phonebook-token (also .csv, /directory/phonebook/yealink.xml)`,
-        `  WebSocket:              ${bridge.wsUrl}`,
-        `  Ring a phone yourself:  curl -X POST ${bridge.httpUrl}/demo/calls -H 'content-type: application/json' -d '{"extension":"201","number":"+1 415 555 1212"}'`,
-        `  The simulator rings extensions 201-203 every ${config.pbx.simulator.intervalSeconds} s. Ctrl-C stops.`,
-        '',
-      ].join('\n'),
-    );
-  }
+  if (bridge.emulatedOrg !== undefined)
+    console.log(startBanner({ config, demo, bridge, pageBuilt: existsSync(HARNESS_DIR) }));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -433,7 +433,11 @@ export const ConfigSchema = z
     callLog: CallLogSchema.default(CallLogSchema.parse({})),
     directory: DirectorySchema.default(DirectorySchema.parse({})),
     log: z
-      .object({ level: z.enum(LOG_LEVELS).default('info') })
+      .object({
+        level: z.enum(LOG_LEVELS).default('info'),
+        /** json or pretty; unset: pretty for the demo at a terminal, json otherwise. */
+        format: z.enum(['json', 'pretty']).optional(),
+      })
       .strict()
       .default({ level: 'info' }),
   })

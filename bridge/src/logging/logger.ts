@@ -1,9 +1,16 @@
-// Logging for the whole bridge: pino, JSON lines, with secrets redacted by path and phone
-// numbers masked at info level (full numbers only when the level is debug or trace).
+// Logging for the whole bridge: pino, JSON lines (or readable lines for a person at a terminal,
+// log.format), with secrets redacted by path and phone numbers masked at info level (full
+// numbers only when the level is debug or trace). A part of the bridge is named once, by whoever
+// builds it (`logger.child({ component })` in the composition root); a module never binds
+// `component` again on the logger it was given (pino would write the key twice), and names a
+// piece of its own with `part`.
 import pino from 'pino';
+import pretty from 'pino-pretty';
 
 export type Logger = pino.Logger;
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** `json`: one JSON object per line, for log collectors. `pretty`: a readable line per event. */
+export type LogFormat = 'json' | 'pretty';
 
 /** Object paths whose values never reach a log line, at any level. */
 const REDACT_PATHS = [
@@ -27,21 +34,45 @@ const REDACT_PATHS = [
 
 export interface LoggerOptions {
   level: LogLevel;
+  /** Default json. */
+  format?: LogFormat;
   /** Where lines go; defaults to stdout. Tests pass a stream to read what was logged. */
   destination?: pino.DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
+  const pinoOptions = {
+    level: options.level,
+    base: { service: 'switchboard-bridge' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (options.format !== 'pretty') return pino(pinoOptions, options.destination);
   return pino(
-    {
-      level: options.level,
-      base: { service: 'switchboard-bridge' },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-    },
-    options.destination,
+    pinoOptions,
+    pretty({
+      destination: options.destination ?? 1,
+      sync: true,
+      colorize: options.destination === undefined && process.stdout.isTTY,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service,component,part',
+      messageFormat: (log, messageKey) => {
+        const name = [log['component'], log['part']].filter((v) => typeof v === 'string');
+        const message = typeof log[messageKey] === 'string' ? log[messageKey] : '';
+        return name.length === 0 ? message : `[${name.join('/')}] ${message}`;
+      },
+      singleLine: true,
+    }),
   );
+}
+
+/**
+ * The format when log.format is not set: readable lines for a person running the demo at a
+ * terminal; JSON everywhere else (a service, a pipe, a log collector).
+ */
+export function defaultLogFormat(where: { demo: boolean; tty: boolean }): LogFormat {
+  return where.demo && where.tty ? 'pretty' : 'json';
 }
 
 /** A logger that writes nothing, for unit tests of code that needs one. */

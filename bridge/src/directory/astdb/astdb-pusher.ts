@@ -123,7 +123,7 @@ export class AstDbPusher {
 
   constructor(private readonly options: AstDbPusherOptions) {
     this.config = options.config;
-    this.log = options.logger.child({ component: 'astdb' });
+    this.log = options.logger.child({ part: 'astdb' });
     this.now = options.now ?? Date.now;
     this.sleep =
       options.sleep ??

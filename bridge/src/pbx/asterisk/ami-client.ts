@@ -103,7 +103,7 @@ export class AmiClient {
     private readonly options: AmiClientOptions,
     private readonly handlers: AmiClientHandlers,
   ) {
-    this.log = options.logger.child({ component: 'ami', host: options.host, port: options.port });
+    this.log = options.logger.child({ part: 'ami', host: options.host, port: options.port });
     this.parser = new AmiParser((problem) => {
       this.log.warn(
         {

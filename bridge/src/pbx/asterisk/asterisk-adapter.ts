@@ -56,7 +56,7 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
 
   constructor(options: AsteriskAdapterOptions) {
     this.config = options.config;
-    this.log = options.logger.child({ component: 'asterisk' });
+    this.log = options.logger; // named by its creator (pbx-asterisk)
     const now = options.now ?? (() => new Date());
     this.translator = new AmiCallTranslator({
       extensionPattern: new RegExp(this.config.extensionPattern),

@@ -79,6 +79,11 @@ export class SimulatorPbxAdapter implements PbxAdapter {
   private counter = 0;
   private readonly runId = Date.now().toString(36);
 
+  /** The extensions it rings (on its own every intervalMs, when that is above 0). */
+  get extensions(): readonly string[] {
+    return this.options.extensions;
+  }
+
   constructor(options: SimulatorPbxAdapterOptions) {
     if (options.intervalMs < 0) throw new RangeError('intervalMs must be 0 or more');
     this.options = options;
