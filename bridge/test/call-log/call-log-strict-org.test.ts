@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '../../src/storage/database';
 import { captureLogger } from '../support/capture-logger';
 import { gatewayForOrg } from '../support/org-gateway';
 import { CONTACT, ENDED_AT, REP_USER_ID, SEED, endedCall } from './support/calls';
+import { Teardown } from '../support/teardown';
 
 interface Harness {
   org: EmulatedOrg;
@@ -18,15 +19,16 @@ interface Harness {
   clock: { t: number };
 }
 
-const harnesses: Harness[] = [];
+/** What start() started, stopped after each test (also when it failed halfway). */
+const teardown = new Teardown();
 
 async function start(
   orgOptions: Omit<EmulatedOrgOptions, 'seed'> = {},
   config: Partial<CallLogConfig> = {},
 ): Promise<Harness> {
-  const org = await EmulatedOrg.start({ seed: SEED, ...orgOptions });
+  const org = teardown.add(await EmulatedOrg.start({ seed: SEED, ...orgOptions }), (o) => o.stop());
   const { logger, lines } = captureLogger();
-  const db = openDatabase(':memory:', logger);
+  const db = teardown.add(openDatabase(':memory:', logger), (d) => d.close());
   const clock = { t: ENDED_AT + 1000 };
   const published = new Map<string, CallLogStatus>();
   const service = new CallLogService({
@@ -42,18 +44,11 @@ async function start(
       setLogStatus: (callId, status) => published.set(callId, status),
     },
   });
-  const h = { org, service, db, lines, published, clock };
-  harnesses.push(h);
-  return h;
+  teardown.add(service, (s) => s.stop());
+  return { org, service, db, lines, published, clock };
 }
 
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) {
-    await h.service.stop();
-    h.db.close();
-    await h.org.stop();
-  }
-});
+afterEach(() => teardown.run());
 
 /** Runs the worker until nothing is due, moving the clock past each backoff. */
 async function drain(h: Harness, rounds = 6): Promise<void> {

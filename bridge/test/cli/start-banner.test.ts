@@ -11,6 +11,20 @@ describe('start banner', () => {
   const teardown = new Teardown();
   afterEach(() => teardown.run());
 
+  /** A --config bridge: the emulated org and the webhook PBX, with these server settings. */
+  async function startConfigured(server: Record<string, unknown>) {
+    const config = parseConfig({
+      server,
+      salesforce: { emulate: 'demo' },
+      pbx: { adapter: 'webhook', webhook: { token: 'webhook-secret-0123456789' } },
+      storage: { database: ':memory:' },
+    });
+    const bridge = teardown.add(await startBridge(config, { logger: silentLogger() }), (b) =>
+      b.stop(),
+    );
+    return { config, bridge };
+  }
+
   it('in the demo: the simulated PBX, the page, the demo tokens and how to ring a phone', async () => {
     // The demo configuration, on a free port.
     const config = loadConfig({ env: { SWITCHBOARD__SERVER__PORT: '0' } });
@@ -32,15 +46,11 @@ describe('start banner', () => {
   });
 
   it('with --config and an emulated org: the configured PBX and URLs, no demo, no secrets', async () => {
-    const config = parseConfig({
-      server: { port: 0, host: '127.0.0.1', adminToken: 'admin-secret-0123456789' },
-      salesforce: { emulate: 'demo' },
-      pbx: { adapter: 'webhook', webhook: { token: 'webhook-secret-0123456789' } },
-      storage: { database: ':memory:' },
+    const { config, bridge } = await startConfigured({
+      port: 0,
+      host: '127.0.0.1',
+      adminToken: 'admin-secret-0123456789',
     });
-    const bridge = teardown.add(await startBridge(config, { logger: silentLogger() }), (b) =>
-      b.stop(),
-    );
 
     const banner = startBanner({ config, demo: false, bridge, pageBuilt: true });
 
@@ -58,15 +68,7 @@ describe('start banner', () => {
   });
 
   it('says there are no demo endpoints when the bridge listens beyond this machine', async () => {
-    const config = parseConfig({
-      server: { port: 0, host: '0.0.0.0' },
-      salesforce: { emulate: 'demo' },
-      pbx: { adapter: 'webhook', webhook: { token: 'webhook-secret-0123456789' } },
-      storage: { database: ':memory:' },
-    });
-    const bridge = teardown.add(await startBridge(config, { logger: silentLogger() }), (b) =>
-      b.stop(),
-    );
+    const { config, bridge } = await startConfigured({ port: 0, host: '0.0.0.0' });
 
     const banner = startBanner({ config, demo: false, bridge, pageBuilt: true });
 

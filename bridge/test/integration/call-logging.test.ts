@@ -16,24 +16,22 @@ describe('call logging through the bridge', () => {
   let bridge: RunningBridge;
   const teardown = new Teardown();
   beforeAll(async () => {
-    bridge = teardown.add(
-      await startTestBridge({
-        seed: {
-          Contact: [
-            {
-              Id: '003000000000001AAA',
-              FirstName: 'Jana',
-              LastName: 'Weber',
-              Phone: '+1 415 555 1212',
-              AccountId: '001000000000001AAA',
-              OwnerId: ANA.Id,
-            },
-          ],
-          Account: [{ Id: '001000000000001AAA', Name: 'Weber GmbH', OwnerId: ANA.Id }],
-        },
-      }),
-      (b) => b.stop(),
-    );
+    bridge = await startTestBridge({
+      seed: {
+        Contact: [
+          {
+            Id: '003000000000001AAA',
+            FirstName: 'Jana',
+            LastName: 'Weber',
+            Phone: '+1 415 555 1212',
+            AccountId: '001000000000001AAA',
+            OwnerId: ANA.Id,
+          },
+        ],
+        Account: [{ Id: '001000000000001AAA', Name: 'Weber GmbH', OwnerId: ANA.Id }],
+      },
+    });
+    teardown.add(bridge, (b) => b.stop());
   });
   afterAll(() => teardown.run());
 

@@ -18,23 +18,21 @@ describe('directory index in the bridge', () => {
   let bridge: RunningBridge;
   const teardown = new Teardown();
   beforeAll(async () => {
-    bridge = teardown.add(
-      await startTestBridge({
-        seed: {
-          Contact: [
-            {
-              Id: '003000000000001AAA',
-              FirstName: 'Jana',
-              LastName: 'Weber',
-              Phone: '(415) 555-1212',
-              OwnerId: ANA.Id,
-            },
-          ],
-        },
-        config: { directory: { enabled: true, phonebook: { token: PHONEBOOK_TOKEN } } },
-      }),
-      (b) => b.stop(),
-    );
+    bridge = await startTestBridge({
+      seed: {
+        Contact: [
+          {
+            Id: '003000000000001AAA',
+            FirstName: 'Jana',
+            LastName: 'Weber',
+            Phone: '(415) 555-1212',
+            OwnerId: ANA.Id,
+          },
+        ],
+      },
+      config: { directory: { enabled: true, phonebook: { token: PHONEBOOK_TOKEN } } },
+    });
+    teardown.add(bridge, (b) => b.stop());
     // Wait for the first full load.
     for (let i = 0; i < 200; i++) {
       const status = (await (

@@ -35,23 +35,21 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
     let bridge: RunningBridge;
     const teardown = new Teardown();
     beforeAll(async () => {
-      bridge = teardown.add(
-        await startTestBridge({
-          defaultCountry: country,
-          seed: {
-            Contact: [
-              {
-                Id: '003000000000001AAA',
-                FirstName: 'Jana',
-                LastName: 'Weber',
-                Phone: stored,
-                OwnerId: ANA_ID,
-              },
-            ],
-          },
-        }),
-        (b) => b.stop(),
-      );
+      bridge = await startTestBridge({
+        defaultCountry: country,
+        seed: {
+          Contact: [
+            {
+              Id: '003000000000001AAA',
+              FirstName: 'Jana',
+              LastName: 'Weber',
+              Phone: stored,
+              OwnerId: ANA_ID,
+            },
+          ],
+        },
+      });
+      teardown.add(bridge, (b) => b.stop());
     });
     afterAll(() => teardown.run());
 
@@ -84,60 +82,58 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
     let bridge: RunningBridge;
     const teardown = new Teardown();
     beforeAll(async () => {
-      bridge = teardown.add(
-        await startTestBridge({
-          seed: {
-            Account: [
-              {
-                Id: '001000000000001AAA',
-                Name: 'Northwind Traders',
-                Phone: '+1 212 555 0100',
-                OwnerId: BEN_ID,
-              },
-            ],
-            Contact: [
-              // Two records share one number: the rep's own record must come first, even though
-              // the other one was modified more recently.
-              {
-                Id: '003000000000010AAA',
-                FirstName: 'Old',
-                LastName: 'Mine',
-                MobilePhone: '212.555.0199',
-                OwnerId: ANA_ID,
-                AccountId: '001000000000001AAA',
-                LastModifiedDate: '2024-01-01T00:00:00.000Z',
-              },
-              {
-                Id: '003000000000011AAA',
-                FirstName: 'New',
-                LastName: 'Theirs',
-                Phone: '+1 (212) 555-0199',
-                OwnerId: BEN_ID,
-                LastModifiedDate: '2026-01-01T00:00:00.000Z',
-              },
-              {
-                Id: '003000000000012AAA',
-                FirstName: 'Partial',
-                LastName: 'Digits',
-                Phone: '+1 212 555 01999',
-                OwnerId: BEN_ID,
-              },
-            ],
-            Lead: [
-              {
-                Id: '00Q000000000001AAA',
-                FirstName: 'Lee',
-                LastName: 'Outbound',
-                Company: 'Contoso',
-                Phone: '(646) 555-0142',
-                OwnerId: ANA_ID,
-                IsConverted: false,
-              },
-            ],
-          },
-        }),
-        (b) => b.stop(),
-      );
+      bridge = await startTestBridge({
+        seed: {
+          Account: [
+            {
+              Id: '001000000000001AAA',
+              Name: 'Northwind Traders',
+              Phone: '+1 212 555 0100',
+              OwnerId: BEN_ID,
+            },
+          ],
+          Contact: [
+            // Two records share one number: the rep's own record must come first, even though
+            // the other one was modified more recently.
+            {
+              Id: '003000000000010AAA',
+              FirstName: 'Old',
+              LastName: 'Mine',
+              MobilePhone: '212.555.0199',
+              OwnerId: ANA_ID,
+              AccountId: '001000000000001AAA',
+              LastModifiedDate: '2024-01-01T00:00:00.000Z',
+            },
+            {
+              Id: '003000000000011AAA',
+              FirstName: 'New',
+              LastName: 'Theirs',
+              Phone: '+1 (212) 555-0199',
+              OwnerId: BEN_ID,
+              LastModifiedDate: '2026-01-01T00:00:00.000Z',
+            },
+            {
+              Id: '003000000000012AAA',
+              FirstName: 'Partial',
+              LastName: 'Digits',
+              Phone: '+1 212 555 01999',
+              OwnerId: BEN_ID,
+            },
+          ],
+          Lead: [
+            {
+              Id: '00Q000000000001AAA',
+              FirstName: 'Lee',
+              LastName: 'Outbound',
+              Company: 'Contoso',
+              Phone: '(646) 555-0142',
+              OwnerId: ANA_ID,
+              IsConverted: false,
+            },
+          ],
+        },
+      });
+      teardown.add(bridge, (b) => b.stop());
     });
     afterAll(() => teardown.run());
 

@@ -12,18 +12,16 @@ describe('bridge security', () => {
   let bridge: RunningBridge;
   const teardown = new Teardown();
   beforeAll(async () => {
-    bridge = teardown.add(
-      await startTestBridge({
-        config: {
-          server: {
-            port: 0,
-            host: '127.0.0.1',
-            allowedOrigins: ['https://acme.lightning.force.com'],
-          },
+    bridge = await startTestBridge({
+      config: {
+        server: {
+          port: 0,
+          host: '127.0.0.1',
+          allowedOrigins: ['https://acme.lightning.force.com'],
         },
-      }),
-      (b) => b.stop(),
-    );
+      },
+    });
+    teardown.add(bridge, (b) => b.stop());
   });
   afterAll(() => teardown.run());
 
