@@ -1,6 +1,7 @@
 // The bridge's configuration: one zod schema, the single source of the keys, their defaults
 // and the checks that turn a misconfiguration into a message naming the key.
 import { z } from 'zod';
+import { DEFAULT_DENIED_PREFIXES, DENIABLE_NUMBER_TYPES } from '../phone/dial-policy';
 
 const secret = (what: string) =>
   z
@@ -142,6 +143,34 @@ export const SalesforceSchema = z
     }
   });
 
+export const DialPolicySchema = z
+  .object({
+    /** ISO countries reps may call, e.g. [US, CA]; empty: all. */
+    allowedCountries: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toUpperCase()
+          .regex(/^[A-Z]{2}$/, 'must be two-letter country codes such as US or DE'),
+      )
+      .default([]),
+    /** E.164 prefixes never dialed; replaces the built-in list when given. */
+    deniedPrefixes: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^\+[1-9]\d{0,14}$/, 'must be E.164 prefixes such as "+1900" (a + and digits)'),
+      )
+      .default([...DEFAULT_DENIED_PREFIXES]),
+    /** Number types never dialed. */
+    deniedTypes: z.array(z.enum(DENIABLE_NUMBER_TYPES)).default(['premium-rate']),
+    /** Letters in a number: convert per the phone keypad (E.161), or refuse the number. */
+    letters: z.enum(['convert', 'refuse']).default('convert'),
+  })
+  .strict();
+
 export const PhoneSchema = z
   .object({
     /** ISO 3166 country for numbers written without a country code, e.g. DE or US. */
@@ -159,6 +188,8 @@ export const PhoneSchema = z
       .string()
       .regex(/^[0-9*#]*$/)
       .default(''),
+    /** Which numbers reps may dial (click-to-dial, later transfers): phone/dial-policy.ts. */
+    dialPolicy: DialPolicySchema.default(DialPolicySchema.parse({})),
   })
   .strict();
 

@@ -8,7 +8,7 @@ import { numberForLog, type Logger } from '../logging/logger';
 import type { DialOrigins } from '../calls/call-service';
 import type { PbxAdapter } from '../pbx/adapter';
 import type { PhoneConfig } from '../config/schema';
-import { formatForDial, normalizeNumber } from '../phone/phone-number';
+import { dialTargetFor } from '../phone/dial-policy';
 
 export interface DialInput {
   requestId: string;
@@ -63,14 +63,17 @@ export class DialService implements DialOrigins {
     } catch (error) {
       if (isSwitchboardError(error)) {
         // Refused before reaching the PBX: still part of the audit trail, masked like the rest.
+        // A number the dial policy refuses is worth a warning: it may be toll fraud.
         const log = this.options.logger;
-        log.info(
+        const rule = error.details?.['rule'];
+        log[error.code === ErrorCodes.DIAL_NUMBER_NOT_ALLOWED ? 'warn' : 'info'](
           {
             requestId: input.requestId,
             userId: input.rep.userId,
             number: numberForLog(log, input.number),
             recordId: input.recordId,
             code: error.code,
+            ...(rule === undefined ? {} : { rule }),
           },
           'dial rejected',
         );
@@ -100,22 +103,12 @@ export class DialService implements DialOrigins {
           status: 409,
         },
       );
-    const normalized = normalizeNumber(input.number, {
-      defaultCountry: this.options.phone.defaultCountry,
-      internalMaxDigits: this.options.phone.internalMaxDigits,
-    });
-    let target: string;
-    if (normalized.internal) target = normalized.raw.replace(/\D/g, '');
-    else if (normalized.e164 !== null) target = formatForDial(normalized.e164, this.options.phone);
-    else
-      throw new SwitchboardError(
-        ErrorCodes.DIAL_INVALID_NUMBER,
-        'That does not look like a phone number',
-        {
-          hint: 'Check the number on the record: it needs a country code or a national number of the bridge’s default country.',
-          status: 400,
-        },
-      );
+    // The dial policy (premium and special numbers, allowed countries, letters) and the form
+    // the PBX dials, in one place: phone/dial-policy.ts.
+    const target = dialTargetFor(input.number, {
+      ...this.options.phone,
+      policy: this.options.phone.dialPolicy,
+    }).dial;
     const last = this.lastAccepted.get(rep.userId);
     const repeated =
       last !== undefined && last.target === target && this.now() - last.at < this.repeatWindowMs;

@@ -4,17 +4,13 @@ import type { Call } from '../../src/calls/call';
 import { CallService, type CallServiceOptions, type RankFn } from '../../src/calls/call-service';
 import { CallTracker } from '../../src/calls/call-tracker';
 import type { CallerDirectory, DirectoryMatch } from '../../src/calls/caller-directory';
+import { PhoneSchema } from '../../src/config/schema';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createLogger, silentLogger } from '../../src/logging/logger';
 import type { UserDirectory } from '../../src/users/user-directory';
 
 const AT = new Date('2025-03-01T10:00:00.000Z');
-const PHONE = {
-  defaultCountry: 'US',
-  internalMaxDigits: 6,
-  dialFormat: 'e164',
-  outsideLinePrefix: '',
-} as const;
+const PHONE = PhoneSchema.parse({ defaultCountry: 'US' });
 const LOOKUP = { cacheTtlSeconds: 60, recentWindowMinutes: 30, maxMatches: 10 };
 
 interface Deferred<T> {

@@ -5,14 +5,9 @@ import { DialService, type DialInput, type DialServiceOptions } from '../../src/
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createLogger, silentLogger } from '../../src/logging/logger';
 import type { DialRequest, DialResult, PbxAdapter } from '../../src/pbx/adapter';
-import type { PhoneConfig } from '../../src/config/schema';
+import { PhoneSchema, type PhoneConfig } from '../../src/config/schema';
 
-const US_E164: PhoneConfig = {
-  defaultCountry: 'US',
-  internalMaxDigits: 6,
-  dialFormat: 'e164',
-  outsideLinePrefix: '',
-};
+const US_E164: PhoneConfig = PhoneSchema.parse({ defaultCountry: 'US' });
 
 const ANA: DialInput['rep'] = {
   userId: '005000000000001AAA',
@@ -201,12 +196,11 @@ describe('DialService', () => {
       ],
     ] as const)('%j: "%s" → %s', async (config, written, expected) => {
       const { adapter, service } = setup({
-        phone: {
+        phone: PhoneSchema.parse({
           defaultCountry: config.defaultCountry,
-          internalMaxDigits: 6,
           dialFormat: config.dialFormat,
           outsideLinePrefix: config.prefix,
-        },
+        }),
       });
       await service.dial(dialInput(written));
       expect(adapter.requests[0]?.number).toBe(expected);
@@ -317,6 +311,22 @@ describe('DialService', () => {
       ]);
       const everything = JSON.stringify(lines);
       expect(everything).not.toMatch(/4155550101|555-0101|5550199|555 0199/);
+    });
+
+    it('audits a dial the policy refuses as a warning with the rule, the rep and the masked number', async () => {
+      const { logger, lines } = captureLogger('info');
+      const { adapter, service } = setup({ logger });
+      expect(await codeOf(service.dial(dialInput('+1 900 555 0188')))).toBe(
+        ErrorCodes.DIAL_NUMBER_NOT_ALLOWED,
+      );
+      expect(adapter.requests).toHaveLength(0);
+      expect(lines.find((l) => l.msg === 'dial rejected')).toMatchObject({
+        level: 'warn',
+        userId: ANA.userId,
+        code: ErrorCodes.DIAL_NUMBER_NOT_ALLOWED,
+        rule: 'denied-prefix:+1900',
+        number: '+1 90* *** **88',
+      });
     });
 
     it('shows the whole number at debug, where support needs it', async () => {

@@ -253,6 +253,31 @@ describe('click-to-dial through the WebSocket, the bridge and the webhook PBX', 
     rep.close();
   });
 
+  it('premium and special numbers get DIAL_NUMBER_NOT_ALLOWED with a hint; the PBX is not asked', async () => {
+    const rep = await RepClient.connectAs(bridge, ANA);
+    for (const number of ['+1 900 555 0100', '+882 16 1234 5678', '1-900-FLOWERS']) {
+      const { result } = await dial(rep, number);
+      expect(result).toMatchObject({
+        ok: false,
+        error: {
+          code: ErrorCodes.DIAL_NUMBER_NOT_ALLOWED,
+          message: expect.stringMatching(/not allowed/) as unknown,
+          hint: expect.stringContaining('phone.dialPolicy') as unknown,
+        },
+      });
+    }
+    expect(pbx.originates).toHaveLength(0);
+    rep.close();
+  });
+
+  it('a vanity number is dialed on the keypad’s digits, not cut at its letters', async () => {
+    const rep = await RepClient.connectAs(bridge, ANA);
+    const { result } = await dial(rep, '1-800-FLOWERS');
+    expect(result).toMatchObject({ ok: true });
+    expect(pbx.originates.map((o) => o.number)).toEqual(['+18003569377']);
+    rep.close();
+  });
+
   it('a PBX refusal (HTTP 403) reaches the rep as PBX_REFUSED with the PBX’s reason', async () => {
     pbx.behaviour = 'refuse';
     const rep = await RepClient.connectAs(bridge, ANA);
