@@ -14,6 +14,8 @@ export const ErrorCodes = {
   AUTH_WRONG_AUDIENCE: 'AUTH_WRONG_AUDIENCE',
   AUTH_ORG_NOT_ALLOWED: 'AUTH_ORG_NOT_ALLOWED',
   AUTH_TOKEN_TOO_LONG_LIVED: 'AUTH_TOKEN_TOO_LONG_LIVED',
+  /** An identity or a Salesforce user whose email imitates a mapped one (users/email-identity.ts). */
+  AUTH_EMAIL_LOOKALIKE: 'AUTH_EMAIL_LOOKALIKE',
   WS_ORIGIN_NOT_ALLOWED: 'WS_ORIGIN_NOT_ALLOWED',
   WS_BAD_FRAME: 'WS_BAD_FRAME',
   WS_UNKNOWN_TYPE: 'WS_UNKNOWN_TYPE',

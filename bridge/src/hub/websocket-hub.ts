@@ -528,16 +528,7 @@ export class WebSocketHub {
         user: { id: identity.userId, email: identity.email },
         extensions,
         calls: this.options.calls.activeCallsForExtensions(extensions),
-        warnings: [
-          ...this.options.users.warningsFor(identity.email),
-          ...(this.ownsEmail(identity)
-            ? []
-            : [
-                `Another Salesforce user has the email ${identity.email}, and the phone ` +
-                  'extension is mapped to that user: give each user their own email, or ask ' +
-                  'your admin to map your extension.',
-              ]),
-        ],
+        warnings: this.options.users.warningsForRep(identity),
         ...(this.options.settings === undefined ? {} : { settings: this.options.settings }),
       };
     } catch (thrown) {
@@ -703,16 +694,11 @@ export class WebSocketHub {
   }
 
   /**
-   * The rep's extensions. Emails are not unique in Salesforce: when the user directory matched
-   * the email to a different user than the token's subject, the phone is not this rep's.
+   * The rep's extensions: by the token's user id, which the user directory bound the mapped
+   * email to — never by the email alone (emails are neither unique nor unforgeable look-alikes).
    */
   private extensionsFor(identity: RepIdentityClaims): string[] {
-    return this.ownsEmail(identity) ? this.options.users.extensionsForEmail(identity.email) : [];
-  }
-
-  private ownsEmail(identity: RepIdentityClaims): boolean {
-    const owner = this.options.users.salesforceUserIdForEmail(identity.email);
-    return owner === undefined || owner.slice(0, 15) === identity.userId.slice(0, 15);
+    return this.options.users.extensionsForRep(identity);
   }
 
   // -------------------------------------------------------------------------------------------

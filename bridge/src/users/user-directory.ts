@@ -1,5 +1,6 @@
-// PBX user ↔ Salesforce user, by email, case-insensitive. Interfaces only; see
-// email-user-directory.ts for the implementation.
+// PBX user ↔ Salesforce user, by email (compared as email-identity.ts says: case-insensitive,
+// look-alikes refused), and rep ↔ extension, by the Salesforce user id the email is bound to.
+// Interfaces only; see email-user-directory.ts for the implementation.
 
 /** A PBX user as the PBX itself knows it (e.g. voicemail users with their email). */
 export interface PbxUser {
@@ -8,8 +9,14 @@ export interface PbxUser {
   name?: string;
 }
 
+/** A rep as their identity token names them: the Salesforce user id (`sub`) and email. */
+export interface RepClaims {
+  userId: string;
+  email: string;
+}
+
 export interface RepIdentity {
-  /** Lower-cased email: the join key between the PBX and Salesforce. */
+  /** The mapped email: lower-cased when plain, as written when not (a look-alike stays visible). */
   email: string;
   extensions: string[];
   /** The Salesforce user with this email, when one exists. */
@@ -18,12 +25,18 @@ export interface RepIdentity {
 }
 
 export interface UserDirectory {
-  /** Extensions that belong to this email (case-insensitive). */
+  /**
+   * The extensions of the rep behind an identity token: those mapped to the same email as the
+   * token's (not a look-alike) and bound to the token's Salesforce user id. An email no active
+   * Salesforce user has, or that another user was bound to, gets none.
+   */
+  extensionsForRep(rep: RepClaims): string[];
+  /** Why a rep gets no extension, for ready.warnings; [] when they have one. */
+  warningsForRep(rep: RepClaims): string[];
+  /** Extensions mapped to this email (the same address, not a look-alike): PBX events by email. */
   extensionsForEmail(email: string): string[];
   /** The email of the rep at this extension, if known. */
   emailForExtension(extension: string): string | undefined;
-  /** The Salesforce user id behind an email, if any. */
+  /** The active Salesforce user this email is bound to, if any. */
   salesforceUserIdForEmail(email: string): string | undefined;
-  /** Human-readable warnings for a rep who connects with this email (ready.warnings). */
-  warningsFor(email: string): string[];
 }

@@ -52,7 +52,8 @@ const users: UserDirectory = {
   emailForExtension: (ext) => ({ '201': 'ann@example.com', '202': 'ben@example.com' })[ext],
   salesforceUserIdForEmail: (email) =>
     ({ 'ann@example.com': '005000000000001AAA', 'ben@example.com': '005000000000002AAA' })[email],
-  warningsFor: () => [],
+  extensionsForRep: () => [],
+  warningsForRep: () => [],
 };
 
 /** Puts the rep's own records first, so the test sees ranking happen per leg. */

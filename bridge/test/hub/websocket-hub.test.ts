@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { Call } from '../../src/calls/call';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createLogger, type Logger } from '../../src/logging/logger';
-import type { UserDirectory } from '../../src/users/user-directory';
+import type { RepClaims, UserDirectory } from '../../src/users/user-directory';
 import { IdentityVerifier } from '../../src/hub/identity-verifier';
 import type { ServerFrame } from '../../src/protocol/v1';
 import {
@@ -18,7 +18,14 @@ import {
   type HubHandlers,
   type WebSocketHubOptions,
 } from '../../src/hub/websocket-hub';
-import { AUDIENCE, ORG_ID, generateKeys, signToken, type TestKeys } from './identity-tokens';
+import {
+  AUDIENCE,
+  ORG_ID,
+  USER_ID,
+  generateKeys,
+  signToken,
+  type TestKeys,
+} from './identity-tokens';
 import { Teardown } from '../support/teardown';
 
 const LIGHTNING = 'https://acme.lightning.force.com';
@@ -95,26 +102,32 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** A user directory whose bindings the test sets: email → extensions, email → user id. */
 class FakeUsers implements UserDirectory {
   readonly extensions = new Map<string, string[]>([
     ['rep@example.com', ['201']],
     ['other@example.com', ['202']],
   ]);
+  /** email → the Salesforce user the email is bound to (default: the test tokens' user). */
+  readonly owners = new Map<string, string>();
+  extensionsForRep(rep: RepClaims): string[] {
+    const owner = this.salesforceUserIdForEmail(rep.email);
+    return owner.slice(0, 15) === rep.userId.slice(0, 15) ? this.extensionsForEmail(rep.email) : [];
+  }
+  warningsForRep(rep: RepClaims): string[] {
+    if (this.extensionsForRep(rep).length > 0) return [];
+    return this.extensionsForEmail(rep.email).length === 0
+      ? [`No PBX user has the email ${rep.email}.`]
+      : [`Another Salesforce user has the email ${rep.email}.`];
+  }
   extensionsForEmail(email: string): string[] {
     return this.extensions.get(email.toLowerCase()) ?? [];
   }
   emailForExtension(): string | undefined {
     return undefined;
   }
-  /** email → the Salesforce user the directory matched it to (unset: unknown). */
-  readonly owners = new Map<string, string>();
-  salesforceUserIdForEmail(email: string): string | undefined {
-    return this.owners.get(email.toLowerCase());
-  }
-  warningsFor(email: string): string[] {
-    return this.extensionsForEmail(email).length === 0
-      ? [`No PBX user has the email ${email}.`]
-      : [];
+  salesforceUserIdForEmail(email: string): string {
+    return this.owners.get(email.toLowerCase()) ?? USER_ID;
   }
 }
 
@@ -237,10 +250,10 @@ describe('WebSocketHub', () => {
       expect(hub.stats()).toEqual({ sockets: 1, authenticated: 1, reps: 1 });
     });
 
-    it('gives no extension to another Salesforce user who shares the rep’s email', async () => {
+    it('gives the extensions the directory binds to the token’s user id, not to its email', async () => {
       await start();
       activeCalls = [makeCall('c1', '201')];
-      // The directory matched rep@example.com to a different user than the token's subject.
+      // The directory bound rep@example.com to a different user than the token's subject.
       users.owners.set('rep@example.com', '005000000000099AAA');
       const { ready } = await connectAs();
       expect(ready).toMatchObject({ extensions: [], calls: [] });

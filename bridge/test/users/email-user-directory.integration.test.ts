@@ -16,6 +16,9 @@ const seed: SeedData = {
       Email: 'ben@acme.example',
       IsActive: false,
     },
+    // KELVIN SIGN for K: the org's case-insensitive IN () returns it for kate@acme.example.
+    { Id: '005Hs00000USR03', FirstName: 'Mal', LastName: 'Lory', Email: '\u212Aate@acme.example' },
+    { Id: '005Hs00000USR04', FirstName: 'Kate', LastName: 'Real', Email: 'kate@acme.example' },
   ],
 };
 
@@ -33,6 +36,22 @@ describe('EmailUserDirectory against the emulated org', () => {
     });
   });
 
+  it('gives a look-alike user nothing: the mapped email is bound to the user who has it', async () => {
+    const kate = new EmailUserDirectory({
+      mappings: [{ extension: '203', email: 'kate@acme.example' }],
+      gateway: gatewayForOrg(org, { getRetries: 0 }),
+      logger: silentLogger(),
+    });
+    await kate.refresh();
+    expect(kate.salesforceUserIdForEmail('kate@acme.example')).toMatch(/^005Hs00000USR04/);
+    const mallory = { userId: '005Hs00000USR03AAA', email: '\u212Aate@acme.example' };
+    expect(kate.extensionsForRep(mallory)).toEqual([]);
+    expect(kate.extensionsForRep({ ...mallory, email: 'kate@acme.example' })).toEqual([]);
+    expect(
+      kate.extensionsForRep({ userId: '005Hs00000USR04AAA', email: 'kate@acme.example' }),
+    ).toEqual(['203']);
+  });
+
   afterAll(() => teardown.run());
 
   it('keeps the config mapping through an outage and matches users once the org is back', async () => {
@@ -46,6 +65,11 @@ describe('EmailUserDirectory against the emulated org', () => {
     expect(users.salesforceUserIdForEmail('ANA.LOPEZ@acme.example')).toMatch(/^005Hs00000USR01/);
     expect(users.salesforceUserIdForEmail('ben@acme.example')).toBeUndefined();
     expect(users.emailForExtension('202')).toBe('ben@acme.example');
-    expect(users.warningsFor('ana.lopez@acme.example')).toEqual([]);
+    expect(
+      users.warningsForRep({ userId: '005Hs00000USR01', email: 'ana.lopez@acme.example' }),
+    ).toEqual([]);
+    expect(
+      users.extensionsForRep({ userId: '005Hs00000USR01AAA', email: 'Ana.Lopez@acme.example' }),
+    ).toEqual(['201']);
   });
 });

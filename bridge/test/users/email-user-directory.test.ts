@@ -171,25 +171,118 @@ describe('EmailUserDirectory', () => {
     expect(users.salesforceUserIdForEmail('alice@acme.com')).toBe('005A');
   });
 
-  describe('warningsFor', () => {
+  describe('extensionsForRep: by the Salesforce user the email is bound to', () => {
+    const KATE: UserRow = { Id: '005K', Name: 'Kate', Email: 'kate@acme.com', IsActive: true };
+    /** Kelvin sign for K: lower-cases to "kate@acme.com", as Salesforce's IN () does. */
+    const KELVIN: UserRow = {
+      Id: '005M',
+      Name: 'Mallory',
+      Email: '\u212Aate@acme.com',
+      IsActive: true,
+    };
+
+    async function directory(
+      rows: UserRow[],
+      mappings = [{ extension: '203', email: 'kate@acme.com' }],
+    ) {
+      const fake = fakeGateway(rows);
+      const { logger, lines } = captureLogger();
+      const users = new EmailUserDirectory({ mappings, gateway: fake.gateway, logger });
+      await users.refresh();
+      return { users, lines, fake };
+    }
+
+    it('gives the mapped rep their extension, whatever the case of the token’s email', async () => {
+      const { users } = await directory([KATE]);
+      expect(users.extensionsForRep({ userId: '005K', email: 'Kate@ACME.com' })).toEqual(['203']);
+      expect(users.warningsForRep({ userId: '005K', email: 'kate@acme.com' })).toEqual([]);
+    });
+
+    it('gives nothing to a Salesforce user whose email is a look-alike (KELVIN SIGN)', async () => {
+      const { users, lines } = await directory([KATE, KELVIN]);
+      const mallory = { userId: '005M', email: '\u212Aate@acme.com' };
+      expect(users.extensionsForRep(mallory)).toEqual([]);
+      // …even when they claim the plain spelling: the token's user id decides.
+      expect(users.extensionsForRep({ userId: '005M', email: 'kate@acme.com' })).toEqual([]);
+      expect(users.salesforceUserIdForEmail('kate@acme.com')).toBe('005K');
+      expect(users.warningsForRep(mallory)).toEqual([
+        expect.stringMatching(/looks like kate@acme\.com, which has a phone extension/),
+      ]);
+      // Told once when the users are read, once when the look-alike signs in: not again.
+      await users.refresh();
+      users.warningsForRep(mallory);
+      const told = lines.filter((l) => l.level === 'warn' && l.msg.includes('look-alike'));
+      expect(told.map((l) => (l as { code?: string }).code)).toEqual([
+        'AUTH_EMAIL_LOOKALIKE',
+        'AUTH_EMAIL_LOOKALIKE',
+      ]);
+    });
+
+    it('binds the look-alike to nobody when it is the only user: the email grants nothing', async () => {
+      const { users } = await directory([KELVIN]);
+      expect(users.salesforceUserIdForEmail('kate@acme.com')).toBeUndefined();
+      expect(users.extensionsForRep({ userId: '005M', email: '\u212Aate@acme.com' })).toEqual([]);
+      expect(users.extensionsForRep({ userId: '005M', email: 'kate@acme.com' })).toEqual([]);
+    });
+
+    it('grants nothing on a mapped email no active Salesforce user has', async () => {
+      const { users } = await directory([{ ...KATE, IsActive: false }]);
+      const kate = { userId: '005K', email: 'kate@acme.com' };
+      expect(users.extensionsForRep(kate)).toEqual([]);
+      expect(users.warningsForRep(kate)).toEqual([
+        expect.stringMatching(/knows no active Salesforce user with the email kate@acme\.com/),
+      ]);
+      // …nor before Salesforce was ever read.
+      const { users: unread, fake } = await directory([]);
+      fake.fail(new SwitchboardError('SF_UNAVAILABLE', 'down'));
+      expect(unread.extensionsForRep(kate)).toEqual([]);
+    });
+
+    it('keeps the email bound to its first user when a second one is given the same email', async () => {
+      const rows: UserRow[] = [KATE];
+      const { users, lines } = await directory(rows);
+      expect(users.extensionsForRep({ userId: '005K', email: 'kate@acme.com' })).toEqual(['203']);
+      // An older id, answered first: without the binding it would win.
+      rows.unshift({ Id: '005A', Name: 'Impostor', Email: 'KATE@acme.com', IsActive: true });
+      await users.refresh();
+      expect(users.extensionsForRep({ userId: '005A', email: 'kate@acme.com' })).toEqual([]);
+      expect(users.extensionsForRep({ userId: '005K', email: 'kate@acme.com' })).toEqual(['203']);
+      expect(users.warningsForRep({ userId: '005A', email: 'kate@acme.com' })).toEqual([
+        expect.stringMatching(/^Another Salesforce user has the email kate@acme\.com/),
+      ]);
+      expect(lines.filter((l) => l.msg.includes('Several active Salesforce users'))).toHaveLength(
+        1,
+      );
+    });
+
+    it('binds the same user whatever order the org answers in', async () => {
+      const twins: UserRow[] = [
+        { Id: '005Z', Name: 'Newer', Email: 'kate@acme.com', IsActive: true },
+        { Id: '005B', Name: 'Older', Email: 'kate@acme.com', IsActive: true },
+      ];
+      const { users } = await directory(twins);
+      const { users: reversed } = await directory([...twins].reverse());
+      expect(users.salesforceUserIdForEmail('kate@acme.com')).toBe('005B');
+      expect(reversed.salesforceUserIdForEmail('kate@acme.com')).toBe('005B');
+    });
+
+    it('does not map a look-alike email from the PBX onto the plain one', async () => {
+      const { users } = await directory([KATE], []);
+      await users.refresh([{ extension: '204', email: '\u212Aate@acme.com' }]);
+      expect(users.extensionsForEmail('kate@acme.com')).toEqual([]);
+      expect(users.emailForExtension('204')).toBe('\u212Aate@acme.com');
+      expect(users.extensionsForRep({ userId: '005K', email: 'kate@acme.com' })).toEqual([]);
+    });
+  });
+
+  describe('warningsForRep', () => {
     it('tells a rep with no extension what to ask their admin', () => {
       const { gateway } = fakeGateway([]);
       const { logger } = captureLogger();
       const users = new EmailUserDirectory({ mappings: [], gateway, logger });
-      expect(users.warningsFor(' You@Acme.com')).toEqual([
+      expect(users.warningsForRep({ userId: '005Y', email: ' You@Acme.com' })).toEqual([
         'No phone extension is mapped to you@acme.com. Ask your admin to add you under users: in the bridge configuration, or to use the same email on the PBX.',
       ]);
-    });
-
-    it('has nothing to say to a mapped rep', () => {
-      const { gateway } = fakeGateway([]);
-      const { logger } = captureLogger();
-      const users = new EmailUserDirectory({
-        mappings: [{ extension: '201', email: 'you@acme.com' }],
-        gateway,
-        logger,
-      });
-      expect(users.warningsFor('YOU@acme.com')).toEqual([]);
     });
   });
 });
