@@ -109,8 +109,12 @@ export function createDemoRouter(options: DemoRouterOptions): express.Router {
   router.get('/records/:id', (req, res) => {
     const id = req.params.id;
     const found = findRecord(org, id);
-    if (found === undefined)
-      throw new SwitchboardError(ErrorCodes.HTTP_NOT_FOUND, `No record ${id}`, { status: 404 });
+    // Lightning Data Service answers as the rep: a record their sharing hides is an error.
+    const rep = userByEmail(emailOf(req));
+    if (found === undefined || (rep !== undefined && !org.canSee(String(rep.Id), id)))
+      throw new SwitchboardError(ErrorCodes.HTTP_NOT_FOUND, `No record ${id} for this user`, {
+        status: 404,
+      });
     const requested =
       typeof req.query.fields === 'string' ? req.query.fields.split(',').filter(Boolean) : [];
     const fields: Record<string, unknown> = {};

@@ -37,7 +37,7 @@ async function login(org: EmulatedOrg): Promise<Client> {
 
 async function withOrg(
   options: Omit<EmulatedOrgOptions, 'seed'> & { seed?: EmulatedOrgOptions['seed'] },
-  run: (org: EmulatedOrg, api: Client) => Promise<void>,
+  run: (org: EmulatedOrg, api: Client) => Promise<void> | void,
 ): Promise<void> {
   const org = await EmulatedOrg.start({ seed: {}, ...options });
   try {
@@ -423,6 +423,55 @@ describe('getDeleted and Bulk queries', () => {
         expect(state).toBe('Failed');
         expect(errorMessage).toContain('QUERY_TIMEOUT');
         expect((await api.get(`/jobs/query/${job.id}/results`)).status).toBe(400);
+      },
+    );
+  });
+});
+
+describe('sharing for reps', () => {
+  it('lets a rep see public records, their own, and Contacts of their Accounts; the integration user all', async () => {
+    const REP = '005Hs00000REP01';
+    const OTHER = '005Hs00000OTH01';
+    await withOrg(
+      {
+        seed: {
+          User: [
+            { Id: REP, LastName: 'Rep', Email: 'rep@acme.example' },
+            { Id: OTHER, LastName: 'Other', Email: 'other@acme.example' },
+          ],
+          Organization: [{ DefaultAccountAndContactAccess: 'None', DefaultLeadAccess: 'None' }],
+          Account: [{ Id: '001Hs00000ACC01', Name: 'Mine', OwnerId: REP }],
+          Contact: [
+            {
+              Id: '003Hs00000CON01',
+              LastName: 'Under mine',
+              AccountId: '001Hs00000ACC01',
+              OwnerId: OTHER,
+            },
+            { Id: '003Hs00000CON02', LastName: 'Theirs', OwnerId: OTHER },
+          ],
+          Lead: [
+            { Id: '00QHs00000LEA01', LastName: 'My lead', Company: 'A', OwnerId: REP },
+            { Id: '00QHs00000LEA02', LastName: 'Their lead', Company: 'B', OwnerId: OTHER },
+          ],
+        },
+      },
+      (org) => {
+        const rep = (id: string) => org.canSee(REP, id);
+        expect(rep('001Hs00000ACC01')).toBe(true);
+        expect(rep('003Hs00000CON01')).toBe(true); // under an Account the rep owns
+        expect(rep('003Hs00000CON02')).toBe(false);
+        expect(rep('00QHs00000LEA01')).toBe(true);
+        expect(rep('00QHs00000LEA02')).toBe(false);
+        const integration = org.records('User').find((u) => u.LastName === 'Integration');
+        expect(org.canSee(String(integration?.Id), '00QHs00000LEA02')).toBe(true);
+      },
+    );
+    // Without an Organization row records are public, as in a new org.
+    await withOrg(
+      { seed: { Lead: [{ Id: '00QHs00000LEA02', LastName: 'L', Company: 'B' }] } },
+      (org) => {
+        expect(org.canSee('005Hs00000REP01', '00QHs00000LEA02')).toBe(true);
       },
     );
   });

@@ -23,7 +23,7 @@ import { silentLogger } from '../../logging/logger';
 import { FieldAccessPolicy, type FieldAccessLevel } from './access';
 import { describeObject } from './describe';
 import { OrgFaults, type FailureKind, type RequestKind } from './faults';
-import { IdFactory, to18 } from './ids';
+import { IdFactory, sameId, to18 } from './ids';
 import { OrgIdentitySigner } from './identity';
 import { insertRecord, seedHasPersonAccounts, updateRecord } from './person-accounts';
 import { OrgSchema, type FieldDef, type ObjectDef } from './schema';
@@ -94,6 +94,13 @@ export interface EmulatedOrgOptions {
    * ("request not supported on this domain"); default true (a My Domain host).
    */
   myDomain?: boolean;
+  /**
+   * Organization-wide defaults for reps (not the integration user, which sees everything):
+   * Private means a rep sees only the records they own (and a Contact of an Account they own).
+   * Also set by an `Organization` seed row (DefaultAccountAndContactAccess, DefaultLeadAccess
+   * 'None'). Default Public, as a new org's Account/Contact/Lead sharing is.
+   */
+  sharing?: Partial<Record<'Account' | 'Contact' | 'Lead', 'Private' | 'Public'>>;
   /**
    * A Bulk API query with ORDER BY over more rows than this fails as a real one times out
    * (ORDER BY turns PK chunking off). Default 0: any ORDER BY in a Bulk query fails.
@@ -169,6 +176,8 @@ export class EmulatedOrg {
   private readonly ctx: EngineContext;
   /** The integration user's field-level security (other users see every field). */
   readonly fieldAccess: FieldAccessPolicy;
+  /** Organization-wide defaults for reps' record access. */
+  private readonly sharing: NonNullable<EmulatedOrgOptions['sharing']>;
 
   private constructor(
     private readonly server: Server,
@@ -194,8 +203,10 @@ export class EmulatedOrg {
     credentials: { clientId: string; clientSecret: string },
     jwtBearer: { username: string; privateKeyPem: string | undefined },
     fieldAccess: FieldAccessPolicy,
+    sharing: NonNullable<EmulatedOrgOptions['sharing']>,
   ) {
     this.fieldAccess = fieldAccess;
+    this.sharing = sharing;
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     this.url = `http://${host}:${address.port}`;
@@ -288,6 +299,7 @@ export class EmulatedOrg {
       },
       { username: integrationUsername, privateKeyPem },
       fieldAccess,
+      { ...sharingFromSeed(options.seed), ...options.sharing },
     );
     handler = (req, res) => void org.handle(req, res);
     logger.info({ url: org.url, orgId }, 'emulated Salesforce org listening');
@@ -329,6 +341,24 @@ export class EmulatedOrg {
       trusted: true,
     });
     return { ...record.fields };
+  }
+
+  /**
+   * Whether a user may see a record under the org's sharing (what a rep's Lightning Data
+   * Service answers): the integration user sees everything (View All), other users what is
+   * public, what they own, and Contacts of Accounts they own.
+   */
+  canSee(userId: string, recordId: string): boolean {
+    const record = this.store.get(recordId);
+    if (record === undefined) return false;
+    if (sameId(userId, this.integrationUserId)) return true;
+    const type = record.def.name as 'Account' | 'Contact' | 'Lead';
+    if ((this.sharing[type] ?? 'Public') === 'Public') return true;
+    const owns = (r: StoredRecord | undefined) =>
+      typeof r?.fields.OwnerId === 'string' && sameId(r.fields.OwnerId, userId);
+    if (owns(record)) return true;
+    const accountId = record.fields.AccountId;
+    return type === 'Contact' && typeof accountId === 'string' && owns(this.store.get(accountId));
   }
 
   /** Changes what the integration user may do with one field (`'Contact.HomePhone'`). */
@@ -1041,7 +1071,9 @@ function loadSeedInto(
   }
   const order = [
     'User',
-    ...Object.keys(seed).filter((t) => t !== 'User' && t !== 'FieldPermissions'),
+    ...Object.keys(seed).filter(
+      (t) => t !== 'User' && t !== 'FieldPermissions' && t !== 'Organization',
+    ),
   ];
   for (const type of order) {
     const def = schema.object(type) ?? schema.learnObject(type);
@@ -1156,4 +1188,16 @@ function setUpPicklists(
       ...(option.restricted === undefined ? {} : { restricted: option.restricted }),
     });
   }
+}
+
+/** The Organization seed row's sharing defaults: 'None' is Private, anything else Public. */
+function sharingFromSeed(seed: SeedData): NonNullable<EmulatedOrgOptions['sharing']> {
+  const org = seed.Organization?.[0];
+  if (org === undefined) return {};
+  const level = (value: unknown) => (value === 'None' ? 'Private' : 'Public');
+  return {
+    Account: level(org.DefaultAccountAndContactAccess),
+    Contact: level(org.DefaultAccountAndContactAccess),
+    Lead: level(org.DefaultLeadAccess),
+  };
 }
