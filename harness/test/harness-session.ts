@@ -1,11 +1,12 @@
 // Test support for the browser harness: a real bridge (demo org, simulator PBX, no random
 // calls) serving harness/dist, and Debian chromium driven by playwright-core.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { demoConfigInput, parseConfig } from '../../bridge/src/config/load';
+import { loadSeed } from '../../bridge/src/demo/emulated-org/emulated-org';
 import { silentLogger } from '../../bridge/src/logging/logger';
 
 export const HARNESS_DIR = path.resolve(__dirname, '..', 'dist');
@@ -31,6 +32,8 @@ export const HARNESS_USERS = [
 export interface HarnessBridgeOptions {
   /** The PBX users (extension ↔ email); leave a rep out to test a rep without an extension. */
   users?: { extension: string; email: string }[];
+  /** Seed records added to the sample org's (e.g. an Organization row with sharing defaults). */
+  seedExtras?: Record<string, Record<string, unknown>[]>;
 }
 
 export async function startHarnessBridge(
@@ -39,8 +42,14 @@ export async function startHarnessBridge(
 ): Promise<RunningBridge> {
   if (!existsSync(path.join(HARNESS_DIR, 'app.js')))
     throw new Error('harness/dist is missing: run `npm run build:harness` first');
+  let emulate = 'demo';
+  if (options.seedExtras !== undefined) {
+    emulate = path.join(mkdtempSync(path.join(tmpdir(), 'switchboard-seed-')), 'seed.json');
+    writeFileSync(emulate, JSON.stringify({ ...loadSeed('demo'), ...options.seedExtras }));
+  }
   const config = parseConfig({
     ...demoConfigInput(),
+    salesforce: { emulate },
     server: { port, host: '127.0.0.1' },
     pbx: { adapter: 'simulator', simulator: { intervalSeconds: 0 } },
     users: options.users ?? HARNESS_USERS,

@@ -1,8 +1,8 @@
-// Harness stand-in for lightning/uiRecordApi's getRecord: reads the fields from the demo
-// bridge, GET /demo/records/:id?fields=Contact.Title,Contact.Owner.Name, which answers in
+// Harness stand-in for lightning/uiRecordApi's getRecord, as the page's rep: reads the fields
+// from the demo bridge (an error for a record the rep may not see, as LDS gives), GET /demo/records/:id?fields=Contact.Title,Contact.Owner.Name, which answers in
 // the UI API shape {id, apiName, fields: {Title: {value, displayValue}}}. Like LDS, it gives
 // numbers a displayValue in the user's locale (48.000.000 for a German user).
-import { harnessLocale } from '../harness-state';
+import { harnessEmail, harnessLocale } from '../harness-state';
 
 /** The record with every number's displayValue written for the page's user. */
 function inUserLocale(record) {
@@ -41,7 +41,8 @@ export class getRecord {
     if (!this.connected || !config || !config.recordId) return;
     const fields = [...(config.fields || []), ...(config.optionalFields || [])];
     const request = ++this.request;
-    const url = `/demo/records/${encodeURIComponent(config.recordId)}?fields=${encodeURIComponent(fields.join(','))}`;
+    // As the rep (?as= on the page): like LDS, the answer is what that rep may see.
+    const url = `/demo/records/${encodeURIComponent(config.recordId)}?fields=${encodeURIComponent(fields.join(','))}&as=${encodeURIComponent(harnessEmail())}`;
     fetch(url)
       .then((response) =>
         response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`)),

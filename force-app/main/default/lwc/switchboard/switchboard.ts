@@ -37,8 +37,11 @@ import {
   linkCall,
   notesOpen,
   replaceActiveCalls,
+  nameKey,
   utilityItem,
+  visibleCall,
   type CallLists,
+  type VisibleNames,
   type NotesContext,
   type UtilityItem,
 } from 'c/switchboardCalls';
@@ -103,6 +106,12 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   private autoCreated = new Set<string>();
   private popped = new Set<string>();
   private announced = new Map<string, string>();
+  /**
+   * What Lightning Data Service let this rep see of each matched record (by 15-character id).
+   * Everything the rep reads — cards, the utility label, announcements, recent calls — takes
+   * names from here, never from the bridge, which reads as the integration user.
+   */
+  visibleNames: VisibleNames = new Map();
   /** What the utility bar item says now (as configured until a call changes it). */
   private utilityShown: UtilityItem = { highlighted: false, label: UTILITY_LABEL };
 
@@ -229,8 +238,13 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     open(id, { autoFocus: false }).catch(() => undefined);
   }
 
+  /** A call as this rep may see it (names from LDS only). */
+  private seen(call: Call): Call {
+    return visibleCall(call, this.visibleNames);
+  }
+
   private announce(call: Call): void {
-    const text = announcement(call);
+    const text = announcement(this.seen(call));
     if (this.announced.get(call.id) === text) return;
     this.announced.set(call.id, text);
     this.announcement = text;
@@ -238,7 +252,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
 
   private afterCallsChanged(): void {
     const id = this.utilityId;
-    const wanted = utilityItem(this.lists.calls);
+    const wanted = utilityItem(this.lists.calls.map((c) => this.seen(c)));
     const shown = this.utilityShown;
     if (id && (shown.label !== wanted.label || shown.highlighted !== wanted.highlighted)) {
       this.utilityShown = wanted;
@@ -285,6 +299,29 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   /** A caller card, a recent call or the Logged link (a Task). */
   handleOpenRecord(event: CustomEvent<{ recordId?: string }>): void {
     if (event.detail.recordId) this.openRecord(event.detail.recordId);
+  }
+
+  /**
+   * A caller card heard from Lightning Data Service what the rep may see of its record: the
+   * utility label and the announcement may now name the caller (or still not).
+   */
+  handleVisibleName(
+    event: CustomEvent<{
+      callId: string;
+      recordId?: string;
+      name: string | null;
+      accountName: string | null;
+    }>,
+  ): void {
+    const { callId, recordId, name, accountName } = event.detail;
+    if (!recordId) return;
+    const key = nameKey(recordId);
+    const before = this.visibleNames.get(key);
+    if (before?.name === name && before?.accountName === accountName) return;
+    this.visibleNames = new Map(this.visibleNames).set(key, { name, accountName });
+    const call = this.findCall(callId);
+    if (call && call.state !== 'ended') this.announce(call);
+    this.afterCallsChanged();
   }
 
   /** Several matches: the rep says which one is calling; the bridge logs the call on it. */
@@ -388,12 +425,17 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     return this.lists.recent.length > 0;
   }
 
+  /** Recent calls as this rep may see them (names from LDS only). */
+  get recentCalls(): Call[] {
+    return this.lists.recent.map((call) => this.seen(call));
+  }
+
   /** Each call panel's data: the call, the fields its caller cards show, its notes. */
   get callItems(): { key: string; call: Call; notesOpen: boolean; draft: NoteDraft }[] {
     const context = this.notesContext;
     return this.lists.calls.map((call) => ({
       key: call.id,
-      call,
+      call: this.seen(call),
       notesOpen: notesOpen(call, context),
       draft: this.requestsView.drafts[call.id] ?? EMPTY_DRAFT,
     }));

@@ -144,6 +144,11 @@ export default class SwitchboardCall extends LightningElement {
     this.fire('pick', { recordId: event.detail.recordId });
   }
 
+  /** What Lightning Data Service let the rep see of a match (its name, or nothing). */
+  handleVisibleName(event: CustomEvent<object>): void {
+    this.fire('visiblename', event.detail);
+  }
+
   handleCreate(event: Event): void {
     const object = (event.currentTarget as HTMLElement).dataset.object;
     this.fire('create', { objectApiName: object === 'Lead' ? 'Lead' : 'Contact' });

@@ -1,7 +1,9 @@
 // One possible caller: name, object, account and the fields the admin chose, read through
-// Lightning Data Service (getRecord) so the rep sees only what their permissions allow, and
-// labelled as the org labels them (getObjectInfo). Tells its parent when the rep opens the
-// record or picks this match as the caller.
+// Lightning Data Service (getRecord) so the rep sees only what their permissions and sharing
+// allow, and labelled as the org labels them (getObjectInfo). The name shown is the one LDS
+// returns for the rep, never the bridge's (read as the integration user): a record the rep may
+// not see is shown without it. Tells its parent what the rep may see of the record (for the
+// utility label and announcements), and when the rep opens it or picks it as the caller.
 import { LightningElement, api, wire } from 'lwc';
 import { getRecord, type RecordRepresentation } from 'lightning/uiRecordApi';
 import { getObjectInfo, type ObjectInfoRepresentation } from 'lightning/uiObjectInfoApi';
@@ -122,14 +124,28 @@ export default class SwitchboardCallerCard extends LightningElement {
 
   private qualify(): void {
     const object = this.currentMatch?.object;
-    this.qualifiedFields = object ? this.currentFields.map((field) => `${object}.${field}`) : [];
+    const own = object === 'Contact' ? ['Name', 'Account.Name'] : ['Name'];
+    const fields = [...own, ...this.currentFields.filter((f) => !own.includes(f))];
+    this.qualifiedFields = object ? fields.map((field) => `${object}.${field}`) : [];
   }
 
-  // optionalFields: a field the rep may not see is left out instead of failing the card.
+  // optionalFields: a field the rep may not see is left out instead of failing the card; a
+  // record the rep may not see fails it (loadError).
   @wire(getRecord, { recordId: '$recordId', optionalFields: '$qualifiedFields' })
   wiredRecord(result: { data?: RecordRepresentation; error?: unknown }): void {
     this.record = result.data;
     this.loadError = result.error !== undefined && result.error !== null;
+    if (this.record === undefined && !this.loadError) return;
+    const record = this.record;
+    const detail = {
+      recordId: this.recordId,
+      name: record ? fieldDisplayValue(record, 'Name') : null,
+      accountName:
+        record && this.currentMatch?.object === 'Contact'
+          ? fieldDisplayValue(record, 'Account.Name')
+          : null,
+    };
+    this.dispatchEvent(new CustomEvent('visiblename', { detail }));
   }
 
   // Labels only: on an error (no access to the object's metadata) the API names stay humanized.
@@ -147,14 +163,22 @@ export default class SwitchboardCallerCard extends LightningElement {
     return this.objectInfo?.label ?? this.match?.object ?? '';
   }
 
+  /** The record's name as LDS gave it to the rep; a placeholder while loading or without access. */
   get name(): string {
-    return this.match?.name ?? '';
+    if (this.loadError) return formatLabel(LABELS.restricted, this.objectLabel);
+    const name = this.record ? fieldDisplayValue(this.record, 'Name') : null;
+    return name ?? (this.record ? '' : LABELS.loading);
+  }
+
+  get restricted(): boolean {
+    return this.loadError;
   }
 
   get subtitle(): string {
-    const match = this.match;
-    if (!match) return '';
-    return match.accountName ? `${this.objectLabel} · ${match.accountName}` : this.objectLabel;
+    const record = this.record;
+    const account =
+      record && this.match?.object === 'Contact' ? fieldDisplayValue(record, 'Account.Name') : null;
+    return account ? `${this.objectLabel} · ${account}` : this.objectLabel;
   }
 
   get openLabel(): string {

@@ -2,7 +2,7 @@
 // calls as frames arrive, who a call is with, when its notes are still taken, and what the
 // utility bar item and the screen-reader announcement say about it. The utility component
 // keeps the lists; its children and its tests share these rules.
-import type { Call, ReadySettings } from 'c/switchboardProtocol';
+import type { Call, CallMatch, ReadySettings } from 'c/switchboardProtocol';
 import { formatCallNumber, formatLabel } from 'c/switchboardFormat';
 import LABELS from './labels';
 
@@ -18,11 +18,43 @@ export interface CallLists {
   recent: Call[];
 }
 
+/**
+ * What the rep may see of a record, as Lightning Data Service answered for the rep: its name and
+ * (Contact) its account's name; null where the rep has no access.
+ */
+export interface VisibleName {
+  name: string | null;
+  accountName: string | null;
+}
+
+/** Names per record, by the 15-character id (the bridge and LDS may use either form). */
+export type VisibleNames = ReadonlyMap<string, VisibleName>;
+
+export const nameKey = (recordId: string): string => recordId.slice(0, 15);
+
+/**
+ * The call as the rep may see it: every match's name and account name replaced by what Lightning
+ * Data Service returned under the rep's own access, empty until it answered and for a record
+ * the rep may not see. The names the bridge sends (read as the integration user) are never shown.
+ */
+export function visibleCall(call: Call, names: VisibleNames): Call {
+  return {
+    ...call,
+    matches: call.matches.map((match) => {
+      const seen = names.get(nameKey(match.id));
+      const visible: CallMatch = { ...match, name: seen?.name ?? '' };
+      if (seen?.accountName) visible.accountName = seen.accountName;
+      else delete visible.accountName;
+      return visible;
+    }),
+  };
+}
+
 /** "Marcus Lee, Golden Gate Analytics Inc.": the linked match, or the only one. */
 export function callerName(call: Call): string | undefined {
   const linked = call.matches.find((m) => m.id === call.linkedRecordId);
   const match = linked ?? (call.matches.length === 1 ? call.matches[0] : undefined);
-  if (!match) return undefined;
+  if (!match || match.name === '') return undefined;
   return match.accountName && match.object !== 'Account'
     ? `${match.name}, ${match.accountName}`
     : match.name;

@@ -73,6 +73,32 @@ async function connect(preferences = PREFERENCES, ready: object = READY): Promis
   return element;
 }
 
+/**
+ * Lightning Data Service answers a caller card for one record under the rep's access: its name
+ * (and a Contact's account), or, with `null`, that the rep may not see it.
+ */
+async function ldsAnswers(
+  recordId: string,
+  record: { name: string; accountName?: string } | null,
+): Promise<void> {
+  const forRecord = (config: { recordId?: string }) => config.recordId === recordId;
+  if (record === null) {
+    // The test adapter sends an error to every card: answer the others again afterwards.
+    // eslint-disable-next-line @lwc/lwc/no-unexpected-wire-adapter-usages -- test adapter
+    getRecord.error({ message: "You don't have access to this record." }, 403);
+  } else {
+    const fields: Record<string, unknown> = { Name: { value: record.name, displayValue: null } };
+    if (record.accountName !== undefined)
+      fields.Account = {
+        value: { fields: { Name: { value: record.accountName, displayValue: null } } },
+        displayValue: null,
+      };
+    // eslint-disable-next-line @lwc/lwc/no-unexpected-wire-adapter-usages -- test adapter
+    getRecord.emit({ id: recordId, fields }, forRecord);
+  }
+  await flushPromises();
+}
+
 async function sendCall(call: object): Promise<void> {
   FakeWebSocket.last.receive({ v: 1, type: 'call', call: { ...baseCall, ...call } });
   await flushPromises();
@@ -214,6 +240,7 @@ describe('c-switchboard', () => {
     // Arrange: a known caller rings
     await connect({ ...PREFERENCES, openSingleMatch: false });
     await sendCall({ matches: [marcus] });
+    await ldsAnswers(marcus.id, { name: marcus.name, accountName: marcus.accountName });
     expect(updateUtility).toHaveBeenLastCalledWith('utility-1', {
       highlighted: true,
       label: 'Ringing: Marcus Lee, Golden Gate Analytics Inc.',
@@ -244,6 +271,8 @@ describe('c-switchboard', () => {
     // Arrange
     const element = await connect();
     await sendCall({ matches: [priya, mia] });
+    await ldsAnswers(priya.id, { name: priya.name, accountName: priya.accountName });
+    await ldsAnswers(mia.id, { name: mia.name });
     // Assert: a list, nothing opened yet
     const cards = findAll(element, 'c-switchboard-caller-card');
     expect(cards).toHaveLength(2);
@@ -266,6 +295,31 @@ describe('c-switchboard', () => {
       attributes: { recordId: mia.id, actionName: 'view' },
     });
     expect(text(element, '[data-id="announcer"]')).toBe('Incoming call from Mia Thompson');
+  });
+
+  it('never shows the name of a match the rep may not see: not on the card, the label or aloud', async () => {
+    // Arrange: two records share the number; the rep may see Priya but not Mia
+    const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ matches: [priya, mia] });
+    await ldsAnswers(mia.id, null);
+    await ldsAnswers(priya.id, { name: priya.name, accountName: priya.accountName });
+    // Assert: Mia's card says what it is without her name; Priya's shows hers
+    const cards = findAll(element, 'c-switchboard-caller-card') as Element[];
+    expect(text(cards[0] as Element, '.switchboard-card__name')).toBe('Priya Raman');
+    expect(text(cards[1] as Element, '.switchboard-card__name')).toBe(
+      "Lead you don't have access to",
+    );
+    // Act: the rep says it is the one they may not see
+    const pick = (cards[1] as Element).shadowRoot.querySelector('lightning-button') as HTMLElement;
+    pick.click();
+    await flushPromises();
+    // Assert: nowhere — page text, utility label, live region — carries the hidden name
+    expect(element.shadowRoot.textContent).not.toContain('Mia');
+    expect(text(element, '[data-id="announcer"]')).toBe(
+      'Incoming call from +1 (415) 555-1212, 2 possible callers',
+    );
+    for (const [, item] of (updateUtility as jest.Mock).mock.calls as [string, { label: string }][])
+      expect(item.label).not.toContain('Mia');
   });
 
   it('opens a record when the rep clicks a name', async () => {
@@ -321,6 +375,7 @@ describe('c-switchboard', () => {
       answeredAt: '2024-05-01T10:00:00.000Z',
       matches: [marcus],
     });
+    await ldsAnswers(marcus.id, { name: marcus.name, accountName: marcus.accountName });
     expect(text(element, '[data-id="state"]')).toBe('Connected 0:30');
     jest.advanceTimersByTime(5000);
     await flushPromises();
@@ -488,8 +543,12 @@ describe('c-switchboard', () => {
   });
 
   it('redials a recent call with the record it was linked to', async () => {
-    // Arrange: a call linked to Mia Thompson ended
+    // Arrange: a call linked to Mia Thompson ended (names come from LDS while it was on screen;
+    // a call this page never showed is listed by its number)
     const element = await connect({ ...PREFERENCES, openSingleMatch: false });
+    await sendCall({ matches: [priya, mia] });
+    await ldsAnswers(priya.id, { name: priya.name, accountName: priya.accountName });
+    await ldsAnswers(mia.id, { name: mia.name });
     await sendCall({
       state: 'ended',
       endedAt: '2024-05-01T10:01:00.000Z',

@@ -1,5 +1,6 @@
 // The caller card's field labels: the org's, from getObjectInfo, and the humanized API name
-// while the object info is loading or when it is unavailable.
+// while the object info is loading or when it is unavailable; and its name, which comes from
+// Lightning Data Service under the rep's access, never from the bridge.
 /* eslint-disable @lwc/lwc/no-unexpected-wire-adapter-usages -- the tests drive the stub adapters */
 import { createElement } from 'lwc';
 import SwitchboardCallerCard, { labelFor } from 'c/switchboardCallerCard';
@@ -57,6 +58,35 @@ describe('c-switchboard-caller-card', () => {
   afterEach(() => {
     while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
     jest.clearAllMocks();
+  });
+
+  it('shows the name LDS gives the rep, and tells the parent; a record the rep may not see has none', async () => {
+    // Arrange: the bridge's name is not what the card shows
+    const element = await mountCard();
+    const seen: unknown[] = [];
+    element.addEventListener('visiblename', (event) => seen.push((event as CustomEvent).detail));
+    const name = () => element.shadowRoot.querySelector('.switchboard-card__name')?.textContent;
+    expect(name()?.trim()).toBe('Loading…');
+    expect(getRecord.getLastConfig()).toMatchObject({
+      recordId: mia.id,
+      optionalFields: expect.arrayContaining(['Lead.Name', 'Lead.Company']) as unknown,
+    });
+    // Act: LDS answers for the rep
+    getRecord.emit({
+      ...LEAD_RECORD,
+      fields: { ...LEAD_RECORD.fields, Name: { value: 'M. Thompson' } },
+    });
+    await flushPromises();
+    // Assert
+    expect(name()?.trim()).toBe('M. Thompson');
+    expect(seen).toEqual([{ recordId: mia.id, name: 'M. Thompson', accountName: null }]);
+    // Act: the rep loses access
+    getRecord.error({ message: "You don't have access to this record." }, 403);
+    await flushPromises();
+    // Assert: no name anywhere on the card
+    expect(name()?.trim()).toBe("Lead you don't have access to");
+    expect(element.shadowRoot.textContent).not.toContain('Thompson');
+    expect(seen[1]).toEqual({ recordId: mia.id, name: null, accountName: null });
   });
 
   it("labels the fields as the org does once the object's info arrives", async () => {
