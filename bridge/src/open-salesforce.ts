@@ -20,11 +20,14 @@ export async function openSalesforce(config: Config, logger: Logger): Promise<Op
   const sf = config.salesforce;
   const gatewayLogger = logger.child({ component: 'salesforce' });
   if (sf.emulate !== undefined) {
-    const org = await EmulatedOrg.start({
-      seed: loadSeed(sf.emulate),
-      logger: logger.child({ component: 'emulated-org' }),
-      apiVersion: sf.apiVersion,
-    });
+    const seedFile = sf.emulate;
+    const org = await namingTheSeed(seedFile, async () =>
+      EmulatedOrg.start({
+        seed: loadSeed(seedFile),
+        logger: logger.child({ component: 'emulated-org' }),
+        apiVersion: sf.apiVersion,
+      }),
+    );
     return {
       emulatedOrg: org,
       gateway: new JsforceSalesforceGateway({
@@ -60,4 +63,23 @@ export async function openSalesforce(config: Config, logger: Logger): Promise<Op
     }),
     stop: () => Promise.resolve(),
   };
+}
+
+/** A seed the emulated org refuses is a configuration problem: name the key it came from. */
+async function namingTheSeed<T>(seedFile: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (
+      error instanceof SwitchboardError &&
+      (error.code === ErrorCodes.DEMO_SEED_INVALID ||
+        error.code === ErrorCodes.DEMO_SEED_UNREADABLE)
+    )
+      throw new SwitchboardError(error.code, `salesforce.emulate: ${error.message}`, {
+        hint: `${error.hint ?? ''} Fix the file salesforce.emulate names (${seedFile}), or set salesforce.emulate: demo for the built-in sample data.`.trim(),
+        cause: error,
+        details: error.details,
+      });
+    throw error;
+  }
 }

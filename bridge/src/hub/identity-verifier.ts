@@ -1,12 +1,12 @@
 // Verifies the identity token a rep's browser sends in `hello`: a compact RS256 JWT that Apex
 // signs with the org's certificate (docs/design.md "Identity", docs/protocol.md). The bridge
 // holds only the public half, so nothing a browser can read lets anyone mint a token.
-import { X509Certificate } from 'node:crypto';
-import { errors as joseErrors, importSPKI, importX509, jwtVerify, type KeyLike } from 'jose';
+import { errors as joseErrors, jwtVerify, type KeyLike } from 'jose';
 import { readPemSetting } from '../config/pem-setting';
 import type { AuthConfig } from '../config/schema';
 import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
 import type { Logger } from '../logging/logger';
+import { readIdentityCertificate } from './identity-certificate';
 
 /** Who a verified token says the rep is. */
 export interface RepIdentityClaims {
@@ -52,9 +52,6 @@ const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 const HINT_GET_NEW_TOKEN =
   'Reload the Lightning page so the utility asks Apex for a fresh token; tokens are single-use.';
-const HINT_CERTIFICATE =
-  'auth.certificate must be the certificate Apex signs with (Setup › Certificate and Key ' +
-  'Management › Switchboard_Bridge › Download Certificate), as PEM text or a path to that file.';
 
 export class IdentityVerifier {
   /** `${iss}:${jti}` → the time (ms) after which the token is no longer accepted anyway. */
@@ -67,9 +64,17 @@ export class IdentityVerifier {
     private readonly now: () => number,
   ) {}
 
-  static async create(options: IdentityVerifierOptions): Promise<IdentityVerifier> {
-    const key = await importPublicKey(options.certificatePem, options.logger);
-    return new IdentityVerifier(key, options, options.now ?? Date.now);
+  /**
+   * Refuses (CONFIG_INVALID, naming auth.certificate) a certificate that cannot verify RS256
+   * tokens: not PEM, not RSA, under 2048 bits, or expired.
+   */
+  static create(options: IdentityVerifierOptions): Promise<IdentityVerifier> {
+    const now = options.now ?? Date.now;
+    // A promise either way, so a refusal reaches the caller's await as a rejection.
+    return new Promise((resolve) => {
+      const { publicKey } = readIdentityCertificate(options.certificatePem, new Date(now()));
+      resolve(new IdentityVerifier(publicKey, options, now));
+    });
   }
 
   /**
@@ -346,52 +351,4 @@ export function orgAllowed(iss: string, allowed: readonly string[]): boolean {
     if (iss.length === 15 || id.length === 15) return id.slice(0, 15) === iss.slice(0, 15);
     return false;
   });
-}
-
-async function importPublicKey(pem: string, logger: Logger): Promise<KeyLike> {
-  // Pasted PEM often arrives indented or with Windows line ends; jose wants clean lines.
-  const text = pem
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .join('\n');
-  try {
-    if (text.startsWith('-----BEGIN CERTIFICATE-----')) {
-      const first = text.slice(0, text.indexOf('-----END CERTIFICATE-----') + 25);
-      warnIfExpired(first, logger);
-      return await importX509(first, ALGORITHM);
-    }
-    if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {
-      return await importSPKI(text, ALGORITHM);
-    }
-  } catch (error) {
-    throw new SwitchboardError(
-      ErrorCodes.CONFIG_INVALID,
-      `auth.certificate could not be read as an RSA certificate or public key: ${error instanceof Error ? error.message : String(error)}`,
-      { hint: HINT_CERTIFICATE, cause: error },
-    );
-  }
-  throw new SwitchboardError(
-    ErrorCodes.CONFIG_INVALID,
-    'auth.certificate is neither a PEM certificate (-----BEGIN CERTIFICATE-----) nor a PEM public key (-----BEGIN PUBLIC KEY-----).',
-    { hint: HINT_CERTIFICATE },
-  );
-}
-
-/**
- * Salesforce keeps signing with an expired certificate, and the bridge keeps accepting it (the
- * key is what matters), but an admin renewing it must give the bridge the new one: say so.
- */
-function warnIfExpired(certificatePem: string, logger: Logger): void {
-  try {
-    const certificate = new X509Certificate(certificatePem);
-    if (Date.parse(certificate.validTo) < Date.now()) {
-      logger.warn(
-        { validTo: certificate.validTo, subject: certificate.subject },
-        'auth.certificate has expired; when Salesforce signs with a renewed certificate, configure that one',
-      );
-    }
-  } catch {
-    // importX509 reports unreadable certificates with a proper error.
-  }
 }
