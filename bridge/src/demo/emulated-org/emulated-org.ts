@@ -28,7 +28,21 @@ import { OrgIdentitySigner } from './identity';
 import { insertRecord, seedHasPersonAccounts, updateRecord } from './person-accounts';
 import { OrgSchema, type FieldDef, type ObjectDef } from './schema';
 import type { SeedData } from './seed';
-import { execute, parseSoql, planQuery, shape, type EngineContext } from './soql-engine';
+import {
+  effectivePermissions,
+  needsViewSetup,
+  setUpProfiles,
+  userPermissionAccessRow,
+  type UserPermissions,
+} from './user-permissions';
+import {
+  execute,
+  parseSoql,
+  planQuery,
+  shape,
+  unsupportedObject,
+  type EngineContext,
+} from './soql-engine';
 import { parseSearch, runSearch } from './sosl-engine';
 import {
   OrgApiError,
@@ -42,6 +56,7 @@ import {
 export { loadSeed, parseSeed, type SeedData } from './seed';
 export { OrgFaults, type FailureKind, type RequestKind, type WriteRejection } from './faults';
 export type { FieldAccessLevel } from './access';
+export type { UserPermissions } from './user-permissions';
 
 /** A picklist an org defines its own way (`Task.CallDisposition`, renamed Task statuses). */
 export interface PicklistOption {
@@ -67,6 +82,8 @@ export interface EmulatedOrgOptions {
   searchIndexLagMs?: number;
   /** Daily API request limit reported in Sforce-Limit-Info (default 15000). */
   apiLimit?: number;
+  /** API requests already used today when the org starts (other integrations; default 0). */
+  apiUsedToday?: number;
   /** Connected app credentials; generated when omitted. */
   clientId?: string;
   clientSecret?: string;
@@ -101,6 +118,16 @@ export interface EmulatedOrgOptions {
    * 'None'). Default Public, as a new org's Account/Contact/Lead sharing is.
    */
   sharing?: Partial<Record<'Account' | 'Contact' | 'Lead', 'Private' | 'Public'>>;
+  /**
+   * The integration user's own permissions, as a profile of exactly these (user-permissions.ts);
+   * default: the API-only integration profile (API Enabled, API Only).
+   */
+  integrationUserPermissions?: Partial<UserPermissions>;
+  /**
+   * false: the connected app has no Run-As user, and the client credentials flow answers
+   * `invalid_grant` "no client credentials user enabled", as Salesforce does. Default true.
+   */
+  clientCredentialsRunAs?: boolean;
   /**
    * A Bulk API query with ORDER BY over more rows than this fails as a real one times out
    * (ORDER BY turns PK chunking off). Default 0: any ORDER BY in a Bulk query fails.
@@ -197,6 +224,7 @@ export class EmulatedOrg {
         | 'clock'
         | 'myDomain'
         | 'bulkOrderByRowLimit'
+        | 'clientCredentialsRunAs'
       >
     >,
     private readonly logger: Logger,
@@ -238,6 +266,7 @@ export class EmulatedOrg {
       fieldAccess,
     );
     setUpPicklists(store, schema, options.picklists ?? {}, clock);
+    setUpProfiles(store, schema, integrationUserId, options.integrationUserPermissions, clock());
     for (const [path, level] of Object.entries(options.fieldPermissions ?? {}))
       fieldAccess.override(path, level);
 
@@ -291,6 +320,7 @@ export class EmulatedOrg {
         clock,
         myDomain: options.myDomain ?? true,
         bulkOrderByRowLimit: options.bulkOrderByRowLimit ?? 0,
+        clientCredentialsRunAs: options.clientCredentialsRunAs ?? true,
       },
       logger,
       {
@@ -301,6 +331,7 @@ export class EmulatedOrg {
       fieldAccess,
       { ...sharingFromSeed(options.seed), ...options.sharing },
     );
+    org.usageTotal = options.apiUsedToday ?? 0;
     handler = (req, res) => void org.handle(req, res);
     logger.info({ url: org.url, orgId }, 'emulated Salesforce org listening');
     return org;
@@ -359,6 +390,41 @@ export class EmulatedOrg {
     if (owns(record)) return true;
     const accountId = record.fields.AccountId;
     return type === 'Contact' && typeof accountId === 'string' && owns(this.store.get(accountId));
+  }
+
+  /** Assigns the permission set with this API name (created if the org has none) to a user. */
+  assignPermissionSet(
+    userId: string,
+    name: string,
+    permissions: Partial<UserPermissions> = {},
+  ): void {
+    const setDef = this.schema.object('PermissionSet');
+    const assignmentDef = this.schema.object('PermissionSetAssignment');
+    if (setDef === undefined || assignmentDef === undefined) throw new Error('no permission sets');
+    const write = {
+      actorId: this.integrationUserId,
+      searchableAt: this.options.clock(),
+      trusted: true,
+    };
+    const permissionSet =
+      this.store.list(setDef).find((p) => p.fields.Name === name) ??
+      this.store.insert(
+        setDef,
+        {
+          Name: name,
+          Label: name.replace(/_/g, ' '),
+          IsOwnedByProfile: false,
+          ...Object.fromEntries(
+            Object.entries(permissions).map(([permission, on]) => [`Permissions${permission}`, on]),
+          ),
+        },
+        write,
+      );
+    this.store.insert(
+      assignmentDef,
+      { AssigneeId: to18(userId), PermissionSetId: permissionSet.fields.Id },
+      write,
+    );
   }
 
   /** Changes what the integration user may do with one field (`'Contact.HomePhone'`). */
@@ -491,6 +557,8 @@ export class EmulatedOrg {
     if (grantType === 'client_credentials' && !this.options.myDomain) {
       throw new TokenEndpointError(400, 'invalid_grant', 'request not supported on this domain');
     } else if (grantType === 'client_credentials') {
+      if (!this.options.clientCredentialsRunAs)
+        throw new TokenEndpointError(400, 'invalid_grant', 'no client credentials user enabled');
       let clientId = params.get('client_id');
       let clientSecret = params.get('client_secret');
       const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
@@ -611,7 +679,7 @@ export class EmulatedOrg {
         },
       });
     } else if (method === 'GET' && (rest === '/query' || rest === '/queryAll')) {
-      this.sendJson(res, 200, this.query(url.searchParams.get('q'), version, ctx));
+      this.sendJson(res, 200, this.query(url.searchParams.get('q'), version, ctx, session));
     } else if (method === 'GET' && segments[0] === 'query' && segments.length === 2) {
       this.sendJson(res, 200, this.queryMore(segments[1] ?? '', version));
     } else if (method === 'POST' && rest === '/jobs/query') {
@@ -686,11 +754,24 @@ export class EmulatedOrg {
     };
   }
 
-  private query(q: string | null, version: string, ctx: EngineContext): Record<string, unknown> {
+  private query(
+    q: string | null,
+    version: string,
+    ctx: EngineContext,
+    session: Session,
+  ): Record<string, unknown> {
     if (q === null || q.trim() === '')
       throw new OrgApiError(400, 'MALFORMED_QUERY', 'A query string is required');
-    const plan = planQuery(parseSoql(q), ctx);
-    const records = execute(plan, ctx);
+    const parsed = parseSoql(q);
+    const object = parsed.sObject ?? '';
+    const permissions = () => effectivePermissions(this.store, this.schema, session.userId);
+    // Who holds which permission is setup data: without View Setup it does not exist for you.
+    if (needsViewSetup(object) && !permissions().ViewSetup) throw unsupportedObject(object);
+    const plan = planQuery(parsed, ctx);
+    const records =
+      plan.def.name === 'UserPermissionAccess'
+        ? execute(plan, ctx, [userPermissionAccessRow(this.schema, permissions())])
+        : execute(plan, ctx);
     if (plan.count) return { totalSize: records.length, done: true, records: [] };
     const shaped = records.map((r) => shape(plan, r, ctx, version));
     return this.page({ records: shaped, totalSize: shaped.length }, 0, version);

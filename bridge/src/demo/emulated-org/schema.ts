@@ -75,6 +75,19 @@ const AUDIT: [string, FieldType, string[]?][] = [
 
 type FieldSpec = [string, FieldType, string[]?];
 
+/** The user permissions the emulated org knows, as fields of Profile, PermissionSet, UserPermissionAccess. */
+export const USER_PERMISSIONS = [
+  'ApiEnabled',
+  'ApiUserOnly',
+  'ViewSetup',
+  'CustomizeApplication',
+] as const;
+export type UserPermission = (typeof USER_PERMISSIONS)[number];
+const USER_PERMISSION_FIELDS: FieldSpec[] = USER_PERMISSIONS.map((name) => [
+  `Permissions${name}`,
+  'boolean',
+]);
+
 const STANDARD: Record<
   string,
   { keyPrefix: string; personName?: boolean; fields: FieldSpec[]; required?: string[] }
@@ -176,6 +189,7 @@ const STANDARD: Record<
       ['Extension', 'string'],
       ['TimeZoneSidKey', 'picklist'],
       ['ManagerId', 'reference', ['User']],
+      ['ProfileId', 'reference', ['Profile']],
     ],
   },
   Task: {
@@ -218,6 +232,32 @@ const STANDARD: Record<
       ['SortOrder', 'int'],
     ],
   },
+  // Who may do what (user-permissions.ts): profiles and permission sets carry the user
+  // permissions as Permissions<Name> booleans; UserPermissionAccess answers the caller's own.
+  Profile: {
+    keyPrefix: '00e',
+    fields: [['Name', 'string'], ...USER_PERMISSION_FIELDS],
+  },
+  PermissionSet: {
+    keyPrefix: '0PS',
+    fields: [
+      ['Name', 'string'],
+      ['Label', 'string'],
+      ['IsOwnedByProfile', 'boolean'],
+      ...USER_PERMISSION_FIELDS,
+    ],
+  },
+  PermissionSetAssignment: {
+    keyPrefix: '0Pa',
+    fields: [
+      ['AssigneeId', 'reference', ['User']],
+      ['PermissionSetId', 'reference', ['PermissionSet']],
+    ],
+  },
+  UserPermissionAccess: {
+    keyPrefix: '0Ux',
+    fields: USER_PERMISSION_FIELDS,
+  },
   RecordType: {
     keyPrefix: '012',
     fields: [
@@ -253,7 +293,15 @@ const STANDARD: Record<
   },
 };
 
-const SETUP_OBJECTS = new Set(['TaskStatus', 'TaskPriority', 'RecordType']);
+const SETUP_OBJECTS = new Set([
+  'TaskStatus',
+  'TaskPriority',
+  'RecordType',
+  'Profile',
+  'PermissionSet',
+  'PermissionSetAssignment',
+  'UserPermissionAccess',
+]);
 
 /** Standard picklists with their values in a new org (Task Status and Priority come from rows). */
 const STANDARD_PICKLISTS: Record<string, { values: string[]; default?: string }> = {

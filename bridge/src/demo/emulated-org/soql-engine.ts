@@ -73,13 +73,17 @@ function noSuchColumn(name: string, def: ObjectDef): OrgApiError {
 
 export function resolveObject(schema: OrgSchema, name: string | undefined): ObjectDef {
   const def = name === undefined ? undefined : schema.object(name);
-  if (def === undefined)
-    throw new OrgApiError(
-      400,
-      'INVALID_TYPE',
-      `sObject type '${name ?? ''}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
-    );
+  if (def === undefined) throw unsupportedObject(name ?? '');
   return def;
+}
+
+/** Salesforce's answer for an object that does not exist, or that the user may not see. */
+export function unsupportedObject(name: string): OrgApiError {
+  return new OrgApiError(
+    400,
+    'INVALID_TYPE',
+    `sObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+  );
 }
 
 /**
