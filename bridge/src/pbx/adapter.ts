@@ -39,6 +39,29 @@ export interface ResumeState {
   lastSeenAt: Date;
 }
 
+/** One thing wrong with the PBX set-up, and what to do about it. */
+export interface PbxFinding {
+  message: string;
+  fix: string;
+}
+
+/** What an adapter can tell about its own set-up, for `check` (check/steps/pbx-step.ts). */
+export interface PbxSelfCheck {
+  summary: string;
+  /** The bridge cannot work with this PBX as set up. */
+  problems: PbxFinding[];
+  /** Worth fixing; the bridge works. */
+  warnings: PbxFinding[];
+}
+
+/** Features in use that need more of the PBX than calls and dialing do. */
+export interface PbxUses {
+  /** directory.astdb: caller names written into the PBX. */
+  callerNamePush: boolean;
+  /** Whether this adapter places the calls (false: it only adds events next to another). */
+  dialing?: boolean;
+}
+
 export interface PbxAdapter {
   readonly name: string;
   /** Begin delivering events to the listener. Resolves once connected (or gives up cleanly). */
@@ -57,4 +80,9 @@ export interface PbxAdapter {
   resume?(state: ResumeState): void;
   /** Told whenever the link to the PBX goes up or down (reps see "phone system not connected"). */
   onConnectionChange?(listener: (connected: boolean) => void): void;
+  /**
+   * Looks at the PBX the way `check` reports it: can the bridge log in, may it do what it needs.
+   * Without it, check says there is nothing to look at (the simulator).
+   */
+  selfCheck?(uses: PbxUses): Promise<PbxSelfCheck>;
 }

@@ -95,5 +95,18 @@ export function combineAdapters(primary: PbxAdapter, secondary: PbxAdapter): Pbx
     dial: (request) => primary.dial(request),
     listUsers: () => primary.listUsers(),
     isConnected: () => primary.isConnected(),
+    selfCheck: async (uses) => {
+      const checks = await Promise.all([
+        ...(primary.selfCheck === undefined ? [] : [primary.selfCheck(uses)]),
+        ...(secondary.selfCheck === undefined
+          ? []
+          : [secondary.selfCheck({ ...uses, dialing: false })]),
+      ]);
+      return {
+        summary: checks.map((c) => c.summary).join('; ') || 'nothing to check',
+        problems: checks.flatMap((c) => c.problems),
+        warnings: checks.flatMap((c) => c.warnings),
+      };
+    },
   };
 }

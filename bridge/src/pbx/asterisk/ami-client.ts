@@ -29,8 +29,8 @@ export interface AmiClientHandlers {
   /** After every successful login (first connect and each reconnect). */
   onConnected(): void;
   onDisconnected(): void;
-  /** A connection attempt ended before login (PBX down, refused, timed out). */
-  onConnectFailed(): void;
+  /** A connection attempt ended before login (PBX down, not AMI, no answer), with the reason. */
+  onConnectFailed(reason?: string): void;
   /** A login was refused: wrong credentials or a host the manager user may not connect from. */
   onLoginRefused(error: SwitchboardError): void;
 }
@@ -93,6 +93,8 @@ export class AmiClient {
    * logged once, not at every retry, until a login succeeds or the problem changes.
    */
   private loginProblemLogged: string | undefined;
+  /** Why the current connection attempt failed, for onConnectFailed (check reports it). */
+  private connectProblem: string | undefined;
   private stopped = true;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -211,6 +213,7 @@ export class AmiClient {
     socket.setNoDelay(true);
     socket.setTimeout(this.options.connectTimeoutMs ?? 10_000);
     let closed = false;
+    this.connectProblem = undefined;
     // Until the greeting: once it came, the login's own timer decides (login()).
     socket.on('timeout', () => {
       if (this.loggedIn) return;
@@ -235,6 +238,7 @@ export class AmiClient {
       }
     });
     socket.on('error', (error) => {
+      this.connectProblem ??= error.message;
       this.log.debug({ err: error.message }, 'AMI socket error');
     });
     socket.on('close', () => {
@@ -312,6 +316,7 @@ export class AmiClient {
 
   /** Logs a login problem once until a login succeeds or a different problem comes up. */
   private logLoginProblem(problem: SwitchboardError): void {
+    this.connectProblem = problem.message;
     if (this.loginProblemLogged === problem.code) return;
     this.loginProblemLogged = problem.code;
     this.log.error(
@@ -393,7 +398,7 @@ export class AmiClient {
       this.log.warn('lost the AMI connection; reconnecting');
       this.handlers.onDisconnected();
     } else {
-      this.handlers.onConnectFailed();
+      this.handlers.onConnectFailed(this.connectProblem);
     }
     if (this.stopped) return;
     this.attempt += 1;

@@ -10,10 +10,13 @@ import type {
   DialRequest,
   DialResult,
   PbxAdapter,
+  PbxSelfCheck,
   PbxUser,
+  PbxUses,
   ResumeState,
 } from '../adapter';
 import type { AstDbWriter } from '../astdb-writer';
+import { checkAmiAccess } from './ami-access-check';
 import { AmiCallTranslator } from './ami-call-translator';
 import { AmiClient } from './ami-client';
 import type { AmiMessage } from './ami-parser';
@@ -136,6 +139,11 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
 
   onConnectionChange(listener: (connected: boolean) => void): void {
     this.connectionListeners.push(listener);
+  }
+
+  /** A short AMI session of its own: login, and the manager.conf classes the bridge needs. */
+  selfCheck(uses: PbxUses): Promise<PbxSelfCheck> {
+    return checkAmiAccess(this.config, uses, this.log);
   }
 
   async dial(request: DialRequest): Promise<DialResult> {

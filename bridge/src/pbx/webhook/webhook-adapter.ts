@@ -4,7 +4,17 @@
 import type { CallEvent } from '../../calls/call';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
-import type { CallEventListener, DialRequest, DialResult, PbxAdapter, PbxUser } from '../adapter';
+import net from 'node:net';
+import type {
+  CallEventListener,
+  DialRequest,
+  DialResult,
+  PbxAdapter,
+  PbxFinding,
+  PbxSelfCheck,
+  PbxUser,
+  PbxUses,
+} from '../adapter';
 
 export interface WebhookPbxAdapterOptions {
   /** The bearer token the PBX sends with events (pbx.webhook.token). */
@@ -16,6 +26,9 @@ export interface WebhookPbxAdapterOptions {
   dialTimeoutMs: number;
   logger: Logger;
 }
+
+/** A token shorter than this can be guessed or is a placeholder. */
+const MIN_TOKEN_LENGTH = 24;
 
 /** How much of a PBX's refusal text is passed on to the rep. */
 const MAX_REFUSAL_CHARS = 200;
@@ -49,6 +62,47 @@ export class WebhookPbxAdapter implements PbxAdapter {
 
   listUsers(): Promise<PbxUser[]> {
     return Promise.resolve([]);
+  }
+
+  /**
+   * The token the PBX must send, and whether the dial URL answers at all: a TCP connection to its
+   * host, nothing sent — a dial request would ring a phone.
+   */
+  async selfCheck(uses: PbxUses): Promise<PbxSelfCheck> {
+    const problems: PbxFinding[] = [];
+    const warnings: PbxFinding[] = [];
+    if (this.token.length < MIN_TOKEN_LENGTH)
+      warnings.push({
+        message: `pbx.webhook.token is ${this.token.length} characters long: short enough to guess.`,
+        fix: `Use at least ${MIN_TOKEN_LENGTH} random characters (openssl rand -hex 24), on the bridge and in the PBX.`,
+      });
+    const { dialUrl } = this.options;
+    if (uses.dialing === false)
+      return {
+        summary: 'events also accepted at POST /pbx/events with the token',
+        problems,
+        warnings,
+      };
+    if (dialUrl === undefined) {
+      warnings.push({
+        message: 'pbx.webhook.dialUrl is not set: click-to-dial is off.',
+        fix: 'Set it to the PBX endpoint that places calls (docs/webhook.md), or leave it off.',
+      });
+      return { summary: 'events accepted at POST /pbx/events with the token', problems, warnings };
+    }
+    const url = new URL(dialUrl);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const reached = await tcpReachable(url.hostname, port, 5000);
+    if (reached !== true)
+      problems.push({
+        message: `pbx.webhook.dialUrl ${url.origin} does not answer (${reached}): click-to-dial will fail.`,
+        fix: 'Check the URL, that the PBX endpoint is up, and the firewall from the bridge host.',
+      });
+    return {
+      summary: `events accepted at POST /pbx/events with the token; dial requests go to ${url.origin}`,
+      problems,
+      warnings,
+    };
   }
 
   /**
@@ -188,4 +242,21 @@ function refusalText(text: string): string {
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .trim()
     .slice(0, MAX_REFUSAL_CHARS);
+}
+
+/** True when a TCP connection opens, else why not. */
+function tcpReachable(host: string, port: number, timeoutMs: number): Promise<true | string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutMs);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(`no answer within ${timeoutMs / 1000} s`);
+    });
+    socket.once('error', (error) => resolve(error.message));
+  });
 }

@@ -1,7 +1,10 @@
 // An AMI test server: a real TCP server on 127.0.0.1 that greets like Asterisk 22, checks
 // Login, answers Ping / CoreShowChannels / VoicemailUsersList / Originate / DBPut / DBDel (into
 // an in-memory AstDB, as Asterisk's manager_dbput/manager_dbdel answer), and replays a recorded
-// capture's frames, optionally cut into random-sized or one-byte TCP writes.
+// capture's frames, optionally cut into random-sized or one-byte TCP writes. Like manager.c it
+// holds the manager user's `read =` and `write =` classes: ListCommands lists only the actions
+// the write classes allow, any other action is answered "Permission denied" before it runs, and
+// replayed events reach the client only when their Privilege class is readable.
 import net from 'node:net';
 import { headerOf } from './ami-capture';
 
@@ -22,7 +25,38 @@ export interface AmiTestServerOptions {
   unknownActions?: string[];
   /** Greet, then never answer Login (a hung or overloaded manager thread). */
   silentLogin?: boolean;
+  /** The manager user's `write =` classes; default all. */
+  write?: readonly string[];
+  /** The manager user's `read =` classes; default all. */
+  read?: readonly string[];
 }
+
+/**
+ * The classes Asterisk registers each action with (docs/asterisk.md); holding any one allows it.
+ * 0 (none) for the actions every logged-in user may send.
+ */
+const ACTION_CLASSES: Record<string, readonly string[]> = {
+  Login: [],
+  Logoff: [],
+  Ping: [],
+  ListCommands: [],
+  Originate: ['originate', 'call'],
+  CoreShowChannels: ['system', 'reporting'],
+  VoicemailUsersList: ['call', 'reporting'],
+  DBPut: ['system'],
+  DBDel: ['system'],
+};
+const SYNOPSIS: Record<string, string> = {
+  Login: 'Login Manager.',
+  Logoff: 'Logoff Manager.',
+  Ping: 'Keepalive command.',
+  ListCommands: 'List available manager commands.',
+  Originate: 'Originate a call.',
+  CoreShowChannels: 'List currently active channels.',
+  VoicemailUsersList: 'List All Voicemail User Information.',
+  DBPut: 'Put DB entry.',
+  DBDel: 'Delete DB entry.',
+};
 
 export interface ReceivedAction {
   fields: Record<string, string>;
@@ -58,11 +92,11 @@ export class AmiTestServer {
     while (this.logins < n) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
-  /** Writes frames to the logged-in client, cut as configured. */
+  /** Writes frames to the logged-in client, cut as configured; events it may not read are dropped. */
   async send(frames: readonly string[]): Promise<void> {
     const socket = this.loggedIn;
     if (socket === undefined) throw new Error('no client logged in');
-    const bytes = Buffer.from(frames.join(''), 'utf8');
+    const bytes = Buffer.from(frames.filter((f) => this.readable(f)).join(''), 'utf8');
     for (const piece of this.pieces(bytes)) {
       socket.write(piece);
       // Let the client read each piece separately, as from real TCP reads.
@@ -88,6 +122,25 @@ export class AmiTestServer {
         resolve();
       }),
     );
+  }
+
+  /** Whether the user's read classes let an event through (manager.c: any class of the event). */
+  private readable(frame: string): boolean {
+    const read = this.options.read;
+    const privilege = headerOf(frame, 'Privilege');
+    if (read === undefined || privilege === undefined) return true;
+    return privilege
+      .split(',')
+      .map((c) => c.trim())
+      .some((c) => c !== 'all' && read.includes(c));
+  }
+
+  /** Whether the user's write classes allow an action (unknown actions are "allowed" to fail). */
+  private allowed(action: string): boolean {
+    const classes = ACTION_CLASSES[action];
+    const write = this.options.write;
+    if (classes === undefined || write === undefined || classes.length === 0) return true;
+    return classes.some((c) => write.includes(c));
   }
 
   private pieces(bytes: Buffer): Buffer[] {
@@ -135,6 +188,10 @@ export class AmiTestServer {
     const action = this.options.unknownActions?.includes(fields.Action ?? '')
       ? undefined
       : fields.Action;
+    if (action !== undefined && action !== 'Login' && !this.allowed(action)) {
+      reply({ Response: 'Error', ActionID: id, Message: 'Permission denied' });
+      return;
+    }
     switch (action) {
       case 'Login': {
         if (this.options.silentLogin === true) return;
@@ -154,6 +211,16 @@ export class AmiTestServer {
       case 'Ping':
         reply({ Response: 'Success', ActionID: id, Ping: 'Pong', Timestamp: '1795289031.000000' });
         return;
+      case 'ListCommands': {
+        // manager.c: one frame, a line per action the user's write classes allow.
+        const lines: Record<string, string> = { Response: 'Success', ActionID: id };
+        for (const [name, classes] of Object.entries(ACTION_CLASSES))
+          if (this.allowed(name) && !(this.options.unknownActions ?? []).includes(name))
+            lines[name] =
+              `${SYNOPSIS[name] ?? name} (Priv: ${classes.length === 0 ? '<none>' : `${classes.join(',')},all`})`;
+        reply(lines);
+        return;
+      }
       case 'CoreShowChannels': {
         const channels = this.options.channels?.() ?? [];
         this.list(socket, id, 'CoreShowChannel', 'CoreShowChannelsComplete', channels);
