@@ -3,6 +3,7 @@
 // stop it. The CLI, the demo, the tests and the benchmark all start the bridge through
 // startBridge(). What each part does lives in its room; this file only connects them.
 import { CallLogService } from './call-log/call-log-service';
+import { RunningBridgeCheck } from './check/running-bridge-check';
 import { CallService } from './calls/call-service';
 import { CallTracker } from './calls/call-tracker';
 import type { Config } from './config/schema';
@@ -36,6 +37,17 @@ export interface StartBridgeOptions {
   logger: Logger;
   /** Directory of the built browser harness, served at / in demo mode. */
   harnessDir?: string;
+  /** The configuration as written (before validation), for the start-up check. */
+  configInput?: Record<string, unknown>;
+  /** Where the configuration came from, as the check names it. */
+  configSource?: string;
+  /**
+   * Run the installation check once the bridge listens (`start` does; tests that count API
+   * requests do not want its queries, so the default is off).
+   */
+  checkAtStart?: boolean;
+  /** Extra CA certificates the check trusts when reaching server.publicUrl (tests). */
+  checkTrustedCa?: string[];
 }
 
 export interface RunningBridge {
@@ -54,6 +66,8 @@ export interface RunningBridge {
   /** Whether /demo/* is served (an emulated org on a loopback address). */
   readonly demoEndpoints: boolean;
   readonly callLog: CallLogService;
+  /** The installation check on the running parts: its last report, and a new run on request. */
+  readonly check: RunningBridgeCheck;
   stop(): Promise<void>;
 }
 
@@ -260,6 +274,17 @@ export async function startBridge(
       },
       'bridge ready',
     );
+    // The installation check, in the log with the words `switchboard-bridge check` prints.
+    const check = new RunningBridgeCheck({
+      config,
+      input: options.configInput,
+      source: options.configSource ?? 'configuration',
+      gateway,
+      adapter,
+      logger,
+      ...(options.checkTrustedCa === undefined ? {} : { trustedCa: options.checkTrustedCa }),
+    });
+    if (options.checkAtStart === true) void check.run();
     return {
       config,
       httpUrl: http.httpUrl,
@@ -273,6 +298,7 @@ export async function startBridge(
       simulator: pbx.simulator,
       demoEndpoints: demo !== undefined,
       callLog,
+      check,
       stop: stopAll,
     };
   } catch (error) {

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // The switchboard-bridge command: `start` runs the bridge (the demo when no --config is
-// given). Configuration errors are printed with their code and hint, and exit with status 2.
+// given), `check` looks at every step of the installation, `sync` loads the directory index.
+// Configuration errors are printed with their code and hint, and exit with status 2.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { loadConfig } from './config/load';
+import { checkCommandOutput } from './check-command';
+import { loadConfig, parseConfig, readConfigInput } from './config/load';
 import { isSwitchboardError } from './errors';
-import { createLogger, defaultLogFormat } from './logging/logger';
+import { createLogger, defaultLogFormat, silentLogger } from './logging/logger';
 import { startBridge } from './bridge';
 import { startBanner } from './start-banner';
 import { runSyncCommand } from './sync-command';
@@ -17,7 +19,8 @@ import { runSyncCommand } from './sync-command';
 const HARNESS_DIR = path.resolve(__dirname, '../../../harness/dist');
 
 async function start(options: { config?: string }): Promise<void> {
-  const config = loadConfig({ file: options.config, env: process.env });
+  const input = readConfigInput({ file: options.config, env: process.env });
+  const config = parseConfig(input, options.config);
   const demo = options.config === undefined;
   const logger = createLogger({
     level: config.log.level,
@@ -36,6 +39,9 @@ async function start(options: { config?: string }): Promise<void> {
   const bridge = await startBridge(config, {
     logger,
     harnessDir: existsSync(HARNESS_DIR) ? HARNESS_DIR : undefined,
+    configInput: input,
+    configSource: options.config ?? 'the demo configuration',
+    checkAtStart: true,
   });
   if (bridge.emulatedOrg !== undefined)
     console.log(startBanner({ config, demo, bridge, pageBuilt: existsSync(HARNESS_DIR) }));
@@ -67,6 +73,27 @@ program
       } else {
         console.error('switchboard-bridge: failed to start:', error);
       }
+      process.exit(2);
+    }
+  });
+
+program
+  .command('check')
+  .description('check every installation step the bridge can see; exit status 1 when one fails')
+  .option('-c, --config <file>', 'YAML configuration file (default: the demo configuration)')
+  .option('--json', 'print the report as JSON, for scripts')
+  .action(async (options: { config?: string; json?: boolean }) => {
+    try {
+      const { output, exitCode } = await checkCommandOutput({
+        file: options.config,
+        env: process.env,
+        logger: silentLogger(),
+        json: options.json === true,
+      });
+      console.log(output);
+      process.exit(exitCode);
+    } catch (error) {
+      console.error('switchboard-bridge check: failed:', error);
       process.exit(2);
     }
   });

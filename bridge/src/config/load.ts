@@ -16,9 +16,47 @@ export interface LoadConfigOptions {
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
+  return parseConfig(readConfigInput(options), options.file);
+}
+
+/**
+ * The configuration as written: the YAML file (or the demo's) with the environment overrides
+ * applied, not yet validated. `check` looks at it for what validation smooths over (a secret
+ * pasted with surrounding spaces). Throws for an unreadable file or invalid YAML.
+ */
+export function readConfigInput(options: LoadConfigOptions = {}): Record<string, unknown> {
   const raw = options.file === undefined ? demoConfigInput() : readYamlFile(options.file);
   applyEnvOverrides(raw, options.env ?? {});
-  return parseConfig(raw, options.file);
+  return raw;
+}
+
+/** One key the schema refuses: `salesforce.loginUrl` and what is wrong with it. */
+export interface ConfigIssue {
+  key: string;
+  message: string;
+}
+
+/** Validates without throwing: the config, or every key that is wrong. */
+export function validateConfig(
+  raw: unknown,
+): { config: Readonly<Config>; issues: [] } | { config: undefined; issues: ConfigIssue[] } {
+  const result = ConfigSchema.safeParse(raw);
+  if (result.success) return { config: deepFreeze(result.data), issues: [] };
+  return {
+    config: undefined,
+    issues: result.error.issues.map((issue) => ({
+      key: issue.path.map(String).join('.') || '(root)',
+      message: issue.message,
+    })),
+  };
+}
+
+/** The environment variable that overrides a key: salesforce.clientSecret → SWITCHBOARD__SALESFORCE__CLIENT_SECRET. */
+export function envNameOf(key: string): string {
+  return `${ENV_PREFIX}${key
+    .split('.')
+    .map((s) => s.replace(/([A-Z])/g, '_$1').toUpperCase())
+    .join('__')}`;
 }
 
 /** What `npm start` without a config runs: emulated org with sample data, simulator PBX. */
@@ -30,7 +68,7 @@ export function demoConfigInput(): Record<string, unknown> {
     pbx: {
       adapter: 'simulator',
       simulator: { intervalSeconds: 8 },
-      webhook: { token: 'demo-webhook-token' },
+      webhook: { token: 'demo-webhook-token-not-for-production' },
     },
     // The sample org's users (bridge/src/demo/sample-org.json) on the simulator's extensions.
     users: [
@@ -140,10 +178,7 @@ function configError(error: z.ZodError, source: string): SwitchboardError {
     ErrorCodes.CONFIG_INVALID,
     `Invalid ${source}: ${problems.join('; ')}`,
     {
-      hint: `Fix ${firstKey || 'the file'} (docs/configuration.md lists every key), or override it with ${ENV_PREFIX}${firstKey
-        .split('.')
-        .map((s) => s.replace(/([A-Z])/g, '_$1').toUpperCase())
-        .join('__')}.`,
+      hint: `Fix ${firstKey || 'the file'} (docs/configuration.md lists every key), or override it with ${envNameOf(firstKey)}.`,
       details: { problems },
     },
   );
