@@ -233,6 +233,31 @@ describe('check: one org and one PBX, one misconfiguration at a time', () => {
   });
 });
 
+/** Ana Lopez, the rep at extension 201 in the tests below that need only one. */
+const ANA = {
+  Id: '005000000000001AAA',
+  LastName: 'Lopez',
+  FirstName: 'Ana',
+  Email: 'ana.lopez@acme.example',
+  IsActive: true,
+};
+const anaOnly = (config: Record<string, unknown>) => ({
+  ...config,
+  users: [{ extension: '201', email: ANA.Email }],
+});
+
+/** An org whose Switchboard settings (and other setup rows) the integration user can read. */
+function orgWithSettings(orgId: string, bridgeUrl: string, more: Record<string, unknown[]> = {}) {
+  return {
+    orgId,
+    seed: {
+      User: [ANA],
+      Switchboard_Settings__c: [{ SetupOwnerId: orgId, Bridge_URL__c: bridgeUrl }],
+      ...more,
+    } as Record<string, Record<string, unknown>[]>,
+  };
+}
+
 describe('check: what only another org or PBX shows', () => {
   async function checkWith(
     orgOptions: Parameters<typeof startOrg>[0],
@@ -382,13 +407,7 @@ describe('check: what only another org or PBX shows', () => {
         integrationUserPermissions: { ApiEnabled: true, ApiUserOnly: true, ViewSetup: true },
         seed: {
           User: [
-            {
-              Id: '005000000000001AAA',
-              LastName: 'Lopez',
-              FirstName: 'Ana',
-              Email: 'ana.lopez@acme.example',
-              IsActive: true,
-            },
+            ANA,
             {
               Id: '005000000000004AAA',
               LastName: 'Diaz',
@@ -405,7 +424,7 @@ describe('check: what only another org or PBX shows', () => {
         },
       },
       {},
-      (config) => ({ ...config, users: [{ extension: '201', email: 'ana.lopez@acme.example' }] }),
+      anaOnly,
     );
     expect(failed(report)).toEqual(['users']);
     expect(problemsOf(report, 'users')[0]).toContain(
@@ -414,35 +433,19 @@ describe('check: what only another org or PBX shows', () => {
   });
 
   it("browser access: the org's Bridge URL and CSP Trusted Site still the package's placeholders", async () => {
-    const orgId = '00D000000000042EAA';
     const report = await checkWith(
-      {
-        orgId,
-        seed: {
-          User: [
-            {
-              Id: '005000000000001AAA',
-              LastName: 'Lopez',
-              FirstName: 'Ana',
-              Email: 'ana.lopez@acme.example',
-              IsActive: true,
-            },
-          ],
-          Switchboard_Settings__c: [
-            { SetupOwnerId: orgId, Bridge_URL__c: 'wss://bridge.example.com' },
-          ],
-          CspTrustedSite: [
-            {
-              DeveloperName: 'Switchboard_Bridge',
-              EndpointUrl: 'wss://bridge.example.com',
-              IsActive: true,
-              IsApplicableToConnectSrc: true,
-            },
-          ],
-        },
-      },
+      orgWithSettings('00D000000000042EAA', 'wss://bridge.example.com', {
+        CspTrustedSite: [
+          {
+            DeveloperName: 'Switchboard_Bridge',
+            EndpointUrl: 'wss://bridge.example.com',
+            IsActive: true,
+            IsApplicableToConnectSrc: true,
+          },
+        ],
+      }),
       {},
-      (config) => ({ ...config, users: [{ extension: '201', email: 'ana.lopez@acme.example' }] }),
+      anaOnly,
     );
     expect(failed(report)).toEqual(['browser-access']);
     expect(problemsOf(report, 'browser-access')).toEqual([
@@ -456,27 +459,10 @@ describe('check: what only another org or PBX shows', () => {
   });
 
   it("browser access: the org sends browsers elsewhere than this bridge's publicUrl", async () => {
-    const orgId = '00D000000000043EAA';
     const report = await checkWith(
-      {
-        orgId,
-        seed: {
-          User: [
-            {
-              Id: '005000000000001AAA',
-              LastName: 'Lopez',
-              FirstName: 'Ana',
-              Email: 'ana.lopez@acme.example',
-              IsActive: true,
-            },
-          ],
-          Switchboard_Settings__c: [
-            { SetupOwnerId: orgId, Bridge_URL__c: 'wss://old-bridge.acme.com/ws' },
-          ],
-        },
-      },
+      orgWithSettings('00D000000000043EAA', 'wss://old-bridge.acme.com/ws'),
       {},
-      (config) => ({ ...config, users: [{ extension: '201', email: 'ana.lopez@acme.example' }] }),
+      anaOnly,
     );
     expect(failed(report)).toEqual(['browser-access']);
     expect(problemsOf(report, 'browser-access')[0]).toContain(
@@ -500,6 +486,14 @@ describe('check: what only another org or PBX shows', () => {
     expect(failed(report)).toEqual(['pbx']);
     expect(problemsOf(report, 'pbx')[0]).toContain('write = system is missing');
     expect(problemsOf(report, 'pbx')[0]).toContain('DBPut');
+  });
+
+  it('AMI: a port that answers but never the login is named as not AMI', async () => {
+    const report = await checkWith({}, { silentLogin: true });
+    expect(failed(report)).toEqual(['pbx']);
+    expect(problemsOf(report, 'pbx')[0]).toMatch(
+      /answered the connection but not as AMI: Asterisk did not answer the AMI login within 5 s/,
+    );
   });
 
   it('AMI modules: no app_voicemail while users come from voicemail.conf is a warning', async () => {

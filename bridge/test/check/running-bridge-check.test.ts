@@ -81,7 +81,7 @@ describe('the check at start', () => {
     const { logger, lines } = captureLogger();
     bridge = await startBridge(parseConfig(input), {
       logger,
-      configInput: input as Record<string, unknown>,
+      configInput: input,
       configSource: 'switchboard.yaml',
       checkTrustedCa: [tls.ca],
     });

@@ -3,7 +3,7 @@
 // the directory read, the users' emails, every Task field call logging writes — the Task values
 // call logs need (a closed status, a priority, the Call subtype and call types), and the API
 // requests left today. The Switchboard_Integration permission set grants all of it.
-import { STANDARD_TASK_VALUES } from '../../call-log/task-values';
+import { STANDARD_TASK_VALUES, TASK_FIELDS_WRITTEN } from '../../call-log/task-values';
 import type { MatchObject } from '../../calls/call';
 import type { Config } from '../../config/schema';
 import { objectPlan, personAccountsFromDescribe } from '../../directory/record-plan';
@@ -17,22 +17,6 @@ import type { CheckStep, StepFindings } from '../run-checks';
 
 /** Fields of User the mapping of extensions to reps reads (users/email-user-directory.ts). */
 const USER_FIELDS = ['Name', 'Email', 'IsActive'];
-/** Every Task field call-task.ts and the notes write. */
-const TASK_FIELDS_WRITTEN = [
-  'Subject',
-  'Status',
-  'Priority',
-  'ActivityDate',
-  'Description',
-  'TaskSubtype',
-  'CallType',
-  'CallDurationInSeconds',
-  'CallObject',
-  'CallDisposition',
-  'WhoId',
-  'WhatId',
-  'OwnerId',
-];
 /** Task fields a note added after hang-up updates. */
 const TASK_FIELDS_UPDATED = ['Description', 'CallDisposition'];
 /** API requests left today below which the step warns. */
