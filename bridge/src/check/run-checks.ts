@@ -3,6 +3,7 @@
 // step whose prerequisites did not pass is skipped, not failed, so a misconfiguration fails
 // exactly its own step. Nothing here throws: a step that breaks is reported as failed.
 import { envNameOf } from '../config/load';
+import { ErrorCodes, isSwitchboardError } from '../errors';
 import type { CheckContext } from './check-context';
 import {
   stepResult,
@@ -82,6 +83,13 @@ async function runStep(
   try {
     return stepResult(step, await step.run(ctx));
   } catch (error) {
+    // With the org's daily requests used up every Salesforce step would fail for that one
+    // reason: "Salesforce objects and fields" names it, the others wait for it.
+    if (isSwitchboardError(error) && error.code === ErrorCodes.SF_REQUEST_LIMIT)
+      return skipped(
+        step,
+        'Salesforce answers no API request today (see Salesforce objects and fields)',
+      );
     return stepResult(step, {
       summary: 'the check of this step failed',
       problems: [

@@ -18,6 +18,7 @@ import {
   startAmi,
   startOrg,
   statuses,
+  WEBHOOK_TOKEN,
   withKey,
 } from './support/check-setup';
 
@@ -503,5 +504,192 @@ describe('check: what only another org or PBX shows', () => {
     expect(failed(report)).toEqual([]);
     const pbx = report.steps.find((s) => s.id === 'pbx');
     expect(pbx?.warnings[0]?.message).toContain('Asterisk has no VoicemailUsersList action');
+  });
+});
+
+describe('check: the remaining install mistakes, one at a time', () => {
+  async function checkWith(
+    orgOptions: Parameters<typeof startOrg>[0],
+    change: (config: Record<string, unknown>) => Record<string, unknown> = (c) => c,
+    amiOptions: Parameters<typeof startAmi>[0] = {},
+  ) {
+    const org = await startOrg(orgOptions);
+    const ami = await startAmi(amiOptions);
+    try {
+      return await check(change(healthyConfig(org, ami)));
+    } finally {
+      await ami.close();
+      await org.stop();
+    }
+  }
+
+  /** The JWT bearer flow: the integration user's username and the app's private key file. */
+  function jwtBearer(org: EmulatedOrg, privateKeyPem: string, username?: string) {
+    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'switchboard-jwt-')), 'key.pem');
+    writeFileSync(keyFile, privateKeyPem);
+    return (config: Record<string, unknown>) => ({
+      ...config,
+      salesforce: {
+        loginUrl: org.url,
+        flow: 'jwt_bearer',
+        clientId: org.credentials.clientId,
+        username: username ?? org.jwtBearer.username,
+        privateKeyFile: keyFile,
+      },
+    });
+  }
+
+  it('JWT bearer: the healthy flow passes; a key that is not the app certificate’s fails the login', async () => {
+    const org = await startOrg();
+    const ami = await startAmi();
+    try {
+      const good = jwtBearer(org, org.jwtBearer.privateKeyPem ?? '');
+      const healthy = await check(good(healthyConfig(org, ami)));
+      expect(failed(healthy)).toEqual([]);
+      expect(healthy.steps.find((s) => s.id === 'salesforce-login')?.summary).toContain(
+        'by JWT bearer',
+      );
+
+      const other = await generate([{ name: 'commonName', value: 'not-the-app' }], {
+        keySize: 2048,
+        algorithm: 'sha256',
+      });
+      const report = await check(jwtBearer(org, other.private)(healthyConfig(org, ami)));
+      expect(failed(report)).toEqual(['salesforce-login']);
+      expect(problemsOf(report, 'salesforce-login')[0]).toMatch(
+        /Salesforce refused the login \(invalid_grant\): invalid assertion: the assertion signed with salesforce.privateKeyFile was not accepted\. → salesforce.privateKeyFile must be the private key of the certificate uploaded to the External Client App/,
+      );
+
+      const stranger = await check(
+        jwtBearer(
+          org,
+          org.jwtBearer.privateKeyPem ?? '',
+          'nobody@switchboard.example',
+        )(healthyConfig(org, ami)),
+      );
+      expect(failed(stranger)).toEqual(['salesforce-login']);
+      expect(problemsOf(stranger, 'salesforce-login')[0]).toMatch(
+        /salesforce.username nobody@switchboard.example is not a user the app may act as: .*approved this consumer\. → Set salesforce.username to the integration user's Username/,
+      );
+    } finally {
+      await ami.close();
+      await org.stop();
+    }
+  });
+
+  it('identity certificate: an RSA key shorter than 2048 bits is refused with its length', async () => {
+    const org = await startOrg();
+    const ami = await startAmi();
+    try {
+      const short = await generate([{ name: 'commonName', value: 'Switchboard_Bridge' }], {
+        keySize: 1024,
+        algorithm: 'sha256',
+      });
+      const report = await check(withKey(healthyConfig(org, ami), 'auth.certificate', short.cert));
+      expect(failed(report)).toEqual(['identity-certificate']);
+      expect(problemsOf(report, 'identity-certificate')[0]).toContain('1024-bit RSA key');
+    } finally {
+      await ami.close();
+      await org.stop();
+    }
+  });
+
+  it('API usage: none left today fails the objects step, naming the limit', async () => {
+    const report = await checkWith({ apiLimit: 15000, apiUsedToday: 15000 });
+    expect(failed(report)).toEqual(['salesforce-access']);
+    expect(problemsOf(report, 'salesforce-access')[0]).toMatch(
+      /API requests for today are used up.*→ Find what else uses the API/,
+    );
+  });
+
+  it('users: emails that differ only by case are the same rep; two users with them are not told apart', async () => {
+    const mixedCase = await checkWith({}, (config) => ({
+      ...config,
+      users: [{ extension: '201', email: 'Ana.Lopez@ACME.example' }],
+    }));
+    expect(failed(mixedCase)).toEqual([]);
+    expect(mixedCase.steps.find((s) => s.id === 'users')?.summary).toContain(
+      '1 of 1 extension mapped to an active Salesforce user',
+    );
+
+    const twins = await checkWith(
+      {
+        seed: {
+          User: [
+            {
+              Id: '005000000000001AAA',
+              LastName: 'Kim',
+              Email: 'kim@acme.example',
+              IsActive: true,
+            },
+            {
+              Id: '005000000000002AAA',
+              LastName: 'Kimball',
+              Email: 'KIM@acme.example',
+              IsActive: true,
+            },
+          ],
+        },
+      },
+      (config) => ({ ...config, users: [{ extension: '201', email: 'kim@acme.example' }] }),
+    );
+    expect(failed(twins)).toEqual(['users']);
+    expect(problemsOf(twins, 'users')[0]).toMatch(
+      /the active Salesforce users Kim and Kimball have emails the bridge cannot tell apart \(kim@acme.example, KIM@acme.example\).*→ Give each of them their own/,
+    );
+  });
+
+  it('users: PBX extensions without a Salesforce user are a warning naming them', async () => {
+    const report = await checkWith(
+      {},
+      (config) => ({ ...withKey(config, 'pbx.asterisk.usersFromVoicemail', true), users: [] }),
+      {
+        voicemailUsers: [
+          { VoiceMailbox: '201', Email: 'ana.lopez@acme.example', FullName: 'Ana Lopez' },
+          { VoiceMailbox: '299', Email: 'fax@acme.example', FullName: 'Fax' },
+        ],
+      },
+    );
+    expect(failed(report)).toEqual([]);
+    const users = report.steps.find((s) => s.id === 'users');
+    expect(users?.status).toBe('warn');
+    expect(users?.warnings.map((w) => `${w.message} → ${w.fix}`)).toEqual([
+      expect.stringMatching(
+        /^1 PBX extension has no Salesforce user: 299 \(fax@acme.example\)\. → If it is a rep's phone/,
+      ),
+    ]);
+  });
+
+  it('webhook: a guessable token is a warning; a dial URL nothing answers fails the phone system step', async () => {
+    const webhook =
+      (webhookConfig: Record<string, unknown>) => (config: Record<string, unknown>) => ({
+        ...config,
+        pbx: { adapter: 'webhook', webhook: webhookConfig },
+      });
+    const short = await checkWith({}, webhook({ token: 'letmein' }));
+    expect(failed(short)).toEqual([]);
+    const pbx = short.steps.find((s) => s.id === 'pbx');
+    expect(pbx?.status).toBe('warn');
+    expect(pbx?.warnings[0]?.message).toBe(
+      'pbx.webhook.token is 7 characters long: short enough to guess.',
+    );
+
+    const deadDial = await checkWith(
+      {},
+      webhook({ token: WEBHOOK_TOKEN, dialUrl: 'http://127.0.0.1:9/dial' }),
+    );
+    expect(failed(deadDial)).toEqual(['pbx']);
+    expect(problemsOf(deadDial, 'pbx')[0]).toMatch(
+      /^pbx.webhook.dialUrl http:\/\/127.0.0.1:9 does not answer \(.*\): click-to-dial will fail\. → Check the URL/,
+    );
+
+    const spaced = await checkWith(
+      {},
+      webhook({ token: `${WEBHOOK_TOKEN.slice(0, 8)} ${WEBHOOK_TOKEN.slice(8)}` }),
+    );
+    expect(failed(spaced)).toEqual(['pbx']);
+    expect(problemsOf(spaced, 'pbx')[0]).toContain(
+      'pbx.webhook.token has a space inside it, at character 9',
+    );
   });
 });

@@ -35,6 +35,30 @@ export const salesforceAccessStep: CheckStep = {
     const orgFields = new OrgFields({ gateway, logger: silentLogger() });
     if (!orgFields.canDescribe)
       return { summary: 'this gateway cannot describe objects; nothing to look at' };
+    const warnings: CheckProblem[] = [];
+    const usage = gateway.apiUsage();
+    let usageText = '';
+    if (usage !== undefined) {
+      const left = Math.max(0, usage.max - usage.used);
+      usageText = `; ${left.toLocaleString('en-US')} of ${usage.max.toLocaleString('en-US')} API requests left today`;
+      if (left === 0)
+        // Every describe would be refused for this one reason: say it once.
+        return {
+          summary: `no API requests left today (${usage.max.toLocaleString('en-US')} a day)`,
+          problems: [
+            {
+              message:
+                "The org's API requests for today are used up: lookups and call logs fail until the 24-hour window frees some.",
+              fix: 'Find what else uses the API (Setup › System Overview, API Usage), or ask Salesforce for more.',
+            },
+          ],
+        };
+      if (left < usage.max * LOW_API_SHARE)
+        warnings.push({
+          message: `Only ${left} of ${usage.max} API requests are left today.`,
+          fix: 'Turn on directory.enabled (lookups from the local index, no API request per ring), or find what else uses the API.',
+        });
+    }
     const problems: CheckProblem[] = [];
     const missingRead: string[] = [];
     const personAccounts =
@@ -66,27 +90,9 @@ export const salesforceAccessStep: CheckStep = {
         message: `The integration user cannot read ${missingRead.join(', ')}: callers with numbers there are not found, or reps not mapped.`,
         fix: grant('Read', missingRead),
       });
-    const warnings: CheckProblem[] = [];
     if (config.callLog.enabled) {
       checked += TASK_FIELDS_WRITTEN.length;
       problems.push(...(await taskProblems(orgFields, gateway, config, warnings)));
-    }
-    const usage = gateway.apiUsage();
-    let usageText = '';
-    if (usage !== undefined) {
-      const left = Math.max(0, usage.max - usage.used);
-      usageText = `; ${left.toLocaleString('en-US')} of ${usage.max.toLocaleString('en-US')} API requests left today`;
-      if (left === 0)
-        problems.push({
-          message:
-            "The org's API requests for today are used up: lookups and call logs fail until the 24-hour window frees some.",
-          fix: 'Find what else uses the API (Setup › System Overview, API Usage), or ask Salesforce for more.',
-        });
-      else if (left < usage.max * LOW_API_SHARE)
-        warnings.push({
-          message: `Only ${left} of ${usage.max} API requests are left today.`,
-          fix: 'Turn on directory.enabled (lookups from the local index, no API request per ring), or find what else uses the API.',
-        });
     }
     return { summary: `${checked} fields described${usageText}`, problems, warnings };
   },

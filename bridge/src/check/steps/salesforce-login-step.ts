@@ -2,6 +2,7 @@
 // succeeds at salesforce.loginUrl, and the user the bridge then acts as (the client credentials
 // Run-As user) is API Only, as Salesforce requires. Each refusal Salesforce can give is turned
 // into the setting to change.
+import type { Config } from '../../config/schema';
 import { ErrorCodes, isSwitchboardError } from '../../errors';
 import type { OrgIdentity, SalesforceGateway } from '../../salesforce/gateway';
 import { soql } from '../../salesforce/query-builder';
@@ -35,7 +36,7 @@ export const salesforceLoginStep: CheckStep = {
     } catch (error) {
       return {
         summary: `${where ?? 'Salesforce'} refused the token request`,
-        problems: [...secrets.problems, loginProblem(error, config.salesforce.loginUrl)],
+        problems: [...secrets.problems, loginProblem(error, config.salesforce)],
         warnings: secrets.warnings,
       };
     }
@@ -93,7 +94,8 @@ async function runAsUser(
 }
 
 /** What a refused token request means, by the OAuth error Salesforce answered with. */
-function loginProblem(error: unknown, loginUrl: string | undefined): CheckProblem {
+function loginProblem(error: unknown, salesforce: Readonly<Config['salesforce']>): CheckProblem {
+  const loginUrl = salesforce.loginUrl;
   const fallback = {
     message: error instanceof Error ? error.message : String(error),
     fix:
@@ -122,6 +124,22 @@ function loginProblem(error: unknown, loginUrl: string | undefined): CheckProble
       message: 'salesforce.clientSecret does not match the External Client App (invalid_client).',
       fix: 'Copy the Consumer Secret again into SWITCHBOARD__SALESFORCE__CLIENT_SECRET.',
     };
+  if (salesforce.flow === 'jwt_bearer' && oauthError === 'invalid_grant') {
+    if (/approved this consumer|user is not admin approved|inactive/i.test(text))
+      return {
+        message: `salesforce.username ${salesforce.username ?? ''} is not a user the app may act as: ${text}.`,
+        fix:
+          "Set salesforce.username to the integration user's Username (not its email), make sure " +
+          "the user is active, and pre-authorize it in the app's Policies (Admin approved users, " +
+          'with the Switchboard_Integration permission set): docs/install.md step 3.',
+      };
+    return {
+      message: `${text}: the assertion signed with salesforce.privateKeyFile was not accepted.`,
+      fix:
+        'salesforce.privateKeyFile must be the private key of the certificate uploaded to the ' +
+        "External Client App (Settings › OAuth Settings › Use digital signatures), and the bridge host's clock right.",
+    };
+  }
   if (/not supported on this domain/i.test(text))
     return {
       message: `salesforce.loginUrl ${loginUrl ?? ''} is not the org's My Domain: the client credentials flow is refused there ("request not supported on this domain").`,

@@ -128,16 +128,22 @@ export function review(
   const parts = [
     `${matched} of ${mappings.length} extension${mappings.length === 1 ? '' : 's'} mapped to an active Salesforce user`,
   ];
+  const warnings: CheckProblem[] = [];
   if (withoutUser.length > 0)
-    parts.push(
-      `${withoutUser.length} PBX extension${withoutUser.length === 1 ? ' has' : 's have'} no Salesforce user (${withoutUser
+    warnings.push({
+      message: `${withoutUser.length} PBX extension${withoutUser.length === 1 ? ' has' : 's have'} no Salesforce user: ${withoutUser
         .slice(0, LISTED)
-        .map((m) => m.extension)
-        .join(', ')}${withoutUser.length > LISTED ? ', …' : ''})`,
-    );
+        .map((m) => `${m.extension} (${m.email})`)
+        .join(
+          ', ',
+        )}${withoutUser.length > LISTED ? ` and ${withoutUser.length - LISTED} more` : ''}.`,
+      fix:
+        "If it is a rep's phone, give the PBX the rep's Salesforce email (or map it under users:); " +
+        'a phone nobody answers from Salesforce (fax, lobby) can stay as it is.',
+    });
   if (holders === undefined)
     parts.push(`who holds ${REP_PERMISSION_SET} is not visible to the integration user`);
-  return { summary: parts.join('; '), problems };
+  return { summary: parts.join('; '), problems, warnings };
 }
 
 /** Holders of the rep permission set, or undefined when the integration user may not see them. */
