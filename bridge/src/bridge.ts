@@ -2,6 +2,7 @@
 // bridge from a validated Config, wires the rooms together, starts it, and returns a handle to
 // stop it. The CLI, the demo, the tests and the benchmark all start the bridge through
 // startBridge(). What each part does lives in its room; this file only connects them.
+import { adminStatusOf } from './admin/admin-status';
 import { CallLogService } from './call-log/call-log-service';
 import { RunningBridgeCheck } from './check/running-bridge-check';
 import { CallService } from './calls/call-service';
@@ -20,6 +21,7 @@ import { IdentityVerifier } from './hub/identity-verifier';
 import { repRequestHandlers } from './hub/rep-requests';
 import { WebSocketHub } from './hub/websocket-hub';
 import type { Logger } from './logging/logger';
+import type { RecentLog } from './logging/recent-log';
 import { openSalesforce } from './open-salesforce';
 import type { PbxAdapter } from './pbx/adapter';
 import { createPbxAdapter } from './pbx/create-pbx-adapter';
@@ -48,6 +50,8 @@ export interface StartBridgeOptions {
   checkAtStart?: boolean;
   /** Extra CA certificates the check trusts when reaching server.publicUrl (tests). */
   checkTrustedCa?: string[];
+  /** The warnings and errors `logger` also keeps (createLogger's `recent`), for the Setup page. */
+  recentLog?: RecentLog;
 }
 
 export interface RunningBridge {
@@ -221,6 +225,31 @@ export async function startBridge(
     const http = await listen(app, config.server);
     stack.push(() => http.close());
 
+    // The installation check, in the log with the words `switchboard-bridge check` prints.
+    const check = new RunningBridgeCheck({
+      config,
+      input: options.configInput,
+      source: options.configSource ?? 'configuration',
+      gateway,
+      adapter,
+      logger,
+      ...(options.checkTrustedCa === undefined ? {} : { trustedCa: options.checkTrustedCa }),
+    });
+    // The Switchboard Setup page's view of every part, for admins' sockets.
+    const adminStatus = adminStatusOf({
+      pbx: adapter,
+      salesforce: { identity: () => org.identity, apiUsage: () => gateway.apiUsage() },
+      connected: () => hubRef.current?.connectedUsers() ?? [],
+      users,
+      directory: () => indexed?.status(),
+      callLog: {
+        enabled: config.callLog.enabled,
+        counts: () => callLog.counts(),
+        listParked: () => callLog.listParked(),
+      },
+      check: () => check.report,
+      recentErrors: () => options.recentLog?.list() ?? [],
+    });
     const hub = new WebSocketHub({
       verifier,
       users,
@@ -242,6 +271,13 @@ export async function startBridge(
       },
       logger: part('hub'),
       handlers: repRequestHandlers({ dials, calls, callLog }),
+      admin: {
+        status: adminStatus,
+        retry: (callId) => {
+          callLog.retryParked(callId);
+        },
+        check: () => check.run(),
+      },
     });
     hub.attach(http.server);
     hubRef.current = hub;
@@ -274,16 +310,6 @@ export async function startBridge(
       },
       'bridge ready',
     );
-    // The installation check, in the log with the words `switchboard-bridge check` prints.
-    const check = new RunningBridgeCheck({
-      config,
-      input: options.configInput,
-      source: options.configSource ?? 'configuration',
-      gateway,
-      adapter,
-      logger,
-      ...(options.checkTrustedCa === undefined ? {} : { trustedCa: options.checkTrustedCa }),
-    });
     if (options.checkAtStart === true) void check.run();
     return {
       config,

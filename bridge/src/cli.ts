@@ -10,6 +10,7 @@ import { checkCommandOutput } from './check-command';
 import { loadConfig, parseConfig, readConfigInput } from './config/load';
 import { isSwitchboardError } from './errors';
 import { createLogger, defaultLogFormat, silentLogger } from './logging/logger';
+import { RecentLog } from './logging/recent-log';
 import { startBridge } from './bridge';
 import { startBanner } from './start-banner';
 import { runSyncCommand } from './sync-command';
@@ -22,9 +23,12 @@ async function start(options: { config?: string }): Promise<void> {
   const input = readConfigInput({ file: options.config, env: process.env });
   const config = parseConfig(input, options.config);
   const demo = options.config === undefined;
+  // Warnings and errors are also kept for the Switchboard Setup page.
+  const recentLog = new RecentLog();
   const logger = createLogger({
     level: config.log.level,
     format: config.log.format ?? defaultLogFormat({ demo, tty: process.stdout.isTTY }),
+    recent: recentLog,
   });
   process.on('unhandledRejection', (reason) => {
     logger.error(
@@ -42,6 +46,7 @@ async function start(options: { config?: string }): Promise<void> {
     configInput: input,
     configSource: options.config ?? 'the demo configuration',
     checkAtStart: true,
+    recentLog,
   });
   if (bridge.emulatedOrg !== undefined)
     console.log(startBanner({ config, demo, bridge, pageBuilt: existsSync(HARNESS_DIR) }));

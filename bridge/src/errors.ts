@@ -16,6 +16,8 @@ export const ErrorCodes = {
   AUTH_TOKEN_TOO_LONG_LIVED: 'AUTH_TOKEN_TOO_LONG_LIVED',
   /** An identity or a Salesforce user whose email imitates a mapped one (users/email-identity.ts). */
   AUTH_EMAIL_LOOKALIKE: 'AUTH_EMAIL_LOOKALIKE',
+  /** An admin frame from a token without the admin role (hub, Switchboard Setup). */
+  AUTH_NOT_ADMIN: 'AUTH_NOT_ADMIN',
   WS_ORIGIN_NOT_ALLOWED: 'WS_ORIGIN_NOT_ALLOWED',
   WS_BAD_FRAME: 'WS_BAD_FRAME',
   WS_UNKNOWN_TYPE: 'WS_UNKNOWN_TYPE',

@@ -3,46 +3,16 @@
 // page. A step passes (✓), fails (✗: the bridge cannot work as installed, with what to do),
 // passes with warnings (!), or is skipped (–) because a step it needs failed.
 
-export type CheckStepId =
-  | 'configuration'
-  | 'identity-certificate'
-  | 'salesforce-login'
-  | 'salesforce-access'
-  | 'users'
-  | 'browser-access'
-  | 'pbx';
+// The report's shape is part of protocol v1 (the Setup page shows it): declared there, once.
+import type {
+  CheckProblem,
+  CheckReport,
+  CheckStatus,
+  CheckStepId,
+  CheckStepResult,
+} from '../protocol/v1';
 
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-
-/** One thing wrong, and what to do about it. */
-export interface CheckProblem {
-  message: string;
-  fix: string;
-}
-
-export interface CheckStepResult {
-  id: CheckStepId;
-  title: string;
-  /** Where the admin set this up, e.g. "docs/install.md step 3". */
-  guide: string;
-  status: CheckStatus;
-  /** What was found, in one line (or why the step was skipped). */
-  summary: string;
-  /** Why the step fails: each stops the bridge from working as installed. */
-  problems: CheckProblem[];
-  /** Worth fixing, but the bridge works: a step with only these passes with "!". */
-  warnings: CheckProblem[];
-}
-
-export interface CheckReport {
-  /** No step failed. */
-  ok: boolean;
-  /** ISO time the check finished. */
-  checkedAt: string;
-  /** What was checked: the config file, or "running bridge". */
-  source: string;
-  steps: CheckStepResult[];
-}
+export type { CheckProblem, CheckReport, CheckStatus, CheckStepId, CheckStepResult };
 
 export const STATUS_MARK: Record<CheckStatus, string> = {
   pass: '✓',

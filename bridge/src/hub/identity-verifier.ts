@@ -19,6 +19,12 @@ export interface RepIdentityClaims {
   jti: string;
   /** `exp`, in seconds since the epoch. */
   expiresAt: number;
+  /**
+   * The token's `switchboard_roles` (extension of v1): "admin" for a holder of the
+   * Switchboard_Admin custom permission, whose token Apex issues for the Setup page. Empty for a
+   * rep's token (which carries none, or ["rep"]).
+   */
+  roles: string[];
 }
 
 export interface IdentityVerifierOptions {
@@ -43,6 +49,10 @@ const MAX_JTI_LENGTH = 256;
  * say those "cannot include standard claims"). Same single-use rule as `jti`.
  */
 const NONCE_CLAIM = 'switchboard_nonce';
+/** A custom claim, never a standard one: Auth.JWT refuses standard claims among additional ones. */
+export const ROLES_CLAIM = 'switchboard_roles';
+/** The roles the bridge knows; any other value in the claim is ignored. */
+const KNOWN_ROLES = new Set(['rep', 'admin']);
 /**
  * Replay memory bound. Every entry comes from a token with a valid org signature and lives at
  * most maxLifetime + tolerance, so this is ~100k logins in five minutes before eviction starts.
@@ -218,6 +228,7 @@ export class IdentityVerifier {
       email: claims.email,
       jti: claims.jti,
       expiresAt: claims.exp,
+      roles: rolesOf(payload[ROLES_CLAIM]),
     };
   }
 
@@ -272,6 +283,14 @@ export class IdentityVerifier {
       if (until < nowMs) this.seen.delete(key);
     }
   }
+}
+
+/** The known roles a token names; anything not a list of strings grants nothing. */
+function rolesOf(claim: unknown): string[] {
+  if (!Array.isArray(claim)) return [];
+  return [
+    ...new Set(claim.filter((r): r is string => typeof r === 'string' && KNOWN_ROLES.has(r))),
+  ];
 }
 
 /**

@@ -7,6 +7,9 @@ import {
   CLIENT_FRAME_TYPES,
   PROTOCOL_VERSION,
   type CallLinkFrame,
+  type AdminCheckFrame,
+  type AdminRetryFrame,
+  type AdminSubscribeFrame,
   type CallNoteFrame,
   type ClientFrame,
   type ClientFrameType,
@@ -64,6 +67,25 @@ export const CallNoteFrameSchema = z
     path: ['notes'],
   });
 
+export const AdminSubscribeFrameSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  type: z.literal('admin.subscribe'),
+  requestId: requestId.optional(),
+});
+
+export const AdminRetryFrameSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  type: z.literal('admin.retry'),
+  requestId,
+  callId,
+});
+
+export const AdminCheckFrameSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  type: z.literal('admin.check'),
+  requestId,
+});
+
 /**
  * Compile-time: each schema parses to exactly its frame type of protocol/v1.ts. A field added to,
  * dropped from, or made optional on one side only turns an entry false and fails the type check.
@@ -75,13 +97,27 @@ export const SCHEMAS_MATCH_PROTOCOL: {
   dial: Same<z.infer<typeof DialFrameSchema>, DialFrame>;
   'call.link': Same<z.infer<typeof CallLinkFrameSchema>, CallLinkFrame>;
   'call.note': Same<z.infer<typeof CallNoteFrameSchema>, CallNoteFrame>;
-} = { hello: true, dial: true, 'call.link': true, 'call.note': true };
+  'admin.subscribe': Same<z.infer<typeof AdminSubscribeFrameSchema>, AdminSubscribeFrame>;
+  'admin.retry': Same<z.infer<typeof AdminRetryFrameSchema>, AdminRetryFrame>;
+  'admin.check': Same<z.infer<typeof AdminCheckFrameSchema>, AdminCheckFrame>;
+} = {
+  hello: true,
+  dial: true,
+  'call.link': true,
+  'call.note': true,
+  'admin.subscribe': true,
+  'admin.retry': true,
+  'admin.check': true,
+};
 
 const CLIENT_SCHEMAS = {
   hello: HelloFrameSchema,
   dial: DialFrameSchema,
   'call.link': CallLinkFrameSchema,
   'call.note': CallNoteFrameSchema,
+  'admin.subscribe': AdminSubscribeFrameSchema,
+  'admin.retry': AdminRetryFrameSchema,
+  'admin.check': AdminCheckFrameSchema,
 } as const satisfies Record<ClientFrameType, z.ZodType>;
 
 function isClientFrameType(type: string): type is ClientFrameType {

@@ -1,8 +1,9 @@
 // The WebSocket hub: accepts reps' browsers on the bridge's HTTP server (ws in noServer mode),
 // checks the Origin at the upgrade, authenticates each socket with the org-signed identity
 // token in `hello`, keeps sessions per rep and extension, relays dial/link/note frames to the
-// handlers (answering dial and note requests) and pushes call updates. Protocol v1:
-// protocol/v1.ts and docs/protocol.md.
+// handlers (answering dial and note requests) and pushes call updates. Admins (a token with the
+// admin role) may also subscribe to the bridge's live status, retry parked call logs and run the
+// installation check: the Switchboard Setup page. Protocol v1: protocol/v1.ts, docs/protocol.md.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -15,6 +16,11 @@ import {
   CloseCodes,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
+  type AdminCheckFrame,
+  type AdminConnectedUser,
+  type AdminRetryFrame,
+  type AdminStatus,
+  type AdminSubscribeFrame,
   type Call,
   type CallLinkFrame,
   type CallLogView,
@@ -61,6 +67,19 @@ export interface HubHandlers {
   ): CallLogView | undefined | Promise<CallLogView | undefined>;
 }
 
+/**
+ * What an admin's Setup page may ask (admin frames), answered for sessions whose token carries
+ * the admin role only. Each throws a SwitchboardError to refuse.
+ */
+export interface AdminRequests {
+  /** The live status, read afresh for every push. */
+  status(): AdminStatus;
+  /** Sends a parked call log again. */
+  retry(callId: string): void | Promise<void>;
+  /** Runs the installation check; its report is in the next status. */
+  check(): Promise<unknown>;
+}
+
 export interface ActiveCallSource {
   activeCallsForExtensions(extensions: readonly string[]): Call[];
 }
@@ -70,6 +89,10 @@ export interface WebSocketHubOptions {
   users: UserDirectory;
   calls: ActiveCallSource;
   handlers: HubHandlers;
+  /** Admin requests; without them every admin frame is refused. */
+  admin?: AdminRequests;
+  /** How often subscribed admins get `admin.status`. Default 5 s. */
+  adminStatusMs?: number;
   /** Sent in every `ready` so the utility matches the bridge's call-log settings. */
   settings?: ReadySettings;
   /** Browser origins allowed to connect; requests without an Origin (non-browsers) are allowed. */
@@ -120,6 +143,8 @@ interface Session {
   tokens: number;
   refilledAt: number;
   droppedInARow: number;
+  /** An admin's Setup page asked for the live status (admin.subscribe). */
+  adminSubscribed: boolean;
 }
 
 const DEFAULT_RATE_LIMIT = { perSecond: 20, burst: 40 };
@@ -130,6 +155,7 @@ const MAX_QUEUED_BEFORE_READY = 16;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const CLOSE_GRACE_MS = 2000;
 const MAX_LOGGED_ORIGINS = 100;
+const ADMIN_PUSH_COALESCE_MS = 250;
 
 export class WebSocketHub {
   private readonly wss: WebSocketServer;
@@ -144,6 +170,10 @@ export class WebSocketHub {
   private readonly now: () => number;
   private readonly churn: ConnectionChurn;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Pushes admin.status while any admin is subscribed. */
+  private adminTimer: NodeJS.Timeout | undefined;
+  /** A push soon after sockets came or went (coalesced: a reconnect storm is one push). */
+  private adminPushSoon: NodeJS.Timeout | undefined;
   private attached:
     | { server: Server; listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void }
     | undefined;
@@ -239,11 +269,63 @@ export class WebSocketHub {
     return { sockets: this.sessions.size, authenticated, reps: reps.size };
   }
 
+  /** Who is connected: one entry per Salesforce user, with how many sockets (tabs) they have. */
+  connectedUsers(): AdminConnectedUser[] {
+    const byUser = new Map<string, AdminConnectedUser>();
+    for (const session of this.sessions) {
+      const identity = session.identity;
+      if (session.state !== 'authenticated' || identity === undefined) continue;
+      const key = `${identity.orgId}:${identity.userId}`;
+      const user = byUser.get(key) ?? {
+        userId: identity.userId,
+        email: identity.email,
+        extensions: [],
+        tabs: 0,
+        admin: false,
+      };
+      user.tabs += 1;
+      user.admin ||= identity.roles.includes('admin');
+      user.extensions = [...new Set([...user.extensions, ...session.extensions])].sort();
+      byUser.set(key, user);
+    }
+    return [...byUser.values()].sort((a, b) => a.email.localeCompare(b.email));
+  }
+
+  /** Sends admin.status to every subscribed admin now (after something they would see changed). */
+  pushAdminStatus(): void {
+    const subscribed = [...this.sessions].filter((s) => s.adminSubscribed);
+    if (subscribed.length === 0) {
+      if (this.adminTimer !== undefined) clearInterval(this.adminTimer);
+      this.adminTimer = undefined;
+      return;
+    }
+    const status = this.adminStatus();
+    if (status === undefined) return;
+    const text = JSON.stringify({
+      v: PROTOCOL_VERSION,
+      type: 'admin.status',
+      status,
+    } satisfies ServerFrame);
+    for (const session of subscribed) this.sendText(session, text);
+  }
+
+  /** Who is connected changed: subscribed admins hear of it shortly, once per burst. */
+  private adminStatusSoon(): void {
+    if (this.adminTimer === undefined || this.adminPushSoon !== undefined || this.closed) return;
+    this.adminPushSoon = setTimeout(() => {
+      this.adminPushSoon = undefined;
+      this.pushAdminStatus();
+    }, ADMIN_PUSH_COALESCE_MS);
+    this.adminPushSoon.unref();
+  }
+
   /** Closes every socket with 1001 (going away) and stops accepting upgrades. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    if (this.adminTimer !== undefined) clearInterval(this.adminTimer);
+    if (this.adminPushSoon !== undefined) clearTimeout(this.adminPushSoon);
     if (this.attached !== undefined) {
       this.attached.server.off('upgrade', this.attached.listener);
     }
@@ -357,6 +439,7 @@ export class WebSocketHub {
       tokens: this.rateLimit.burst,
       refilledAt: this.now(),
       droppedInARow: 0,
+      adminSubscribed: false,
     };
     this.sessions.add(session);
     // At debug: most sockets say who they are at once ("ws authenticated", info); those that
@@ -412,11 +495,13 @@ export class WebSocketHub {
     this.sessions.delete(session);
     if (session.identity === undefined)
       this.churn.closedWithoutAuthenticating({ socketId: session.id, code });
-    else
+    else {
       this.logger.info(
         { socketId: session.id, userId: session.identity.userId, code },
         'ws closed',
       );
+      this.adminStatusSoon();
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -503,6 +588,91 @@ export class WebSocketHub {
       case 'call.note':
         await this.addNote(session, frame);
         return;
+      case 'admin.subscribe':
+      case 'admin.retry':
+      case 'admin.check':
+        await this.adminRequest(session, frame);
+        return;
+    }
+  }
+
+  /**
+   * An admin frame: refused (AUTH_NOT_ADMIN, the socket stays open) unless the session's token
+   * carries the admin role. Retry and check are answered with admin.result and followed by a
+   * status push, so every open Setup page sees the outcome.
+   */
+  private async adminRequest(
+    session: Session,
+    frame: AdminSubscribeFrame | AdminRetryFrame | AdminCheckFrame,
+  ): Promise<void> {
+    const identity = session.identity;
+    const admin = this.options.admin;
+    if (identity === undefined || !identity.roles.includes('admin') || admin === undefined) {
+      this.logger.warn(
+        { socketId: session.id, userId: identity?.userId, code: ErrorCodes.AUTH_NOT_ADMIN },
+        `${frame.type} refused: the token has no admin role`,
+      );
+      this.send(
+        session,
+        errorFrame(
+          new SwitchboardError(
+            ErrorCodes.AUTH_NOT_ADMIN,
+            'Only Switchboard admins may see the bridge status and act on it.',
+            {
+              status: 403,
+              hint: 'Ask a Salesforce admin to assign you the Switchboard Admin permission set, then reload the page.',
+            },
+          ),
+          frame.requestId,
+        ),
+      );
+      return;
+    }
+    let error: FrameError | undefined;
+    try {
+      if (frame.type === 'admin.subscribe') {
+        session.adminSubscribed = true;
+        const status = this.adminStatus();
+        if (status !== undefined)
+          this.send(session, { v: PROTOCOL_VERSION, type: 'admin.status', status });
+        this.adminTimer ??= setInterval(() => {
+          this.pushAdminStatus();
+        }, this.options.adminStatusMs ?? 5000);
+        this.adminTimer.unref();
+      } else if (frame.type === 'admin.retry') {
+        this.logger.info(
+          { socketId: session.id, userId: identity.userId, callId: frame.callId },
+          'admin retries a parked call log',
+        );
+        await admin.retry(frame.callId);
+      } else {
+        this.logger.info(
+          { socketId: session.id, userId: identity.userId },
+          'admin runs the installation check',
+        );
+        await admin.check();
+      }
+    } catch (thrown) {
+      error = this.handlerFailure(session, frame.type, thrown);
+    }
+    if (frame.requestId !== undefined)
+      this.send(session, {
+        v: PROTOCOL_VERSION,
+        type: 'admin.result',
+        requestId: frame.requestId,
+        ok: error === undefined,
+        ...(error === undefined ? {} : { error }),
+      });
+    if (frame.type !== 'admin.subscribe') this.pushAdminStatus();
+  }
+
+  /** The admin status, or undefined (logged) when assembling it failed. */
+  private adminStatus(): AdminStatus | undefined {
+    try {
+      return this.options.admin?.status();
+    } catch (error) {
+      this.logger.error({ err: error }, 'admin status could not be assembled');
+      return undefined;
     }
   }
 
@@ -562,6 +732,7 @@ export class WebSocketHub {
       'ws authenticated',
     );
     this.send(session, ready);
+    this.adminStatusSoon();
     session.renewTimer = setTimeout(
       () => {
         this.closeSession(session, CloseCodes.GOING_AWAY, 'session renewal: reconnect');

@@ -38,6 +38,8 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** Where lines go; defaults to stdout. Tests pass a stream to read what was logged. */
   destination?: pino.DestinationStream;
+  /** Also keeps warnings and errors here, for the Switchboard Setup page. */
+  recent?: pino.DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -48,22 +50,29 @@ export function createLogger(options: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  if (options.format !== 'pretty') return pino(pinoOptions, options.destination);
+  const main: pino.DestinationStream | undefined =
+    options.format !== 'pretty'
+      ? options.destination
+      : pretty({
+          destination: options.destination ?? 1,
+          sync: true,
+          colorize: options.destination === undefined && process.stdout.isTTY,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,service,component,part',
+          messageFormat: (log, messageKey) => {
+            const name = [log['component'], log['part']].filter((v) => typeof v === 'string');
+            const message = typeof log[messageKey] === 'string' ? log[messageKey] : '';
+            return name.length === 0 ? message : `[${name.join('/')}] ${message}`;
+          },
+          singleLine: true,
+        });
+  if (options.recent === undefined) return pino(pinoOptions, main);
   return pino(
     pinoOptions,
-    pretty({
-      destination: options.destination ?? 1,
-      sync: true,
-      colorize: options.destination === undefined && process.stdout.isTTY,
-      translateTime: 'SYS:HH:MM:ss.l',
-      ignore: 'pid,hostname,service,component,part',
-      messageFormat: (log, messageKey) => {
-        const name = [log['component'], log['part']].filter((v) => typeof v === 'string');
-        const message = typeof log[messageKey] === 'string' ? log[messageKey] : '';
-        return name.length === 0 ? message : `[${name.join('/')}] ${message}`;
-      },
-      singleLine: true,
-    }),
+    pino.multistream([
+      { level: 'trace', stream: main ?? process.stdout },
+      { level: 'warn', stream: options.recent },
+    ]),
   );
 }
 
@@ -129,5 +138,10 @@ const NUMBER_IN_TEXT = /\+?\(?\d(?:[\s.\-/()\u00a0\u2010-\u2015]{0,2}\d){4,}/g;
  */
 export function textForLog(logger: Logger, text: string): string {
   if (logger.isLevelEnabled('debug')) return text;
+  return maskNumbersInText(text);
+}
+
+/** Free text with every phone number in it masked, whatever the log level. */
+export function maskNumbersInText(text: string): string {
   return text.replace(NUMBER_IN_TEXT, (number) => maskNumber(number));
 }

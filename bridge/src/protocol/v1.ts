@@ -129,7 +129,40 @@ export interface CallNoteFrame {
   requestId?: string;
 }
 
-export type ClientFrame = HelloFrame | DialFrame | CallLinkFrame | CallNoteFrame;
+// Admin frames (extension of v1): only a session whose identity token carries
+// `switchboard_roles: ["admin"]` may send them; anyone else gets an `error` frame
+// AUTH_NOT_ADMIN and keeps the socket.
+
+/** Start (or renew) the live status: `admin.status` now, and again every few seconds. */
+export interface AdminSubscribeFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'admin.subscribe';
+  requestId?: string;
+}
+
+/** Send a parked call log to Salesforce again (after fixing what Salesforce refused). */
+export interface AdminRetryFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'admin.retry';
+  requestId: string;
+  callId: string;
+}
+
+/** Run the installation check again; its report comes with the next `admin.status`. */
+export interface AdminCheckFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'admin.check';
+  requestId: string;
+}
+
+export type ClientFrame =
+  | HelloFrame
+  | DialFrame
+  | CallLinkFrame
+  | CallNoteFrame
+  | AdminSubscribeFrame
+  | AdminRetryFrame
+  | AdminCheckFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 /** Every client frame type, once. */
@@ -138,6 +171,9 @@ export const CLIENT_FRAME_TYPES = everyType<ClientFrameType>({
   dial: true,
   'call.link': true,
   'call.note': true,
+  'admin.subscribe': true,
+  'admin.retry': true,
+  'admin.check': true,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -204,8 +240,147 @@ export interface ErrorFrame extends FrameError {
   requestId?: string;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Admin status (extension of v1): what the Switchboard Setup page shows.
+
+/** The installation check (`switchboard-bridge check`), step by step. */
+export type CheckStepId =
+  | 'configuration'
+  | 'identity-certificate'
+  | 'salesforce-login'
+  | 'salesforce-access'
+  | 'users'
+  | 'browser-access'
+  | 'pbx';
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** One thing wrong, and what to do about it. */
+export interface CheckProblem {
+  message: string;
+  fix: string;
+}
+
+export interface CheckStepResult {
+  id: CheckStepId;
+  title: string;
+  /** Where the admin set this up, e.g. "docs/install.md step 3". */
+  guide: string;
+  status: CheckStatus;
+  /** What was found, in one line (or why the step was skipped). */
+  summary: string;
+  /** Why the step fails: each stops the bridge from working as installed. */
+  problems: CheckProblem[];
+  /** Worth fixing, but the bridge works: a step with only these passes with "!". */
+  warnings: CheckProblem[];
+}
+
+export interface CheckReport {
+  /** No step failed. */
+  ok: boolean;
+  checkedAt: string;
+  /** What was checked: the config file, or the running bridge's configuration. */
+  source: string;
+  steps: CheckStepResult[];
+}
+
+/** A rep (or admin) connected right now. */
+export interface AdminConnectedUser {
+  userId: string;
+  email: string;
+  extensions: string[];
+  /** Open sockets: browser tabs, or the utility and the Setup page. */
+  tabs: number;
+  admin: boolean;
+}
+
+/** One extension of the mapping PBX ↔ Salesforce. */
+export interface AdminMappingRow {
+  extension: string;
+  email: string;
+  /** The active Salesforce user with this email; absent: the extension pops for nobody. */
+  salesforceUserId?: string;
+  name?: string;
+}
+
+export interface AdminParkedLog {
+  callId: string;
+  extension: string;
+  subject: string;
+  error: { code: string; message: string };
+  attempts: number;
+  parkedAt: string;
+}
+
+export interface AdminDirectoryStatus {
+  enabled: boolean;
+  /** Every object has finished its first load: lookups come from the index. */
+  ready?: boolean;
+  syncing?: boolean;
+  lastSyncAt?: string | null;
+  lastError?: { code: string; message: string } | null;
+  totalRecords?: number;
+  numbers?: number;
+  /** Per object: the sync phase and how many records are loaded. */
+  objects?: Record<string, { phase: string; loaded: number }>;
+}
+
+/** A warning or error the bridge logged recently (no secrets; numbers masked as in the log). */
+export interface AdminLogEntry {
+  at: string;
+  level: 'warn' | 'error' | 'fatal';
+  message: string;
+  code?: string;
+  component?: string;
+}
+
+export interface AdminStatus {
+  at: string;
+  startedAt: string;
+  pbx: { adapter: string; connected: boolean };
+  salesforce: {
+    connected: boolean;
+    orgId?: string;
+    instanceUrl?: string;
+    apiUsage?: { used: number; max: number };
+  };
+  connected: AdminConnectedUser[];
+  mapping: AdminMappingRow[];
+  /** Reps the mapping misses the other way (Salesforce → PBX), from the last check. */
+  mismatches: CheckProblem[];
+  directory: AdminDirectoryStatus;
+  callLog: {
+    enabled: boolean;
+    counts: Record<string, number>;
+    parked: AdminParkedLog[];
+  };
+  /** The last installation check; absent until one ran. */
+  check?: CheckReport;
+  recentErrors: AdminLogEntry[];
+}
+
+export interface AdminStatusFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'admin.status';
+  status: AdminStatus;
+}
+
+/** The answer to admin.retry and admin.check (and admin.subscribe with a requestId). */
+export interface AdminResultFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'admin.result';
+  requestId: string;
+  ok: boolean;
+  error?: FrameError;
+}
+
 export type ServerFrame =
-  ReadyFrame | CallFrame | DialResultFrame | CallNoteResultFrame | ErrorFrame;
+  | ReadyFrame
+  | CallFrame
+  | DialResultFrame
+  | CallNoteResultFrame
+  | ErrorFrame
+  | AdminStatusFrame
+  | AdminResultFrame;
 export type ServerFrameType = ServerFrame['type'];
 
 /** Every server frame type, once. */
@@ -215,6 +390,8 @@ export const SERVER_FRAME_TYPES = everyType<ServerFrameType>({
   'dial.result': true,
   'call.note.result': true,
   error: true,
+  'admin.status': true,
+  'admin.result': true,
 });
 
 /** A list of frame types that the compiler checks is whole: a record needs every key, no other. */

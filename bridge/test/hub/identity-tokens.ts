@@ -26,6 +26,8 @@ export interface TokenOptions {
     Record<'iss' | 'sub' | 'aud' | 'email' | 'jti' | 'switchboard_nonce', string | undefined>
   >;
   omit?: readonly ('iat' | 'exp')[];
+  /** Claims of other shapes, e.g. switchboard_roles. */
+  extraClaims?: Record<string, unknown>;
 }
 
 /** Signs an RS256 token with the standard claims, overridable per test. */
@@ -39,7 +41,11 @@ export async function signToken(key: KeyObject, options: TokenOptions = {}): Pro
     jti: randomUUID(),
   };
   const payload: JWTPayload = {};
-  const merged: Record<string, unknown> = { ...defaults, ...options.claims };
+  const merged: Record<string, unknown> = {
+    ...defaults,
+    ...options.claims,
+    ...options.extraClaims,
+  };
   for (const [name, value] of Object.entries(merged)) {
     if (value !== undefined) payload[name] = value;
   }

@@ -68,7 +68,26 @@ describe('IdentityVerifier', () => {
       email: 'Rep@Example.com',
       jti: 'jti-1',
       expiresAt: NOW_S + 300,
+      roles: [],
     });
+  });
+
+  it('reads the roles Apex grants (switchboard_roles), keeping only the roles it knows', async () => {
+    const verifier = await createVerifier();
+    const roles = async (claim: unknown) =>
+      (
+        await verifier.verify(
+          await signToken(keys.privateKey, {
+            iat: NOW_S,
+            extraClaims: { switchboard_roles: claim },
+          }),
+        )
+      ).roles;
+    expect(await roles(['admin'])).toEqual(['admin']);
+    expect(await roles(['rep', 'admin', 'admin', 'Admin', 'root', 7])).toEqual(['rep', 'admin']);
+    // Not a list: no role at all, never a partial reading.
+    expect(await roles('admin')).toEqual([]);
+    expect(await roles({ 0: 'admin' })).toEqual([]);
   });
 
   it('accepts a token signed by the key of a real X.509 certificate', async () => {

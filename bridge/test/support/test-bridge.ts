@@ -10,6 +10,7 @@ import type { ConfigInput } from '../../src/config/schema';
 import { startBridge, type RunningBridge } from '../../src/bridge';
 import type { Call } from '../../src/calls/call';
 import { silentLogger, type Logger } from '../../src/logging/logger';
+import type { RecentLog } from '../../src/logging/recent-log';
 import { rawDataToString } from '../../src/hub/websocket-hub';
 
 export const WEBHOOK_TOKEN = 'test-webhook-token-0123456789';
@@ -23,6 +24,8 @@ export interface TestBridgeOptions {
   config?: Partial<ConfigInput>;
   /** Where the bridge logs (default: nowhere). */
   logger?: Logger;
+  /** The warnings `logger` also keeps (createLogger's `recent`), for the admin status. */
+  recentLog?: RecentLog;
 }
 
 export const DEMO_USERS = [
@@ -73,7 +76,10 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     log: { level: 'silent' },
     ...options.config,
   };
-  return startBridge(parseConfig(input), { logger: options.logger ?? silentLogger() });
+  return startBridge(parseConfig(input), {
+    logger: options.logger ?? silentLogger(),
+    ...(options.recentLog === undefined ? {} : { recentLog: options.recentLog }),
+  });
 }
 
 export interface ServerFrame {

@@ -24,7 +24,7 @@ import { FieldAccessPolicy, type FieldAccessLevel } from './access';
 import { describeObject } from './describe';
 import { OrgFaults, type FailureKind, type RequestKind } from './faults';
 import { IdFactory, sameId, to18 } from './ids';
-import { OrgIdentitySigner } from './identity';
+import { ADMIN_PERMISSION, OrgIdentitySigner } from './identity';
 import { insertRecord, seedHasPersonAccounts, updateRecord } from './person-accounts';
 import { OrgSchema, type FieldDef, type ObjectDef } from './schema';
 import type { SeedData } from './seed';
@@ -288,6 +288,18 @@ export class EmulatedOrg {
         return typeof email === 'string' ? email : undefined;
       },
       clock,
+      // Apex checks the custom permission; here a permission set of that name grants it.
+      (userId) => {
+        const assignments = schema.object('PermissionSetAssignment');
+        if (assignments === undefined) return false;
+        return store
+          .list(assignments)
+          .some(
+            (a) =>
+              a.fields.AssigneeId === userId &&
+              store.get(String(a.fields.PermissionSetId))?.fields.Name === ADMIN_PERMISSION,
+          );
+      },
     );
 
     let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {

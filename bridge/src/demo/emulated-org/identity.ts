@@ -14,7 +14,12 @@ export interface IdentityTokenOverrides {
   /** The switchboard_nonce (default: 128 random bits in hex, as Apex makes it). */
   nonce?: string;
   email?: string;
+  /** The switchboard_roles claim (default: ["admin"] for a holder of Switchboard_Admin, else none). */
+  roles?: string[];
 }
+
+/** The custom permission whose holders Apex gives the admin role (force-app customPermissions). */
+export const ADMIN_PERMISSION = 'Switchboard_Admin';
 
 export const IDENTITY_AUDIENCE = 'switchboard-bridge';
 export const IDENTITY_CERTIFICATE_NAME = 'Switchboard_Bridge';
@@ -30,12 +35,14 @@ export class OrgIdentitySigner {
     readonly certificatePem: string,
     private readonly emailOf: (userId: string) => string | undefined,
     private readonly clock: () => number,
+    private readonly isAdmin: (userId: string) => boolean,
   ) {}
 
   static async create(
     orgId: string,
     emailOf: (userId: string) => string | undefined,
     clock: () => number,
+    isAdmin: (userId: string) => boolean = () => false,
   ): Promise<OrgIdentitySigner> {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -48,19 +55,22 @@ export class OrgIdentitySigner {
         notAfterDate: new Date(clock() + 365 * 86_400_000),
       },
     );
-    return new OrgIdentitySigner(orgId, privateKey, publicPem, cert.cert, emailOf, clock);
+    return new OrgIdentitySigner(orgId, privateKey, publicPem, cert.cert, emailOf, clock, isAdmin);
   }
 
   /**
    * A compact RS256 JWT as the Apex controller issues it: the single-use id as the private
    * claim `switchboard_nonce` (Apex adds no standard claim such as `jti` to Auth.JWT's
-   * additional claims). Overrides make bad tokens for tests; `jti` adds one.
+   * additional claims), and `switchboard_roles: ["admin"]` for a user with the Switchboard_Admin
+   * custom permission. Overrides make bad tokens for tests; `jti` adds one.
    */
   async signToken(userId: string, overrides: IdentityTokenOverrides = {}): Promise<string> {
     const iat = overrides.iat ?? Math.floor(this.clock() / 1000);
     const email = overrides.email ?? this.emailOf(userId);
+    const roles = overrides.roles ?? (this.isAdmin(userId) ? ['admin'] : undefined);
     const jwt = new SignJWT({
       ...(email === undefined ? {} : { email }),
+      ...(roles === undefined ? {} : { switchboard_roles: roles }),
       switchboard_nonce: overrides.nonce ?? randomUUID().replace(/-/g, ''),
     })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
