@@ -109,4 +109,20 @@ describe('the utility of a German rep', () => {
     await detail.scrollIntoViewIfNeeded();
     await screenshot(shown, '21-german-ended');
   });
+
+  it("tells a refused dial in German, not in the bridge's English", async () => {
+    page = await openHarness(browser, bridge, undefined, { lang: 'de', tz: BERLIN });
+    await page.locator('[data-id="status-connected"]').waitFor();
+
+    // Act: a number no phone system can dial (the bridge refuses it: DIAL_INVALID_NUMBER)
+    await page.locator('[data-id="dial-number"]').fill('+49 1');
+    await page.locator('[data-id="dial-call"]').click();
+
+    // Assert: the Custom Labels' German for the code, and none of the bridge's English words
+    const refusal = page.locator('[data-id="dial-error"]');
+    await refusal.getByText('Diese Nummer kann nicht gewählt werden.').waitFor();
+    await refusal.getByText('Prüfen Sie die Nummer und die Landesvorwahl.').waitFor();
+    await expect(refusal.innerText()).resolves.not.toMatch(/does not look like a phone number/);
+    await screenshot(page, '22-german-dial-refused');
+  });
 });

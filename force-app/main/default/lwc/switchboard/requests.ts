@@ -13,6 +13,7 @@ import {
 import { displayDialNumber, type DialErrorView } from 'c/switchboardDialPad';
 import { EMPTY_DRAFT, type NoteDraft } from 'c/switchboardCallNotes';
 import { formatLabel } from 'c/switchboardFormat';
+import { errorText } from './errorText';
 import LABELS from './labels';
 
 /**
@@ -128,9 +129,8 @@ export class BridgeRequests {
   }
 
   private showDialError(number: string, error: FrameError | undefined): void {
-    this.update({
-      dialError: dialError(number, error?.message ?? LABELS.dialRefused, error?.hint ?? ''),
-    });
+    const text = errorText(error, LABELS.dialRefused);
+    this.update({ dialError: dialError(number, text.message, text.hint) });
   }
 
   /** The dial the rep placed has become a call: it is no longer "Calling …". */
@@ -195,9 +195,8 @@ export class BridgeRequests {
   }
 
   private showNoteError(callId: string, error: FrameError | undefined): void {
-    const message = error?.message ?? LABELS.notesCouldNotSave;
-    const hint = error?.hint ? ` ${error.hint}` : '';
-    this.setDraft(callId, { status: 'error', error: `${message}${hint}` });
+    const { message, hint } = errorText(error, LABELS.notesCouldNotSave);
+    this.setDraft(callId, { status: 'error', error: hint ? `${message} ${hint}` : message });
   }
 
   // ---- failures -----------------------------------------------------------------------
@@ -219,7 +218,7 @@ export class BridgeRequests {
     } else if (request?.kind === 'note') {
       this.showNoteError(request.callId, error);
     } else if (request?.kind === 'link') {
-      this.update({ linkError: formatLabel(LABELS.linkRefused, error.message) });
+      this.update({ linkError: formatLabel(LABELS.linkRefused, errorText(error, '').message) });
     }
   }
 

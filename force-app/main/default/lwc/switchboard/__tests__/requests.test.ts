@@ -1,5 +1,7 @@
 // switchboard/requests: dials, notes and links in flight — what the rep is told when one cannot
 // be sent, is refused, or is cut off because the socket dropped.
+import { ErrorCodes } from '../../../../../../bridge/src/errors';
+import { TRANSLATED_ERROR_CODES } from '../errorText';
 import { BridgeRequests, NOTE_ANSWER_TIMEOUT_MS, type RequestsView } from '../requests';
 
 function setUp(connected = true) {
@@ -61,9 +63,45 @@ describe('switchboard requests', () => {
     const { requests, sent, view } = setUp();
     requests.link('call-1', '00QHs00000LEA02');
     requests.refused(sent[0]?.requestId, { code: 'CALL_NOT_FOUND', message: 'No such call.' });
-    expect(view()?.linkError).toBe('The call could not be linked to that record: No such call.');
+    expect(view()?.linkError).toBe(
+      'The call could not be linked to that record: This call is no longer known to the phone system.',
+    );
     requests.dismissLinkError();
     expect(view()?.linkError).toBe('');
+  });
+
+  it("shows a refusal in the rep's words for a known code, and the bridge's for a new one", () => {
+    // Arrange: two dials in flight
+    const { requests, sent, view } = setUp();
+    requests.dial('202', undefined, 'pad');
+    requests.dial('203', undefined, 'pad');
+    // Act: the PBX says the rep's own phone is busy (bridge English in message and hint)
+    requests.dialAnswered(sent[0]!.requestId!, false, {
+      code: 'DIAL_PHONE_BUSY',
+      message: 'Your phone is busy (bridge wording)',
+      hint: 'bridge hint',
+    });
+    // Assert: the Custom Labels for the code
+    expect(view()?.dialError).toMatchObject({
+      message: 'Your phone is busy.',
+      hint: 'Finish the call on your phone, then dial again. Nothing was dialed.',
+    });
+    // Act: a code added to protocol v1 after this component was built
+    requests.dialAnswered(sent[1]!.requestId!, false, {
+      code: 'DIAL_SOMETHING_NEW',
+      message: 'Something new went wrong',
+      hint: 'Do the new thing.',
+    });
+    // Assert: the bridge's own words rather than nothing
+    expect(view()?.dialError).toMatchObject({
+      message: 'Something new went wrong',
+      hint: 'Do the new thing.',
+    });
+  });
+
+  it('has its own words only for codes the bridge really sends', () => {
+    const bridgeCodes = Object.values(ErrorCodes) as string[];
+    for (const code of TRANSLATED_ERROR_CODES) expect(bridgeCodes).toContain(code);
   });
 
   it('fires no timer after it was stopped', () => {

@@ -527,13 +527,14 @@ describe('c-switchboard', () => {
       },
     });
     await flushPromises();
-    // Assert: no longer pending; message and hint shown plainly; the number kept for a retry
+    // Assert: no longer pending; message and hint in the rep's words (the Custom Labels for the
+    // code, not the bridge's English); the number kept for a retry
     expect($(element, '[data-id="dial-pending"]')).toBeNull();
     expect(notice(element, 'dial-error', 'heading')).toBe('Could not call +1 (415) 555-0178');
-    expect(notice(element, 'dial-error', 'message')).toBe(
-      'No phone extension is mapped to ana.lopez@acme.example',
+    expect(notice(element, 'dial-error', 'message')).toBe('No phone extension is assigned to you.');
+    expect(notice(element, 'dial-error', 'detail')).toBe(
+      'Ask your admin to map your email address to your extension.',
     );
-    expect(notice(element, 'dial-error', 'detail')).toContain('Ask your admin');
     expect(($(element, '[data-id="dial-number"]') as HTMLInputElement).value).toBe('+14155550178');
     // Act: dismiss
     (find(find(element, '[data-id="dial-error"]')!, '[data-id="dismiss"]') as HTMLElement).click();
@@ -701,7 +702,7 @@ describe('c-switchboard', () => {
     await flushPromises();
     // Assert: the error, once, not "Saved"
     expect(text(element, '[data-id="notes-status"]')).toBe(
-      'Not saved: Notes are accepted until 300 s after the call Edit the Task in Salesforce instead.',
+      "Not saved: Notes can no longer be added to this call here. Add them to the call's Task in Salesforce.",
     );
     // Act: the grace period runs out
     jest.advanceTimersByTime(5 * 60_000);
@@ -733,7 +734,9 @@ describe('c-switchboard', () => {
     });
     await flushPromises();
     // Assert
-    expect(text(element, '[data-id="notes-status"]')).toBe('Not saved: No such call.');
+    expect(text(element, '[data-id="notes-status"]')).toBe(
+      'Not saved: This call is no longer known to the phone system. It may have ended a while ago, or it rang on another extension.',
+    );
   });
 
   it("offers notes for the bridge's grace period, and not at all when it logs no calls", async () => {
