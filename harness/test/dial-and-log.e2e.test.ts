@@ -137,14 +137,14 @@ describe('click-to-dial and call logging in the browser', () => {
     await page.locator('[data-id="dial-number"]').fill(PRIYA_MOBILE);
     await page.locator('[data-id="dial-number"]').press('Enter');
 
-    // Assert: the bridge's message and hint, plainly
+    // Assert: the refusal (DIAL_NO_EXTENSION) and what to do, plainly, in the rep's words
     const error = page.locator('[data-id="dial-error"]');
     await error.waitFor();
     await expect(error.locator('[data-id="message"]').innerText()).resolves.toBe(
-      `No phone extension is mapped to ${CHLOE}`,
+      'No phone extension is assigned to you.',
     );
-    await expect(error.locator('[data-id="detail"]').innerText()).resolves.toContain(
-      'Ask your admin',
+    await expect(error.locator('[data-id="detail"]').innerText()).resolves.toBe(
+      'Ask your admin to map your email address to your extension.',
     );
     expect(bridge.calls.activeCallsForExtensions(['203'])).toEqual([]);
     await screenshot(page, '14-dial-no-extension');

@@ -7,6 +7,8 @@ import dialInvalidNumberHint from '@salesforce/label/c.Switchboard_Error_Dial_In
 import dialInProgress from '@salesforce/label/c.Switchboard_Error_Dial_In_Progress';
 import dialInProgressHint from '@salesforce/label/c.Switchboard_Error_Dial_In_Progress_Hint';
 import dialRateLimited from '@salesforce/label/c.Switchboard_Error_Dial_Rate_Limited';
+import dialNotAllowed from '@salesforce/label/c.Switchboard_Error_Dial_Not_Allowed';
+import dialNotAllowedHint from '@salesforce/label/c.Switchboard_Error_Dial_Not_Allowed_Hint';
 import dialNotSupported from '@salesforce/label/c.Switchboard_Error_Dial_Not_Supported';
 import dialPhoneBusy from '@salesforce/label/c.Switchboard_Error_Dial_Phone_Busy';
 import dialPhoneBusyHint from '@salesforce/label/c.Switchboard_Error_Dial_Phone_Busy_Hint';
@@ -33,6 +35,8 @@ export default {
   dialInProgress,
   dialInProgressHint,
   dialRateLimited,
+  dialNotAllowed,
+  dialNotAllowedHint,
   dialNotSupported,
   dialPhoneBusy,
   dialPhoneBusyHint,

@@ -17,6 +17,7 @@ const BY_CODE: Record<string, ErrorText> = {
   DIAL_INVALID_NUMBER: { message: LABELS.dialInvalidNumber, hint: LABELS.dialInvalidNumberHint },
   DIAL_IN_PROGRESS: { message: LABELS.dialInProgress, hint: LABELS.dialInProgressHint },
   DIAL_RATE_LIMITED: { message: LABELS.dialRateLimited, hint: LABELS.tryAgainSoon },
+  DIAL_NUMBER_NOT_ALLOWED: { message: LABELS.dialNotAllowed, hint: LABELS.dialNotAllowedHint },
   DIAL_NOT_SUPPORTED: { message: LABELS.dialNotSupported, hint: LABELS.tellAdmin },
   DIAL_PHONE_BUSY: { message: LABELS.dialPhoneBusy, hint: LABELS.dialPhoneBusyHint },
   DIAL_PHONE_NO_ANSWER: { message: LABELS.dialPhoneNoAnswer, hint: LABELS.dialPhoneNoAnswerHint },
