@@ -7,7 +7,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge';
 import { demoConfigInput, parseConfig } from '../../bridge/src/config/load';
 import { loadSeed } from '../../bridge/src/demo/emulated-org/emulated-org';
-import { silentLogger } from '../../bridge/src/logging/logger';
+import { createLogger } from '../../bridge/src/logging/logger';
+import { RecentLog } from '../../bridge/src/logging/recent-log';
 
 export const HARNESS_DIR = path.resolve(__dirname, '..', 'dist');
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
@@ -55,7 +56,14 @@ export async function startHarnessBridge(
     users: options.users ?? HARNESS_USERS,
     log: { level: 'silent' },
   });
-  return startBridge(config, { logger: silentLogger(), harnessDir: HARNESS_DIR });
+  // Nothing printed, but warnings kept for the Setup page, as the CLI keeps them.
+  const recentLog = new RecentLog();
+  const logger = createLogger({
+    level: 'warn',
+    destination: { write: () => undefined },
+    recent: recentLog,
+  });
+  return startBridge(config, { logger, harnessDir: HARNESS_DIR, recentLog });
 }
 
 export interface Browser {
@@ -189,10 +197,14 @@ export async function navigations(page: Page): Promise<NavigationRecord[]> {
   );
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, ...options });
   return file;
 }
 

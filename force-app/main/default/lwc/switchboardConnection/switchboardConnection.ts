@@ -1,4 +1,4 @@
-// The utility bar's link to the bridge: fetches a token, opens the WebSocket, says hello,
+// The link to the bridge of the utility bar and the Setup page: fetches a token, opens the WebSocket, says hello,
 // turns close codes into explanations a rep can act on, and reconnects with exponential
 // backoff and jitter. No UI; the WebSocket constructor, timers and randomness are injected
 // so that unit tests drive it without a network or a clock.
@@ -6,6 +6,8 @@ import {
   CloseCodes,
   helloFrame,
   parseServerFrame,
+  type AdminResultFrame,
+  type AdminStatusFrame,
   type CallFrame,
   type CallNoteResultFrame,
   type ClientFrame,
@@ -52,6 +54,9 @@ export interface ConnectionListener {
   onDialResult?(frame: DialResultFrame): void;
   onNoteResult?(frame: CallNoteResultFrame): void;
   onError?(frame: ErrorFrame): void;
+  /** The Setup page's frames (only an admin's socket gets them). */
+  onAdminStatus?(frame: AdminStatusFrame): void;
+  onAdminResult?(frame: AdminResultFrame): void;
 }
 
 /** The part of the DOM WebSocket this class uses; tests pass a fake. */
@@ -296,6 +301,12 @@ export class SwitchboardConnection {
         break;
       case 'error':
         listener.onError?.(frame);
+        break;
+      case 'admin.status':
+        listener.onAdminStatus?.(frame);
+        break;
+      case 'admin.result':
+        listener.onAdminResult?.(frame);
         break;
       default:
         break;

@@ -3,6 +3,12 @@
 // time, so nothing of the bridge reaches the org), parsing of bridge frames, and builders for
 // client frames. No UI, no I/O.
 import type {
+  AdminCheckFrame,
+  AdminResultFrame,
+  AdminRetryFrame,
+  AdminStatus,
+  AdminStatusFrame,
+  AdminSubscribeFrame,
   CallLogView,
   CloseCodes as ProtocolCloseCodes,
   PROTOCOL_VERSION as ProtocolVersion,
@@ -20,6 +26,18 @@ import type {
 } from '../../../../../bridge/src/protocol/v1';
 
 export type {
+  AdminConnectedUser,
+  AdminDirectoryStatus,
+  AdminLogEntry,
+  AdminMappingRow,
+  AdminParkedLog,
+  AdminResultFrame,
+  AdminStatus,
+  AdminStatusFrame,
+  CheckProblem,
+  CheckReport,
+  CheckStatus,
+  CheckStepResult,
   Call,
   CallDirection,
   CallFrame,
@@ -70,7 +88,13 @@ export interface ReadyFrame extends Omit<ProtocolReadyFrame, 'settings'> {
 
 /** What parseServerFrame returns: the protocol's server frames, with ReadyFrame as above. */
 export type ServerFrame =
-  ReadyFrame | CallFrame | DialResultFrame | CallNoteResultFrame | ErrorFrame;
+  | ReadyFrame
+  | CallFrame
+  | DialResultFrame
+  | CallNoteResultFrame
+  | ErrorFrame
+  | AdminStatusFrame
+  | AdminResultFrame;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -133,9 +157,28 @@ export function parseServerFrame(text: string): ServerFrame | null {
         : null;
     case 'error':
       return typeof parsed.code === 'string' ? (parsed as unknown as ErrorFrame) : null;
+    case 'admin.status':
+      return isAdminStatus(parsed.status) ? (parsed as unknown as AdminStatusFrame) : null;
+    case 'admin.result':
+      return typeof parsed.requestId === 'string' && typeof parsed.ok === 'boolean'
+        ? (parsed as unknown as AdminResultFrame)
+        : null;
     default:
       return null;
   }
+}
+
+/** The lists the Setup page walks must be lists; the rest it shows as it comes. */
+function isAdminStatus(value: unknown): value is AdminStatus {
+  return (
+    isObject(value) &&
+    isObject(value.pbx) &&
+    isObject(value.salesforce) &&
+    isObject(value.callLog) &&
+    Array.isArray(value.callLog.parked) &&
+    isObject(value.directory) &&
+    ['connected', 'mapping', 'mismatches', 'recentErrors'].every((key) => Array.isArray(value[key]))
+  );
 }
 
 export function helloFrame(token: string): HelloFrame {
@@ -169,4 +212,19 @@ export function dialFrame(requestId: string, number: string, recordId?: string):
 
 export function isActive(call: Call): boolean {
   return call.state !== 'ended';
+}
+
+/** Admin frames (the Setup page; the bridge answers them only for an admin's token). */
+export function adminSubscribeFrame(requestId?: string): AdminSubscribeFrame {
+  return requestId === undefined
+    ? { v: 1, type: 'admin.subscribe' }
+    : { v: 1, type: 'admin.subscribe', requestId };
+}
+
+export function adminRetryFrame(requestId: string, callId: string): AdminRetryFrame {
+  return { v: 1, type: 'admin.retry', requestId, callId };
+}
+
+export function adminCheckFrame(requestId: string): AdminCheckFrame {
+  return { v: 1, type: 'admin.check', requestId };
 }

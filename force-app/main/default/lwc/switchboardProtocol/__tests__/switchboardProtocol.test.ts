@@ -1,4 +1,7 @@
 import {
+  adminCheckFrame,
+  adminRetryFrame,
+  adminSubscribeFrame,
   callLinkFrame,
   callNoteFrame,
   dialFrame,
@@ -113,5 +116,45 @@ describe('c-switchboard-protocol', () => {
       disposition: 'Interested',
     });
     expect(callLinkFrame('c1', '003', 'l-1')).toMatchObject({ requestId: 'l-1' });
+  });
+
+  it('parses the Setup page frames, and drops an admin.status without its lists', () => {
+    const status = {
+      at: '2024-01-01T10:00:00.000Z',
+      startedAt: '2024-01-01T09:00:00.000Z',
+      pbx: { adapter: 'asterisk', connected: true },
+      salesforce: { connected: true },
+      connected: [],
+      mapping: [],
+      mismatches: [],
+      directory: { enabled: false },
+      callLog: { enabled: true, counts: {}, parked: [] },
+      recentErrors: [],
+    };
+    expect(parseServerFrame(JSON.stringify({ v: 1, type: 'admin.status', status }))).toEqual({
+      v: 1,
+      type: 'admin.status',
+      status,
+    });
+    const withoutMapping: Record<string, unknown> = { ...status };
+    delete withoutMapping.mapping;
+    expect(
+      parseServerFrame(JSON.stringify({ v: 1, type: 'admin.status', status: withoutMapping })),
+    ).toBeNull();
+    expect(
+      parseServerFrame(JSON.stringify({ v: 1, type: 'admin.result', requestId: 'r', ok: false })),
+    ).toMatchObject({ type: 'admin.result', ok: false });
+    expect(parseServerFrame(JSON.stringify({ v: 1, type: 'admin.result', ok: true }))).toBeNull();
+  });
+
+  it('builds the admin frames', () => {
+    expect(adminSubscribeFrame()).toEqual({ v: 1, type: 'admin.subscribe' });
+    expect(adminRetryFrame('r-1', 'c1')).toEqual({
+      v: 1,
+      type: 'admin.retry',
+      requestId: 'r-1',
+      callId: 'c1',
+    });
+    expect(adminCheckFrame('c-1')).toEqual({ v: 1, type: 'admin.check', requestId: 'c-1' });
   });
 });
