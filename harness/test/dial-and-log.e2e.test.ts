@@ -12,6 +12,7 @@ import {
   publishDial,
   screenshot,
   startHarnessBridge,
+  until,
   type Browser,
 } from './harness-session';
 
@@ -23,16 +24,6 @@ const UNKNOWN_NUMBER = '6505550100';
 const CHLOE = 'chloe.martin@acme.example';
 
 const sameId = (id15: string) => new RegExp(`^${id15}(\\w{3})?$`);
-
-/** Waits for something the bridge does in the background (the call-log worker). */
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`not true within ${timeoutMs} ms: ${String(condition)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('click-to-dial and call logging in the browser', () => {
   let bridge: RunningBridge;

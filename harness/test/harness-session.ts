@@ -219,3 +219,13 @@ export async function publishDial(
     ).__switchboard.publishDial(m);
   }, message);
 }
+
+/** Waits for something the bridge does in the background (the call-log worker, say). */
+export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline)
+      throw new Error(`not true within ${timeoutMs} ms: ${String(condition)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

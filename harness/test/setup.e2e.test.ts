@@ -9,6 +9,7 @@ import {
   pageProblems,
   screenshot,
   startHarnessBridge,
+  until,
   type Browser,
 } from './harness-session';
 
@@ -25,16 +26,6 @@ async function openSetup(browser: Browser, bridge: RunningBridge, as: string, la
   });
   await page.goto(`${bridge.httpUrl}/?${new URLSearchParams({ page: 'setup', as, lang })}`);
   return { page, problems };
-}
-
-/** Waits for something the bridge does in the background. */
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`not true within ${timeoutMs} ms: ${String(condition)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('Switchboard Setup in the browser', () => {

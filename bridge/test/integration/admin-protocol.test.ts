@@ -4,6 +4,7 @@
 // connected with how many tabs, the mapping, parked call logs, the last check, recent warnings —
 // may retry a parked log and run the check; a rep's token is refused and keeps its socket.
 import type { RunningBridge } from '../../src/bridge';
+import { CHECK_STEPS } from '../../src/check/check-steps';
 import { createLogger } from '../../src/logging/logger';
 import { RecentLog } from '../../src/logging/recent-log';
 import type { AdminStatus } from '../../src/protocol/v1';
@@ -211,15 +212,7 @@ describe('admin frames', () => {
     admin.send({ type: 'admin.check', requestId: 'chk-1' });
     expect(await result(admin, 'chk-1')).toMatchObject({ ok: true });
     const status = await nextStatus(admin, (s) => s.check !== undefined);
-    expect(status.check?.steps.map((s) => s.id)).toEqual([
-      'configuration',
-      'identity-certificate',
-      'salesforce-login',
-      'salesforce-access',
-      'users',
-      'browser-access',
-      'pbx',
-    ]);
+    expect(status.check?.steps.map((s) => s.id)).toEqual(CHECK_STEPS.map((s) => s.id));
     expect(status.check?.steps.find((s) => s.id === 'salesforce-login')?.status).toBe('pass');
     // The same facts as the check's users step, both ways.
     const users = status.check?.steps.find((s) => s.id === 'users');
