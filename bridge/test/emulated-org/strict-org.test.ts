@@ -476,3 +476,107 @@ describe('sharing for reps', () => {
     );
   });
 });
+
+describe('record sharing and UserRecordAccess', () => {
+  const REP = '005Hs00000REP01';
+  const OTHER = '005Hs00000REP02';
+  const seed = {
+    User: [
+      { Id: REP, LastName: 'Rep', Email: 'rep@acme.example' },
+      { Id: OTHER, LastName: 'Other', Email: 'other@acme.example' },
+    ],
+    Account: [
+      { Id: '001Hs00000ACC01', Name: 'Mine', OwnerId: REP },
+      { Id: '001Hs00000ACC02', Name: 'Theirs', OwnerId: OTHER },
+    ],
+    Contact: [
+      {
+        Id: '003Hs00000CON01',
+        LastName: 'Under mine',
+        AccountId: '001Hs00000ACC01',
+        OwnerId: OTHER,
+      },
+      {
+        Id: '003Hs00000CON02',
+        LastName: 'Under theirs',
+        AccountId: '001Hs00000ACC02',
+        OwnerId: OTHER,
+      },
+      { Id: '003Hs00000CON03', LastName: 'No account', OwnerId: OTHER },
+    ],
+    Lead: [{ Id: '00QHs00000LEA01', LastName: 'Lead', Company: 'X', OwnerId: OTHER }],
+  };
+  const access = (userId: string, ids: string[]) =>
+    `SELECT RecordId, HasReadAccess, HasEditAccess, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '${userId}' AND RecordId IN (${ids.map((id) => `'${id}'`).join(', ')})`;
+  const byId = (body: unknown) =>
+    Object.fromEntries(
+      records(body).map((r) => [String(r.RecordId).slice(0, 15), r.MaxAccessLevel]),
+    );
+
+  it('reports a rep’s access by owner, org-wide default, parent and manual share', async () => {
+    await withOrg(
+      { seed, sharing: { Account: 'Private', Contact: 'ControlledByParent', Lead: 'Private' } },
+      async (org, api) => {
+        const ids = [
+          '001Hs00000ACC01',
+          '001Hs00000ACC02',
+          '003Hs00000CON01',
+          '003Hs00000CON02',
+          '003Hs00000CON03',
+          '00QHs00000LEA01',
+          '003Hs00000NOPE1', // no such record: left out
+        ];
+        const first = await api.query(access(REP, ids));
+        expect(first.status).toBe(200);
+        expect(byId(first.body)).toEqual({
+          '001Hs00000ACC01': 'All',
+          '001Hs00000ACC02': 'None',
+          '003Hs00000CON01': 'Edit', // controlled by its account, which the rep owns
+          '003Hs00000CON02': 'None',
+          '003Hs00000CON03': 'None', // a contact without an account is private
+          '00QHs00000LEA01': 'None',
+        });
+        org.share('00QHs00000LEA01', REP, 'Read');
+        org.setSharing('Account', 'Read');
+        const second = await api.query(access(REP, ids));
+        expect(byId(second.body)).toMatchObject({
+          '001Hs00000ACC02': 'Read',
+          '003Hs00000CON02': 'Read',
+          '00QHs00000LEA01': 'Read',
+        });
+        const read = records(second.body).find((r) => String(r.RecordId).startsWith('00Q'));
+        expect(read).toMatchObject({ HasReadAccess: true, HasEditAccess: false });
+      },
+    );
+  });
+
+  it('is public read/write by default, as a new org', async () => {
+    await withOrg({ seed }, async (_org, api) => {
+      const res = await api.query(access(REP, ['001Hs00000ACC02', '00QHs00000LEA01']));
+      expect(Object.values(byId(res.body))).toEqual(['Edit', 'Edit']);
+    });
+  });
+
+  it('refuses what Salesforce refuses', async () => {
+    await withOrg({ seed }, async (_org, api) => {
+      const many = Array.from(
+        { length: 201 },
+        (_, i) => `003Hs00000C${String(i).padStart(4, '0')}`,
+      );
+      for (const soql of [
+        'SELECT RecordId FROM UserRecordAccess',
+        `SELECT RecordId FROM UserRecordAccess WHERE RecordId = '001Hs00000ACC01'`,
+        `SELECT RecordId FROM UserRecordAccess WHERE UserId = '${REP}' OR RecordId = '001Hs00000ACC01'`,
+        `SELECT RecordId, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '${REP}' AND RecordId = '001Hs00000ACC01' AND HasReadAccess = true`,
+        access(REP, many),
+      ]) {
+        const res = await api.query(soql);
+        expect([soql, res.status, errorCode(res.body)]).toEqual([soql, 400, 'MALFORMED_QUERY']);
+      }
+      const name = await api.query(
+        `SELECT Name FROM UserRecordAccess WHERE UserId = '${REP}' AND RecordId = '001Hs00000ACC01'`,
+      );
+      expect([name.status, errorCode(name.body)]).toEqual([400, 'INVALID_FIELD']);
+    });
+  });
+});

@@ -43,6 +43,7 @@ import {
   unsupportedObject,
   type EngineContext,
 } from './soql-engine';
+import { SharingPolicy, queryUserRecordAccess, type OrgWideDefault } from './sharing';
 import { parseSearch, runSearch } from './sosl-engine';
 import {
   OrgApiError,
@@ -112,13 +113,6 @@ export interface EmulatedOrgOptions {
    */
   myDomain?: boolean;
   /**
-   * Organization-wide defaults for reps (not the integration user, which sees everything):
-   * Private means a rep sees only the records they own (and a Contact of an Account they own).
-   * Also set by an `Organization` seed row (DefaultAccountAndContactAccess, DefaultLeadAccess
-   * 'None'). Default Public, as a new org's Account/Contact/Lead sharing is.
-   */
-  sharing?: Partial<Record<'Account' | 'Contact' | 'Lead', 'Private' | 'Public'>>;
-  /**
    * The integration user's own permissions, as a profile of exactly these (user-permissions.ts);
    * default: the API-only integration profile (API Enabled, API Only).
    */
@@ -133,6 +127,14 @@ export interface EmulatedOrgOptions {
    * (ORDER BY turns PK chunking off). Default 0: any ORDER BY in a Bulk query fails.
    */
   bulkOrderByRowLimit?: number;
+  /**
+   * Organization-wide defaults for reps (not the integration user, which sees everything), by
+   * object: `{ Lead: 'Private' }` (`Public` is `ReadWrite`); see sharing.ts. Private means a
+   * rep sees only the records they own (and a Contact of an Account they own). Also set by an
+   * `Organization` seed row (DefaultAccountAndContactAccess, DefaultLeadAccess 'None').
+   * Default public read/write, as a new org's Account/Contact/Lead sharing is.
+   */
+  sharing?: Partial<Record<string, OrgWideDefault | 'Public'>>;
 }
 
 export type CallKind = 'token' | RequestKind;
@@ -203,8 +205,8 @@ export class EmulatedOrg {
   private readonly ctx: EngineContext;
   /** The integration user's field-level security (other users see every field). */
   readonly fieldAccess: FieldAccessPolicy;
-  /** Organization-wide defaults for reps' record access. */
-  private readonly sharing: NonNullable<EmulatedOrgOptions['sharing']>;
+  /** Who may open which record (sharing.ts): what UserRecordAccess reports for a rep. */
+  readonly sharing: SharingPolicy;
 
   private constructor(
     private readonly server: Server,
@@ -231,10 +233,8 @@ export class EmulatedOrg {
     credentials: { clientId: string; clientSecret: string },
     jwtBearer: { username: string; privateKeyPem: string | undefined },
     fieldAccess: FieldAccessPolicy,
-    sharing: NonNullable<EmulatedOrgOptions['sharing']>,
   ) {
     this.fieldAccess = fieldAccess;
-    this.sharing = sharing;
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     this.url = `http://${host}:${address.port}`;
@@ -244,6 +244,8 @@ export class EmulatedOrg {
       this.sessions.clear();
     });
     this.ctx = { schema, store, clock: options.clock };
+    this.sharing = new SharingPolicy(store);
+    this.sharing.grantViewAll(integrationUserId);
   }
 
   static async start(options: EmulatedOrgOptions): Promise<EmulatedOrg> {
@@ -341,9 +343,12 @@ export class EmulatedOrg {
       },
       { username: integrationUsername, privateKeyPem },
       fieldAccess,
-      { ...sharingFromSeed(options.seed), ...options.sharing },
     );
     org.usageTotal = options.apiUsedToday ?? 0;
+    const sharing = { ...sharingFromSeed(options.seed), ...options.sharing };
+    for (const [object, level] of Object.entries(sharing))
+      if (level !== undefined)
+        org.sharing.setDefault(object, level === 'Public' ? 'ReadWrite' : level);
     handler = (req, res) => void org.handle(req, res);
     logger.info({ url: org.url, orgId }, 'emulated Salesforce org listening');
     return org;
@@ -388,20 +393,21 @@ export class EmulatedOrg {
 
   /**
    * Whether a user may see a record under the org's sharing (what a rep's Lightning Data
-   * Service answers): the integration user sees everything (View All), other users what is
-   * public, what they own, and Contacts of Accounts they own.
+   * Service answers, and what UserRecordAccess reports): sharing.ts.
    */
   canSee(userId: string, recordId: string): boolean {
     const record = this.store.get(recordId);
-    if (record === undefined) return false;
-    if (sameId(userId, this.integrationUserId)) return true;
-    const type = record.def.name as 'Account' | 'Contact' | 'Lead';
-    if ((this.sharing[type] ?? 'Public') === 'Public') return true;
-    const owns = (r: StoredRecord | undefined) =>
-      typeof r?.fields.OwnerId === 'string' && sameId(r.fields.OwnerId, userId);
-    if (owns(record)) return true;
-    const accountId = record.fields.AccountId;
-    return type === 'Contact' && typeof accountId === 'string' && owns(this.store.get(accountId));
+    return record !== undefined && this.sharing.accessFor(userId, record) !== 'None';
+  }
+
+  /** An object's organization-wide default (`'Contact', 'Private'`), as in Sharing Settings. */
+  setSharing(object: string, level: OrgWideDefault): void {
+    this.sharing.setDefault(object, level);
+  }
+
+  /** A manual share: this user may read (or edit) this record. */
+  share(recordId: string, userId: string, level: 'Read' | 'Edit' = 'Read'): void {
+    this.sharing.share(recordId, userId, level);
   }
 
   /** Assigns the permission set with this API name (created if the org has none) to a user. */
@@ -775,6 +781,10 @@ export class EmulatedOrg {
     if (q === null || q.trim() === '')
       throw new OrgApiError(400, 'MALFORMED_QUERY', 'A query string is required');
     const parsed = parseSoql(q);
+    if (parsed.sObject?.toLowerCase() === 'userrecordaccess') {
+      const rows = queryUserRecordAccess(parsed, session.userId, this.sharing, this.store, version);
+      return { totalSize: rows.length, done: true, records: rows };
+    }
     const object = parsed.sObject ?? '';
     const permissions = () => effectivePermissions(this.store, this.schema, session.userId);
     // Who holds which permission is setup data: without View Setup it does not exist for you.
