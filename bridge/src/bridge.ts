@@ -30,6 +30,7 @@ import type { SimulatorPbxAdapter } from './pbx/simulator/simulator-adapter';
 import { createPhonebookRouter } from './phonebook/phonebook-router';
 import type { SalesforceGateway } from './salesforce/gateway';
 import { OrgConnection } from './salesforce/org-connection';
+import { LinkableRecords } from './salesforce/linkable-records';
 import { OrgFields } from './salesforce/org-fields';
 import { openDatabase } from './storage/database';
 import { EmailUserDirectory } from './users/email-user-directory';
@@ -137,7 +138,9 @@ export async function startBridge(
     // The hub is created once the server listens (its own origin is allowed in the demo), so
     // calls published before that are simply not delivered: no socket can exist yet.
     const hubRef: { current?: WebSocketHub } = {};
-    const dials = new DialService({ adapter, phone: config.phone, logger: part('dial') });
+    // A record a rep links a call to (call.link, dial.recordId) must be one they may open.
+    const records = new LinkableRecords(gateway);
+    const dials = new DialService({ adapter, phone: config.phone, records, logger: part('dial') });
     const tracker = new CallTracker();
     const calls = new CallService({
       tracker,
@@ -270,7 +273,7 @@ export async function startBridge(
         logCalls: config.callLog.enabled,
       },
       logger: part('hub'),
-      handlers: repRequestHandlers({ dials, calls, callLog }),
+      handlers: repRequestHandlers({ dials, calls, callLog, records }),
       admin: {
         status: adminStatus,
         retry: (callId) => {

@@ -26,6 +26,10 @@ export const ErrorCodes = {
   WS_NOT_AUTHENTICATED: 'WS_NOT_AUTHENTICATED',
   WS_RATE_LIMITED: 'WS_RATE_LIMITED',
   CALL_NOT_FOUND: 'CALL_NOT_FOUND',
+  /** call.link / dial.recordId of an object the feature does not link (salesforce/linkable-records.ts). */
+  RECORD_NOT_LINKABLE: 'RECORD_NOT_LINKABLE',
+  /** call.link / dial.recordId of a record that does not exist or the rep may not open. */
+  RECORD_NOT_ACCESSIBLE: 'RECORD_NOT_ACCESSIBLE',
   // pbx/
   PBX_WEBHOOK_UNAUTHORIZED: 'PBX_WEBHOOK_UNAUTHORIZED',
   PBX_EVENT_INVALID: 'PBX_EVENT_INVALID',

@@ -139,6 +139,18 @@ export class CallService implements CallLogFeed {
     return this.options.tracker.get(callId);
   }
 
+  /** The call, when it rang on one of these extensions; else CALL_NOT_FOUND. */
+  requireOwnCall(extensions: readonly string[], callId: string): Call {
+    const call = this.options.tracker.get(callId);
+    if (call === undefined || !extensions.includes(call.extension)) {
+      throw new SwitchboardError(ErrorCodes.CALL_NOT_FOUND, `No call ${callId} on your phone`, {
+        status: 404,
+        hint: 'The call may have ended more than 15 minutes ago, or it rang on another extension.',
+      });
+    }
+    return call;
+  }
+
   /**
    * The record a rep chose for a call (`call.link`). Only a call on one of the rep's own
    * extensions; otherwise CALL_NOT_FOUND, so a rep cannot probe other reps' calls.
@@ -147,13 +159,7 @@ export class CallService implements CallLogFeed {
    * matches is known already and costs nothing.
    */
   linkRecord(extensions: readonly string[], callId: string, recordId: string): Call {
-    const call = this.options.tracker.get(callId);
-    if (call === undefined || !extensions.includes(call.extension)) {
-      throw new SwitchboardError(ErrorCodes.CALL_NOT_FOUND, `No call ${callId} on your phone`, {
-        status: 404,
-        hint: 'The call may have ended more than 15 minutes ago, or it rang on another extension.',
-      });
-    }
+    const call = this.requireOwnCall(extensions, callId);
     const linked = this.options.tracker.linkRecord(callId, recordId) ?? call;
     this.emit(linked);
     const sameId = (id: string) => id.slice(0, 15) === recordId.slice(0, 15);

@@ -21,8 +21,25 @@ export interface DialOutcome {
   pbxCallId?: string;
 }
 
+/** Whether a rep may link a call to a record (salesforce/linkable-records.ts). */
+export interface DialRecordCheck {
+  /** Resolves with the record's id as Salesforce writes it; rejects to refuse the record. */
+  check(rep: { userId: string }, recordId: string, feature: 'dial'): Promise<string>;
+}
+
+/** Refusals of the record itself; any other failure means Salesforce could not be asked. */
+const RECORD_REFUSALS: ReadonlySet<string> = new Set([
+  ErrorCodes.RECORD_NOT_LINKABLE,
+  ErrorCodes.RECORD_NOT_ACCESSIBLE,
+]);
+
 export interface DialServiceOptions {
   adapter: PbxAdapter;
+  /**
+   * Checks `recordId` before the PBX is asked: a record the rep may not link refuses the dial.
+   * When Salesforce cannot answer, the call is placed without the link. Absent: not checked.
+   */
+  records?: DialRecordCheck;
   phone: PhoneConfig;
   logger: Logger;
   /** Dials per rep per minute. */
@@ -58,8 +75,12 @@ export class DialService implements DialOrigins {
 
   async dial(input: DialInput): Promise<DialOutcome> {
     let checked: { extension: string; target: string };
+    let dialed = input;
     try {
-      checked = this.check(input);
+      // The record first: it is asked of Salesforce, and nothing may come between the
+      // synchronous checks and placing the call (a double click must dial once).
+      if (this.needsRecordCheck(input)) dialed = await this.withCheckedRecord(input);
+      checked = this.check(dialed);
     } catch (error) {
       if (isSwitchboardError(error)) {
         // Refused before reaching the PBX: still part of the audit trail, masked like the rest.
@@ -80,7 +101,37 @@ export class DialService implements DialOrigins {
       }
       throw error;
     }
-    return this.place(input, checked.extension, checked.target);
+    return this.place(dialed, checked.extension, checked.target);
+  }
+
+  /** Without an extension the dial is refused anyway (DIAL_NO_EXTENSION): no need to ask. */
+  private needsRecordCheck(input: DialInput): boolean {
+    return (
+      input.recordId !== undefined &&
+      this.options.records !== undefined &&
+      input.rep.extensions.length > 0
+    );
+  }
+
+  /** The input, without its record when Salesforce could not say whether the rep may link it. */
+  private async withCheckedRecord(input: DialInput): Promise<DialInput> {
+    const { records } = this.options;
+    if (input.recordId === undefined || records === undefined) return input;
+    try {
+      return { ...input, recordId: await records.check(input.rep, input.recordId, 'dial') };
+    } catch (error) {
+      if (isSwitchboardError(error) && RECORD_REFUSALS.has(error.code)) throw error;
+      this.options.logger.warn(
+        {
+          requestId: input.requestId,
+          userId: input.rep.userId,
+          recordId: input.recordId,
+          code: isSwitchboardError(error) ? error.code : ErrorCodes.SF_UNAVAILABLE,
+        },
+        'could not check the dialed record with Salesforce; dialing without linking the call to it',
+      );
+      return { requestId: input.requestId, number: input.number, rep: input.rep };
+    }
   }
 
   /** The record a dial was placed from, once (the ringing call links to it). */

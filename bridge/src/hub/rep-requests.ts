@@ -1,15 +1,19 @@
 // What a rep may ask of the bridge over the socket, handed to the services that do it: `dial`
 // to the dial service, `call.link` to the call core, `call.note` to the call log. The hub
 // authenticates the rep, parses the frame and answers it; these handlers only do the work.
+// A linked record must be one the rep may link (salesforce/linkable-records.ts); the dial
+// service checks a dial's record itself, to audit the refusal with the dial.
 import type { CallLogService } from '../call-log/call-log-service';
 import type { CallService } from '../calls/call-service';
 import type { DialService } from '../dial/dial-service';
+import type { LinkableRecords } from '../salesforce/linkable-records';
 import type { AuthenticatedRep, HubHandlers } from './websocket-hub';
 
 export interface RepRequestServices {
   dials: Pick<DialService, 'dial'>;
-  calls: Pick<CallService, 'linkRecord'>;
+  calls: Pick<CallService, 'linkRecord' | 'requireOwnCall'>;
   callLog: Pick<CallLogService, 'addNote'>;
+  records: Pick<LinkableRecords, 'check'>;
 }
 
 export function repRequestHandlers(services: RepRequestServices): HubHandlers {
@@ -23,8 +27,11 @@ export function repRequestHandlers(services: RepRequestServices): HubHandlers {
       });
       return pbxCallId === undefined ? {} : { callId: pbxCallId };
     },
-    linkRecord: (rep, frame) => {
-      services.calls.linkRecord(rep.extensions, frame.callId, frame.recordId);
+    linkRecord: async (rep, frame) => {
+      // The call first: a rep learns nothing about records through someone else's call.
+      services.calls.requireOwnCall(rep.extensions, frame.callId);
+      const recordId = await services.records.check(rep, frame.recordId, 'call.link');
+      services.calls.linkRecord(rep.extensions, frame.callId, recordId);
     },
     // The status after storing the note is what call.note.result tells the rep.
     addNote: (rep, frame) =>

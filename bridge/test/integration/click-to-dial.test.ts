@@ -73,9 +73,23 @@ class FakePbx {
   }
 }
 
+/** Ben's, and Leads are private in this org: Ana may not link a call to it. */
+const BENS_LEAD = '00Q000000000001EAA';
+
 async function startBridgeDialingTo(dialUrl: string): Promise<RunningBridge> {
-  return startTestBridge({
-    seed: { Contact: [CONTACT] },
+  const bridge = await startTestBridge({
+    seed: {
+      Contact: [CONTACT],
+      Lead: [
+        {
+          Id: BENS_LEAD,
+          LastName: 'Private',
+          Company: 'Ben’s',
+          MobilePhone: '(415) 555-0177',
+          OwnerId: DEMO_USERS[1]!.Id,
+        },
+      ],
+    },
     // Chloe has a Salesforce user but no extension.
     users: [
       { extension: '201', email: ANA },
@@ -85,6 +99,8 @@ async function startBridgeDialingTo(dialUrl: string): Promise<RunningBridge> {
       pbx: { adapter: 'webhook', webhook: { token: WEBHOOK_TOKEN, dialUrl, dialTimeoutMs: 2000 } },
     },
   });
+  bridge.emulatedOrg!.setSharing('Lead', 'Private');
+  return bridge;
 }
 
 let sequence = 0;
@@ -236,6 +252,53 @@ describe('click-to-dial through the WebSocket, the bridge and the webhook PBX', 
       },
     });
     expect(pbx.originates).toHaveLength(0);
+    rep.close();
+  });
+
+  it('a dial from a record the rep may not link is refused before the PBX is asked', async () => {
+    const rep = await RepClient.connectAs(bridge, ANA);
+    const refusals: Array<[string, string]> = [
+      [DEMO_USERS[1]!.Id, ErrorCodes.RECORD_NOT_LINKABLE], // a User
+      ['006000000000001AAA', ErrorCodes.RECORD_NOT_LINKABLE], // an Opportunity
+      ['003000000000099AAA', ErrorCodes.RECORD_NOT_ACCESSIBLE], // no such Contact
+      [BENS_LEAD, ErrorCodes.RECORD_NOT_ACCESSIBLE], // not shared with Ana
+    ];
+    for (const [recordId, code] of refusals) {
+      const { result } = await dial(rep, '(415) 555-0177', recordId);
+      expect([recordId, result]).toMatchObject([
+        recordId,
+        { ok: false, error: { code, hint: expect.any(String) as unknown } },
+      ]);
+    }
+    expect(pbx.originates).toHaveLength(0);
+    rep.close();
+  });
+
+  it('dials without the link when Salesforce cannot say whether the rep may link the record', async () => {
+    const org = bridge.emulatedOrg!;
+    const rep = await RepClient.connectAs(bridge, ANA);
+    org.faults.setDown(true);
+    try {
+      const { result } = await dial(rep, CONTACT.Phone, CONTACT_ID);
+      expect(result).toMatchObject({ ok: true });
+    } finally {
+      org.faults.setDown(false);
+    }
+    expect(pbx.originates).toHaveLength(1);
+    const ringing = await postPbxEvent(bridge, {
+      callId: 'unchecked-1',
+      event: 'ringing',
+      direction: 'outbound',
+      extension: '201',
+      number: '+14155550102',
+      requestId: pbx.originates[0]!.requestId,
+    });
+    expect(ringing.status).toBe(202);
+    const popped = await rep.waitForCall(
+      (c) => c.id.startsWith('unchecked-1') && c.lookup !== 'pending',
+    );
+    expect(popped.linkedRecordId).toBeUndefined();
+    await postPbxEvent(bridge, { callId: 'unchecked-1', event: 'ended', extension: '201' });
     rep.close();
   });
 

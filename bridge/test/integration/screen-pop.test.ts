@@ -287,7 +287,9 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
         (c) => c.id.startsWith(first.callId) && c.lookup === 'done',
       );
       const searches = org.counts.search;
-      // Picking a match: the next ring of that number is still answered from the cache.
+      // Picking a match: the next ring of that number is still answered from the cache. (Ben's
+      // contact has no Account, so it is private: shared with Ana, she may link it.)
+      org.share(done.matches[1]!.id, ANA_ID);
       rep.send({ type: 'call.link', callId: done.id, recordId: done.matches[1]!.id });
       await rep.waitForCall((c) => c.id === done.id && c.linkedRecordId !== undefined);
       const second = await ring(bridge, '+1 212 555 0199');
@@ -295,8 +297,9 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
       expect(org.counts.search).toBe(searches);
       // Linking a record the search did not find (one the rep just created): the directory
       // notes it, so the next ring asks Salesforce again and finds it.
-      rep.send({ type: 'call.link', callId: done.id, recordId: '003000000000012AAA' });
-      await rep.waitForCall((c) => c.id === done.id && c.linkedRecordId === '003000000000012AAA');
+      const created = String(org.insert('Contact', { LastName: 'Created', OwnerId: ANA_ID }).Id);
+      rep.send({ type: 'call.link', callId: done.id, recordId: created });
+      await rep.waitForCall((c) => c.id === done.id && c.linkedRecordId === created);
       const third = await ring(bridge, '+1 212 555 0199');
       await rep.waitForCall((c) => c.id.startsWith(third.callId) && c.lookup === 'done');
       expect(org.counts.search).toBeGreaterThan(searches);
