@@ -53,6 +53,7 @@ describe('call.link accepts only records the rep may link', () => {
     });
     teardown.add(bridge, (b) => b.stop());
     bridge.emulatedOrg!.setSharing('Account', 'Private');
+    bridge.emulatedOrg!.setSharing('Contact', 'ControlledByParent');
     bridge.emulatedOrg!.setSharing('Lead', 'Private');
   });
   afterAll(() => teardown.run());

@@ -287,9 +287,7 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
         (c) => c.id.startsWith(first.callId) && c.lookup === 'done',
       );
       const searches = org.counts.search;
-      // Picking a match: the next ring of that number is still answered from the cache. (Ben's
-      // contact has no Account, so it is private: shared with Ana, she may link it.)
-      org.share(done.matches[1]!.id, ANA_ID);
+      // Picking a match: the next ring of that number is still answered from the cache.
       rep.send({ type: 'call.link', callId: done.id, recordId: done.matches[1]!.id });
       await rep.waitForCall((c) => c.id === done.id && c.linkedRecordId !== undefined);
       const second = await ring(bridge, '+1 212 555 0199');

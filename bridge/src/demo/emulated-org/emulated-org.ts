@@ -23,7 +23,7 @@ import { silentLogger } from '../../logging/logger';
 import { FieldAccessPolicy, type FieldAccessLevel } from './access';
 import { describeObject } from './describe';
 import { OrgFaults, type FailureKind, type RequestKind } from './faults';
-import { IdFactory, sameId, to18 } from './ids';
+import { IdFactory, to18 } from './ids';
 import { ADMIN_PERMISSION, OrgIdentitySigner } from './identity';
 import { insertRecord, seedHasPersonAccounts, updateRecord } from './person-accounts';
 import { OrgSchema, type FieldDef, type ObjectDef } from './schema';
