@@ -111,7 +111,7 @@ export class CallService implements CallLogFeed {
         'call ringing',
       );
     }
-    const changed = this.options.tracker.apply(resolved, ring);
+    const changed = this.options.tracker.apply(resolved, ring, this.now());
     const lookupsToStart = new Map<string, string>();
     for (const original of changed) {
       let call = original;

@@ -1,6 +1,9 @@
 // Call state for the whole bridge: applies CallEvents to legs and says which Calls changed.
-// Pure state — no I/O, no timers, no clock of its own: time comes from the events and from
-// the `now` handed to expireStale(), so every rule here is testable as a table.
+// Pure state — no I/O, no timers, no clock of its own: time comes from the events, from the
+// bridge's time each event was received (apply's `receivedAt`) and from the `now` handed to
+// expireStale(), so every rule here is testable as a table. What a leg shows (startedAt,
+// answeredAt, endedAt) is the PBX's time; how long the bridge keeps a leg is measured on the
+// bridge's own clock, so a PBX whose clock is off neither ends calls at once nor keeps ghosts.
 //
 // One Call per leg: a leg is one extension's part of a PBX call, and its id is
 // `${pbxCallId}:${extension}` (see legId). A ring-group or queue call that rings three
@@ -44,6 +47,15 @@ interface Leg {
   pbxCallId: string;
   dialRequestId: string | undefined;
   call: Call;
+  /** Bridge time (ms) the leg entered its current state: what expiry and retention measure. */
+  sinceMs: number;
+}
+
+/** An `ended` for a PBX call the bridge never saw ring: its late `ringing` must not open it. */
+interface EndedUnseen {
+  /** The extensions it named, or every leg of the call. */
+  extensions: Set<string> | 'all';
+  seenMs: number;
 }
 
 /** A copy the caller may keep: later changes to the leg do not reach it. */
@@ -64,6 +76,11 @@ export class CallTracker {
   private readonly ended = new Map<string, Leg>();
   /** Call ids of every remembered leg (active or ended) of each PBX call. */
   private readonly byPbxCall = new Map<string, Set<string>>();
+  /** PBX calls that ended before they rang here, oldest first. */
+  private readonly endedUnseen = new Map<string, EndedUnseen>();
+
+  /** The bridge time of the event being applied (set by apply, read by the helpers). */
+  private receivedMs = 0;
 
   constructor(options: CallTrackerOptions = {}) {
     this.options = { ...CALL_TRACKER_DEFAULTS, ...options };
@@ -74,9 +91,11 @@ export class CallTracker {
    * Applies one event and returns every Call that changed (snapshots), in a sensible order
    * to publish. Unknown or duplicate events change nothing and return []. `ring` describes
    * the number of a `ringing` event; without it the number is treated as unparseable.
+   * `receivedAt` is the bridge's time (default: the event's own).
    */
-  apply(event: CallEvent, ring?: RingInfo): Call[] {
+  apply(event: CallEvent, ring?: RingInfo, receivedAt: Date = event.at): Call[] {
     const changed: Leg[] = [];
+    this.receivedMs = receivedAt.getTime();
     switch (event.type) {
       case 'ringing':
         this.applyRinging(event, ring, changed);
@@ -173,19 +192,21 @@ export class CallTracker {
    */
   expireStale(now: Date): Call[] {
     const nowMs = now.getTime();
+    this.receivedMs = nowMs;
     const changed: Leg[] = [];
     for (const leg of [...this.active.values()]) {
-      const { state } = leg.call;
-      const since = Date.parse(
-        state === 'connected' ? (leg.call.answeredAt ?? leg.call.startedAt) : leg.call.startedAt,
-      );
-      const limit = state === 'connected' ? this.options.maxConnectedMs : this.options.maxRingMs;
-      if (nowMs - since > limit) {
+      const limit =
+        leg.call.state === 'connected' ? this.options.maxConnectedMs : this.options.maxRingMs;
+      if (nowMs - leg.sinceMs > limit) {
         this.end(leg, now, defaultEndReason(leg.call));
         changed.push(leg);
       }
     }
     this.pruneEnded(nowMs);
+    for (const [pbxCallId, unseen] of this.endedUnseen) {
+      if (nowMs - unseen.seenMs <= this.options.endedRetentionMs) break; // in order
+      this.endedUnseen.delete(pbxCallId);
+    }
     return changed.map((leg) => snapshot(leg.call));
   }
 
@@ -198,6 +219,10 @@ export class CallTracker {
     if (extension === undefined) return; // nobody to show it to; the service logs this
     const id = legId(event.pbxCallId, extension);
     if (this.active.has(id)) return; // a duplicate
+    const unseen = this.endedUnseen.get(event.pbxCallId);
+    // Its `ended` overtook it (a webhook retry, two PBX threads): the call is over already.
+    if (unseen !== undefined && (unseen.extensions === 'all' || unseen.extensions.has(extension)))
+      return;
     const ended = this.ended.get(id);
     if (ended !== undefined) {
       // After the leg ended: a queue ringing the agent again in its next round. Not after:
@@ -222,7 +247,10 @@ export class CallTracker {
       lookup: sibling?.call.lookup ?? (lookupNeeded ? 'pending' : 'done'),
       matches: sibling?.call.matches.map((m) => ({ ...m })) ?? [],
     };
-    this.add({ pbxCallId: event.pbxCallId, dialRequestId: event.dialRequestId, call }, changed);
+    this.add(
+      { pbxCallId: event.pbxCallId, dialRequestId: event.dialRequestId, call, sinceMs: 0 },
+      changed,
+    );
   }
 
   private applyAnswered(
@@ -267,6 +295,10 @@ export class CallTracker {
     reason: EndReason | undefined,
     changed: Leg[],
   ): void {
+    if (!this.byPbxCall.has(pbxCallId)) {
+      this.rememberEndedUnseen(pbxCallId, extension);
+      return;
+    }
     const legs =
       extension === undefined
         ? this.activeLegsOf(pbxCallId)
@@ -274,6 +306,21 @@ export class CallTracker {
     for (const leg of legs) {
       this.end(leg, at, reason ?? defaultEndReason(leg.call));
       changed.push(leg);
+    }
+  }
+
+  private rememberEndedUnseen(pbxCallId: string, extension: string | undefined): void {
+    const known = this.endedUnseen.get(pbxCallId);
+    this.endedUnseen.delete(pbxCallId); // re-inserted last: the map stays in order of time
+    const extensions =
+      extension === undefined || known?.extensions === 'all'
+        ? 'all'
+        : new Set([...(known?.extensions ?? []), extension]);
+    this.endedUnseen.set(pbxCallId, { extensions, seenMs: this.receivedMs });
+    while (this.endedUnseen.size > this.options.maxEnded) {
+      const oldest = this.endedUnseen.keys().next();
+      if (oldest.done === true) break;
+      this.endedUnseen.delete(oldest.value);
     }
   }
 
@@ -314,7 +361,7 @@ export class CallTracker {
       matches: source.matches.map((m) => ({ ...m })),
     };
     if (source.linkedRecordId !== undefined) call.linkedRecordId = source.linkedRecordId;
-    const leg: Leg = { pbxCallId: template.pbxCallId, dialRequestId: undefined, call };
+    const leg: Leg = { pbxCallId: template.pbxCallId, dialRequestId: undefined, call, sinceMs: 0 };
     this.add(leg, changed);
     return leg;
   }
@@ -327,6 +374,7 @@ export class CallTracker {
       this.end(oldest, new Date(leg.call.startedAt), defaultEndReason(oldest.call));
       changed.push(oldest);
     }
+    leg.sinceMs = this.receivedMs;
     this.active.set(leg.call.id, leg);
     let ids = this.byPbxCall.get(leg.pbxCallId);
     if (ids === undefined) {
@@ -342,6 +390,7 @@ export class CallTracker {
     if (leg.call.state === 'connected' || leg.call.state === 'ended') return false;
     leg.call.state = 'connected';
     leg.call.answeredAt = at.toISOString();
+    leg.sinceMs = this.receivedMs;
     return true;
   }
 
@@ -349,6 +398,7 @@ export class CallTracker {
     leg.call.state = 'ended';
     leg.call.endedAt = at.toISOString();
     leg.call.endReason = reason;
+    leg.sinceMs = this.receivedMs;
     this.active.delete(leg.call.id);
     this.ended.set(leg.call.id, leg);
     while (this.ended.size > this.options.maxEnded) {
@@ -360,8 +410,7 @@ export class CallTracker {
 
   private pruneEnded(nowMs: number): void {
     for (const leg of [...this.ended.values()]) {
-      const endedMs = Date.parse(leg.call.endedAt ?? leg.call.startedAt);
-      if (nowMs - endedMs <= this.options.endedRetentionMs) break; // ended in order
+      if (nowMs - leg.sinceMs <= this.options.endedRetentionMs) break; // ended in order
       this.forget(leg);
     }
   }

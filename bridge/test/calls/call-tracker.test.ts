@@ -312,6 +312,41 @@ describe('CallTracker', () => {
     });
   });
 
+  describe('events out of order and a PBX clock that is off', () => {
+    it('an `ended` that overtakes its `ringing` leaves no ringing call behind', () => {
+      const tracker = new CallTracker();
+      expect(tracker.apply(ended('early', undefined, 60))).toEqual([]);
+      expect(tracker.apply(ringing('early', '201', 0), EXTERNAL)).toEqual([]);
+      expect(tracker.apply(ringing('early', '202', 90), EXTERNAL)).toEqual([]);
+      expect(tracker.activeCount).toBe(0);
+      // Ended for one leg only: the other legs of the call still ring.
+      tracker.apply(ended('leg', '201', 60));
+      expect(tracker.apply(ringing('leg', '201', 0), EXTERNAL)).toEqual([]);
+      expect(tracker.apply(ringing('leg', '202', 0), EXTERNAL).map((c) => c.id)).toEqual([
+        'leg:202',
+      ]);
+    });
+
+    it('forgets such an early `ended` after the retention, on the bridge’s clock', () => {
+      const tracker = new CallTracker({ endedRetentionMs: 120_000 });
+      tracker.apply(ended('early', undefined, 0));
+      tracker.expireStale(at(121));
+      expect(tracker.apply(ringing('early', '201', 130), EXTERNAL)).toHaveLength(1);
+    });
+
+    it('expires stale calls by when the bridge got them, whatever the PBX clock says', () => {
+      const tracker = new CallTracker({ maxRingMs: 60_000, endedRetentionMs: 120_000 });
+      // A PBX an hour behind, and one an hour ahead, both ringing at bridge time 0.
+      tracker.apply(ringing('behind', '201', -3600), EXTERNAL, at(0));
+      tracker.apply(ringing('ahead', '202', 3600), EXTERNAL, at(0));
+      expect(tracker.expireStale(at(30))).toEqual([]); // not ended at once
+      expect(tracker.expireStale(at(61)).map((c) => c.id)).toEqual(['behind:201', 'ahead:202']);
+      expect(tracker.get('ahead:202')?.startedAt).toBe(at(3600).toISOString()); // shown as sent
+      expect(tracker.expireStale(at(200))).toEqual([]);
+      expect(tracker.get('ahead:202')).toBeUndefined(); // forgotten 120 s after it ended
+    });
+  });
+
   describe('links, lookups and queries', () => {
     it('links a record to an active or recently ended call, not to an unknown one', () => {
       const tracker = new CallTracker();

@@ -15,6 +15,13 @@ import type {
   PbxUser,
   PbxUses,
 } from '../adapter';
+import { WebhookDedup, type WebhookDedupOptions } from './webhook-dedup';
+
+/** A validated event and its identity (webhook-dedup.ts eventKey). */
+export interface KeyedCallEvent {
+  event: CallEvent;
+  key: string;
+}
 
 export interface WebhookPbxAdapterOptions {
   /** The bearer token the PBX sends with events (pbx.webhook.token). */
@@ -25,6 +32,8 @@ export interface WebhookPbxAdapterOptions {
   dialToken?: string;
   dialTimeoutMs: number;
   logger: Logger;
+  /** How long and how many applied events are remembered to drop repeats. */
+  dedup?: WebhookDedupOptions;
 }
 
 /** A token shorter than this can be guessed or is a placeholder. */
@@ -39,10 +48,12 @@ export class WebhookPbxAdapter implements PbxAdapter {
   readonly token: string;
   private readonly options: WebhookPbxAdapterOptions;
   private listener: CallEventListener | undefined;
+  private readonly dedup: WebhookDedup;
 
   constructor(options: WebhookPbxAdapterOptions) {
     this.options = options;
     this.token = options.token;
+    this.dedup = new WebhookDedup(options.dedup);
   }
 
   start(listener: CallEventListener): Promise<void> {
@@ -106,13 +117,23 @@ export class WebhookPbxAdapter implements PbxAdapter {
   }
 
   /**
-   * Hands validated events to the bridge. False when the bridge has not started listening
-   * yet (the router then answers 503 so the PBX retries).
+   * Hands validated events to the bridge, each once: returns how many were repeats of events
+   * already applied (and dropped). Undefined when the bridge has not started listening yet
+   * (the router then answers 503 so the PBX retries; nothing is remembered).
    */
-  receive(events: readonly CallEvent[]): boolean {
+  receive(events: readonly KeyedCallEvent[], nowMs: number): number | undefined {
     const listener = this.listener;
-    if (listener === undefined) return false;
-    for (const event of events) {
+    if (listener === undefined) return undefined;
+    let duplicates = 0;
+    for (const { event, key } of events) {
+      if (!this.dedup.firstTime(key, nowMs)) {
+        duplicates++;
+        this.options.logger.debug(
+          { pbxCallId: event.pbxCallId, type: event.type },
+          'repeated PBX event dropped',
+        );
+        continue;
+      }
       try {
         listener(event);
       } catch (error) {
@@ -126,7 +147,7 @@ export class WebhookPbxAdapter implements PbxAdapter {
         );
       }
     }
-    return true;
+    return duplicates;
   }
 
   async dial(request: DialRequest): Promise<DialResult> {

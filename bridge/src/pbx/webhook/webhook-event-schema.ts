@@ -47,6 +47,11 @@ export const WebhookEventSchema = z
       .optional(),
     /** ended only: why (defaults: completed if answered, else missed / no-answer). */
     reason: z.enum(END_REASONS, { error: `must be one of ${END_REASONS.join(', ')}` }).optional(),
+    /** The PBX's id of this event, unique per event: a repeat with it is dropped (webhook-dedup.ts). */
+    eventId: requiredString('a string')
+      .min(1, 'must not be empty')
+      .max(128, 'is longer than 128')
+      .optional(),
     /** ringing (outbound) only: the requestId of the bridge's dial-out that placed this call. */
     requestId: requiredString('a string').min(1).max(128).optional(),
   })

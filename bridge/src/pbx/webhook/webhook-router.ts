@@ -1,11 +1,11 @@
 // POST /pbx/events: authenticates the PBX (bearer token, constant-time compare), validates
-// one event or a batch, and hands them to the WebhookPbxAdapter. Answers 202 as soon as the
-// events are accepted: the PBX never waits for Salesforce.
+// one event or a batch, and hands them to the WebhookPbxAdapter, which drops repeats. Answers
+// 202 as soon as the events are accepted: the PBX never waits for Salesforce.
 import express from 'express';
-import type { CallEvent } from '../../calls/call';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import type { Logger } from '../../logging/logger';
-import type { WebhookPbxAdapter } from './webhook-adapter';
+import type { KeyedCallEvent, WebhookPbxAdapter } from './webhook-adapter';
+import { eventKey } from './webhook-dedup';
 import { MAX_BATCH, WebhookEventSchema, describeIssues, toCallEvent } from './webhook-event-schema';
 import { bearerToken, secretMatcher } from '../../http/bearer-token';
 
@@ -50,7 +50,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
       res.status(400).json({ error: parsed.toJSON() });
       return;
     }
-    if (!adapter.receive(parsed)) {
+    const duplicates = adapter.receive(parsed, now().getTime());
+    if (duplicates === undefined) {
       res.setHeader('Retry-After', '5');
       res.status(503).json({
         error: new SwitchboardError(ErrorCodes.PBX_WEBHOOK_NOT_READY, 'The bridge is starting', {
@@ -59,11 +60,11 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
       });
       return;
     }
-    res
-      .status(202)
-      .json(
-        Array.isArray(req.body) ? { accepted: true, count: parsed.length } : { accepted: true },
-      );
+    res.status(202).json({
+      accepted: true,
+      ...(Array.isArray(req.body) ? { count: parsed.length } : {}),
+      ...(duplicates > 0 ? { duplicates } : {}),
+    });
   });
 
   return router;
@@ -77,13 +78,13 @@ function invalid(message: string): SwitchboardError {
 }
 
 /** One event (an object) or a batch (an array of 1..MAX_BATCH), all valid, or an error. */
-function parseEvents(body: unknown, now: Date): CallEvent[] | SwitchboardError {
+function parseEvents(body: unknown, now: Date): KeyedCallEvent[] | SwitchboardError {
   if (body === undefined)
     return invalid('The body must be JSON sent with Content-Type: application/json');
   const items: unknown[] = Array.isArray(body) ? body : [body];
   if (Array.isArray(body) && (body.length === 0 || body.length > MAX_BATCH))
     return invalid(`A batch must hold 1 to ${MAX_BATCH} events; it has ${body.length}`);
-  const events: CallEvent[] = [];
+  const events: KeyedCallEvent[] = [];
   for (const [index, item] of items.entries()) {
     if (typeof item !== 'object' || item === null || Array.isArray(item))
       return invalid(
@@ -94,7 +95,7 @@ function parseEvents(body: unknown, now: Date): CallEvent[] | SwitchboardError {
     const result = WebhookEventSchema.safeParse(item);
     if (!result.success)
       return invalid(describeIssues(result.error, Array.isArray(body) ? [index] : []));
-    events.push(toCallEvent(result.data, now));
+    events.push({ event: toCallEvent(result.data, now), key: eventKey(result.data) });
   }
   return events;
 }

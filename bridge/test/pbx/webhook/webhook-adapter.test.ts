@@ -201,12 +201,60 @@ describe('WebhookPbxAdapter events: POST /pbx/events', () => {
     expect(received).toEqual([]);
   });
 
+  describe('a repeat changes nothing', () => {
+    const answered = { callId: 'pbx-1', event: 'answered', extension: '201' };
+
+    it('drops a retried event without `at` or `eventId`, and says so', async () => {
+      expect(await (await post(ringing)).json()).toEqual({ accepted: true });
+      const retry = await post(ringing);
+      expect(retry.status).toBe(202);
+      expect(await retry.json()).toEqual({ accepted: true, duplicates: 1 });
+      await post(answered);
+      await post([answered, { ...answered, extension: '202' }]);
+      expect(received.map((e) => [e.type, e.extension])).toEqual([
+        ['ringing', '201'],
+        ['answered', '201'],
+        ['answered', '202'],
+      ]);
+    });
+
+    it('tells events apart by `at`, and by `eventId` when the PBX sends one', async () => {
+      await post({ ...ringing, at: '2025-03-01T09:00:00Z' });
+      await post({ ...ringing, at: '2025-03-01T09:00:00.000+00:00' }); // the same instant
+      await post({ ...ringing, at: '2025-03-01T09:05:00Z' }); // a queue's next round
+      await post({ ...ringing, eventId: 'e-1' });
+      await post({ ...ringing, eventId: 'e-1', at: '2025-03-01T09:09:00Z' }); // retried, re-stamped
+      await post({ ...ringing, eventId: 'e-2' });
+      expect(received.map((e) => e.at.toISOString())).toEqual([
+        '2025-03-01T09:00:00.000Z',
+        '2025-03-01T09:05:00.000Z',
+        NOW.toISOString(),
+        NOW.toISOString(),
+      ]);
+    });
+
+    it('checks `eventId` like every other field', async () => {
+      const response = await post({ ...ringing, eventId: '' });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        error: {
+          code: ErrorCodes.PBX_EVENT_INVALID,
+          message: expect.stringContaining('eventId') as unknown,
+        },
+      });
+    });
+  });
+
   it('answers 503 until the adapter is started, so the PBX retries', async () => {
     await adapter.stop();
     const response = await post(ringing);
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
     expect(adapter.isConnected()).toBe(false);
+    // Refused is not applied: the retry after the start is no repeat.
+    await adapter.start((event) => received.push(event));
+    expect(await (await post(ringing)).json()).toEqual({ accepted: true });
+    expect(received).toHaveLength(1);
   });
 
   it('keeps going when the listener throws for one event of a batch', async () => {
@@ -214,7 +262,11 @@ describe('WebhookPbxAdapter events: POST /pbx/events', () => {
       if (event.type === 'answered') throw new Error('boom');
       received.push(event);
     });
-    const response = await post([ringing, { callId: 'pbx-1', event: 'answered' }, ringing]);
+    const response = await post([
+      ringing,
+      { callId: 'pbx-1', event: 'answered' },
+      { ...ringing, extension: '202' },
+    ]);
     expect(response.status).toBe(202);
     expect(received).toHaveLength(2);
   });
