@@ -65,6 +65,8 @@ export const ErrorCodes = {
   STORAGE_OPEN_FAILED: 'STORAGE_OPEN_FAILED',
   STORAGE_MIGRATION_FAILED: 'STORAGE_MIGRATION_FAILED',
   STORAGE_SCHEMA_TOO_NEW: 'STORAGE_SCHEMA_TOO_NEW',
+  /** The database refused a write (disk full, locked, read-only): call-log-service.ts holds it. */
+  STORAGE_WRITE_FAILED: 'STORAGE_WRITE_FAILED',
   // call-log/
   CALL_LOG_DISABLED: 'CALL_LOG_DISABLED',
   CALL_LOG_NOT_LOGGED: 'CALL_LOG_NOT_LOGGED',

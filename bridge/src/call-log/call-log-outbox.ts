@@ -6,7 +6,12 @@
 // States: pending (due at next_attempt_at) → sending (a request may be in flight) → sent;
 // parked when Salesforce rejected the log (waits for an admin); skipped when nothing is to be
 // logged (kept so the rep sees why). A row left in "sending" by a crash is reset to pending.
+//
+// Drafts: the notes a rep types during a call, stored as they arrive with the call as it was,
+// so a crash before hang-up does not lose them; the draft becomes the log's notes when the call
+// ends (in the same transaction) or, after a restart, a log of its own.
 import type { Statement } from 'better-sqlite3';
+import type { Call } from '../calls/call';
 import type { Database, Migration } from '../storage/database';
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'parked' | 'skipped';
@@ -71,7 +76,40 @@ export const CALL_LOG_MIGRATIONS: readonly Migration[] = [
     // WhoId/WhatId to apply to an existing Task: the rep picked the record after hang-up.
     up: 'ALTER TABLE call_log_outbox ADD COLUMN link_update_json TEXT',
   },
+  {
+    version: 3,
+    description: 'call_log_drafts',
+    // Notes typed during a call, until it ends: durable like the logs themselves.
+    up: `CREATE TABLE call_log_drafts (
+           call_id TEXT PRIMARY KEY,
+           extension TEXT NOT NULL,
+           call_json TEXT NOT NULL,
+           notes TEXT,
+           disposition TEXT,
+           updated_at INTEGER NOT NULL
+         )`,
+  },
 ];
+
+/** A rep's notes for a call still under way. */
+export interface CallLogDraft {
+  callId: string;
+  extension: string;
+  /** The call when the notes were last typed (to log it should the bridge restart first). */
+  call: Call;
+  notes: string | undefined;
+  disposition: string | undefined;
+  updatedAt: number;
+}
+
+interface DraftRow {
+  call_id: string;
+  extension: string;
+  call_json: string;
+  notes: string | null;
+  disposition: string | null;
+  updated_at: number;
+}
 
 interface Row {
   call_id: string;
@@ -173,6 +211,47 @@ export class SqliteCallLogOutbox {
       now,
     );
     return result.changes === 1;
+  }
+
+  /** Adds the log of an ended call and drops its draft, in one transaction. */
+  insertEnded(entry: NewOutboxEntry, now: number): boolean {
+    return this.db.transaction(() => {
+      const inserted = this.insert(entry, now);
+      this.statement('DELETE FROM call_log_drafts WHERE call_id = ?').run(entry.callId);
+      return inserted;
+    })();
+  }
+
+  /** Stores the notes of a call under way (replacing earlier ones). */
+  saveDraft(draft: CallLogDraft): void {
+    this.statement(
+      `INSERT INTO call_log_drafts (call_id, extension, call_json, notes, disposition, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(call_id) DO UPDATE SET extension = excluded.extension,
+           call_json = excluded.call_json, notes = excluded.notes,
+           disposition = excluded.disposition, updated_at = excluded.updated_at`,
+    ).run(
+      draft.callId,
+      draft.extension,
+      JSON.stringify(draft.call),
+      draft.notes ?? null,
+      draft.disposition ?? null,
+      draft.updatedAt,
+    );
+  }
+
+  getDraft(callId: string): CallLogDraft | undefined {
+    const row = this.statement('SELECT * FROM call_log_drafts WHERE call_id = ?').get(callId) as
+      DraftRow | undefined;
+    return row === undefined ? undefined : toDraft(row);
+  }
+
+  /** Every draft, oldest first (after a restart: the calls that were under way). */
+  listDrafts(): CallLogDraft[] {
+    const rows = this.statement(
+      'SELECT * FROM call_log_drafts ORDER BY updated_at, call_id',
+    ).all() as DraftRow[];
+    return rows.map(toDraft);
   }
 
   get(callId: string): OutboxEntry | undefined {
@@ -363,4 +442,15 @@ export class SqliteCallLogOutbox {
     for (const row of rows) counts[row.state] = row.n;
     return counts;
   }
+}
+
+function toDraft(row: DraftRow): CallLogDraft {
+  return {
+    callId: row.call_id,
+    extension: row.extension,
+    call: JSON.parse(row.call_json) as Call,
+    notes: row.notes ?? undefined,
+    disposition: row.disposition ?? undefined,
+    updatedAt: row.updated_at,
+  };
 }

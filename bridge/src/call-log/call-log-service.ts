@@ -4,6 +4,11 @@
 // admin retries it. The rep's notes and disposition (call.note) land on the same Task, before
 // or after it was created, until a grace period after hang-up.
 //
+// Nothing held only in memory: notes typed during a call are stored as drafts at once (a crash
+// before hang-up leaves them to be logged at the next start), and a log the database refuses
+// (disk full, a locked or read-only file) stays in memory, is retried every few seconds, and
+// the admin is told (one error line, `unsaved` and `storageError` in the status report).
+//
 // Exactly once: the Task's CallObject is the call id. Before creating, the worker asks
 // Salesforce for a Task with that CallObject — a run that crashed between the create and
 // storing the id left one behind — and adopts it instead of creating a second.
@@ -19,6 +24,8 @@ import { applyMigrations, type Database } from '../storage/database';
 import {
   CALL_LOG_MIGRATIONS,
   SqliteCallLogOutbox,
+  type CallLogDraft,
+  type NewOutboxEntry,
   type OutboxEntry,
   type OutboxError,
 } from './call-log-outbox';
@@ -72,12 +79,26 @@ const TRANSIENT: ReadonlySet<string> = new Set([
 const RETENTION_MS = 30 * 24 * 3600 * 1000;
 /** The longest the worker sleeps without looking at the outbox. */
 const SWEEP_MS = 60_000;
+/** How soon a log the database refused is offered to it again. */
+const STORAGE_RETRY_MS = 5_000;
 
 interface ActiveCall {
   extension: string;
+  /** The call as last seen: a draft stores it with the notes. */
+  call?: Call;
   notes?: string;
   disposition?: string;
 }
+
+export type CallLogCounts = Record<
+  'pending' | 'sending' | 'sent' | 'parked' | 'skipped',
+  number
+> & {
+  /** Logs the database refused, held in memory until it takes them. */
+  unsaved: number;
+  /** Why, while the database refuses writes. */
+  storageError?: OutboxError;
+};
 
 export class CallLogService {
   private readonly outbox: SqliteCallLogOutbox;
@@ -92,6 +113,10 @@ export class CallLogService {
   /** Calls not yet ended: whose they are, and notes taken during the call. */
   private readonly active = new Map<string, ActiveCall>();
   private readonly warnedNoOwner = new Set<string>();
+  /** Logs the database refused, by call id, until a retry stores them. */
+  private readonly unsaved = new Map<string, NewOutboxEntry>();
+  /** Set from the first refused write until writes work again (the admin is told once). */
+  private storageError: OutboxError | undefined;
   private started = false;
   /** Set by stop(): the drain loop ends after the batch in flight. */
   private stopped = false;
@@ -136,7 +161,43 @@ export class CallLogService {
     const counts = this.outbox.countByState();
     if (counts.pending > 0 || counts.parked > 0)
       this.logger.info({ pending: counts.pending, parked: counts.parked }, 'call-log outbox');
+    this.logInterruptedCalls();
     this.kick();
+  }
+
+  /**
+   * Drafts left by the previous run are calls that were under way when the bridge stopped:
+   * each is logged now, as it was when its notes were last typed, so the notes reach Salesforce.
+   */
+  private logInterruptedCalls(): void {
+    let drafts: CallLogDraft[];
+    try {
+      drafts = this.outbox.listDrafts();
+    } catch (error) {
+      this.storageFailed(error, 'reading the notes of calls under way');
+      return;
+    }
+    const interrupted = drafts.filter((draft) => !this.active.has(draft.callId));
+    for (const draft of interrupted) {
+      const { call } = draft;
+      this.active.set(draft.callId, {
+        extension: draft.extension,
+        ...(draft.notes === undefined ? {} : { notes: draft.notes }),
+        ...(draft.disposition === undefined ? {} : { disposition: draft.disposition }),
+      });
+      const unanswered = call.direction === 'inbound' ? 'missed' : 'no-answer';
+      this.enqueueEnded({
+        ...call,
+        state: 'ended',
+        endedAt: new Date(Math.max(draft.updatedAt, Date.parse(call.startedAt) || 0)).toISOString(),
+        endReason: call.state === 'connected' ? 'completed' : unanswered,
+      });
+    }
+    if (interrupted.length > 0)
+      this.logger.info(
+        { calls: interrupted.length },
+        'calls with notes were under way when the bridge stopped: logged with their notes',
+      );
   }
 
   /**
@@ -166,7 +227,7 @@ export class CallLogService {
     try {
       if (call.state !== 'ended') {
         const known = this.active.get(call.id);
-        this.active.set(call.id, { ...known, extension: call.extension });
+        this.active.set(call.id, { ...known, extension: call.extension, call });
         return;
       }
       this.enqueueEnded(call);
@@ -217,7 +278,16 @@ export class CallLogService {
       if (!input.repExtensions.includes(live.extension)) throw notFound(input.callId);
       if (notes !== undefined) live.notes = notes;
       if (disposition !== undefined) live.disposition = disposition;
+      this.saveDraft(input.callId, live);
       return this.status(input.callId);
+    }
+
+    const held = this.unsaved.get(input.callId);
+    if (held !== undefined) {
+      if (!input.repExtensions.includes(held.extension)) throw notFound(input.callId);
+      if (notes !== undefined) held.notes = notes;
+      if (disposition !== undefined) held.disposition = disposition;
+      return { state: 'pending' };
     }
 
     const entry = this.outbox.get(input.callId);
@@ -247,14 +317,19 @@ export class CallLogService {
   }
 
   status(callId: string): CallLogStatus | undefined {
+    if (this.unsaved.has(callId)) return { state: 'pending' };
     const entry = this.outbox.get(callId);
     if (entry === undefined) return this.config.enabled ? undefined : { state: 'disabled' };
     return statusOf(entry);
   }
 
-  /** How many logs are in each outbox state (for the status page). */
-  counts(): Record<'pending' | 'sending' | 'sent' | 'parked' | 'skipped', number> {
-    return this.outbox.countByState();
+  /** How many logs are in each outbox state, and any held because the database refused them. */
+  counts(): CallLogCounts {
+    return {
+      ...this.outbox.countByState(),
+      unsaved: this.unsaved.size,
+      ...(this.storageError === undefined ? {} : { storageError: this.storageError }),
+    };
   }
 
   listParked(): ParkedCallLog[] {
@@ -302,8 +377,9 @@ export class CallLogService {
   }
 
   private enqueueEnded(call: Call): void {
-    const draft = this.active.get(call.id);
+    const draft = this.active.get(call.id) ?? this.readDraft(call.id);
     this.active.delete(call.id);
+    if (this.unsaved.has(call.id)) return; // a repeated `ended` of a log held in memory
     const repUserId = this.options.repUserIdForExtension(call.extension);
     const decision = buildCallTask({ call, config: this.config, repUserId, now: this.now() });
     const now = this.nowMs();
@@ -319,7 +395,7 @@ export class CallLogService {
         this.publish(call.id, { state: 'disabled' });
         return;
       }
-      this.outbox.insert(
+      this.store(
         {
           callId: call.id,
           extension: call.extension,
@@ -344,7 +420,7 @@ export class CallLogService {
         'no Salesforce user for this extension: its call logs belong to the integration user',
       );
     }
-    this.outbox.insert(
+    this.store(
       {
         callId: call.id,
         extension: call.extension,
@@ -359,6 +435,85 @@ export class CallLogService {
     this.logger.debug({ callId: call.id, kind: decision.kind }, 'call log queued');
     this.publish(call.id, { state: 'pending' });
     this.kick();
+  }
+
+  /** Stores an ended call's log (dropping its draft); held in memory if the database refuses. */
+  private store(entry: NewOutboxEntry, now: number): void {
+    try {
+      this.outbox.insertEnded(entry, now);
+    } catch (error) {
+      this.unsaved.set(entry.callId, entry);
+      this.storageFailed(error, `storing the log of call ${entry.callId}`);
+    }
+  }
+
+  /** Offers the held logs to the database again; stops at the first refusal. */
+  private storeUnsaved(): void {
+    if (this.unsaved.size === 0) return;
+    const now = this.nowMs();
+    let saved = 0;
+    for (const [callId, entry] of [...this.unsaved]) {
+      try {
+        this.outbox.insertEnded(entry, now);
+      } catch {
+        return; // still refused: the next round tries again
+      }
+      this.unsaved.delete(callId);
+      saved++;
+    }
+    if (this.storageError !== undefined) {
+      this.storageError = undefined;
+      this.logger.info({ saved }, 'the database takes writes again: held call logs stored');
+    }
+  }
+
+  /** The notes typed during a call, stored at once; kept in memory if the database refuses. */
+  private saveDraft(callId: string, live: ActiveCall): void {
+    if (live.call === undefined) return;
+    try {
+      this.outbox.saveDraft({
+        callId,
+        extension: live.extension,
+        call: live.call,
+        notes: live.notes,
+        disposition: live.disposition,
+        updatedAt: this.nowMs(),
+      });
+    } catch (error) {
+      this.storageFailed(error, `storing the notes of call ${callId}`);
+    }
+  }
+
+  private readDraft(callId: string): ActiveCall | undefined {
+    try {
+      const draft = this.outbox.getDraft(callId);
+      if (draft === undefined) return undefined;
+      return {
+        extension: draft.extension,
+        ...(draft.notes === undefined ? {} : { notes: draft.notes }),
+        ...(draft.disposition === undefined ? {} : { disposition: draft.disposition }),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Tells the admin once per outage (error log, status report); later refusals at debug. */
+  private storageFailed(error: unknown, what: string): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.storageError !== undefined) {
+      this.logger.debug({ err: message }, `database refused ${what}`);
+      return;
+    }
+    this.storageError = { code: ErrorCodes.STORAGE_WRITE_FAILED, message: `${what}: ${message}` };
+    this.logger.error(
+      {
+        code: ErrorCodes.STORAGE_WRITE_FAILED,
+        err: message,
+        hint: 'Free disk space where storage.database lives, and check that the file is writable and not locked by another program.',
+      },
+      `The database refused ${what}: call logs and notes are kept in memory and retried every ${STORAGE_RETRY_MS / 1000} s; a restart before it recovers loses them`,
+    );
   }
 
   private relink(existing: OutboxEntry, fields: Record<string, unknown>, now: number): void {
@@ -399,8 +554,10 @@ export class CallLogService {
   private schedule(): void {
     if (!this.started) return;
     const due = this.outbox.nextDueAt();
-    // Look again at least every SWEEP_MS: rows retried by hand in the database, clock jumps.
-    const delay = Math.min(SWEEP_MS, Math.max(0, (due ?? Infinity) - this.nowMs()));
+    // Look again at least every SWEEP_MS: rows retried by hand in the database, clock jumps;
+    // every STORAGE_RETRY_MS while logs wait for the database.
+    const sweep = this.unsaved.size > 0 ? STORAGE_RETRY_MS : SWEEP_MS;
+    const delay = Math.min(sweep, Math.max(0, (due ?? Infinity) - this.nowMs()));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.kick();
@@ -413,6 +570,7 @@ export class CallLogService {
     try {
       // Stops between batches once stop() was called: a backlog must not hold up shutdown
       // (what is left stays in the outbox for the next start).
+      this.storeUnsaved();
       while (!this.stopped) {
         const due = this.outbox.due(this.nowMs(), this.concurrency);
         if (due.length === 0) return;

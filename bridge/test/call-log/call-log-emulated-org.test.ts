@@ -104,6 +104,25 @@ describe('call logging against the emulated org', () => {
   }
 
   /** Runs the worker until nothing is due, moving the clock past each backoff. */
+  /** support/outbox-child.ts, a bridge stand-in the test kills, on this org. */
+  function spawnOutboxChild(args: Record<string, unknown>): ChildProcess {
+    return spawn(
+      process.execPath,
+      [
+        '-e',
+        TS_HOOK,
+        path.join(__dirname, 'support', 'outbox-child.ts'),
+        JSON.stringify({
+          url: org.url,
+          clientId: org.credentials.clientId,
+          clientSecret: org.credentials.clientSecret,
+          ...args,
+        }),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+  }
+
   async function drain(s: CallLogService, rounds = 10): Promise<void> {
     for (let i = 0; i < rounds; i++) {
       await s.flush();
@@ -264,22 +283,7 @@ describe('call logging against the emulated org', () => {
     const callIds = Array.from({ length: 8 }, (_, i) => `crash-${i}`);
     // Slow answers keep requests in flight when the process dies
     org.faults.setLatency(150);
-    const child = spawn(
-      process.execPath,
-      [
-        '-e',
-        TS_HOOK,
-        path.join(__dirname, 'support', 'outbox-child.ts'),
-        JSON.stringify({
-          database,
-          url: org.url,
-          clientId: org.credentials.clientId,
-          clientSecret: org.credentials.clientSecret,
-          callIds,
-        }),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnOutboxChild({ database, callIds });
     try {
       await waitForLine(child, 'queued');
       // Let some Tasks through, then kill it mid-flight
@@ -303,6 +307,36 @@ describe('call logging against the emulated org', () => {
     await drain(s);
     expect(callIds.map((id) => tasksFor(id).length)).toEqual(Array(callIds.length).fill(1));
     expect(callIds.map((id) => s.status(id)?.state)).toEqual(Array(callIds.length).fill('logged'));
+  }, 30_000);
+
+  it('keeps the notes typed during a call through kill -9 before hang-up', async () => {
+    const database = path.join(dir, 'notes.db');
+    const notes = 'Wants a quote for 40 seats; call back Friday';
+    const child = spawnOutboxChild({
+      database,
+      callIds: [],
+      liveCall: { callId: 'live-1', notes, disposition: 'Interested' },
+    });
+    try {
+      await waitForLine(child, 'queued');
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(tasksFor('live-1')).toEqual([]);
+
+    // Restart: the call that was under way is logged with its notes.
+    db.close();
+    db = openDatabase(database, logger);
+    clock = Date.now();
+    const s = service();
+    s.start();
+    await drain(s);
+    expect(tasksFor('live-1')).toEqual([
+      expect.objectContaining({ Description: notes, CallDisposition: 'Interested' }),
+    ]);
   }, 30_000);
 });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Call } from '../../src/calls/call';
 import {
   CallLogService,
@@ -5,7 +8,7 @@ import {
   type CallLogStatus,
 } from '../../src/call-log/call-log-service';
 import { CallLogSchema, type CallLogConfig } from '../../src/config/schema';
-import type { SwitchboardError } from '../../src/errors';
+import { ErrorCodes, type SwitchboardError } from '../../src/errors';
 import { silentLogger } from '../../src/logging/logger';
 import { CALL_LOG_MIGRATIONS } from '../../src/call-log/call-log-outbox';
 import {
@@ -17,6 +20,7 @@ import {
 import { FakeGateway } from './fake-gateway';
 import { ENDED_AT, endedCall } from './support/calls';
 import { Teardown } from '../support/teardown';
+import { captureLogger } from '../support/capture-logger';
 
 const START = ENDED_AT;
 const CONTACT_ID = '003000000000001AAA';
@@ -336,4 +340,86 @@ describe('call-log/call-log-service (fake gateway)', () => {
       jest.useRealTimers();
     }
   });
+});
+
+describe('call-log/call-log-service when the database refuses writes (real SQLite errors)', () => {
+  const teardown = new Teardown();
+  afterEach(() => teardown.run());
+
+  /** A service on a database file, logging where the test can read it. */
+  function setUp() {
+    const dir = teardown.add(mkdtempSync(path.join(tmpdir(), 'switchboard-refused-')), (d) => {
+      rmSync(d, { recursive: true, force: true });
+    });
+    const db = teardown.add(openDatabase(path.join(dir, 'switchboard.db'), silentLogger()), (d) =>
+      d.close(),
+    );
+    const gateway = new FakeGateway();
+    const { logger, lines } = captureLogger();
+    const s = new CallLogService({
+      db,
+      gateway,
+      config: CallLogSchema.parse({}),
+      repUserIdForExtension: () => '005000000000REP01',
+      logger,
+      now: () => new Date(START),
+      random: () => 0,
+      calls: { onCallChanged: () => () => undefined, setLogStatus: () => undefined },
+    });
+    teardown.add(s, (started) => started.stop());
+    const refusals = () => lines.filter((l) => l.code === ErrorCodes.STORAGE_WRITE_FAILED);
+    return { db, gateway, s, lines, refusals };
+  }
+
+  it('a full disk: the log and the notes typed during the call wait in memory, the admin is told once', async () => {
+    const { db, gateway, s, lines, refusals } = setUp();
+    // The database may not grow: SQLite answers SQLITE_FULL, "database or disk is full".
+    db.pragma(`max_page_count = ${String(db.pragma('page_count', { simple: true }))}`);
+    const notes = 'Wants a quote for 40 seats. '.repeat(700); // 19,600 characters: new pages
+    s.onCallChanged({ ...ended('full-1'), state: 'connected' });
+    s.addNote({ callId: 'full-1', notes, repExtensions: ['201'] });
+    s.onCallChanged(ended('full-1'));
+    expect(s.status('full-1')).toEqual({ state: 'pending' });
+    expect(s.counts()).toMatchObject({
+      unsaved: 1,
+      storageError: {
+        code: ErrorCodes.STORAGE_WRITE_FAILED,
+        message: expect.stringContaining('database or disk is full') as unknown,
+      },
+    });
+    await s.flush(); // still full: still held, and no second error line
+    expect(gateway.tasksFor('full-1')).toEqual([]);
+    expect(refusals()).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        hint: expect.stringContaining('disk space') as unknown,
+      }),
+    ]);
+
+    db.pragma('max_page_count = 1073741823'); // space again
+    await s.flush();
+    expect(gateway.tasksFor('full-1')).toEqual([expect.objectContaining({ Description: notes })]);
+    expect(s.counts()).toMatchObject({ unsaved: 0, sent: 1 });
+    expect(s.counts().storageError).toBeUndefined();
+    expect(lines.some((l) => l.level === 'info' && l.msg.includes('takes writes again'))).toBe(
+      true,
+    );
+    expect(refusals()).toHaveLength(1);
+  });
+
+  it('a read-only or locked database: held, retried on the timer, then sent', async () => {
+    const { db, gateway, s } = setUp();
+    s.start();
+    db.pragma('query_only = ON'); // SQLITE_READONLY, as a file another process holds would
+    s.onCallChanged(ended('ro-1'));
+    s.onCallChanged(ended('ro-1')); // a repeated `ended` is not a second held log
+    expect(s.counts()).toMatchObject({ unsaved: 1, pending: 0 });
+    db.pragma('query_only = OFF');
+    // No one calls flush: the worker retries by itself within STORAGE_RETRY_MS.
+    const deadline = Date.now() + 20_000;
+    while (gateway.tasksFor('ro-1').length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(gateway.tasksFor('ro-1')).toHaveLength(1);
+    expect(s.counts()).toMatchObject({ unsaved: 0 });
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
-// A bridge stand-in for the crash test: opens the outbox database, queues ended calls and
-// starts sending them to the emulated org, then waits to be killed (SIGKILL) mid-send.
+// A bridge stand-in for the crash tests: opens the outbox database, queues ended calls and
+// starts sending them to the emulated org, keeps a call under way with the rep's notes
+// (`liveCall`), then waits to be killed (SIGKILL) mid-send or before hang-up.
 // Run by call-log-emulated-org.test.ts through a TypeScript require hook; argv[2] is JSON.
 import { CallLogService } from '../../../src/call-log/call-log-service';
 import { CallLogSchema } from '../../../src/config/schema';
@@ -14,6 +15,7 @@ interface ChildArgs {
   clientId: string;
   clientSecret: string;
   callIds: string[];
+  liveCall?: { callId: string; notes: string; disposition: string };
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
@@ -38,6 +40,14 @@ const service = new CallLogService({
 });
 service.start();
 for (const id of args.callIds) service.onCallChanged(endedCall(id));
+const live = args.liveCall;
+if (live !== undefined) {
+  const call = { ...endedCall(live.callId), state: 'connected' as const };
+  delete call.endedAt;
+  delete call.endReason;
+  service.onCallChanged(call);
+  service.addNote({ ...live, repExtensions: [call.extension] });
+}
 // Everything is in the outbox now (synchronous SQLite writes): the parent may kill us.
 process.stdout.write('queued\n');
 setInterval(() => undefined, 60_000);
