@@ -179,7 +179,13 @@ export async function startBridge(
       salesforce: { identity: () => org.identity, apiUsage: () => gateway.apiUsage() },
       sockets: () => hubRef.current?.stats(),
       activeCalls: () => tracker.activeCount,
-      callLog: { enabled: config.callLog.enabled, counts: () => callLog.counts() },
+      callLog: {
+        enabled: config.callLog.enabled,
+        counts: () => {
+          const storageError = callLog.storageProblem();
+          return { ...callLog.counts(), ...(storageError === undefined ? {} : { storageError }) };
+        },
+      },
       directory: () => indexed?.status(),
     });
     const demo =

@@ -90,15 +90,11 @@ interface ActiveCall {
   disposition?: string;
 }
 
+/** Logs per outbox state, and `unsaved`: logs the database refused, held in memory. */
 export type CallLogCounts = Record<
-  'pending' | 'sending' | 'sent' | 'parked' | 'skipped',
+  'pending' | 'sending' | 'sent' | 'parked' | 'skipped' | 'unsaved',
   number
-> & {
-  /** Logs the database refused, held in memory until it takes them. */
-  unsaved: number;
-  /** Why, while the database refuses writes. */
-  storageError?: OutboxError;
-};
+>;
 
 export class CallLogService {
   private readonly outbox: SqliteCallLogOutbox;
@@ -325,11 +321,12 @@ export class CallLogService {
 
   /** How many logs are in each outbox state, and any held because the database refused them. */
   counts(): CallLogCounts {
-    return {
-      ...this.outbox.countByState(),
-      unsaved: this.unsaved.size,
-      ...(this.storageError === undefined ? {} : { storageError: this.storageError }),
-    };
+    return { ...this.outbox.countByState(), unsaved: this.unsaved.size };
+  }
+
+  /** Why the database refuses writes, while it does (the status report shows it). */
+  storageProblem(): OutboxError | undefined {
+    return this.storageError;
   }
 
   listParked(): ParkedCallLog[] {

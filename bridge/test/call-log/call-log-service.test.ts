@@ -380,12 +380,10 @@ describe('call-log/call-log-service when the database refuses writes (real SQLit
     s.addNote({ callId: 'full-1', notes, repExtensions: ['201'] });
     s.onCallChanged(ended('full-1'));
     expect(s.status('full-1')).toEqual({ state: 'pending' });
-    expect(s.counts()).toMatchObject({
-      unsaved: 1,
-      storageError: {
-        code: ErrorCodes.STORAGE_WRITE_FAILED,
-        message: expect.stringContaining('database or disk is full') as unknown,
-      },
+    expect(s.counts()).toMatchObject({ unsaved: 1 });
+    expect(s.storageProblem()).toEqual({
+      code: ErrorCodes.STORAGE_WRITE_FAILED,
+      message: expect.stringContaining('database or disk is full') as unknown,
     });
     await s.flush(); // still full: still held, and no second error line
     expect(gateway.tasksFor('full-1')).toEqual([]);
@@ -400,7 +398,7 @@ describe('call-log/call-log-service when the database refuses writes (real SQLit
     await s.flush();
     expect(gateway.tasksFor('full-1')).toEqual([expect.objectContaining({ Description: notes })]);
     expect(s.counts()).toMatchObject({ unsaved: 0, sent: 1 });
-    expect(s.counts().storageError).toBeUndefined();
+    expect(s.storageProblem()).toBeUndefined();
     expect(lines.some((l) => l.level === 'info' && l.msg.includes('takes writes again'))).toBe(
       true,
     );
