@@ -1,0 +1,130 @@
+// Issue 11's acceptance test: every real capture replayed over TCP, with the PBX's own clock
+// (timestampevents), into the real bridge (Asterisk adapter, calls, call log, emulated org,
+// hub). What the reps' utilities receive and the Tasks left in the org must be what
+// capture-tasks.ts says, written by hand from the captures.
+import type { RunningBridge } from '../../../src/bridge';
+import type { Call } from '../../../src/calls/call';
+import { RepClient, startTestBridge } from '../../support/test-bridge';
+import { loadTimedCapture, timedCallFrames, withTimestamps } from './ami-capture';
+import { AmiTestServer } from './ami-test-server';
+import {
+  CALLBACK_TASK_OUTCOMES,
+  LOG_MISSED_OUTCOMES,
+  ORG,
+  type CaptureOutcome,
+} from './capture-tasks';
+
+const ANA = 'ana.lopez@acme.example';
+const BEN = 'ben.okafor@acme.example';
+
+export const CAPTURE_ORG_SEED = {
+  Account: [{ Id: ORG.acme, Name: 'Acme Ltd', OwnerId: ORG.ana }],
+  Contact: [
+    {
+      Id: ORG.alice,
+      FirstName: 'Alice',
+      LastName: 'External',
+      Phone: '+1 555 123 4567',
+      AccountId: ORG.acme,
+      OwnerId: ORG.ana,
+    },
+    {
+      Id: ORG.quinn,
+      FirstName: 'Quinn',
+      LastName: 'Queue',
+      Phone: '+1 555 000 3333',
+      OwnerId: ORG.chloe,
+    },
+  ],
+};
+
+/** A leg's `call` frames as its rep saw them, repeats (lookup, log status) collapsed. */
+export function screen(calls: readonly Call[]): string[] {
+  const out: string[] = [];
+  for (const c of calls) {
+    const step = [c.state, c.direction, c.number, c.endReason ?? ''].join(' ').trim();
+    if (out.at(-1) !== step) out.push(step);
+  }
+  return out;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000; i += 1) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.each([
+  ['callback-task', CALLBACK_TASK_OUTCOMES],
+  ['log', LOG_MISSED_OUTCOMES],
+] as const)('captures → bridge → reps and Tasks (missedCalls: %s)', (missedCalls, outcomes) => {
+  let server: AmiTestServer;
+  let bridge: RunningBridge;
+
+  beforeEach(async () => {
+    server = new AmiTestServer({ split: 'random' });
+    const port = await server.listen();
+    bridge = await startTestBridge({
+      seed: CAPTURE_ORG_SEED,
+      users: [
+        { extension: '201', email: ANA },
+        { extension: '202', email: BEN },
+      ],
+      config: {
+        pbx: {
+          adapter: 'asterisk',
+          asterisk: { host: '127.0.0.1', port, username: 'bridge', secret: 'bridgepass' },
+        },
+        callLog: { missedCalls },
+      },
+    });
+    await server.waitForLogin();
+  });
+
+  afterEach(async () => {
+    await bridge.stop();
+    await server.close();
+  });
+
+  it.each(outcomes.map((o) => [o.capture, o] as const))(
+    '%s',
+    async (_name, outcome: CaptureOutcome) => {
+      const ana = await RepClient.connectAs(bridge, ANA);
+      const ben = await RepClient.connectAs(bridge, BEN);
+      const capture = loadTimedCapture(outcome.capture);
+      const frames = timedCallFrames(capture);
+      // The capture's clock, ending a couple of seconds before now.
+      const start = new Date(Date.now() - ((frames.at(-1)?.at ?? 0) + 2) * 1000);
+      await server.send(withTimestamps(frames, start));
+
+      // Done when every leg has its one outbox row and nothing is still being sent.
+      const legs = Object.keys(outcome.screens);
+      await until(
+        () => {
+          const counts = bridge.callLog.counts();
+          const rows =
+            counts.pending + counts.sending + counts.sent + counts.parked + counts.skipped;
+          return rows === legs.length && counts.pending + counts.sending === 0;
+        },
+        `one decided log per leg (${String(legs.length)})`,
+      );
+
+      for (const callId of legs) {
+        const rep = callId.endsWith(':201') ? ana : ben;
+        expect([callId, screen(rep.callFrames().filter((c) => c.id === callId))]).toEqual([
+          callId,
+          outcome.screens[callId],
+        ]);
+      }
+      const tasks = bridge
+        .emulatedOrg!.records('Task')
+        .sort((a, b) => String(a.CallObject).localeCompare(String(b.CallObject)));
+      expect(tasks).toHaveLength(outcome.tasks.length);
+      outcome.tasks.forEach((expected, i) => expect(tasks[i]).toMatchObject(expected));
+      ana.close();
+      ben.close();
+    },
+  );
+});
