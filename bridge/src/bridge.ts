@@ -6,6 +6,7 @@ import { adminStatusOf } from './admin/admin-status';
 import { CallLogService } from './call-log/call-log-service';
 import { RunningBridgeCheck } from './check/running-bridge-check';
 import { CallService } from './calls/call-service';
+import { SqliteCallStore } from './calls/call-store';
 import { CallTracker } from './calls/call-tracker';
 import type { Config } from './config/schema';
 import { demoNumbers, demoRouterFor } from './demo/demo-routes';
@@ -151,6 +152,8 @@ export async function startBridge(
       rank: rankMatches,
       dialOrigins: dials,
       publish: (call) => hubRef.current?.publishCall(call),
+      // Calls under way survive a restart; a queue call's missed legs wait for its end.
+      store: new SqliteCallStore(db, part('storage')),
       logger: part('calls'),
     });
     stack.push(() => calls.stop());
@@ -278,6 +281,7 @@ export async function startBridge(
         noteGraceSeconds: config.callLog.noteGraceSeconds,
         logCalls: config.callLog.enabled,
       },
+      pbxStatus: () => ({ connected: adapter.isConnected() }),
       logger: part('hub'),
       handlers: repRequestHandlers({ dials, calls, callLog, records }),
       admin: {
@@ -293,7 +297,14 @@ export async function startBridge(
     stack.push(() => hub.close());
 
     stack.push(() => adapter.stop());
-    await startPbx(adapter, (event) => calls.handleEvent(event), logger);
+    const pbxLink = await startPbx({
+      adapter,
+      calls,
+      onConnectionChange: (connected) => hub.publishPbxStatus({ connected }),
+      logger,
+    });
+    // Runs before adapter.stop(): the bridge saw the PBX until now.
+    stack.push(() => pbxLink.stop());
     // The first sync may have finished before the AMI login: push the names now.
     indexed?.astDbPusher?.schedule();
 

@@ -12,6 +12,10 @@
 // Exactly once: the Task's CallObject is the call id. Before creating, the worker asks
 // Salesforce for a Task with that CallObject — a run that crashed between the create and
 // storing the id left one behind — and adopts it instead of creating a second.
+//
+// One Task per answered conversation, one missed-call Task per PBX call nobody answered: an
+// unanswered inbound leg is decided only when the whole PBX call is over (onCallFinished), as
+// a queue rings its members again under the same call and one of them may still answer.
 import type { Call, CallLogView } from '../calls/call';
 import type { CallLogFeed } from '../calls/call-service';
 import type { CallLogConfig } from '../config/schema';
@@ -141,6 +145,9 @@ export class CallLogService {
     options.calls.onCallChanged((call) => {
       this.onCallChanged(call);
     });
+    options.calls.onCallFinished((pbxCallId, legs) => {
+      this.onCallFinished(pbxCallId, legs);
+    });
   }
 
   /** Starts the worker: recovers rows a crash left in flight, then sends what is due. */
@@ -218,7 +225,11 @@ export class CallLogService {
     await this.running;
   }
 
-  /** Every call change: remembers live calls, enqueues the log when a call ends. */
+  /**
+   * Every call change: remembers live calls, enqueues the log when a call ends. An unanswered
+   * inbound leg waits for the end of its PBX call (onCallFinished); a click-to-dial that never
+   * got past the rep's own phone is not logged.
+   */
   onCallChanged(call: Call): void {
     try {
       if (call.state !== 'ended') {
@@ -226,10 +237,45 @@ export class CallLogService {
         this.active.set(call.id, { ...known, extension: call.extension, call });
         return;
       }
+      if (this.outbox.get(call.id) === undefined) {
+        if (awaitsCallEnd(call)) return; // decided when the PBX call finishes
+        if (call.notDialed === true) {
+          this.active.delete(call.id);
+          this.skip(call, 'Nothing was dialed: your phone did not take the click-to-dial');
+          return;
+        }
+      }
       this.enqueueEnded(call);
     } catch (error) {
       // A broken log must never disturb call handling: report it and carry on.
       this.logger.error({ err: toSwitchboardError(error), callId: call.id }, 'call log failed');
+    }
+  }
+
+  /**
+   * Feed from CallService: a whole PBX call is over, with the last state of each leg. Its
+   * unanswered inbound legs become one missed-call Task, under the leg that rang first —
+   * unless a colleague answered the call (then none: their Task has the call).
+   */
+  onCallFinished(pbxCallId: string, legs: readonly Call[]): void {
+    try {
+      const missed = legs
+        .filter((leg) => awaitsCallEnd(leg) && this.outbox.get(leg.id) === undefined)
+        .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+      const [first, ...others] = missed;
+      if (first === undefined) return;
+      if (legs.some((leg) => leg.answeredAt !== undefined)) {
+        for (const leg of missed) this.skip(leg, 'Answered by a colleague: their call log has it');
+        return;
+      }
+      this.enqueueEnded(
+        first,
+        others.map((leg) => leg.extension),
+      );
+      for (const leg of others) this.skip(leg, `Logged once for the call, as ${first.id}`);
+      this.logger.debug({ pbxCallId, legs: missed.length }, 'missed call decided');
+    } catch (error) {
+      this.logger.error({ err: toSwitchboardError(error), pbxCallId }, 'call log failed');
     }
   }
 
@@ -373,12 +419,47 @@ export class CallLogService {
     }
   }
 
-  private enqueueEnded(call: Call): void {
+  /** A leg that is not logged, kept so the rep sees why (status skipped). */
+  private skip(
+    call: Call,
+    reason: string,
+    code: 'CALL_LOG_DISABLED' | 'CALL_LOG_NOT_LOGGED' = ErrorCodes.CALL_LOG_NOT_LOGGED,
+  ): void {
+    this.active.delete(call.id);
+    if (code === ErrorCodes.CALL_LOG_DISABLED || !this.config.enabled) {
+      this.publish(call.id, { state: 'disabled' });
+      return;
+    }
+    const now = this.nowMs();
+    const stored = this.store(
+      {
+        callId: call.id,
+        extension: call.extension,
+        fields: {},
+        state: 'skipped',
+        reason: { code, message: reason },
+        endedAt: endedAtMs(call, now),
+      },
+      now,
+    );
+    if (!stored) return;
+    this.logger.debug({ callId: call.id, reason }, 'call not logged');
+    this.publish(call.id, { state: 'skipped', error: { code, message: reason } });
+  }
+
+  /** @param alsoRang other extensions a missed call rang (one Task for all of them). */
+  private enqueueEnded(call: Call, alsoRang: readonly string[] = []): void {
     const draft = this.active.get(call.id) ?? this.readDraft(call.id);
     this.active.delete(call.id);
     if (this.unsaved.has(call.id)) return; // a repeated `ended` of a log held in memory
     const repUserId = this.options.repUserIdForExtension(call.extension);
-    const decision = buildCallTask({ call, config: this.config, repUserId, now: this.now() });
+    const decision = buildCallTask({
+      call,
+      config: this.config,
+      repUserId,
+      now: this.now(),
+      alsoRang,
+    });
     const now = this.nowMs();
     const existing = this.outbox.get(call.id);
     if (existing !== undefined) {
@@ -388,26 +469,7 @@ export class CallLogService {
       return;
     }
     if (!decision.log) {
-      if (decision.code === 'CALL_LOG_DISABLED') {
-        this.publish(call.id, { state: 'disabled' });
-        return;
-      }
-      this.store(
-        {
-          callId: call.id,
-          extension: call.extension,
-          fields: {},
-          state: 'skipped',
-          reason: { code: decision.code, message: decision.reason },
-          endedAt: endedAtMs(call, now),
-        },
-        now,
-      );
-      this.logger.debug({ callId: call.id, reason: decision.reason }, 'call not logged');
-      this.publish(call.id, {
-        state: 'skipped',
-        error: { code: decision.code, message: decision.reason },
-      });
+      this.skip(call, decision.reason, decision.code);
       return;
     }
     if (repUserId === undefined && !this.warnedNoOwner.has(call.extension)) {
@@ -435,12 +497,14 @@ export class CallLogService {
   }
 
   /** Stores an ended call's log (dropping its draft); held in memory if the database refuses. */
-  private store(entry: NewOutboxEntry, now: number): void {
+  /** Stores an ended call's log; false when the call had one already. */
+  private store(entry: NewOutboxEntry, now: number): boolean {
     try {
-      this.outbox.insertEnded(entry, now);
+      return this.outbox.insertEnded(entry, now);
     } catch (error) {
       this.unsaved.set(entry.callId, entry);
       this.storageFailed(error, `storing the log of call ${entry.callId}`);
+      return true; // held in memory, stored once the database takes writes again
     }
   }
 
@@ -721,4 +785,17 @@ function salesforceError(err: SwitchboardError): OutboxError {
   const candidates = [details.errorCode, details.salesforceErrorCode, details.sfErrorCode];
   const sfCode = candidates.find((c): c is string => typeof c === 'string' && c !== '');
   return { code: sfCode ?? err.code, message: err.message };
+}
+
+/**
+ * An inbound leg nobody answered on this phone (not one a colleague took): whether the caller
+ * was missed is only known when the whole PBX call is over.
+ */
+function awaitsCallEnd(call: Call): boolean {
+  return (
+    call.state === 'ended' &&
+    call.direction === 'inbound' &&
+    call.answeredAt === undefined &&
+    call.endReason !== 'answered-elsewhere'
+  );
 }

@@ -33,12 +33,33 @@ export function callDurationSeconds(call: Call): number {
   return Number.isFinite(ms) && ms > 0 ? Math.round(ms / 1000) : 0;
 }
 
+/**
+ * How the call went for the Task. An inbound call nobody answered is `missed` whatever the
+ * phones did (rang out, busy, the caller gave up): the caller was missed.
+ */
 function result(call: Call): 'answered' | 'missed' | 'no answer' | 'busy' | 'failed' {
   if (call.answeredAt !== undefined) return 'answered';
+  if (call.direction === 'inbound') return 'missed';
   const reason: EndReason | undefined = call.endReason;
   if (reason === 'busy') return 'busy';
   if (reason === 'failed') return 'failed';
-  return call.direction === 'inbound' ? 'missed' : 'no answer';
+  return 'no answer';
+}
+
+/** A sentence for the Task when the bridge had to estimate a time (it could not see the PBX). */
+function estimateNote(call: Call): string | undefined {
+  const estimated = call.estimated;
+  if (estimated === undefined) return undefined;
+  const parts: string[] = [];
+  if (estimated.answeredAt !== undefined)
+    parts.push(`answered between ${estimated.answeredAt.from} and ${estimated.answeredAt.to}`);
+  if (estimated.endedAt !== undefined)
+    parts.push(`ended between ${estimated.endedAt.from} and ${estimated.endedAt.to}`);
+  if (parts.length === 0) return undefined;
+  return (
+    `Duration estimated: the call was ${parts.join(' and ')}, while Switchboard could not ` +
+    'see the phone system.'
+  );
 }
 
 /** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using it. */
@@ -138,10 +159,18 @@ export interface BuildTaskInput {
   /** The rep's Salesforce user id, if known; without it Salesforce assigns the API user. */
   repUserId: string | undefined;
   now: Date;
+  /** For a missed call that rang several reps (a queue): the other extensions it rang. */
+  alsoRang?: readonly string[];
 }
 
 /** The Task for an ended call, or why there is none. */
-export function buildCallTask({ call, config, repUserId, now }: BuildTaskInput): CallTaskDecision {
+export function buildCallTask({
+  call,
+  config,
+  repUserId,
+  now,
+  alsoRang = [],
+}: BuildTaskInput): CallTaskDecision {
   if (!config.enabled)
     return { log: false, code: 'CALL_LOG_DISABLED', reason: 'Call logging is turned off' };
   const kind = callKind(call);
@@ -184,7 +213,12 @@ export function buildCallTask({ call, config, repUserId, now }: BuildTaskInput):
     fields.Subject = `Call back ${name === '' ? number : name}`.slice(0, SUBJECT_MAX);
     fields.ActivityDate = dateIn(now, config.timeZone);
     fields.CallDisposition = 'Missed';
-    fields.Description = `Missed call from ${number} at ${startedValid.toISOString()} on extension ${call.extension}.`;
+    const extensions = [call.extension, ...alsoRang.filter((e) => e !== call.extension)];
+    const on =
+      extensions.length === 1
+        ? `extension ${call.extension}`
+        : `extensions ${extensions.join(', ')}`;
+    fields.Description = `Missed call from ${number} at ${startedValid.toISOString()} on ${on}.`;
     return { log: true, fields, kind: 'callback' };
   }
 
@@ -200,6 +234,8 @@ export function buildCallTask({ call, config, repUserId, now }: BuildTaskInput):
     result: outcome,
     date: dateIn(startedValid, config.timeZone),
   });
+  const note = estimateNote(call);
+  if (note !== undefined) fields.Description = note;
   if (outcome !== 'answered')
     fields.CallDisposition =
       outcome === 'missed'

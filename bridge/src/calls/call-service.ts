@@ -1,14 +1,19 @@
 // The screen-pop flow: takes CallEvents from the PBX adapter, keeps call state (CallTracker),
 // publishes every change at once — the ring is never held up by Salesforce — and then
 // publishes again when the caller lookup answers. Legs of one PBX call share one lookup;
-// each leg's matches are ranked for the rep on that extension.
+// each leg's matches are ranked for the rep on that extension. Every leg of an unfinished PBX
+// call is kept in the durable CallStore, so a restart resumes them, and when the whole call is
+// over (`finished`, or its last leg ending for PBXes that do not say) its legs go to the
+// finish listeners (the call log decides about unanswered legs then).
 import type { CallerDirectory, DirectoryMatch } from './caller-directory';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import type { LookupConfig, PhoneConfig } from '../config/schema';
 import { numberForLog, type Logger } from '../logging/logger';
 import { normalizeNumber, type NormalizeOptions } from '../phone/phone-number';
+import type { ResumeState } from '../pbx/adapter';
 import type { UserDirectory } from '../users/user-directory';
 import type { Call, CallEvent, CallLogView, CallMatch } from './call';
+import { MemoryCallStore, type CallStore } from './call-store';
 import type { CallTracker, RingInfo } from './call-tracker';
 
 export type NormalizeFn = (raw: string, options: NormalizeOptions) => RingInfo;
@@ -17,6 +22,8 @@ export type RankFn = (
   options: { repUserId: string | undefined; max: number },
 ) => CallMatch[];
 export type CallListener = (call: Call) => void;
+/** Told when a whole PBX call is over, with the last state of each of its legs. */
+export type CallFinishedListener = (pbxCallId: string, legs: Call[]) => void;
 
 /**
  * Where a dial the bridge placed came from, by the bridge's dial id (which the PBX echoes as
@@ -27,9 +34,13 @@ export interface DialOrigins {
   takeDialedRecord(dialId: string): string | undefined;
 }
 
-/** What the call log needs of the call core: every change, and where to report a log status. */
+/**
+ * What the call log needs of the call core: every change, the end of each whole PBX call (when
+ * missed legs are decided), and where to report a log status.
+ */
 export interface CallLogFeed {
   onCallChanged(listener: CallListener): () => void;
+  onCallFinished(listener: CallFinishedListener): () => void;
   setLogStatus(callId: string, log: CallLogView): void;
 }
 
@@ -51,6 +62,13 @@ export interface CallServiceOptions {
   now?: () => Date;
   /** How often stale calls are expired (CallTracker.expireStale); 0 = only when called. */
   housekeepingIntervalMs?: number;
+  /** Legs of unfinished calls, durable in the bridge's database; in memory by default. */
+  store?: CallStore;
+  /**
+   * A call whose legs have all ended but whose PBX never said it finished is finished after
+   * this long without a change (default one hour): a lost `finished` must not keep it open.
+   */
+  maxOpenCallMs?: number;
 }
 
 type LookupOutcome =
@@ -63,6 +81,8 @@ type LookupOutcome =
 /** Bounds on the service's own memory: lookup results per PBX call, warnings already logged. */
 const MAX_LOOKUPS = 2000;
 const MAX_REMEMBERED_WARNINGS = 1000;
+/** Recently finished calls: a late update of one of their legs is not stored again. */
+const MAX_FINISHED = 2000;
 
 export class CallService implements CallLogFeed {
   private readonly options: CallServiceOptions;
@@ -70,6 +90,13 @@ export class CallService implements CallLogFeed {
   private readonly rank: RankFn;
   private readonly now: () => Date;
   private readonly listeners: CallListener[] = [];
+  private readonly finishListeners: CallFinishedListener[] = [];
+  private readonly store: CallStore;
+  /** PBX calls whose adapter reports `finished`; others finish with their last leg. */
+  private readonly reportsFinish = new Set<string>();
+  private readonly finished = new Set<string>();
+  /** Calls over while their caller lookup still runs: finished when it answers. */
+  private readonly finishAfterLookup = new Set<string>();
   /** Lookup outcome per PBX call id, oldest first; shared by all legs of the call. */
   private readonly lookups = new Map<string, LookupOutcome>();
   private readonly running = new Set<Promise<void>>();
@@ -81,6 +108,7 @@ export class CallService implements CallLogFeed {
     this.normalize = options.normalize ?? normalizeNumber;
     this.rank = options.rank;
     this.now = options.now ?? (() => new Date());
+    this.store = options.store ?? new MemoryCallStore();
     const interval = options.housekeepingIntervalMs ?? 30_000;
     if (interval > 0) {
       this.housekeeping = setInterval(() => {
@@ -100,6 +128,7 @@ export class CallService implements CallLogFeed {
     if (resolved.type === 'transferred') this.checkExtension(resolved.toExtension);
     let ring: RingInfo | undefined;
     if (resolved.type === 'ringing') {
+      if (resolved.reportsFinish === true) this.reportsFinish.add(resolved.pbxCallId);
       ring = this.describe(resolved.number);
       this.options.logger.debug(
         {
@@ -128,6 +157,63 @@ export class CallService implements CallLogFeed {
       this.emit(call);
     }
     for (const [pbxCallId, e164] of lookupsToStart) this.startLookup(pbxCallId, e164);
+    if (resolved.type === 'finished') this.finishCall(resolved.pbxCallId);
+    else if (resolved.type === 'ended' || resolved.type === 'transferred')
+      this.finishIfLastLeg(resolved.pbxCallId);
+  }
+
+  /**
+   * After a restart: puts back the legs the last run had not ended (publishing them to the
+   * listeners, restarting a lookup that was cut off) and returns what the PBX adapter needs to
+   * check them against the PBX; undefined when there was nothing.
+   */
+  restore(): ResumeState | undefined {
+    const stored = this.store.all();
+    if (stored.length === 0) return undefined;
+    for (const leg of stored) if (leg.reportsFinish) this.reportsFinish.add(leg.pbxCallId);
+    const restored = this.options.tracker.restore(stored);
+    for (const call of restored) {
+      this.emit(call);
+      const pbxCallId = this.options.tracker.pbxCallIdOf(call.id);
+      if (call.lookup === 'pending' && call.e164 !== null && pbxCallId !== undefined)
+        if (!this.lookups.has(pbxCallId)) this.startLookup(pbxCallId, call.e164);
+    }
+    const lastSeen = Math.max(this.store.lastSeen() ?? 0, ...stored.map((l) => l.updatedAt));
+    this.options.logger.info(
+      { legs: restored.length, calls: new Set(stored.map((l) => l.pbxCallId)).size },
+      'calls from before the restart restored; asking the PBX which are still up',
+    );
+    return {
+      legs: restored.map((call) => ({
+        pbxCallId: this.options.tracker.pbxCallIdOf(call.id) ?? '',
+        extension: call.extension,
+        direction: call.direction,
+        answered: call.answeredAt !== undefined,
+      })),
+      openCalls: [...new Set(stored.map((l) => l.pbxCallId))],
+      lastSeenAt: new Date(lastSeen),
+    };
+  }
+
+  /** Records that the bridge sees the PBX now (its view of the calls is complete). */
+  markPbxSeen(): void {
+    try {
+      this.store.markSeen(this.now().getTime());
+    } catch (error) {
+      this.options.logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'could not record the PBX check in the database',
+      );
+    }
+  }
+
+  /** Calls the listener when a whole PBX call is over (the call log decides missed calls then). */
+  onCallFinished(listener: CallFinishedListener): () => void {
+    this.finishListeners.push(listener);
+    return () => {
+      const index = this.finishListeners.indexOf(listener);
+      if (index >= 0) this.finishListeners.splice(index, 1);
+    };
   }
 
   /** Active calls on these extensions (what a reconnecting rep is sent in `ready`). */
@@ -196,12 +282,28 @@ export class CallService implements CallLogFeed {
 
   /** Ends calls the PBX seems to have forgotten and publishes them; runs on an interval. */
   expireStale(): void {
-    for (const call of this.options.tracker.expireStale(this.now())) {
+    const now = this.now();
+    for (const call of this.options.tracker.expireStale(now)) {
       this.options.logger.info(
         { callId: call.id, endReason: call.endReason },
         'ended a call the PBX never reported as ended',
       );
       this.emit(call);
+      const pbxCallId = this.options.tracker.pbxCallIdOf(call.id);
+      if (pbxCallId !== undefined) this.finishIfLastLeg(pbxCallId);
+    }
+    try {
+      const idleSince = now.getTime() - (this.options.maxOpenCallMs ?? 60 * 60_000);
+      for (const pbxCallId of this.store.idleCalls(idleSince)) {
+        if (this.options.tracker.hasActiveLegs(pbxCallId)) continue;
+        this.options.logger.info({ pbxCallId }, 'finished a call the PBX never reported as over');
+        this.finishCall(pbxCallId);
+      }
+    } catch (error) {
+      this.options.logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'could not read open calls from the database',
+      );
     }
   }
 
@@ -294,6 +396,7 @@ export class CallService implements CallLogFeed {
       const updated = this.applyOutcome(leg, outcome);
       if (updated !== undefined) this.emit(updated);
     }
+    if (this.finishAfterLookup.has(pbxCallId)) this.finishCall(pbxCallId);
   }
 
   private applyOutcome(call: Call, outcome: LookupOutcome): Call | undefined {
@@ -316,6 +419,77 @@ export class CallService implements CallLogFeed {
     return this.options.tracker.linkRecord(call.id, recordId) ?? call;
   }
 
+  /** A PBX call whose adapter does not report `finished` is over when its last leg ends. */
+  private finishIfLastLeg(pbxCallId: string): void {
+    if (this.reportsFinish.has(pbxCallId)) return;
+    if (!this.options.tracker.hasActiveLegs(pbxCallId)) this.finishCall(pbxCallId);
+  }
+
+  /** The whole PBX call is over: its legs go to the finish listeners, then out of the store. */
+  private finishCall(pbxCallId: string): void {
+    if (this.lookups.get(pbxCallId)?.state === 'pending') {
+      // A missed call's Task needs the caller's record (its owner calls back): wait for it.
+      // The legs stay in the store meanwhile, so a restart still decides about them.
+      this.finishAfterLookup.add(pbxCallId);
+      return;
+    }
+    this.finishAfterLookup.delete(pbxCallId);
+    this.reportsFinish.delete(pbxCallId);
+    this.finished.add(pbxCallId);
+    trimOldestOfSet(this.finished, MAX_FINISHED);
+    let legs: Call[];
+    try {
+      legs = this.store.legsOf(pbxCallId).map((l) => l.call);
+    } catch (error) {
+      // The tracker still has the legs it remembers: better a decision on those than none.
+      this.options.logger.error(
+        { err: error instanceof Error ? error.message : String(error), pbxCallId },
+        'could not read the call’s legs from the database',
+      );
+      legs = this.options.tracker.legsOf(pbxCallId);
+    }
+    if (legs.length > 0)
+      for (const listener of [...this.finishListeners]) {
+        try {
+          listener(pbxCallId, legs);
+        } catch (error) {
+          this.options.logger.error(
+            { err: error instanceof Error ? error.message : String(error), pbxCallId },
+            'a call-finished listener failed',
+          );
+        }
+      }
+    try {
+      this.store.deleteCall(pbxCallId);
+    } catch (error) {
+      this.options.logger.error(
+        { err: error instanceof Error ? error.message : String(error), pbxCallId },
+        'could not delete a finished call from the database',
+      );
+    }
+  }
+
+  /** Keeps the leg in the durable store while its PBX call is not finished. */
+  private save(call: Call): void {
+    const pbxCallId = this.options.tracker.pbxCallIdOf(call.id);
+    if (pbxCallId === undefined || this.finished.has(pbxCallId)) return;
+    try {
+      this.store.save({
+        call,
+        pbxCallId,
+        dialRequestId: this.options.tracker.dialRequestIdOf(call.id),
+        reportsFinish: this.reportsFinish.has(pbxCallId),
+        updatedAt: this.now().getTime(),
+      });
+    } catch (error) {
+      // The call goes on without its durable copy; a restart would not resume it.
+      this.options.logger.error(
+        { err: error instanceof Error ? error.message : String(error), callId: call.id },
+        'could not store a call in the database',
+      );
+    }
+  }
+
   private emit(call: Call): void {
     try {
       this.options.publish(call);
@@ -335,6 +509,9 @@ export class CallService implements CallLogFeed {
         );
       }
     }
+    // After the listeners: a crash in between leaves the older state, which a restart ends
+    // again (the call log never logs a call twice).
+    this.save(call);
   }
 
   private warnOnce(key: string, log: () => void): void {
@@ -342,6 +519,14 @@ export class CallService implements CallLogFeed {
     this.warned.add(key);
     if (this.warned.size > MAX_REMEMBERED_WARNINGS) this.warned.clear();
     log();
+  }
+}
+
+function trimOldestOfSet<T>(set: Set<T>, max: number): void {
+  while (set.size > max) {
+    const oldest = set.values().next();
+    if (oldest.done === true) return;
+    set.delete(oldest.value);
   }
 }
 

@@ -8,7 +8,15 @@
 // One Call per leg: a leg is one extension's part of a PBX call, and its id is
 // `${pbxCallId}:${extension}` (see legId). A ring-group or queue call that rings three
 // phones is three legs sharing one pbxCallId; each rep sees only their own leg.
-import type { Call, CallEvent, CallLogView, CallMatch, EndReason, LookupState } from './call';
+import type {
+  Call,
+  CallEvent,
+  CallLogView,
+  CallMatch,
+  EndReason,
+  LookupState,
+  TimeWindow,
+} from './call';
 
 /** The id of the Call for one extension's leg of a PBX call. */
 export function legId(pbxCallId: string, extension: string): string {
@@ -60,7 +68,17 @@ interface EndedUnseen {
 
 /** A copy the caller may keep: later changes to the leg do not reach it. */
 function snapshot(call: Call): Call {
-  return { ...call, matches: call.matches.map((m) => ({ ...m })) };
+  const copy: Call = { ...call, matches: call.matches.map((m) => ({ ...m })) };
+  if (call.estimated !== undefined) copy.estimated = { ...call.estimated };
+  return copy;
+}
+
+/** Marks one of the call's times as an estimate within `window`. */
+function estimated(call: Call, field: 'answeredAt' | 'endedAt', window: TimeWindow): void {
+  call.estimated = {
+    ...call.estimated,
+    [field]: { from: window.from.toISOString(), to: window.to.toISOString() },
+  };
 }
 
 function defaultEndReason(call: Call): EndReason {
@@ -101,10 +119,20 @@ export class CallTracker {
         this.applyRinging(event, ring, changed);
         break;
       case 'answered':
-        this.applyAnswered(event.pbxCallId, event.extension, event.at, changed);
+        this.applyAnswered(event.pbxCallId, event.extension, event.at, changed, event.estimate);
         break;
       case 'ended':
-        this.applyEnded(event.pbxCallId, event.extension, event.at, event.reason, changed);
+        this.applyEnded(event.pbxCallId, event.extension, event.at, event.reason, changed, {
+          estimate: event.estimate,
+          notDialed: event.notDialed === true,
+        });
+        break;
+      case 'finished':
+        // The whole PBX call is over: whatever the PBX never ended ends with it.
+        this.applyEnded(event.pbxCallId, undefined, event.at, undefined, changed, {
+          estimate: event.estimate,
+          notDialed: false,
+        });
         break;
       case 'transferred':
         this.applyTransferred(
@@ -145,6 +173,24 @@ export class CallTracker {
       if (leg !== undefined) calls.push(snapshot(leg.call));
     }
     return calls;
+  }
+
+  /** Whether any leg of this PBX call is still ringing, dialing or connected. */
+  hasActiveLegs(pbxCallId: string): boolean {
+    return this.activeLegsOf(pbxCallId).length > 0;
+  }
+
+  /**
+   * Puts back the legs a previous run of the bridge had not ended (from the durable store);
+   * ended ones are not needed here. Known legs are left as they are.
+   */
+  restore(legs: readonly { call: Call; pbxCallId: string; dialRequestId?: string }[]): Call[] {
+    const changed: Leg[] = [];
+    for (const { call, pbxCallId, dialRequestId } of legs) {
+      if (call.state === 'ended' || this.find(call.id) !== undefined) continue;
+      this.add({ pbxCallId, dialRequestId, call: snapshot(call) }, changed);
+    }
+    return [...new Set(changed)].map((leg) => snapshot(leg.call));
   }
 
   /** Active legs on any of these extensions, oldest first (what a reconnecting rep is sent). */
@@ -258,6 +304,7 @@ export class CallTracker {
     extension: string | undefined,
     at: Date,
     changed: Leg[],
+    estimate?: TimeWindow,
   ): void {
     const live = this.activeLegsOf(pbxCallId);
     if (extension === undefined) {
@@ -275,7 +322,10 @@ export class CallTracker {
       if (template === undefined) return; // a call we never saw ring: nothing to show
       answered = this.cloneLeg(template, extension, at, changed);
     }
-    if (this.connect(answered, at)) changed.push(answered);
+    if (this.connect(answered, at)) {
+      if (estimate !== undefined) estimated(answered.call, 'answeredAt', estimate);
+      changed.push(answered);
+    }
     // Queue / ring-group semantics: the colleagues' phones stop ringing. A leg that is
     // dialing (the caller's side of an internal call, 201 → 202) is connected, not ended.
     for (const leg of live) {
@@ -294,6 +344,7 @@ export class CallTracker {
     at: Date,
     reason: EndReason | undefined,
     changed: Leg[],
+    how: { estimate: TimeWindow | undefined; notDialed: boolean },
   ): void {
     if (!this.byPbxCall.has(pbxCallId)) {
       this.rememberEndedUnseen(pbxCallId, extension);
@@ -305,6 +356,8 @@ export class CallTracker {
         : [this.active.get(legId(pbxCallId, extension))].filter((l) => l !== undefined);
     for (const leg of legs) {
       this.end(leg, at, reason ?? defaultEndReason(leg.call));
+      if (how.estimate !== undefined) estimated(leg.call, 'endedAt', how.estimate);
+      if (how.notDialed) leg.call.notDialed = true;
       changed.push(leg);
     }
   }
@@ -337,11 +390,32 @@ export class CallTracker {
         ? (live.find((l) => l.call.state === 'connected') ?? live[0])
         : this.active.get(legId(pbxCallId, extension));
     if (from === undefined || from.call.extension === toExtension) return;
-    if (this.active.has(legId(pbxCallId, toExtension))) return; // already applied
     this.end(from, at, from.call.state === 'connected' ? 'completed' : 'answered-elsewhere');
     changed.push(from);
+    const consulted = this.active.get(legId(pbxCallId, toExtension));
+    if (consulted !== undefined) {
+      // An attended transfer: the colleague's leg was the consultation with the first rep; it
+      // now carries the caller, and their conversation with the caller starts now.
+      this.takeOver(consulted, from.call, at);
+      changed.push(consulted);
+      return;
+    }
     const to = this.cloneLeg(from, toExtension, at, changed);
     to.call.state = 'ringing';
+  }
+
+  /** The remote party of `source` (number, lookup, chosen record) onto `leg`. */
+  private takeOver(leg: Leg, source: Call, at: Date): void {
+    const call = leg.call;
+    call.direction = source.direction;
+    call.number = source.number;
+    call.e164 = source.e164;
+    call.withheld = source.withheld;
+    call.internal = source.internal;
+    call.lookup = source.lookup;
+    call.matches = source.matches.map((m) => ({ ...m }));
+    if (source.linkedRecordId !== undefined) call.linkedRecordId = source.linkedRecordId;
+    if (call.state === 'connected') call.answeredAt = at.toISOString();
   }
 
   /** A new active leg on `extension` carrying the number, lookup and link of `template`. */

@@ -33,6 +33,13 @@ const RECORD_REFUSALS: ReadonlySet<string> = new Set([
   ErrorCodes.RECORD_NOT_ACCESSIBLE,
 ]);
 
+/** A dial that passed the checks: the rep's extension, the PBX's dial string, the call's number. */
+interface Checked {
+  extension: string;
+  target: string;
+  callNumber: string;
+}
+
 export interface DialServiceOptions {
   adapter: PbxAdapter;
   /**
@@ -74,7 +81,7 @@ export class DialService implements DialOrigins {
   }
 
   async dial(input: DialInput): Promise<DialOutcome> {
-    let checked: { extension: string; target: string };
+    let checked: Checked;
     let dialed = input;
     try {
       // The record first: it is asked of Salesforce, and nothing may come between the
@@ -101,7 +108,7 @@ export class DialService implements DialOrigins {
       }
       throw error;
     }
-    return this.place(dialed, checked.extension, checked.target);
+    return this.place(dialed, checked);
   }
 
   /** Without an extension the dial is refused anyway (DIAL_NO_EXTENSION): no need to ask. */
@@ -142,7 +149,7 @@ export class DialService implements DialOrigins {
   }
 
   /** Everything that can refuse a dial before the PBX is asked; reserves the rate-limit slot. */
-  private check(input: DialInput): { extension: string; target: string } {
+  private check(input: DialInput): Checked {
     const { rep } = input;
     const extension = rep.extensions[0];
     if (extension === undefined)
@@ -169,10 +176,14 @@ export class DialService implements DialOrigins {
         status: 409,
       });
     this.checkRate(rep.userId);
-    return { extension, target };
+    // The call is about the number the rep dialed, whatever form the PBX dials it in.
+    return { extension, target, callNumber: normalized.e164 ?? target };
   }
 
-  private async place(input: DialInput, extension: string, target: string): Promise<DialOutcome> {
+  private async place(
+    input: DialInput,
+    { extension, target, callNumber }: Checked,
+  ): Promise<DialOutcome> {
     const { rep, requestId } = input;
     // The PBX gets the bridge's own id, never the browser's: two reps' request ids may clash,
     // and a rep must not be able to aim at someone else's dial.
@@ -188,6 +199,7 @@ export class DialService implements DialOrigins {
         requestId: dialId,
         extension,
         number: target,
+        ...(callNumber === target ? {} : { callNumber }),
       });
       log.info({ pbxCallId: result.pbxCallId }, 'dial accepted by the PBX');
       this.lastAccepted.set(rep.userId, { target, at: this.now() });

@@ -1,9 +1,10 @@
 // The WebSocket hub: accepts reps' browsers on the bridge's HTTP server (ws in noServer mode),
 // checks the Origin at the upgrade, authenticates each socket with the org-signed identity
 // token in `hello`, keeps sessions per rep and extension, relays dial/link/note frames to the
-// handlers (answering dial and note requests) and pushes call updates. Admins (a token with the
-// admin role) may also subscribe to the bridge's live status, retry parked call logs and run the
-// installation check: the Switchboard Setup page. Protocol v1: protocol/v1.ts, docs/protocol.md.
+// handlers (answering dial and note requests) and pushes call updates and the state of the
+// link to the phone system. Admins (a token with the admin role) may also subscribe to the
+// bridge's live status, retry parked call logs and run the installation check: the Switchboard
+// Setup page. Protocol v1: protocol/v1.ts, docs/protocol.md.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -30,6 +31,7 @@ import {
   type DialFrame,
   type DialResultFrame,
   type FrameError,
+  type PbxStatus,
   type ReadyFrame,
   type ReadySettings,
   type ServerFrame,
@@ -95,6 +97,8 @@ export interface WebSocketHubOptions {
   adminStatusMs?: number;
   /** Sent in every `ready` so the utility matches the bridge's call-log settings. */
   settings?: ReadySettings;
+  /** The link to the phone system, for `ready`; changes are pushed with publishPbxStatus. */
+  pbxStatus?: () => PbxStatus;
   /** Browser origins allowed to connect; requests without an Origin (non-browsers) are allowed. */
   allowedOrigins: readonly string[];
   heartbeatMs: number;
@@ -220,6 +224,17 @@ export class WebSocketHub {
     if (sessions === undefined || sessions.size === 0) return;
     const text = JSON.stringify({ v: PROTOCOL_VERSION, type: 'call', call } satisfies ServerFrame);
     for (const session of sessions) this.sendText(session, text);
+  }
+
+  /** Tells every rep that the link to the phone system went down or came back (`pbx`). */
+  publishPbxStatus(status: PbxStatus): void {
+    const text = JSON.stringify({
+      v: PROTOCOL_VERSION,
+      type: 'pbx',
+      connected: status.connected,
+    } satisfies ServerFrame);
+    for (const session of this.sessions)
+      if (session.state === 'authenticated') this.sendText(session, text);
   }
 
   /**
@@ -700,6 +715,7 @@ export class WebSocketHub {
         calls: this.options.calls.activeCallsForExtensions(extensions),
         warnings: this.options.users.warningsForRep(identity),
         ...(this.options.settings === undefined ? {} : { settings: this.options.settings }),
+        ...(this.options.pbxStatus === undefined ? {} : { pbx: this.options.pbxStatus() }),
       };
     } catch (thrown) {
       this.logger.error(

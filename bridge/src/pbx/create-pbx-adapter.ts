@@ -108,5 +108,7 @@ export function combineAdapters(primary: PbxAdapter, secondary: PbxAdapter): Pbx
         warnings: checks.flatMap((c) => c.warnings),
       };
     },
+    resume: (state) => primary.resume?.(state),
+    onConnectionChange: (listener) => primary.onConnectionChange?.(listener),
   };
 }

@@ -70,6 +70,12 @@ export interface CallLogView {
   error?: { code: string; message: string };
 }
 
+/** When something happened that the bridge did not see: some time in this window (ISO 8601). */
+export interface EstimatedTime {
+  from: string;
+  to: string;
+}
+
 /** A call as one rep sees it: one leg, on one extension. */
 export interface Call {
   id: string;
@@ -91,6 +97,13 @@ export interface Call {
   linkedRecordId?: string;
   /** Whether the call was logged to Salesforce as a Task, and if not, why; extension of v1. */
   log?: CallLogView;
+  /**
+   * Times the bridge had to estimate because it could not see the PBX then (an AMI cut, a
+   * bridge restart): `answeredAt` / `endedAt` are the middle of the window; extension of v1.
+   */
+  estimated?: { answeredAt?: EstimatedTime; endedAt?: EstimatedTime };
+  /** A click-to-dial that ended at the rep's own phone: the number was never dialed (extension of v1). */
+  notDialed?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +200,12 @@ export interface ReadySettings {
   logCalls: boolean;
 }
 
+/** The bridge's link to the phone system (extension of v1). */
+export interface PbxStatus {
+  /** False while the bridge cannot reach the PBX: no calls ring, dial fails with PBX_UNREACHABLE. */
+  connected: boolean;
+}
+
 export interface ReadyFrame {
   v: typeof PROTOCOL_VERSION;
   type: 'ready';
@@ -197,6 +216,14 @@ export interface ReadyFrame {
   warnings: string[];
   /** Extension of v1; older bridges leave it out. */
   settings?: ReadySettings;
+  /** The phone system link when the rep connected (extension of v1; `pbx` frames follow). */
+  pbx?: PbxStatus;
+}
+
+/** The phone system link went down or came back (extension of v1). */
+export interface PbxFrame extends PbxStatus {
+  v: typeof PROTOCOL_VERSION;
+  type: 'pbx';
 }
 
 export interface CallFrame {
@@ -380,7 +407,8 @@ export type ServerFrame =
   | CallNoteResultFrame
   | ErrorFrame
   | AdminStatusFrame
-  | AdminResultFrame;
+  | AdminResultFrame
+  | PbxFrame;
 export type ServerFrameType = ServerFrame['type'];
 
 /** Every server frame type, once. */
@@ -392,6 +420,7 @@ export const SERVER_FRAME_TYPES = everyType<ServerFrameType>({
   error: true,
   'admin.status': true,
   'admin.result': true,
+  pbx: true,
 });
 
 /** A list of frame types that the compiler checks is whole: a record needs every key, no other. */

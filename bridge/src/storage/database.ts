@@ -1,7 +1,7 @@
 // The bridge's embedded database: one better-sqlite3 file shared by every module that must
-// survive a restart (the call-log outbox now, the directory index later). Each module owns its
-// tables and registers numbered migrations under its own name; a version table records what
-// has been applied, so modules evolve their schemas independently.
+// survive a restart (the call-log outbox, the calls under way, the directory index). Each
+// module owns its tables and registers numbered migrations under its own name; a version table
+// records what has been applied, so modules evolve their schemas independently.
 //
 // Durability: WAL journal with synchronous=NORMAL: a commit survives a killed process (kill -9,
 // a crash of the bridge); only an OS crash or power loss may lose the last commits. FULL would

@@ -88,6 +88,7 @@ describe('call logging against the emulated org', () => {
       random: () => 0.5,
       calls: {
         onCallChanged: () => () => undefined,
+        onCallFinished: () => () => undefined,
         setLogStatus: (callId, status) => published.set(callId, status),
       },
     });
@@ -137,9 +138,13 @@ describe('call logging against the emulated org', () => {
     s.onCallChanged(endedCall(`${run}-lead`, { matches: [LEAD, ACCOUNT] }));
     s.onCallChanged(endedCall(`${run}-account`, { matches: [ACCOUNT] }));
     s.onCallChanged(endedCall(`${run}-none`, { matches: [CONTACT, LEAD], direction: 'outbound' }));
-    s.onCallChanged(
-      endedCall(`${run}-missed`, { matches: [LEAD], answeredAt: undefined, endReason: 'missed' }),
-    );
+    const missed = endedCall(`${run}-missed`, {
+      matches: [LEAD],
+      answeredAt: undefined,
+      endReason: 'missed',
+    });
+    s.onCallChanged(missed);
+    s.onCallFinished(`${run}-missed-pbx`, [missed]);
     await s.flush();
 
     const contact = tasksFor(`${run}-contact`);

@@ -75,6 +75,7 @@ describe('call-log/call-log-service (fake gateway)', () => {
       random: () => 0,
       calls: {
         onCallChanged: () => () => undefined,
+        onCallFinished: () => () => undefined,
         setLogStatus: (callId, status) => published.push({ callId, status }),
       },
       ...extra,
@@ -269,7 +270,11 @@ describe('call-log/call-log-service (fake gateway)', () => {
 
   it('reports skipped and disabled logs', () => {
     const s = service({ missedCalls: 'skip' });
-    s.onCallChanged(ended('c11', { answeredAt: undefined, endReason: 'missed' }));
+    const missed = ended('c11', { answeredAt: undefined, endReason: 'missed' });
+    s.onCallChanged(missed);
+    // A missed inbound call is decided when its PBX call is over.
+    expect(s.status('c11')).toBeUndefined();
+    s.onCallFinished('c11-pbx', [missed]);
     expect(s.status('c11')).toEqual({
       state: 'skipped',
       error: { code: 'CALL_LOG_NOT_LOGGED', message: 'Missed calls are not logged' },

@@ -5,7 +5,14 @@
 import type { CallDirection, CallEvent, EndReason } from '../../calls/call';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
-import type { CallEventListener, DialRequest, DialResult, PbxAdapter, PbxUser } from '../adapter';
+import type {
+  CallEventListener,
+  DialRequest,
+  DialResult,
+  PbxAdapter,
+  PbxUser,
+  ResumeState,
+} from '../adapter';
 
 /** Timers the simulator uses; injectable so tests can run it on a fake clock. */
 export interface SimulatorScheduler {
@@ -75,6 +82,7 @@ export class SimulatorPbxAdapter implements PbxAdapter {
   private readonly now: () => Date;
   private readonly calls = new Map<string, SimulatedCall>();
   private listener: CallEventListener | undefined;
+  private resumed: ResumeState | undefined;
   private ticker: unknown;
   private counter = 0;
   private readonly runId = Date.now().toString(36);
@@ -94,6 +102,15 @@ export class SimulatorPbxAdapter implements PbxAdapter {
 
   start(listener: CallEventListener): Promise<void> {
     this.listener = listener;
+    // Calls of a previous run died with it: they ended while the bridge was down.
+    const resumed = this.resumed;
+    this.resumed = undefined;
+    if (resumed !== undefined) {
+      const estimate = { from: resumed.lastSeenAt, to: this.now() };
+      const at = new Date((estimate.from.getTime() + estimate.to.getTime()) / 2);
+      for (const pbxCallId of resumed.openCalls)
+        this.emit({ type: 'finished', pbxCallId, at, estimate });
+    }
     if (this.options.intervalMs > 0 && this.options.extensions.length > 0) {
       this.options.logger.info(
         { intervalMs: this.options.intervalMs, extensions: this.options.extensions },
@@ -117,6 +134,11 @@ export class SimulatorPbxAdapter implements PbxAdapter {
     return this.listener !== undefined;
   }
 
+  /** A simulated call never survives a restart: start() ends the calls of the last run. */
+  resume(state: ResumeState): void {
+    this.resumed = state;
+  }
+
   listUsers(): Promise<PbxUser[]> {
     return Promise.resolve([]);
   }
@@ -127,7 +149,7 @@ export class SimulatorPbxAdapter implements PbxAdapter {
       const pbxCallId = this.triggerCall({
         direction: 'outbound',
         extension: request.extension,
-        number: request.number,
+        number: request.callNumber ?? request.number,
         answerAfterMs: 3000,
         hangupAfterMs: 3000 + 20_000,
         dialRequestId: request.requestId,

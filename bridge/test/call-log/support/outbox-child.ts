@@ -35,7 +35,11 @@ const service = new CallLogService({
   config: CallLogSchema.parse({ retry: { baseSeconds: 0.05, maxSeconds: 0.2 } }),
   repUserIdForExtension: () => undefined,
   logger,
-  calls: { onCallChanged: () => () => undefined, setLogStatus: () => undefined },
+  calls: {
+    onCallChanged: () => () => undefined,
+    onCallFinished: () => () => undefined,
+    setLogStatus: () => undefined,
+  },
   concurrency: 2,
 });
 service.start();

@@ -3,50 +3,19 @@
 // hub). What the reps' utilities receive and the Tasks left in the org must be what
 // capture-tasks.ts says, written by hand from the captures.
 import type { RunningBridge } from '../../../src/bridge';
-import type { Call } from '../../../src/calls/call';
 import { RepClient, startTestBridge } from '../../support/test-bridge';
 import { loadTimedCapture, timedCallFrames, withTimestamps } from './ami-capture';
 import { AmiTestServer } from './ami-test-server';
 import {
   CALLBACK_TASK_OUTCOMES,
+  CAPTURE_ORG_SEED,
   LOG_MISSED_OUTCOMES,
-  ORG,
+  screen,
   type CaptureOutcome,
 } from './capture-tasks';
 
 const ANA = 'ana.lopez@acme.example';
 const BEN = 'ben.okafor@acme.example';
-
-export const CAPTURE_ORG_SEED = {
-  Account: [{ Id: ORG.acme, Name: 'Acme Ltd', OwnerId: ORG.ana }],
-  Contact: [
-    {
-      Id: ORG.alice,
-      FirstName: 'Alice',
-      LastName: 'External',
-      Phone: '+1 555 123 4567',
-      AccountId: ORG.acme,
-      OwnerId: ORG.ana,
-    },
-    {
-      Id: ORG.quinn,
-      FirstName: 'Quinn',
-      LastName: 'Queue',
-      Phone: '+1 555 000 3333',
-      OwnerId: ORG.chloe,
-    },
-  ],
-};
-
-/** A leg's `call` frames as its rep saw them, repeats (lookup, log status) collapsed. */
-export function screen(calls: readonly Call[]): string[] {
-  const out: string[] = [];
-  for (const c of calls) {
-    const step = [c.state, c.direction, c.number, c.endReason ?? ''].join(' ').trim();
-    if (out.at(-1) !== step) out.push(step);
-  }
-  return out;
-}
 
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 1000; i += 1) {
@@ -99,24 +68,40 @@ describe.each([
       const start = new Date(Date.now() - ((frames.at(-1)?.at ?? 0) + 2) * 1000);
       await server.send(withTimestamps(frames, start));
 
-      // Done when every leg has its one outbox row and nothing is still being sent.
+      // Done when every leg has its one outbox row, nothing is still being sent, and each rep
+      // was told how their leg was logged (the last frame of a leg).
       const legs = Object.keys(outcome.screens);
+      const repOf = (callId: string) => (callId.endsWith(':201') ? ana : ben);
       await until(
         () => {
           const counts = bridge.callLog.counts();
           const rows =
             counts.pending + counts.sending + counts.sent + counts.parked + counts.skipped;
-          return rows === legs.length && counts.pending + counts.sending === 0;
+          const told = legs.every((callId) =>
+            repOf(callId)
+              .callFrames()
+              .some(
+                (c) =>
+                  c.id === callId &&
+                  c.state === 'ended' &&
+                  c.log?.state !== undefined &&
+                  c.log.state !== 'pending',
+              ),
+          );
+          return rows === legs.length && counts.pending + counts.sending === 0 && told;
         },
         `one decided log per leg (${String(legs.length)})`,
       );
 
       for (const callId of legs) {
-        const rep = callId.endsWith(':201') ? ana : ben;
-        expect([callId, screen(rep.callFrames().filter((c) => c.id === callId))]).toEqual([
+        expect([
           callId,
-          outcome.screens[callId],
-        ]);
+          screen(
+            repOf(callId)
+              .callFrames()
+              .filter((c) => c.id === callId),
+          ),
+        ]).toEqual([callId, outcome.screens[callId]]);
       }
       const tasks = bridge
         .emulatedOrg!.records('Task')

@@ -7,6 +7,7 @@
 // The org (capture-replay.test.ts seeds it): Alice External (+1 555 123 4567) is Ana's Contact
 // at Acme Ltd; Quinn Queue (+1 555 000 3333) is Chloe's Contact; other numbers are unknown.
 // Ana is extension 201, Ben 202.
+import type { Call } from '../../../src/calls/call';
 
 export const ORG = {
   ana: '005000000000001AAA',
@@ -16,6 +17,38 @@ export const ORG = {
   acme: '001000000000011AAA',
   quinn: '003000000000012AAA',
 } as const;
+
+/** The org the captures are replayed against (Users come from the test bridge). */
+export const CAPTURE_ORG_SEED = {
+  Account: [{ Id: ORG.acme, Name: 'Acme Ltd', OwnerId: ORG.ana }],
+  Contact: [
+    {
+      Id: ORG.alice,
+      FirstName: 'Alice',
+      LastName: 'External',
+      Phone: '+1 555 123 4567',
+      AccountId: ORG.acme,
+      OwnerId: ORG.ana,
+    },
+    {
+      Id: ORG.quinn,
+      FirstName: 'Quinn',
+      LastName: 'Queue',
+      Phone: '+1 555 000 3333',
+      OwnerId: ORG.chloe,
+    },
+  ],
+};
+
+/** A leg's `call` frames as its rep saw them, repeats (lookup, log status) collapsed. */
+export function screen(calls: readonly Call[]): string[] {
+  const out: string[] = [];
+  for (const c of calls) {
+    const step = [c.state, c.direction, c.number, c.endReason ?? ''].join(' ').trim();
+    if (out.at(-1) !== step) out.push(step);
+  }
+  return out;
+}
 
 export interface ExpectedTask {
   CallObject: string;
