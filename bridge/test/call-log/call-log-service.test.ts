@@ -426,3 +426,98 @@ describe('call-log/call-log-service when the database refuses writes (real SQLit
     expect(s.counts()).toMatchObject({ unsaved: 0 });
   }, 30_000);
 });
+
+describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)', () => {
+  let db: Database;
+  let gateway: FakeGateway;
+  let published: { callId: string; status: CallLogStatus }[];
+  let s: CallLogService;
+  beforeEach(() => {
+    db = openDatabase(':memory:', silentLogger());
+    gateway = new FakeGateway();
+    published = [];
+    s = new CallLogService({
+      db,
+      gateway,
+      config: { ...CallLogSchema.parse({}), missedCalls: 'callback-task' },
+      repUserIdForExtension: (ext) => `005000000000R${ext}`,
+      logger: silentLogger(),
+      now: () => new Date(START),
+      random: () => 0,
+      publishStatus: (callId, status) => published.push({ callId, status }),
+    });
+    s.start();
+  });
+  afterEach(async () => {
+    await s.stop();
+    db.close();
+  });
+
+  const leg = (id: string, overrides: Partial<Call> = {}): Call =>
+    endedCall(id, { answeredAt: undefined, endReason: 'missed', matches: [], ...overrides });
+
+  it('an abandoned queue call: one call-back Task under the leg that rang first', async () => {
+    const first = leg('q1:202', { extension: '202', startedAt: '2026-12-01T19:28:39.000Z' });
+    const second = leg('q1:201', { extension: '201', startedAt: '2026-12-01T19:28:39.500Z' });
+    s.onCallChanged(first);
+    s.onCallChanged(second);
+    expect(s.counts().pending + s.counts().skipped).toBe(0);
+    s.onCallFinished('q1', [second, first]);
+    // A repeated finish (a restart before the store forgot the call) adds nothing.
+    s.onCallFinished('q1', [second, first]);
+    await s.flush();
+    expect(gateway.tasksFor('q1:202')).toEqual([
+      expect.objectContaining({
+        OwnerId: '005000000000R202',
+        Status: 'Not Started',
+        Description: expect.stringContaining('on extensions 202, 201.') as unknown,
+      }),
+    ]);
+    expect(gateway.tasksFor('q1:201')).toEqual([]);
+    expect(s.status('q1:201')).toEqual({
+      state: 'skipped',
+      error: { code: 'CALL_LOG_NOT_LOGGED', message: 'Logged once for the call, as q1:202' },
+    });
+  });
+
+  it('a queue call someone answered: no Task for the members who did not', async () => {
+    const busy = leg('q2:202', { extension: '202', endReason: 'busy' });
+    const answered = endedCall('q2:201', { matches: [] });
+    s.onCallChanged(busy);
+    s.onCallChanged(answered);
+    s.onCallFinished('q2', [answered, busy]);
+    await s.flush();
+    expect(gateway.tasksFor('q2:201')).toHaveLength(1);
+    expect(gateway.tasksFor('q2:202')).toEqual([]);
+    expect(s.status('q2:202')).toMatchObject({
+      state: 'skipped',
+      error: { message: 'Answered by a colleague: their call log has it' },
+    });
+  });
+
+  it('a leg that rang out and was answered on the next ring cycle is one Task, the conversation', async () => {
+    s.onCallChanged(leg('q3:201', { endReason: 'no-answer' }));
+    const second = endedCall('q3:201', { matches: [] });
+    s.onCallChanged(second);
+    s.onCallFinished('q3', [second]);
+    await s.flush();
+    // endedCall: answered 50 s before it ended.
+    expect(gateway.tasksFor('q3:201')).toEqual([
+      expect.objectContaining({ Status: 'Completed', CallDurationInSeconds: 50 }),
+    ]);
+  });
+
+  it('a click-to-dial the rep’s own phone did not take is not logged', async () => {
+    s.onCallChanged(
+      endedCall('o1:201', {
+        direction: 'outbound',
+        answeredAt: undefined,
+        endReason: 'busy',
+        notDialed: true,
+      }),
+    );
+    await s.flush();
+    expect(gateway.tasksFor('o1:201')).toEqual([]);
+    expect(published.at(-1)).toMatchObject({ callId: 'o1:201', status: { state: 'skipped' } });
+  });
+});

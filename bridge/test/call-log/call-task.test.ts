@@ -232,3 +232,69 @@ describe('call-log/call-task', () => {
     expect(renderSubject('{name}', { name: '' })).toBe('Call');
   });
 });
+
+describe('call-log/call-task: what issue 11 decided', () => {
+  const missed = (overrides: Partial<Call> = {}) =>
+    call({ answeredAt: undefined, endReason: 'busy', ...overrides });
+
+  it('an inbound call that was busy is Missed, as the docs say (the screen still says busy)', () => {
+    const decision = buildCallTask({
+      call: missed(),
+      config: config({ missedCalls: 'log', subjectTemplate: '{result} {number}' }),
+      repUserId: REP,
+      now,
+    });
+    expect(decision).toMatchObject({
+      log: true,
+      fields: { CallDisposition: 'Missed', Subject: 'missed +14155550100', Status: 'Completed' },
+    });
+    // Outbound busy stays busy: the number was dialed and the other side was busy.
+    const outbound = buildCallTask({
+      call: missed({ direction: 'outbound' }),
+      config: config(),
+      repUserId: REP,
+      now,
+    });
+    expect(outbound).toMatchObject({ fields: { CallDisposition: 'Busy' } });
+  });
+
+  it('a missed queue call names every extension it rang in its one call-back Task', () => {
+    const decision = buildCallTask({
+      call: missed({ endReason: 'missed' }),
+      config: config({ missedCalls: 'callback-task' }),
+      repUserId: REP,
+      now,
+      alsoRang: ['202', '201', '203'],
+    });
+    expect(decision).toMatchObject({
+      fields: {
+        Description:
+          'Missed call from +14155550100 at 2025-03-04T23:30:00.000Z on extensions 201, 202, 203.',
+      },
+    });
+  });
+
+  it('says between which times a duration was estimated', () => {
+    const decision = buildCallTask({
+      call: call({
+        estimated: {
+          endedAt: { from: '2025-03-04T23:32:10.000Z', to: '2025-03-04T23:32:20.800Z' },
+        },
+      }),
+      config: config(),
+      repUserId: REP,
+      now,
+    });
+    expect(decision).toMatchObject({
+      fields: {
+        CallDurationInSeconds: 125,
+        Description:
+          'Duration estimated: the call was ended between 2025-03-04T23:32:10.000Z and ' +
+          '2025-03-04T23:32:20.800Z, while Switchboard could not see the phone system.',
+      },
+    });
+    const exact = buildCallTask({ call: call(), config: config(), repUserId: REP, now });
+    expect(exact).toMatchObject({ log: true });
+    expect((exact as { fields: Record<string, unknown> }).fields.Description).toBeUndefined();
+  });
+});

@@ -2,6 +2,7 @@
 // failures and withheld/internal numbers are handled, and ring-group legs share one lookup.
 import type { Call } from '../../src/calls/call';
 import { CallService, type CallServiceOptions, type RankFn } from '../../src/calls/call-service';
+import { MemoryCallStore } from '../../src/calls/call-store';
 import { CallTracker } from '../../src/calls/call-tracker';
 import type { CallerDirectory, DirectoryMatch } from '../../src/calls/caller-directory';
 import { PhoneSchema } from '../../src/config/schema';
@@ -286,5 +287,134 @@ describe('CallService', () => {
     now = new Date(AT.getTime() + 2000);
     service.expireStale();
     expect(published.at(-1)).toMatchObject({ state: 'ended', endReason: 'missed' });
+  });
+});
+
+describe('CallService: whole PBX calls and the durable store (issue 11)', () => {
+  const noMatches: CallerDirectory = { findByNumber: () => Promise.resolve([]) };
+
+  it('finishes a call whose adapter does not report `finished` when its last leg ends', async () => {
+    const { service } = setup(noMatches);
+    const finished: Array<[string, string[]]> = [];
+    service.onCallFinished((id, legs) => finished.push([id, legs.map((l) => l.id)]));
+    service.handleEvent(ring('201'));
+    service.handleEvent(ring('202'));
+    await service.whenIdle();
+    service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
+    expect(finished).toEqual([]);
+    service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '202', at: AT });
+    expect(finished).toEqual([['c1', ['c1:201', 'c1:202']]]);
+  });
+
+  it('waits for `finished` when the adapter reports it: a queue may ring the leg again', async () => {
+    const { service, published } = setup(noMatches);
+    const finished: Call[][] = [];
+    service.onCallFinished((_id, legs) => finished.push(legs));
+    const cycle = (seconds: number) =>
+      ({
+        ...ring('201'),
+        reportsFinish: true,
+        at: new Date(AT.getTime() + seconds * 1000),
+      }) as const;
+    service.handleEvent(cycle(0));
+    await service.whenIdle();
+    service.handleEvent({
+      type: 'ended',
+      pbxCallId: 'c1',
+      extension: '201',
+      reason: 'no-answer',
+      at: new Date(AT.getTime() + 15_000),
+    });
+    service.handleEvent(cycle(16));
+    service.handleEvent({
+      type: 'answered',
+      pbxCallId: 'c1',
+      extension: '201',
+      at: new Date(AT.getTime() + 18_000),
+    });
+    service.handleEvent({
+      type: 'ended',
+      pbxCallId: 'c1',
+      extension: '201',
+      at: new Date(AT.getTime() + 46_000),
+    });
+    expect(finished).toEqual([]);
+    service.handleEvent({ type: 'finished', pbxCallId: 'c1', at: new Date(AT.getTime() + 46_000) });
+    // One leg id, its last state: the answered second cycle.
+    expect(finished.map((legs) => legs.map((l) => [l.id, l.endReason]))).toEqual([
+      [['c1:201', 'completed']],
+    ]);
+    expect(published.at(-1)).toMatchObject({ state: 'ended', endReason: 'completed' });
+  });
+
+  it('a call over while its caller lookup runs is finished when the lookup answers', async () => {
+    const answer = deferred<DirectoryMatch[]>();
+    const { service } = setup({ findByNumber: () => answer.promise });
+    const finished: Call[][] = [];
+    service.onCallFinished((_id, legs) => finished.push(legs));
+    service.handleEvent(ring('201'));
+    service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
+    expect(finished).toEqual([]);
+    answer.resolve([ADA]);
+    await service.whenIdle();
+    expect(finished.map((legs) => legs.map((l) => [l.id, l.lookup, l.matches.length]))).toEqual([
+      [['c1:201', 'done', 1]],
+    ]);
+  });
+
+  it('restores the calls of the last run from the store and says what the PBX must check', async () => {
+    const store = new MemoryCallStore();
+    const first = setup(noMatches, { store, now: () => AT });
+    first.service.handleEvent({ ...ring('201'), reportsFinish: true });
+    first.service.handleEvent({ type: 'answered', pbxCallId: 'c1', extension: '201', at: AT });
+    first.service.handleEvent({ ...ring('202', '+1 415 555 0199', 'c2'), reportsFinish: true });
+    first.service.handleEvent({ type: 'ended', pbxCallId: 'c2', extension: '202', at: AT });
+    await first.service.whenIdle();
+    store.markSeen(AT.getTime() + 5000);
+
+    const second = setup(noMatches, { store });
+    const resumed = second.service.restore();
+    expect(resumed).toEqual({
+      legs: [{ pbxCallId: 'c1', extension: '201', direction: 'inbound', answered: true }],
+      openCalls: ['c1', 'c2'],
+      lastSeenAt: new Date(AT.getTime() + 5000),
+    });
+    expect(second.service.activeCallsForExtensions(['201']).map((c) => c.state)).toEqual([
+      'connected',
+    ]);
+    expect(second.published.map((c) => c.id)).toEqual(['c1:201']);
+    // The PBX says c2 is over: its ended leg, still stored, goes to the finish listeners.
+    const finished: string[][] = [];
+    second.service.onCallFinished((_id, legs) => finished.push(legs.map((l) => l.id)));
+    second.service.handleEvent({ type: 'finished', pbxCallId: 'c2', at: AT });
+    expect(finished).toEqual([['c2:202']]);
+    expect(store.legsOf('c2')).toEqual([]);
+    expect(setup(noMatches, { store: new MemoryCallStore() }).service.restore()).toBeUndefined();
+  });
+
+  it('finishes a call the PBX never reported as over an hour after its last change', async () => {
+    let now = AT;
+    const { service } = setup(noMatches, { now: () => now });
+    const finished: string[] = [];
+    service.onCallFinished((id) => finished.push(id));
+    service.handleEvent({ ...ring('201'), reportsFinish: true });
+    await service.whenIdle();
+    service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
+    now = new Date(AT.getTime() + 59 * 60_000);
+    service.expireStale();
+    expect(finished).toEqual([]);
+    now = new Date(AT.getTime() + 61 * 60_000);
+    service.expireStale();
+    expect(finished).toEqual(['c1']);
+  });
+
+  it('goes on without its durable copy when the store fails', () => {
+    const failing = new MemoryCallStore();
+    failing.save = () => {
+      throw new Error('disk full');
+    };
+    const { service, published } = setup(noMatches, { store: failing });
+    service.handleEvent(ring('201'));
+    expect(published).toHaveLength(1);
   });
 });

@@ -383,3 +383,102 @@ describe('CallTracker', () => {
     });
   });
 });
+
+describe('CallTracker: what a live Asterisk needs (issue 11)', () => {
+  const window = { from: at(10), to: at(20) };
+
+  it('`finished` ends what is left of the call; an estimated end is marked with its window', () => {
+    const tracker = new CallTracker();
+    tracker.apply(ringing('c1', '201'), EXTERNAL);
+    tracker.apply(answered('c1', '201'), EXTERNAL);
+    const [call] = tracker.apply(
+      { type: 'finished', pbxCallId: 'c1', at: at(15), estimate: window },
+      EXTERNAL,
+    );
+    expect(call).toMatchObject({
+      state: 'ended',
+      endReason: 'completed',
+      endedAt: at(15).toISOString(),
+      estimated: { endedAt: { from: at(10).toISOString(), to: at(20).toISOString() } },
+    });
+    expect(tracker.hasActiveLegs('c1')).toBe(false);
+  });
+
+  it('marks an estimated answer and a click-to-dial that was never dialed', () => {
+    const tracker = new CallTracker();
+    tracker.apply(ringing('c1', '201'), EXTERNAL);
+    const [connected] = tracker.apply(
+      { type: 'answered', pbxCallId: 'c1', extension: '201', at: at(15), estimate: window },
+      EXTERNAL,
+    );
+    expect(connected?.estimated).toEqual({
+      answeredAt: { from: at(10).toISOString(), to: at(20).toISOString() },
+    });
+    tracker.apply(ringing('c2', '202', 0, 'outbound'), EXTERNAL);
+    const [notDialed] = tracker.apply(
+      {
+        type: 'ended',
+        pbxCallId: 'c2',
+        extension: '202',
+        reason: 'busy',
+        notDialed: true,
+        at: at(1),
+      },
+      EXTERNAL,
+    );
+    expect(notDialed).toMatchObject({ endReason: 'busy', notDialed: true });
+  });
+
+  it('an attended transfer hands the caller to the consulted rep, whose talk time starts then', () => {
+    const tracker = new CallTracker();
+    tracker.apply(ringing('c1', '201'), EXTERNAL);
+    tracker.apply(answered('c1', '201', 2), EXTERNAL);
+    tracker.setLookup('c1:201', 'done', [
+      { id: '003000000000001AAA', object: 'Contact', name: 'Ada', phoneField: 'Phone' },
+    ]);
+    // The consultation: 201 calls 202 under the same PBX call.
+    tracker.apply(
+      { ...ringing('c1', '202', 4), number: '201' },
+      {
+        e164: null,
+        withheld: false,
+        internal: true,
+      },
+    );
+    tracker.apply(answered('c1', '202', 6), EXTERNAL);
+    const changed = tracker.apply(
+      { type: 'transferred', pbxCallId: 'c1', extension: '201', toExtension: '202', at: at(16) },
+      EXTERNAL,
+    );
+    expect(changed.map((c) => [c.id, c.state])).toEqual([
+      ['c1:201', 'ended'],
+      ['c1:202', 'connected'],
+    ]);
+    expect(changed[1]).toMatchObject({
+      number: '(415) 555-0100',
+      e164: '+14155550100',
+      internal: false,
+      lookup: 'done',
+      answeredAt: at(16).toISOString(),
+      matches: [{ id: '003000000000001AAA' }],
+    });
+  });
+
+  it('restores the legs of a previous run that had not ended', () => {
+    const before = new CallTracker();
+    before.apply(ringing('c1', '201'), EXTERNAL);
+    const [live] = before.apply(answered('c1', '201'), EXTERNAL);
+    before.apply(ringing('c2', '202'), EXTERNAL);
+    const [gone] = before.apply(ended('c2', '202'), EXTERNAL);
+    const after = new CallTracker();
+    const restored = after.restore([
+      { call: live!, pbxCallId: 'c1' },
+      { call: gone!, pbxCallId: 'c2' },
+    ]);
+    expect(restored.map((c) => c.id)).toEqual(['c1:201']);
+    expect(after.get('c1:201')).toEqual(live);
+    expect(after.activeCallsForExtensions(['201', '202']).map((c) => c.id)).toEqual(['c1:201']);
+    // Restoring again changes nothing.
+    expect(after.restore([{ call: live!, pbxCallId: 'c1' }])).toEqual([]);
+  });
+});

@@ -116,6 +116,19 @@ describe('DialService', () => {
     expect(adapter.requests[0]?.requestId).not.toBe(input.requestId);
   });
 
+  it('keeps the number the rep dialed as the call’s number when the PBX dials another form', async () => {
+    // Issue 11: dialFormat national with outsideLinePrefix 8 popped 815551234567 with no match.
+    const { adapter, service } = setup({
+      phone: { ...US_E164, dialFormat: 'national', outsideLinePrefix: '8' },
+    });
+    await service.dial(dialInput('+1 555 123 4567'));
+    await service.dial(dialInput('202'));
+    expect(adapter.requests.map(({ number, callNumber }) => ({ number, callNumber }))).toEqual([
+      { number: '815551234567', callNumber: '+15551234567' },
+      { number: '202', callNumber: undefined },
+    ]);
+  });
+
   it('knows a dial’s record when the PBX is asked, keeps it until taken, forgets a refused dial', async () => {
     const RECORD = '003000000000001AAA';
     const { adapter, service } = setup();

@@ -275,6 +275,27 @@ describe('WebSocketHub', () => {
       });
     });
 
+    it('says in ready whether the phone system is connected, and tells every rep when that changes', async () => {
+      let connected = false;
+      await start({ pbxStatus: () => ({ connected }) });
+      const rep = await connectAs('rep@example.com');
+      const other = await connectAs('other@example.com');
+      expect(rep.ready).toMatchObject({ pbx: { connected: false } });
+      const stranger = connect();
+      await stranger.opened;
+      connected = true;
+      hub.publishPbxStatus({ connected: true });
+      expect(await rep.client.next()).toEqual({ v: 1, type: 'pbx', connected: true });
+      expect(await other.client.next()).toEqual({ v: 1, type: 'pbx', connected: true });
+      // A socket that has not authenticated learns nothing: its first frame is its ready.
+      stranger.send({
+        v: 1,
+        type: 'hello',
+        token: await signToken(keys.privateKey, { claims: { email: 'rep@example.com' } }),
+      });
+      expect(await stranger.next()).toMatchObject({ type: 'ready', pbx: { connected: true } });
+    });
+
     it('passes on the directory warnings for a rep without an extension', async () => {
       await start();
       const { ready } = await connectAs('nobody@example.com');

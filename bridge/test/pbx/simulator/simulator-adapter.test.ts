@@ -194,3 +194,31 @@ describe('SimulatorPbxAdapter', () => {
     expect(await simulator.listUsers()).toEqual([]);
   });
 });
+
+describe('SimulatorPbxAdapter after a bridge restart', () => {
+  it('ends the calls of the last run: a simulated call never survives a restart', async () => {
+    const events: CallEvent[] = [];
+    const simulator = new SimulatorPbxAdapter({
+      extensions: ['201'],
+      numbers: [],
+      intervalMs: 0,
+      logger: silentLogger(),
+    });
+    const lastSeenAt = new Date('2025-03-01T09:59:50.000Z');
+    simulator.resume({
+      legs: [{ pbxCallId: 'sim-old-1', extension: '201', direction: 'inbound', answered: true }],
+      openCalls: ['sim-old-1'],
+      lastSeenAt,
+    });
+    await simulator.start((event) => events.push(event));
+    expect(events).toEqual([
+      {
+        type: 'finished',
+        pbxCallId: 'sim-old-1',
+        at: new Date('2025-03-01T09:59:55.000Z'),
+        estimate: { from: lastSeenAt, to: new Date('2025-03-01T10:00:00.000Z') },
+      },
+    ]);
+    await simulator.stop();
+  });
+});
