@@ -10,9 +10,8 @@
 // Drafts: the notes a rep types during a call, stored as they arrive with the call as it was,
 // so a crash before hang-up does not lose them; the draft becomes the log's notes when the call
 // ends (in the same transaction) or, after a restart, a log of its own.
-import type { Statement } from 'better-sqlite3';
 import type { Call } from '../calls/call';
-import type { Database, Migration } from '../storage/database';
+import { statementCache, type Database, type Migration, type Statement } from '../storage/database';
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'parked' | 'skipped';
 
@@ -172,18 +171,10 @@ export interface NewOutboxEntry {
 
 /** SQLite-backed outbox. Every method is one synchronous statement or transaction. */
 export class SqliteCallLogOutbox {
-  /** Prepared once per SQL text: preparing on every call showed up in the benchmark profile. */
-  private readonly statements = new Map<string, Statement>();
+  private readonly statement: (sql: string) => Statement;
 
-  constructor(private readonly db: Database) {}
-
-  private statement(sql: string): Statement {
-    let prepared = this.statements.get(sql);
-    if (prepared === undefined) {
-      prepared = this.db.prepare(sql);
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
+  constructor(db: Database) {
+    this.statement = statementCache(db);
   }
 
   /** Adds the log of a call; false when the call already has one (a repeated `ended`). */

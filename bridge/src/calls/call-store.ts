@@ -4,9 +4,14 @@
 // legs and asks the PBX which are still up (the rest ended while it was down); and a queue
 // call's unanswered legs are still known when the call finishes, whenever that is. A call's
 // rows are deleted once it has finished and the call log has decided about it.
-import type { Statement } from 'better-sqlite3';
 import type { Logger } from '../logging/logger';
-import { applyMigrations, type Database, type Migration } from '../storage/database';
+import {
+  applyMigrations,
+  statementCache,
+  type Database,
+  type Migration,
+  type Statement,
+} from '../storage/database';
 import type { Call } from './call';
 
 export interface StoredLeg {
@@ -79,22 +84,11 @@ function toLeg(row: Row): StoredLeg {
 
 /** SQLite-backed store. Every method is one synchronous statement. */
 export class SqliteCallStore implements CallStore {
-  private readonly statements = new Map<string, Statement>();
+  private readonly statement: (sql: string) => Statement;
 
-  constructor(
-    private readonly db: Database,
-    logger: Logger,
-  ) {
+  constructor(db: Database, logger: Logger) {
     applyMigrations(db, 'calls', CALL_STORE_MIGRATIONS, logger);
-  }
-
-  private statement(sql: string): Statement {
-    let prepared = this.statements.get(sql);
-    if (prepared === undefined) {
-      prepared = this.db.prepare(sql);
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
+    this.statement = statementCache(db);
   }
 
   save(leg: StoredLeg): void {

@@ -444,7 +444,11 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
       logger: silentLogger(),
       now: () => new Date(START),
       random: () => 0,
-      publishStatus: (callId, status) => published.push({ callId, status }),
+      calls: {
+        onCallChanged: () => () => undefined,
+        onCallFinished: () => () => undefined,
+        setLogStatus: (callId, status) => published.push({ callId, status }),
+      },
     });
     s.start();
   });

@@ -19,6 +19,7 @@ import {
   type TimedCapture,
 } from './ami-capture';
 import { AmiTestServer, type AmiTestServerOptions } from './ami-test-server';
+import { until } from './asterisk-test-bridge';
 import { CAPTURE_TIMELINES, steps } from './capture-timelines';
 import { Teardown } from '../../support/teardown';
 
@@ -77,14 +78,6 @@ async function harness(
   const h = { server, adapter, events, logs };
   const started = adapter.start((e) => events.push(e));
   return { ...h, started };
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 afterEach(() => teardown.run());

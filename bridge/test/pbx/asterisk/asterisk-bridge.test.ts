@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { RunningBridge } from '../../../src/bridge';
 import type { Call } from '../../../src/calls/call';
 import type { ConfigInput } from '../../../src/config/schema';
-import { RepClient, startTestBridge } from '../../support/test-bridge';
+import { RepClient } from '../../support/test-bridge';
 import {
   callFrames,
   headerOf,
@@ -19,10 +19,8 @@ import {
 } from './ami-capture';
 import { AmiTestServer } from './ami-test-server';
 import { Teardown } from '../../support/teardown';
-import { CAPTURE_ORG_SEED, ORG, screen } from './capture-tasks';
-
-const ANA = 'ana.lopez@acme.example';
-const BEN = 'ben.okafor@acme.example';
+import { ANA, BEN, startAsteriskBridge, until } from './asterisk-test-bridge';
+import { ORG, screen } from './capture-tasks';
 
 describe('Asterisk captures → bridge → WebSocket', () => {
   let server: AmiTestServer;
@@ -32,21 +30,7 @@ describe('Asterisk captures → bridge → WebSocket', () => {
   beforeEach(async () => {
     server = teardown.add(new AmiTestServer({ split: 'random' }), (s) => s.close());
     const port = await server.listen();
-    bridge = teardown.add(
-      await startTestBridge({
-        users: [
-          { extension: '201', email: ANA },
-          { extension: '202', email: BEN },
-        ],
-        config: {
-          pbx: {
-            adapter: 'asterisk',
-            asterisk: { host: '127.0.0.1', port, username: 'bridge', secret: 'bridgepass' },
-          },
-        },
-      }),
-      (b) => b.stop(),
-    );
+    bridge = teardown.add(await startAsteriskBridge(port), (b) => b.stop());
     await server.waitForLogin();
   });
 
@@ -149,47 +133,24 @@ function portOf(running: RunningBridge): number {
 
 describe('Asterisk through the bridge: what issue 11 found on a live PBX', () => {
   jest.setTimeout(30_000);
-  const servers: AmiTestServer[] = [];
-  const bridges: RunningBridge[] = [];
-  const reps: RepClient[] = [];
+  const teardown = new Teardown();
 
   async function amiServer(options: ConstructorParameters<typeof AmiTestServer>[0] = {}, port = 0) {
-    const s = new AmiTestServer(options);
+    const s = teardown.add(new AmiTestServer(options), (started) => started.close());
     await s.listen(port);
-    servers.push(s);
     return s;
   }
 
   async function asteriskBridge(port: number, config: Partial<ConfigInput> = {}) {
-    const b = await startTestBridge({
-      seed: CAPTURE_ORG_SEED,
-      users: [
-        { extension: '201', email: ANA },
-        { extension: '202', email: BEN },
-      ],
-      config: {
-        pbx: {
-          adapter: 'asterisk',
-          asterisk: { host: '127.0.0.1', port, username: 'bridge', secret: 'bridgepass' },
-        },
-        ...config,
-      },
-    });
-    bridges.push(b);
-    return b;
+    // Stopping twice is harmless: a test may stop a bridge itself to restart it.
+    return teardown.add(await startAsteriskBridge(port, config), (b) => b.stop());
   }
 
   async function rep(b: RunningBridge, email: string): Promise<RepClient> {
-    const client = await RepClient.connectAs(b, email);
-    reps.push(client);
-    return client;
+    return teardown.add(await RepClient.connectAs(b, email), (client) => client.close());
   }
 
-  afterEach(async () => {
-    for (const r of reps.splice(0)) r.close();
-    for (const b of bridges.splice(0)) await b.stop();
-    for (const s of servers.splice(0)) await s.close();
-  });
+  afterEach(() => teardown.run());
 
   function taskOf(b: RunningBridge, callId: string): Record<string, unknown> | undefined {
     return b.emulatedOrg!.records('Task').find((t) => t.CallObject === callId);
@@ -255,7 +216,6 @@ describe('Asterisk through the bridge: what issue 11 found on a live PBX', () =>
     await server.send(withTimestamps(frames.slice(0, firstHangup), start));
     await ana.waitForCall((c) => c.state === 'connected');
     await first.stop();
-    bridges.splice(bridges.indexOf(first), 1);
 
     channels = listing.map((item) => ({
       ...item,
@@ -290,7 +250,6 @@ describe('Asterisk through the bridge: what issue 11 found on a live PBX', () =>
     await ana.waitForCall((c) => c.state === 'connected');
     const stoppedAt = Date.now();
     await first.stop();
-    bridges.splice(bridges.indexOf(first), 1);
 
     // Meanwhile the caller hangs up: the PBX lists no channel when the bridge is back.
     const second = await asteriskBridge(server.port, { storage: { database } });
@@ -360,11 +319,3 @@ describe('Asterisk through the bridge: what issue 11 found on a live PBX', () =>
     },
   );
 });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

@@ -3,27 +3,16 @@
 // hub). What the reps' utilities receive and the Tasks left in the org must be what
 // capture-tasks.ts says, written by hand from the captures.
 import type { RunningBridge } from '../../../src/bridge';
-import { RepClient, startTestBridge } from '../../support/test-bridge';
+import { RepClient } from '../../support/test-bridge';
 import { loadTimedCapture, timedCallFrames, withTimestamps } from './ami-capture';
 import { AmiTestServer } from './ami-test-server';
+import { ANA, BEN, startAsteriskBridge, until } from './asterisk-test-bridge';
 import {
   CALLBACK_TASK_OUTCOMES,
-  CAPTURE_ORG_SEED,
   LOG_MISSED_OUTCOMES,
   screen,
   type CaptureOutcome,
 } from './capture-tasks';
-
-const ANA = 'ana.lopez@acme.example';
-const BEN = 'ben.okafor@acme.example';
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.each([
   ['callback-task', CALLBACK_TASK_OUTCOMES],
@@ -35,20 +24,7 @@ describe.each([
   beforeEach(async () => {
     server = new AmiTestServer({ split: 'random' });
     const port = await server.listen();
-    bridge = await startTestBridge({
-      seed: CAPTURE_ORG_SEED,
-      users: [
-        { extension: '201', email: ANA },
-        { extension: '202', email: BEN },
-      ],
-      config: {
-        pbx: {
-          adapter: 'asterisk',
-          asterisk: { host: '127.0.0.1', port, username: 'bridge', secret: 'bridgepass' },
-        },
-        callLog: { missedCalls },
-      },
-    });
+    bridge = await startAsteriskBridge(port, { callLog: { missedCalls } });
     await server.waitForLogin();
   });
 

@@ -76,13 +76,30 @@ export interface CaptureOutcome {
 const ALICE = '+15551234567';
 const QUINN = '+15550003333';
 
-/** An answered inbound call from Alice to one rep: ringing, connected, ended. */
-function alicesCall(): string[] {
+/** An answered inbound call to one rep: ringing, connected, ended. */
+function talked(number: string): string[] {
   return [
-    `ringing inbound ${ALICE}`,
-    `connected inbound ${ALICE}`,
-    `ended inbound ${ALICE} completed`,
+    `ringing inbound ${number}`,
+    `connected inbound ${number}`,
+    `ended inbound ${number} completed`,
   ];
+}
+
+/** An inbound call that rang one rep and ended unanswered. */
+function rang(number: string, reason: string): string[] {
+  return [`ringing inbound ${number}`, `ended inbound ${number} ${reason}`];
+}
+
+/** A conversation of a rep with Quinn, Chloe's Contact without an Account. */
+function quinnTask(callId: string, seconds: number): ExpectedTask {
+  return {
+    CallObject: callId,
+    CallType: 'Inbound',
+    CallDurationInSeconds: seconds,
+    Status: 'Completed',
+    OwnerId: ORG.ana,
+    WhoId: ORG.quinn,
+  };
 }
 
 function aliceTask(callId: string, seconds: number, owner: string = ORG.ana): ExpectedTask {
@@ -97,24 +114,33 @@ function aliceTask(callId: string, seconds: number, owner: string = ORG.ana): Ex
   };
 }
 
+/** local-inbound-busy: 202's phone is busy. */
+const INBOUND_BUSY = { '1795288986.12:202': rang('+15550002222', 'busy') };
+
+/** sip-queue-abandoned: the caller gives up while both reps' phones ring (DialEnd CANCEL). */
+const ABANDONED_QUEUE = {
+  '1796153318.8:201': rang(QUINN, 'missed'),
+  '1796153318.8:202': rang(QUINN, 'missed'),
+};
+
 /** With `callLog.missedCalls: callback-task` (the configuration issue 11 reports on). */
 export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
   {
     // DialEnd ANSWER +3.646, Hangup of 201's channel +8.653: 5.0 s.
     capture: 'sip-inbound-answered',
-    screens: { '1795289031.28:201': alicesCall() },
+    screens: { '1795289031.28:201': talked(ALICE) },
     tasks: [aliceTask('1795289031.28:201', 5)],
   },
   {
     // +3.656 → +8.662: 5.0 s.
     capture: 'sip-inbound-answered.ctiro',
-    screens: { '1795289136.45:201': alicesCall() },
+    screens: { '1795289136.45:201': talked(ALICE) },
     tasks: [aliceTask('1795289136.45:201', 5)],
   },
   {
     // +2.655 → +12.664, held in between: 10.0 s.
     capture: 'sip-inbound-hold',
-    screens: { '1795289068.36:201': alicesCall() },
+    screens: { '1795289068.36:201': talked(ALICE) },
     tasks: [aliceTask('1795289068.36:201', 10)],
   },
   {
@@ -160,14 +186,14 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
   {
     // +3.797 → +10.307 (the rep's Local;1 half): 6.51 s, rounded to 7.
     capture: 'local-inbound-answered',
-    screens: { '1795288953.0:201': alicesCall() },
+    screens: { '1795288953.0:201': talked(ALICE) },
     tasks: [aliceTask('1795288953.0:201', 7)],
   },
   {
     // Rings out (DialEnd NOANSWER): a call-back Task for the rep; nobody owns the number.
     capture: 'local-inbound-noanswer',
     screens: {
-      '1795288966.4:201': ['ringing inbound +15557654321', 'ended inbound +15557654321 no-answer'],
+      '1795288966.4:201': rang('+15557654321', 'no-answer'),
     },
     tasks: [
       {
@@ -184,7 +210,7 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
   {
     capture: 'local-inbound-abandoned',
     screens: {
-      '1795288978.8:201': ['ringing inbound +15550001111', 'ended inbound +15550001111 missed'],
+      '1795288978.8:201': rang('+15550001111', 'missed'),
     },
     tasks: [
       {
@@ -201,9 +227,7 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
   {
     // 202 is busy: the caller was missed, a call-back for Ben.
     capture: 'local-inbound-busy',
-    screens: {
-      '1795288986.12:202': ['ringing inbound +15550002222', 'ended inbound +15550002222 busy'],
-    },
+    screens: INBOUND_BUSY,
     tasks: [
       {
         CallObject: '1795288986.12:202',
@@ -221,23 +245,10 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
     // answered leg is a Task.
     capture: 'local-queue-answered',
     screens: {
-      '1795289012.22:201': [
-        `ringing inbound ${QUINN}`,
-        `connected inbound ${QUINN}`,
-        `ended inbound ${QUINN} completed`,
-      ],
-      '1795289012.22:202': [`ringing inbound ${QUINN}`, `ended inbound ${QUINN} busy`],
+      '1795289012.22:201': talked(QUINN),
+      '1795289012.22:202': rang(QUINN, 'busy'),
     },
-    tasks: [
-      {
-        CallObject: '1795289012.22:201',
-        CallType: 'Inbound',
-        CallDurationInSeconds: 7,
-        Status: 'Completed',
-        OwnerId: ORG.ana,
-        WhoId: ORG.quinn,
-      },
-    ],
+    tasks: [quinnTask('1795289012.22:201', 7)],
   },
   {
     // The far end answers at +6.013; 201's Local;1 hangs up at +15.036: 9.0 s.
@@ -289,48 +300,23 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
         `ended inbound ${QUINN} answered-elsewhere`,
       ],
     },
-    tasks: [
-      {
-        CallObject: '1796153267.3:201',
-        CallType: 'Inbound',
-        CallDurationInSeconds: 28,
-        Status: 'Completed',
-        OwnerId: ORG.ana,
-        WhoId: ORG.quinn,
-      },
-    ],
+    tasks: [quinnTask('1796153267.3:201', 28)],
   },
   {
     // Issue 11 item 2: 202 answers 486 at once (busy); 201 answers at +4.369, the caller
     // hangs up at +14.394: 10 s. No "Missed" Task for 202.
     capture: 'sip-queue-member-busy',
     screens: {
-      '1796153244.0:201': [
-        `ringing inbound ${QUINN}`,
-        `connected inbound ${QUINN}`,
-        `ended inbound ${QUINN} completed`,
-      ],
-      '1796153244.0:202': [`ringing inbound ${QUINN}`, `ended inbound ${QUINN} busy`],
+      '1796153244.0:201': talked(QUINN),
+      '1796153244.0:202': rang(QUINN, 'busy'),
     },
-    tasks: [
-      {
-        CallObject: '1796153244.0:201',
-        CallType: 'Inbound',
-        CallDurationInSeconds: 10,
-        Status: 'Completed',
-        OwnerId: ORG.ana,
-        WhoId: ORG.quinn,
-      },
-    ],
+    tasks: [quinnTask('1796153244.0:201', 10)],
   },
   {
     // Issue 11 item 2: the caller abandons the queue while both ring: ONE call-back Task for
     // the call, owned by the owner of the caller's record (Chloe), under the first leg rung.
     capture: 'sip-queue-abandoned',
-    screens: {
-      '1796153318.8:201': [`ringing inbound ${QUINN}`, `ended inbound ${QUINN} missed`],
-      '1796153318.8:202': [`ringing inbound ${QUINN}`, `ended inbound ${QUINN} missed`],
-    },
+    screens: ABANDONED_QUEUE,
     tasks: [
       {
         CallObject: '1796153318.8:201',
@@ -363,23 +349,23 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
     // 201 talks +2.246 → BlindTransfer +5.257 (3 s); 202 answers +7.269, ends +20.273 (13 s).
     capture: 'sip-ami-blindtransfer',
     screens: {
-      '1796153452.23:201': alicesCall(),
-      '1796153452.23:202': alicesCall(),
+      '1796153452.23:201': talked(ALICE),
+      '1796153452.23:202': talked(ALICE),
     },
     tasks: [aliceTask('1796153452.23:201', 3), aliceTask('1796153452.23:202', 13, ORG.ben)],
   },
   {
     // +2.286 → AMI Hangup +5.296: 3 s.
     capture: 'sip-ami-hangup',
-    screens: { '1796153476.26:201': alicesCall() },
+    screens: { '1796153476.26:201': talked(ALICE) },
     tasks: [aliceTask('1796153476.26:201', 3)],
   },
   {
     // 201: +2.297 → +5.314 (3 s); 202: +7.322 → +20.331 (13 s).
     capture: 'sip-ami-redirect',
     screens: {
-      '1796153538.28:201': alicesCall(),
-      '1796153538.28:202': alicesCall(),
+      '1796153538.28:201': talked(ALICE),
+      '1796153538.28:202': talked(ALICE),
     },
     tasks: [aliceTask('1796153538.28:201', 3), aliceTask('1796153538.28:202', 13, ORG.ben)],
   },
@@ -388,7 +374,7 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
     // from 201, then the caller: talks with Alice from +16.753 to +42.767 (26 s).
     capture: 'sip-attended-transfer',
     screens: {
-      '1796153348.13:201': alicesCall(),
+      '1796153348.13:201': talked(ALICE),
       '1796153348.13:202': [
         'ringing inbound 201',
         'connected inbound 201',
@@ -403,7 +389,7 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
     // (29.76 s → 30).
     capture: 'sip-attended-transfer-cancel',
     screens: {
-      '1796153394.18:201': alicesCall(),
+      '1796153394.18:201': talked(ALICE),
       '1796153394.18:202': [
         'ringing inbound 201',
         'connected inbound 201',
@@ -417,8 +403,8 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
     // call of its own (Linkedid 1796153572.33) until +16.347 (6 s).
     capture: 'sip-park-retrieve',
     screens: {
-      '1796153562.31:201': alicesCall(),
-      '1796153572.33:201': alicesCall(),
+      '1796153562.31:201': talked(ALICE),
+      '1796153572.33:201': talked(ALICE),
     },
     tasks: [aliceTask('1796153562.31:201', 3), aliceTask('1796153572.33:201', 6)],
   },
@@ -431,9 +417,7 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
 export const LOG_MISSED_OUTCOMES: CaptureOutcome[] = [
   {
     capture: 'local-inbound-busy',
-    screens: {
-      '1795288986.12:202': ['ringing inbound +15550002222', 'ended inbound +15550002222 busy'],
-    },
+    screens: INBOUND_BUSY,
     tasks: [
       {
         CallObject: '1795288986.12:202',
@@ -448,10 +432,7 @@ export const LOG_MISSED_OUTCOMES: CaptureOutcome[] = [
   {
     // One Missed Task for the abandoned queue call, owned by the first rep it rang.
     capture: 'sip-queue-abandoned',
-    screens: {
-      '1796153318.8:201': [`ringing inbound ${QUINN}`, `ended inbound ${QUINN} missed`],
-      '1796153318.8:202': [`ringing inbound ${QUINN}`, `ended inbound ${QUINN} missed`],
-    },
+    screens: ABANDONED_QUEUE,
     tasks: [
       {
         CallObject: '1796153318.8:201',
