@@ -41,6 +41,7 @@ async function start(
     random: () => 0.5,
     calls: {
       onCallChanged: () => () => undefined,
+      onCallFinished: () => () => undefined,
       setLogStatus: (callId, status) => published.set(callId, status),
     },
   });
