@@ -238,7 +238,11 @@ export class CallLogService {
         return;
       }
       if (this.outbox.get(call.id) === undefined) {
-        if (awaitsCallEnd(call)) return; // decided when the PBX call finishes
+        if (awaitsCallEnd(call)) {
+          // Decided when the PBX call finishes; notes are kept for it meanwhile.
+          this.active.set(call.id, { ...this.active.get(call.id), extension: call.extension });
+          return;
+        }
         if (call.notDialed === true) {
           this.active.delete(call.id);
           this.skip(call, 'Nothing was dialed: your phone did not take the click-to-dial');

@@ -93,9 +93,10 @@ describe('call logging in a strict org', () => {
       { missedCalls: 'callback-task' },
     );
     h.service.onCallChanged(endedCall('renamed-done', { matches: [CONTACT] }));
-    h.service.onCallChanged(
-      endedCall('renamed-missed', { answeredAt: undefined, endReason: 'missed' }),
-    );
+    const missed = endedCall('renamed-missed', { answeredAt: undefined, endReason: 'missed' });
+    h.service.onCallChanged(missed);
+    // A missed inbound call is decided when its PBX call is over.
+    h.service.onCallFinished('renamed-missed', [missed]);
     await drain(h);
 
     expect(tasks(h, 'renamed-done')).toMatchObject([{ Status: 'Erledigt', Priority: 'Mittel' }]);
@@ -127,9 +128,15 @@ describe('call logging in a strict org', () => {
       fieldPermissions: { 'Task.Description': 'read' },
       picklists: { 'Task.CallDisposition': { values: ['Reached', 'Voicemail'] } },
     });
+    // Outbound calls to a busy number: logged at once, CallDisposition Busy.
     for (const id of ['busy-1', 'busy-2'])
       h.service.onCallChanged(
-        endedCall(id, { matches: [CONTACT], answeredAt: undefined, endReason: 'busy' }),
+        endedCall(id, {
+          matches: [CONTACT],
+          direction: 'outbound',
+          answeredAt: undefined,
+          endReason: 'busy',
+        }),
       );
     h.service.addNote({ callId: 'busy-1', notes: 'left a message', repExtensions: ['201'] });
     await drain(h);

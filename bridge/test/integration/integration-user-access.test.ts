@@ -76,7 +76,8 @@ describe.each([
     expect(task).toMatchObject({
       Subject: expect.stringContaining('call') as unknown,
       CallType: 'Inbound',
-      CallDisposition: 'Busy',
+      // An inbound call nobody answered is Missed, busy or not (docs/call-logging.md).
+      CallDisposition: 'Missed',
       WhoId: '003000000000001AAA',
     });
     // Not one warning: no missing permission, no refused query (the user mapping included).
