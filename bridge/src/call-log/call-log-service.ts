@@ -226,9 +226,10 @@ export class CallLogService {
   }
 
   /**
-   * Every call change: remembers live calls, enqueues the log when a call ends. An unanswered
-   * inbound leg waits for the end of its PBX call (onCallFinished); a click-to-dial that never
-   * got past the rep's own phone is not logged.
+   * Every call change: remembers live calls, enqueues the log when a call ends. A call whose
+   * caller lookup still runs is logged once it answers (the Task gets the caller's record and
+   * name); an unanswered inbound leg waits for the end of its PBX call (onCallFinished); a
+   * click-to-dial that never got past the rep's own phone is not logged.
    */
   onCallChanged(call: Call): void {
     try {
@@ -237,19 +238,12 @@ export class CallLogService {
         this.active.set(call.id, { ...known, extension: call.extension, call });
         return;
       }
-      if (this.outbox.get(call.id) === undefined) {
-        if (awaitsCallEnd(call)) {
-          // Decided when the PBX call finishes; notes are kept for it meanwhile.
-          this.active.set(call.id, { ...this.active.get(call.id), extension: call.extension });
-          return;
-        }
-        if (call.notDialed === true) {
-          this.active.delete(call.id);
-          this.skip(call, 'Nothing was dialed: your phone did not take the click-to-dial');
-          return;
-        }
+      if (this.outbox.get(call.id) === undefined && this.waits(call)) {
+        // Notes are kept for it meanwhile.
+        this.active.set(call.id, { ...this.active.get(call.id), extension: call.extension });
+        return;
       }
-      this.enqueueEnded(call);
+      this.logEnded(call);
     } catch (error) {
       // A broken log must never disturb call handling: report it and carry on.
       this.logger.error({ err: toSwitchboardError(error), callId: call.id }, 'call log failed');
@@ -259,12 +253,15 @@ export class CallLogService {
   /**
    * Feed from CallService: a whole PBX call is over, with the last state of each leg. Its
    * unanswered inbound legs become one missed-call Task, under the leg that rang first —
-   * unless a colleague answered the call (then none: their Task has the call).
+   * unless a colleague answered the call (then none: their Task has the call). Any other leg
+   * still without a log (its lookup never answered, a restart came in between) is logged now.
    */
   onCallFinished(pbxCallId: string, legs: readonly Call[]): void {
     try {
-      const missed = legs
-        .filter((leg) => awaitsCallEnd(leg) && this.outbox.get(leg.id) === undefined)
+      const open = legs.filter((leg) => this.outbox.get(leg.id) === undefined);
+      for (const leg of open) if (!awaitsCallEnd(leg)) this.logEnded(leg);
+      const missed = open
+        .filter(awaitsCallEnd)
         .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
       const [first, ...others] = missed;
       if (first === undefined) return;
@@ -421,6 +418,20 @@ export class CallLogService {
         this.kick();
       } else this.schedule();
     }
+  }
+
+  /** Whether an ended leg without a log must wait: for its lookup, or for its PBX call's end. */
+  private waits(call: Call): boolean {
+    return call.lookup === 'pending' || awaitsCallEnd(call);
+  }
+
+  /** An ended leg that is decided on its own: logged, or skipped when nothing was dialed. */
+  private logEnded(call: Call): void {
+    if (call.notDialed === true && this.outbox.get(call.id) === undefined) {
+      this.skip(call, 'Nothing was dialed: your phone did not take the click-to-dial');
+      return;
+    }
+    this.enqueueEnded(call);
   }
 
   /** A leg that is not logged, kept so the rep sees why (status skipped). */

@@ -428,6 +428,12 @@ describe('call-log/call-log-service when the database refuses writes (real SQLit
 });
 
 describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)', () => {
+  const CONTACT_MATCH = {
+    id: CONTACT_ID,
+    object: 'Contact',
+    name: 'Ada',
+    phoneField: 'Phone',
+  } as const;
   let db: Database;
   let gateway: FakeGateway;
   let published: { callId: string; status: CallLogStatus }[];
@@ -508,6 +514,17 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
     // endedCall: answered 50 s before it ended.
     expect(gateway.tasksFor('q3:201')).toEqual([
       expect.objectContaining({ Status: 'Completed', CallDurationInSeconds: 50 }),
+    ]);
+  });
+
+  it('a call that ends before its caller lookup answers is logged with the caller once it does', async () => {
+    const pending = endedCall('l1:201', { lookup: 'pending', matches: [] });
+    s.onCallChanged(pending);
+    expect(s.status('l1:201')).toBeUndefined();
+    s.onCallChanged({ ...pending, lookup: 'done', matches: [CONTACT_MATCH] });
+    await s.flush();
+    expect(gateway.tasksFor('l1:201')).toEqual([
+      expect.objectContaining({ WhoId: CONTACT_MATCH.id }),
     ]);
   });
 
