@@ -3,6 +3,7 @@
 // hub). What the reps' utilities receive and the Tasks left in the org must be what
 // capture-tasks.ts says, written by hand from the captures.
 import type { RunningBridge } from '../../../src/bridge';
+import { Teardown } from '../../support/teardown';
 import { RepClient } from '../../support/test-bridge';
 import { loadTimedCapture, timedCallFrames, withTimestamps } from './ami-capture';
 import { AmiTestServer } from './ami-test-server';
@@ -20,18 +21,18 @@ describe.each([
 ] as const)('captures → bridge → reps and Tasks (missedCalls: %s)', (missedCalls, outcomes) => {
   let server: AmiTestServer;
   let bridge: RunningBridge;
+  const teardown = new Teardown();
 
   beforeEach(async () => {
-    server = new AmiTestServer({ split: 'random' });
+    server = teardown.add(new AmiTestServer({ split: 'random' }), (s) => s.close());
     const port = await server.listen();
-    bridge = await startAsteriskBridge(port, { callLog: { missedCalls } });
+    bridge = teardown.add(await startAsteriskBridge(port, { callLog: { missedCalls } }), (b) =>
+      b.stop(),
+    );
     await server.waitForLogin();
   });
 
-  afterEach(async () => {
-    await bridge.stop();
-    await server.close();
-  });
+  afterEach(() => teardown.run());
 
   it.each(outcomes.map((o) => [o.capture, o] as const))(
     '%s',
