@@ -163,10 +163,11 @@ export class DialService implements DialOrigins {
       );
     // The dial policy (premium and special numbers, allowed countries, letters) and the form
     // the PBX dials, in one place: phone/dial-policy.ts.
-    const target = dialTargetFor(input.number, {
+    const dialed = dialTargetFor(input.number, {
       ...this.options.phone,
       policy: this.options.phone.dialPolicy,
-    }).dial;
+    });
+    const target = dialed.dial;
     const last = this.lastAccepted.get(rep.userId);
     const repeated =
       last !== undefined && last.target === target && this.now() - last.at < this.repeatWindowMs;
@@ -177,7 +178,7 @@ export class DialService implements DialOrigins {
       });
     this.checkRate(rep.userId);
     // The call is about the number the rep dialed, whatever form the PBX dials it in.
-    return { extension, target, callNumber: normalized.e164 ?? target };
+    return { extension, target, callNumber: dialed.e164 ?? target };
   }
 
   private async place(
