@@ -438,8 +438,9 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
   let gateway: FakeGateway;
   let published: { callId: string; status: CallLogStatus }[];
   let s: CallLogService;
+  const teardown = new Teardown();
   beforeEach(() => {
-    db = openDatabase(':memory:', silentLogger());
+    db = teardown.add(openDatabase(':memory:', silentLogger()), (d) => d.close());
     gateway = new FakeGateway();
     published = [];
     s = new CallLogService({
@@ -456,12 +457,10 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
         setLogStatus: (callId, status) => published.push({ callId, status }),
       },
     });
+    teardown.add(s, (started) => started.stop());
     s.start();
   });
-  afterEach(async () => {
-    await s.stop();
-    db.close();
-  });
+  afterEach(() => teardown.run());
 
   const leg = (id: string, overrides: Partial<Call> = {}): Call =>
     endedCall(id, { answeredAt: undefined, endReason: 'missed', matches: [], ...overrides });
