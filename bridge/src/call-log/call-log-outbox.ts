@@ -173,7 +173,7 @@ export interface NewOutboxEntry {
 export class SqliteCallLogOutbox {
   private readonly statement: (sql: string) => Statement;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.statement = statementCache(db);
   }
 

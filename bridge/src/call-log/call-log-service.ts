@@ -180,7 +180,11 @@ export class CallLogService {
       this.storageFailed(error, 'reading the notes of calls under way');
       return;
     }
-    const interrupted = drafts.filter((draft) => !this.active.has(draft.callId));
+    // A call the call core keeps across the restart is logged when it really ends.
+    const interrupted = drafts.filter(
+      (draft) =>
+        !this.active.has(draft.callId) && this.options.calls.resumes?.(draft.callId) !== true,
+    );
     for (const draft of interrupted) {
       const { call } = draft;
       this.active.set(draft.callId, {
@@ -234,7 +238,8 @@ export class CallLogService {
   onCallChanged(call: Call): void {
     try {
       if (call.state !== 'ended') {
-        const known = this.active.get(call.id);
+        // A call resumed after a restart takes up the notes typed before it.
+        const known = this.active.get(call.id) ?? this.readDraft(call.id);
         this.active.set(call.id, { ...known, extension: call.extension, call });
         return;
       }

@@ -42,6 +42,11 @@ export interface CallLogFeed {
   onCallChanged(listener: CallListener): () => void;
   onCallFinished(listener: CallFinishedListener): () => void;
   setLogStatus(callId: string, log: CallLogView): void;
+  /**
+   * Whether a call of the last run is kept across the restart (it ends, and is logged, when
+   * the PBX says so): its notes wait for that rather than being logged at start-up.
+   */
+  resumes?(callId: string): boolean;
 }
 
 export interface CallServiceOptions {
@@ -167,6 +172,10 @@ export class CallService implements CallLogFeed {
    * listeners, restarting a lookup that was cut off) and returns what the PBX adapter needs to
    * check them against the PBX; undefined when there was nothing.
    */
+  resumes(callId: string): boolean {
+    return this.store.all().some((leg) => leg.call.id === callId && leg.call.state !== 'ended');
+  }
+
   restore(): ResumeState | undefined {
     const stored = this.store.all();
     if (stored.length === 0) return undefined;

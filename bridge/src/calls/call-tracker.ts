@@ -188,7 +188,9 @@ export class CallTracker {
     const changed: Leg[] = [];
     for (const { call, pbxCallId, dialRequestId } of legs) {
       if (call.state === 'ended' || this.find(call.id) !== undefined) continue;
-      this.add({ pbxCallId, dialRequestId, call: snapshot(call) }, changed);
+      // In its state since it rang or was answered, not since the restart: expiry measures that.
+      this.receivedMs = Date.parse(call.answeredAt ?? call.startedAt);
+      this.add({ pbxCallId, dialRequestId, call: snapshot(call), sinceMs: 0 }, changed);
     }
     return [...new Set(changed)].map((leg) => snapshot(leg.call));
   }

@@ -369,7 +369,11 @@ describe('call-log/call-log-service when the database refuses writes (real SQLit
       logger,
       now: () => new Date(START),
       random: () => 0,
-      calls: { onCallChanged: () => () => undefined, setLogStatus: () => undefined },
+      calls: {
+        onCallChanged: () => () => undefined,
+        onCallFinished: () => () => undefined,
+        setLogStatus: () => undefined,
+      },
     });
     teardown.add(s, (started) => started.stop());
     const refusals = () => lines.filter((l) => l.code === ErrorCodes.STORAGE_WRITE_FAILED);

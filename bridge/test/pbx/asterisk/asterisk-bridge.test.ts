@@ -215,6 +215,14 @@ describe('Asterisk through the bridge: what issue 11 found on a live PBX', () =>
     const ana = await rep(first, ANA);
     await server.send(withTimestamps(frames.slice(0, firstHangup), start));
     await ana.waitForCall((c) => c.state === 'connected');
+    // Notes typed during the call wait for its real end, not for the restart.
+    ana.send({
+      type: 'call.note',
+      callId: '1795289031.28:201',
+      notes: 'Wants 40 seats',
+      requestId: 'n1',
+    });
+    expect(await ana.waitFor((f) => f.type === 'call.note.result')).toMatchObject({ ok: true });
     await first.stop();
 
     channels = listing.map((item) => ({
@@ -233,7 +241,10 @@ describe('Asterisk through the bridge: what issue 11 found on a live PBX', () =>
     await server.send(withTimestamps(frames.slice(firstHangup), start));
     const logged = await again.waitForCall((c) => c.log?.state === 'logged', 10_000);
     // DialEnd ANSWER at +3.646, Hangup at +8.653, on both sides of the restart.
-    expect(taskOf(second, '1795289031.28:201')).toMatchObject({ CallDurationInSeconds: 5 });
+    expect(taskOf(second, '1795289031.28:201')).toMatchObject({
+      CallDurationInSeconds: 5,
+      Description: 'Wants 40 seats',
+    });
     expect(logged.estimated).toBeUndefined();
   });
 
