@@ -1,7 +1,8 @@
 // The built-in PBX: makes calls up for the demo, the tests and the benchmark. Every
 // `intervalMs` it rings a random extension — a known customer, a stranger, sometimes a
 // withheld or internal number, sometimes a ring group — which is answered or missed and
-// ends a while later. Tests and the demo API drive it directly with triggerCall/answer/hangup.
+// ends a while later. Tests and the demo API drive it directly with triggerCall/answer/hangup,
+// and setLinkUp plays the link to the PBX going down and coming back (what reps are told).
 import type { CallDirection, CallEvent, EndReason } from '../../calls/call';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
@@ -85,6 +86,8 @@ export class SimulatorPbxAdapter implements PbxAdapter {
   private resumed: ResumeState | undefined;
   private ticker: unknown;
   private counter = 0;
+  private linkUp = true;
+  private readonly connectionListeners: ((connected: boolean) => void)[] = [];
   private readonly runId = Date.now().toString(36);
 
   /** The extensions it rings (on its own every intervalMs, when that is above 0). */
@@ -131,7 +134,26 @@ export class SimulatorPbxAdapter implements PbxAdapter {
   }
 
   isConnected(): boolean {
-    return this.listener !== undefined;
+    return this.listener !== undefined && this.linkUp;
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): void {
+    this.connectionListeners.push(listener);
+  }
+
+  /**
+   * Plays the link to the PBX going down (false) and coming back (true), as an AMI cut does:
+   * the bridge reports it and reps are told. Meanwhile no new call rings and dial is refused;
+   * calls already in progress carry on (a real PBX's would, unseen, until the link is back).
+   */
+  setLinkUp(up: boolean): void {
+    if (this.linkUp === up) return;
+    this.linkUp = up;
+    this.options.logger.info(
+      { connected: up },
+      up ? 'simulator PBX link up' : 'simulator PBX link down',
+    );
+    for (const listener of this.connectionListeners) listener(this.isConnected());
   }
 
   /** A simulated call never survives a restart: start() ends the calls of the last run. */
@@ -165,6 +187,11 @@ export class SimulatorPbxAdapter implements PbxAdapter {
     if (this.listener === undefined)
       throw new SwitchboardError(ErrorCodes.PBX_UNREACHABLE, 'The simulator PBX is not running', {
         status: 409,
+      });
+    if (!this.linkUp)
+      throw new SwitchboardError(ErrorCodes.PBX_UNREACHABLE, 'The simulator PBX link is down', {
+        status: 409,
+        hint: 'the link comes back with setLinkUp(true)',
       });
     const extensions = typeof spec.extension === 'string' ? [spec.extension] : [...spec.extension];
     if (extensions.length === 0)
@@ -246,6 +273,10 @@ export class SimulatorPbxAdapter implements PbxAdapter {
   private scheduleTick(): void {
     this.ticker = this.scheduler.setTimeout(() => {
       if (this.listener === undefined) return;
+      if (!this.linkUp) {
+        this.scheduleTick();
+        return;
+      }
       try {
         this.randomCall();
       } catch (error) {

@@ -146,6 +146,28 @@ describe('SimulatorPbxAdapter', () => {
     ).rejects.toMatchObject({ code: ErrorCodes.PBX_UNREACHABLE });
   });
 
+  it('plays the PBX link going down and back: told to listeners, no new call meanwhile', async () => {
+    const { simulator, events } = await started({ intervalMs: 1000 });
+    const changes: boolean[] = [];
+    simulator.onConnectionChange((connected) => changes.push(connected));
+    simulator.setLinkUp(false);
+    simulator.setLinkUp(false);
+    expect(simulator.isConnected()).toBe(false);
+    expect(() => simulator.triggerCall({ extension: '201', number: '1' })).toThrow(
+      'The simulator PBX link is down',
+    );
+    await expect(
+      simulator.dial({ requestId: 'r', extension: '201', number: '1' }),
+    ).rejects.toMatchObject({ code: ErrorCodes.PBX_UNREACHABLE });
+    jest.advanceTimersByTime(5000);
+    expect(events).toEqual([]);
+    simulator.setLinkUp(true);
+    expect(simulator.isConnected()).toBe(true);
+    expect(changes).toEqual([false, true]);
+    jest.advanceTimersByTime(1000);
+    expect(events.length).toBeGreaterThan(0);
+  });
+
   it('rings a random call every interval with known, unknown, withheld, internal and group calls', async () => {
     const { simulator, events } = await started({ intervalMs: 1000, random: seeded(42) });
     jest.advanceTimersByTime(999);
