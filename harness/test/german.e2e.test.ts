@@ -125,4 +125,23 @@ describe('the utility of a German rep', () => {
     await expect(refusal.innerText()).resolves.not.toMatch(/does not look like a phone number/);
     await screenshot(page, '22-german-dial-refused');
   });
+
+  it('says in German that the phone system is not connected', async () => {
+    page = await openHarness(browser, bridge, undefined, { lang: 'de', tz: BERLIN });
+    const shown = page;
+    await shown.locator('[data-id="status-connected"]').waitFor();
+    bridge.simulator!.setLinkUp(false);
+    try {
+      const pbx = shown.locator('[data-id="status-pbx"]');
+      await expect(pbx.locator('[data-id="heading"]').innerText()).resolves.toBe(
+        'Telefonanlage nicht verbunden',
+      );
+      await expect(pbx.locator('[data-id="detail"]').innerText()).resolves.toBe(
+        'Ihr Telefon funktioniert weiterhin. Switchboard verbindet sich von selbst wieder.',
+      );
+      await screenshot(shown, '23-german-phone-system-down');
+    } finally {
+      bridge.simulator!.setLinkUp(true);
+    }
+  });
 });

@@ -62,6 +62,7 @@ describe('switchboard utility in the browser', () => {
 
   afterEach(async () => {
     for (const id of activeCalls.splice(0)) bridge.simulator?.hangup(id);
+    bridge.simulator?.setLinkUp(true);
     if (opened === undefined) return;
     expect(pageProblems(opened)).toEqual([]);
     await opened.close();
@@ -181,6 +182,29 @@ describe('switchboard utility in the browser', () => {
       .getByText('Priya Raman, Golden Gate Analytics Inc.', { exact: true })
       .waitFor();
     await screenshot(page, '10-recent-calls');
+  });
+
+  it('says "Phone system not connected" while the bridge cannot see the PBX', async () => {
+    await page.locator('[data-id="status-connected"]').waitFor();
+    // Act: the PBX link drops (the bridge tells its reps with a pbx frame)
+    bridge.simulator!.setLinkUp(false);
+    // Assert: still connected to Switchboard, and told that the phone system is not
+    const pbx = page.locator('[data-id="status-pbx"]');
+    await pbx.waitFor();
+    await expect(pbx.locator('[data-id="heading"]').innerText()).resolves.toBe(
+      'Phone system not connected',
+    );
+    await expect(pbx.locator('[data-id="detail"]').innerText()).resolves.toBe(
+      'Your phone still works. Switchboard reconnects by itself.',
+    );
+    await expect(page.locator('[data-id="status-connected"] p').innerText()).resolves.toBe(
+      'Connected as ana.lopez@acme.example on extension 201',
+    );
+    await screenshot(page, '09-phone-system-down');
+    // Act: the link is back
+    bridge.simulator!.setLinkUp(true);
+    // Assert: the notice goes away
+    await pbx.waitFor({ state: 'detached' });
   });
 
   it('reconnects after the bridge restarts and shows the active call again', async () => {

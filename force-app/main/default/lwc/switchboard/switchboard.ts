@@ -74,6 +74,8 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   userEmail = '';
   extensions: string[] = [];
   warnings: string[] = [];
+  /** The bridge cannot see the phone system (ready.pbx, then pbx frames): calls do not ring here. */
+  pbxDown = false;
   /** The bridge's call-log settings (ready.settings): when notes are still taken. */
   bridgeSettings: ReadySettings = { ...DEFAULT_READY_SETTINGS };
   preferences: SwitchboardPreferences = { ...DEFAULT_PREFERENCES };
@@ -180,6 +182,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
           this.extensions = frame.extensions;
           this.warnings = frame.warnings;
           this.bridgeSettings = frame.settings;
+          this.pbxDown = !frame.pbx.connected;
           this.lists = replaceActiveCalls(this.lists, frame.calls);
           for (const call of frame.calls) this.react(call);
           this.afterCallsChanged();
@@ -199,6 +202,9 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
         },
         onError: (frame) => {
           this.requests.refused(frame.requestId, frame);
+        },
+        onPbx: (frame) => {
+          this.pbxDown = !frame.connected;
         },
       },
     });
@@ -417,8 +423,9 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     return this.status.state === 'connected';
   }
 
+  /** "No calls right now…" — not while the phone system is down, when calls cannot appear. */
   get showIdle(): boolean {
-    return this.showConnected && this.lists.calls.length === 0;
+    return this.showConnected && !this.pbxDown && this.lists.calls.length === 0;
   }
 
   get hasRecent(): boolean {

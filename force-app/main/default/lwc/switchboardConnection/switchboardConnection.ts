@@ -13,6 +13,7 @@ import {
   type ClientFrame,
   type DialResultFrame,
   type ErrorFrame,
+  type PbxFrame,
   type ReadyFrame,
 } from 'c/switchboardProtocol';
 import { formatLabel } from 'c/switchboardFormat';
@@ -57,6 +58,8 @@ export interface ConnectionListener {
   /** The Setup page's frames (only an admin's socket gets them). */
   onAdminStatus?(frame: AdminStatusFrame): void;
   onAdminResult?(frame: AdminResultFrame): void;
+  /** The bridge's link to the phone system went down or came back. */
+  onPbx?(frame: PbxFrame): void;
 }
 
 /** The part of the DOM WebSocket this class uses; tests pass a fake. */
@@ -307,6 +310,9 @@ export class SwitchboardConnection {
         break;
       case 'admin.result':
         listener.onAdminResult?.(frame);
+        break;
+      case 'pbx':
+        listener.onPbx?.(frame);
         break;
       default:
         break;

@@ -23,6 +23,8 @@ import type {
   DialResultFrame,
   ErrorFrame,
   HelloFrame,
+  PbxFrame,
+  PbxStatus,
 } from '../../../../../bridge/src/protocol/v1';
 
 export type {
@@ -55,6 +57,8 @@ export type {
   HelloFrame,
   LookupState,
   MatchObject,
+  PbxFrame,
+  PbxStatus,
   ReadySettings,
 } from '../../../../../bridge/src/protocol/v1';
 
@@ -81,9 +85,13 @@ export type CallLogState = CallLogView['state'];
 /** What a bridge older than ready.settings does: the defaults of its config. */
 export const DEFAULT_READY_SETTINGS: ReadySettings = { noteGraceSeconds: 300, logCalls: true };
 
-/** A ready frame as parseServerFrame returns it: settings always set (the bridge's, or the defaults). */
-export interface ReadyFrame extends Omit<ProtocolReadyFrame, 'settings'> {
+/**
+ * A ready frame as parseServerFrame returns it: settings and pbx always set (the bridge's, or
+ * the defaults: a bridge older than the pbx field never said its phone system was down).
+ */
+export interface ReadyFrame extends Omit<ProtocolReadyFrame, 'settings' | 'pbx'> {
   settings: ReadySettings;
+  pbx: PbxStatus;
 }
 
 /** What parseServerFrame returns: the protocol's server frames, with ReadyFrame as above. */
@@ -94,7 +102,8 @@ export type ServerFrame =
   | CallNoteResultFrame
   | ErrorFrame
   | AdminStatusFrame
-  | AdminResultFrame;
+  | AdminResultFrame
+  | PbxFrame;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -146,6 +155,7 @@ export function parseServerFrame(text: string): ServerFrame | null {
         warnings: Array.isArray(parsed.warnings) ? (parsed.warnings as string[]) : [],
         calls: parsed.calls.filter(isCall),
         settings: readySettings(parsed.settings),
+        pbx: { connected: !isObject(parsed.pbx) || parsed.pbx.connected !== false },
       };
     case 'call':
       return isCall(parsed.call) ? (parsed as unknown as CallFrame) : null;
@@ -162,6 +172,10 @@ export function parseServerFrame(text: string): ServerFrame | null {
     case 'admin.result':
       return typeof parsed.requestId === 'string' && typeof parsed.ok === 'boolean'
         ? (parsed as unknown as AdminResultFrame)
+        : null;
+    case 'pbx':
+      return typeof parsed.connected === 'boolean'
+        ? { v: PROTOCOL_VERSION, type: 'pbx', connected: parsed.connected }
         : null;
     default:
       return null;

@@ -8,6 +8,9 @@ import connectedNoExtension from '@salesforce/label/c.Switchboard_Status_Connect
 import connectedExtension from '@salesforce/label/c.Switchboard_Status_Connected_Extension';
 import connectedExtensions from '@salesforce/label/c.Switchboard_Status_Connected_Extensions';
 import notConnected from '@salesforce/label/c.Switchboard_Status_Not_Connected';
+import pbxDown from '@salesforce/label/c.Switchboard_Status_Pbx_Down';
+import pbxDownMessage from '@salesforce/label/c.Switchboard_Status_Pbx_Down_Message';
+import pbxDownDetail from '@salesforce/label/c.Switchboard_Status_Pbx_Down_Detail';
 import reconnecting from '@salesforce/label/c.Switchboard_Status_Reconnecting';
 import nextAttempt from '@salesforce/label/c.Switchboard_Status_Next_Attempt';
 import tryAgain from '@salesforce/label/c.Switchboard_Status_Try_Again';
@@ -22,6 +25,9 @@ export default {
   connectedExtension,
   connectedExtensions,
   notConnected,
+  pbxDown,
+  pbxDownMessage,
+  pbxDownDetail,
   reconnecting,
   nextAttempt,
   tryAgain,

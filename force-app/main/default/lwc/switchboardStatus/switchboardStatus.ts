@@ -1,7 +1,7 @@
 // The connection banner at the top of the utility: "Connecting to Switchboard…", who is
-// connected on which extension (and the bridge's warnings), or why Switchboard is not
-// connected, what to do about it and when it tries again. Tells its parent when the rep
-// asks to retry now.
+// connected on which extension (and the bridge's warnings), that the phone system is not
+// connected while the bridge cannot see the PBX, or why Switchboard is not connected, what to
+// do about it and when it tries again. Tells its parent when the rep asks to retry now.
 import { LightningElement, api } from 'lwc';
 import type { ConnectionStatus } from 'c/switchboardConnection';
 import { formatLabel } from 'c/switchboardFormat';
@@ -12,6 +12,8 @@ export default class SwitchboardStatus extends LightningElement {
   @api userEmail = '';
   @api extensions: string[] = [];
   @api warnings: string[] = [];
+  /** The bridge cannot see the phone system (ready.pbx, then pbx frames, said so). */
+  @api pbxDown = false;
 
   labels = LABELS;
 
@@ -21,6 +23,11 @@ export default class SwitchboardStatus extends LightningElement {
 
   get showConnected(): boolean {
     return this.status.state === 'connected';
+  }
+
+  /** Connected to the bridge, which cannot see the PBX: no call rings here meanwhile. */
+  get showPbxDown(): boolean {
+    return this.showConnected && this.pbxDown;
   }
 
   get hasProblem(): boolean {

@@ -180,6 +180,31 @@ describe('c-switchboard', () => {
     expect($(element, '[data-id="retry"]')).not.toBeNull();
   });
 
+  it('says "Phone system not connected" while the bridge cannot see the PBX', async () => {
+    // Arrange + Act: the bridge is ready, but its PBX link is down
+    const element = await connect(PREFERENCES, { ...READY, pbx: { connected: false } });
+    // Assert: connected to Switchboard, and told that calls do not show up meanwhile
+    expect(text(element, '[data-id="status-connected"]')).toBe(
+      'Connected as ana.lopez@acme.example on extension 201',
+    );
+    expect(notice(element, 'status-pbx', 'heading')).toBe('Phone system not connected');
+    expect(notice(element, 'status-pbx', 'message')).toBe(
+      "Until it is back, calls don't show up here and you can't call from Salesforce.",
+    );
+    expect($(element, '[data-id="idle"]')).toBeNull();
+    // Act: the link comes back
+    FakeWebSocket.last.receive({ v: 1, type: 'pbx', connected: true });
+    await flushPromises();
+    // Assert
+    expect($(element, '[data-id="status-pbx"]')).toBeNull();
+    expect($(element, '[data-id="idle"]')).not.toBeNull();
+    // Act: it drops again
+    FakeWebSocket.last.receive({ v: 1, type: 'pbx', connected: false });
+    await flushPromises();
+    // Assert
+    expect(notice(element, 'status-pbx', 'heading')).toBe('Phone system not connected');
+  });
+
   it('tells a rep without the permission set that Switchboard is not enabled, not that no bridge URL is set', async () => {
     // Arrange: Apex refuses the preferences as it refuses the token
     mocked(getPreferences).mockRejectedValue({

@@ -74,6 +74,22 @@ describe('c-switchboard-connection', () => {
     expect(onReady).toHaveBeenCalledWith(expect.objectContaining({ extensions: ['201'] }));
   });
 
+  it('passes the bridge’s word on its phone system link to the listener', async () => {
+    const onPbx = jest.fn();
+    const { connection } = setup({ listener: { onPbx } });
+    connection.start();
+    await flushPromises();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    socket.receive(ready);
+    socket.receive({ v: 1, type: 'pbx', connected: false });
+    socket.receive({ v: 1, type: 'pbx', connected: true });
+    expect(onPbx.mock.calls).toEqual([
+      [{ v: 1, type: 'pbx', connected: false }],
+      [{ v: 1, type: 'pbx', connected: true }],
+    ]);
+  });
+
   it('reconnects with growing, jittered delays and a fresh token each time', async () => {
     // Arrange: randomness fixed so delays are predictable
     const { connection, statuses, getToken } = setup({ random: () => 0 });

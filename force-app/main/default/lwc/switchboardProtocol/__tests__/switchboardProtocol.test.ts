@@ -54,6 +54,29 @@ describe('c-switchboard-protocol', () => {
     ).toMatchObject({ settings: { noteGraceSeconds: 300, logCalls: false } });
   });
 
+  it('takes ready.pbx, and a connected phone system from bridges that do not say', () => {
+    const ready = { v: 1, type: 'ready', user: { id: '005', email: 'a@b.c' }, calls: [] };
+    expect(parseServerFrame(JSON.stringify(ready))).toMatchObject({ pbx: { connected: true } });
+    expect(parseServerFrame(JSON.stringify({ ...ready, pbx: { connected: false } }))).toMatchObject(
+      { pbx: { connected: false } },
+    );
+  });
+
+  it('parses pbx frames: the phone system link went down or came back', () => {
+    expect(parseServerFrame(JSON.stringify({ v: 1, type: 'pbx', connected: false }))).toEqual({
+      v: 1,
+      type: 'pbx',
+      connected: false,
+    });
+    expect(parseServerFrame(JSON.stringify({ v: 1, type: 'pbx', connected: true }))).toEqual({
+      v: 1,
+      type: 'pbx',
+      connected: true,
+    });
+    expect(parseServerFrame(JSON.stringify({ v: 1, type: 'pbx', connected: 'no' }))).toBeNull();
+    expect(parseServerFrame(JSON.stringify({ v: 1, type: 'pbx' }))).toBeNull();
+  });
+
   it('parses call.note.result frames and drops ones without requestId or ok', () => {
     const result = {
       v: 1,

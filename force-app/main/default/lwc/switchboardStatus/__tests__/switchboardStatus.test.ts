@@ -47,6 +47,26 @@ describe('c-switchboard-status', () => {
     );
   });
 
+  it('says the phone system is not connected while the bridge cannot see the PBX', async () => {
+    const element = render({
+      status: connected,
+      userEmail: 'ana.lopez@acme.example',
+      extensions: ['201'],
+    });
+    expect(find(element, '[data-id="status-pbx"]')).toBeNull();
+    Object.assign(element, { pbxDown: true });
+    await flushPromises();
+    const pbx = (part: string) =>
+      textOf(find(element, '[data-id="status-pbx"]')!, `[data-id="${part}"]`);
+    expect(pbx('heading')).toBe('Phone system not connected');
+    expect(pbx('detail')).toBe('Your phone still works. Switchboard reconnects by itself.');
+    // Not connected to the bridge at all: that problem is the one to show.
+    Object.assign(element, { status: RECONNECTING });
+    await flushPromises();
+    expect(find(element, '[data-id="status-pbx"]')).toBeNull();
+    expect(notice(element, 'heading')).toBe('Not connected — reconnecting');
+  });
+
   it('explains a dropped connection, when it retries, and offers Retry now', () => {
     // Arrange
     const element = render({ status: RECONNECTING });
@@ -80,6 +100,9 @@ describe('c-switchboard-status', () => {
 
   it('is accessible', async () => {
     const element = render({ status: RECONNECTING });
+    await flushPromises();
+    await expect(element).toBeAccessible();
+    Object.assign(element, { status: connected, pbxDown: true });
     await flushPromises();
     await expect(element).toBeAccessible();
   });
