@@ -273,6 +273,29 @@ export const CALLBACK_TASK_OUTCOMES: CaptureOutcome[] = [
     ],
   },
   {
+    // The same click-to-dial seen by the narrower AMI user ctiro (no VarSet/Newexten): the far
+    // end answers at +6.017, 201's Local;1 hangs up at +15.044: 9.0 s.
+    capture: 'local-originate-click2dial.ctiro',
+    screens: {
+      '1795289146.47:201': [
+        'dialing outbound 15551234567',
+        'connected outbound 15551234567',
+        'ended outbound 15551234567 completed',
+      ],
+    },
+    tasks: [
+      {
+        CallObject: '1795289146.47:201',
+        CallType: 'Outbound',
+        CallDurationInSeconds: 9,
+        Status: 'Completed',
+        OwnerId: ORG.ana,
+        WhoId: ORG.alice,
+        WhatId: ORG.acme,
+      },
+    ],
+  },
+  {
     // 202's own phone is busy: nothing was dialed, nothing is logged.
     capture: 'local-originate-busy',
     screens: {
