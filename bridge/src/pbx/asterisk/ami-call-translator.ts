@@ -507,6 +507,7 @@ export class AmiCallTranslator {
   }
 
   private transfer(leg: Leg, toExtension: string, at: Date, out: CallEvent[]): void {
+    if (leg.transferred) return; // a repeated transfer event: the leg has already moved on
     leg.transferred = true;
     out.push({
       type: 'transferred',

@@ -24,7 +24,13 @@ export const MAX_FRAME_CHARS = 256 * 1024;
 
 export class AmiParser {
   private readonly decoder = new StringDecoder('utf8');
-  private buffer = '';
+  /**
+   * The line in progress, as the pieces it arrived in: joined once, when its line end comes.
+   * (Appending to one string and searching it again for each TCP piece made a long line that
+   * arrives in small pieces cost time quadratic in its length.)
+   */
+  private partial: string[] = [];
+  private partialChars = 0;
   private lines: string[] = [];
   private frameChars = 0;
   private malformed: string | undefined;
@@ -49,18 +55,21 @@ export class AmiParser {
       this.skippingLine = false;
       text = text.slice(end + 1);
     }
-    this.buffer += text;
     const out: AmiParsed[] = [];
-    let newline = this.buffer.indexOf('\n');
+    let start = 0;
+    let newline = text.indexOf('\n');
     while (newline !== -1) {
-      const raw = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
+      const raw = this.takePartial() + text.slice(start, newline);
       this.line(raw.endsWith('\r') ? raw.slice(0, -1) : raw, out);
-      newline = this.buffer.indexOf('\n');
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
     }
-    if (this.buffer.length + this.frameChars > MAX_FRAME_CHARS) {
-      this.tooLong(this.buffer);
-      this.buffer = '';
+    if (start < text.length) {
+      this.partial.push(text.slice(start));
+      this.partialChars += text.length - start;
+    }
+    if (this.partialChars + this.frameChars > MAX_FRAME_CHARS) {
+      this.tooLong(this.takePartial());
       this.skippingLine = true;
     }
     return out;
@@ -68,7 +77,7 @@ export class AmiParser {
 
   /** Forgets any partial frame: a new connection starts clean. */
   reset(): void {
-    this.buffer = '';
+    this.takePartial();
     this.resetFrame();
     this.skippingLine = false;
     this.sawGreeting = false;
@@ -136,6 +145,13 @@ export class AmiParser {
       return;
     }
     out.push({ kind: 'message', message });
+  }
+
+  private takePartial(): string {
+    const text = this.partial.length === 1 ? (this.partial[0] ?? '') : this.partial.join('');
+    this.partial = [];
+    this.partialChars = 0;
+    return text;
   }
 
   private resetFrame(): void {
