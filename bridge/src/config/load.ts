@@ -141,8 +141,54 @@ export function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.P
       if (typeof next !== 'object' || next === null || Array.isArray(next)) node[segment] = {};
       node = node[segment] as Record<string, unknown>;
     }
-    node[path[path.length - 1] as string] = parseEnvValue(value);
+    node[path[path.length - 1] as string] = takesText(ConfigSchema, path)
+      ? value
+      : parseEnvValue(value);
   }
+}
+
+/** The parts of a zod schema's definition that lead to the schema of a key. */
+interface SchemaDef {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+}
+
+function defOf(schema: z.ZodType): SchemaDef {
+  return schema.def as unknown as SchemaDef;
+}
+
+/** The schema under defaults, optionals and transforms: what the value is checked against. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (;;) {
+    const def = defOf(current);
+    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    if (inner === undefined) return current;
+    current = inner;
+  }
+}
+
+/**
+ * Whether the config takes text at this key (a secret, a host, an extension): an environment
+ * value for it is kept exactly as typed, so SWITCHBOARD__PBX__ASTERISK__SECRET=123456 stays the
+ * text "123456" (not a number the schema refuses) and 1.50 keeps its zero.
+ */
+function takesText(schema: z.ZodType, path: readonly string[]): boolean {
+  let node = unwrap(schema);
+  for (const segment of path) {
+    const def = defOf(node);
+    const child = def.type === 'object' ? def.shape?.[segment] : def.element;
+    if (child === undefined) return false;
+    node = unwrap(child);
+  }
+  const def = defOf(node);
+  if (def.type === 'union')
+    return (def.options ?? []).some((option) => defOf(unwrap(option)).type === 'string');
+  return def.type === 'string';
 }
 
 /**

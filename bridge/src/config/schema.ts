@@ -1,11 +1,18 @@
 // The bridge's configuration: one zod schema, the single source of the keys, their defaults
 // and the checks that turn a misconfiguration into a message naming the key.
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { DEFAULT_DENIED_PREFIXES, DENIABLE_NUMBER_TYPES } from '../phone/dial-policy';
 
 const secret = (what: string) =>
   z
-    .string({ error: `${what} is required` })
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? `${what} is required`
+          : // YAML reads 0123 or 1.50 as a number, and a number is not the secret as written.
+            `${what} must be text: put it in quotes in YAML ("0123", not 0123)`,
+    })
     // Keys pasted from a browser often carry a stray space or newline: the classic failure.
     .trim()
     .min(1, `${what} is empty`);
@@ -28,6 +35,11 @@ const orgId = z
   .trim()
   .regex(/^00D[a-zA-Z0-9]{15}$/, 'must be an 18-character Salesforce org id starting with 00D');
 
+/** The host of a URL, or '' when it is none. */
+function hostOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).hostname : '';
+}
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const loginUrl = z
@@ -35,7 +47,8 @@ const loginUrl = z
   .trim()
   .pipe(z.url('must be a URL such as https://acme.my.salesforce.com'))
   .superRefine((value, ctx) => {
-    const host = new URL(value).hostname;
+    // zod runs this even when the value is no URL (z.url has already said so).
+    const host = hostOf(value);
     if (host.endsWith('.lightning.force.com')) {
       ctx.addIssue({
         code: 'custom',
@@ -117,7 +130,7 @@ export const SalesforceSchema = z
         path: ['clientSecret'],
         message: 'is required for the client_credentials flow',
       });
-    const host = sf.loginUrl === undefined ? '' : new URL(sf.loginUrl).hostname;
+    const host = sf.loginUrl === undefined ? '' : hostOf(sf.loginUrl);
     if (
       sf.flow === 'client_credentials' &&
       (host === 'login.salesforce.com' || host === 'test.salesforce.com')
@@ -179,6 +192,9 @@ export const PhoneSchema = z
       .trim()
       .toUpperCase()
       .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US or DE')
+      // Two letters are not yet a country: "UK" (for GB) or "EU" left numbers unparsed and the
+      // national dial format sent "0+1415…" to the PBX.
+      .refine(isSupportedCountry, 'is not an ISO 3166 country code (the United Kingdom is GB)')
       .default('US'),
     /** Numbers with at most this many digits are internal extensions: no lookup. */
     internalMaxDigits: z.number().int().min(1).max(8).default(6),
