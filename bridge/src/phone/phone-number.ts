@@ -135,8 +135,9 @@ function parse(text: string, country: string): PhoneNumber | undefined {
   if (first !== undefined) return first;
   // "00" is the international prefix in most of the world, and stored numbers keep it even
   // where the default country uses another (the US dials 011): try it as "+" before giving up.
-  const intl = /^\s*00\s*(?=[1-9(])/.exec(text);
-  if (intl !== null) return possible(parsePhoneNumberFromString(`+${text.slice(intl[0].length)}`));
+  // Separators may follow it too: "00-49-7131-123456", "00.44.20…" (found by fuzzing).
+  const compact = text.replace(FORMATTING, '');
+  if (/^00[1-9]/.test(compact)) return possible(parsePhoneNumberFromString(`+${compact.slice(2)}`));
   return undefined;
 }
 

@@ -37,22 +37,31 @@ function vcardText(value: string): string {
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
 }
 
-/** Lines longer than 75 octets are folded (CRLF + space), never inside a UTF-8 sequence. */
+/**
+ * Lines longer than 75 octets are folded (CRLF + space), never inside a UTF-8 sequence. A value
+ * holding the text "BEGIN:VCARD" or "END:VCARD" is folded inside it too: naive readers (the vcf
+ * package among them) cut an export at that text wherever it stands, so one Salesforce name
+ * broke the whole file for them. RFC 6350 §3.2 allows a fold anywhere; unfolding undoes it.
+ */
 function fold(line: string): string {
-  const bytes = Buffer.from(line, 'utf8');
-  if (bytes.length <= 75) return line;
+  const breaks = new Set<number>();
+  for (const match of line.matchAll(/(?<=.)(?:BEGIN|END)(?=:VCARD)/gis))
+    breaks.add(match.index + match[0].length);
+  if (breaks.size === 0 && Buffer.byteLength(line, 'utf8') <= 75) return line;
   const parts: string[] = [];
   let current = '';
   let size = 0;
+  let at = 0;
   for (const char of line) {
     const n = Buffer.byteLength(char, 'utf8');
-    if (size + n > (parts.length === 0 ? 75 : 74)) {
+    if (current !== '' && (breaks.has(at) || size + n > (parts.length === 0 ? 75 : 74))) {
       parts.push(current);
       current = '';
       size = 0;
     }
     current += char;
     size += n;
+    at += char.length;
   }
   parts.push(current);
   return parts.join('\r\n ');
