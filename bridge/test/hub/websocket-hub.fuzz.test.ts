@@ -89,17 +89,18 @@ describe('WebSocketHub with real sockets (property-based)', () => {
   });
   afterAll(() => bridge.stop());
 
+  /** A socket that said hello as Ana with a token the org signed, once it is ready (or closed). */
+  async function signedIn(): Promise<Socket> {
+    const socket = await Socket.open(bridge.wsUrl);
+    const token = await bridge.emulatedOrg!.identity.signToken(ANA.Id);
+    socket.ws.send(JSON.stringify({ v: 1, type: 'hello', token }));
+    await socket.until(() => socket.frames.some((f) => f.type === 'ready'));
+    return socket;
+  }
+
   afterEach(async () => {
     // The bridge still serves a rep, and nothing failed inside it.
-    const socket = await Socket.open(bridge.wsUrl);
-    socket.ws.send(
-      JSON.stringify({
-        v: 1,
-        type: 'hello',
-        token: await bridge.emulatedOrg!.identity.signToken(ANA.Id),
-      }),
-    );
-    await socket.until(() => socket.frames.some((f) => f.type === 'ready'));
+    const socket = await signedIn();
     expect(socket.frames.map((f) => f.type)).toContain('ready');
     socket.ws.terminate();
     expect(log.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
@@ -249,15 +250,7 @@ describe('WebSocketHub with real sockets (property-based)', () => {
           extension: '201',
           number: '+1 415 555 0100',
         });
-        const socket = await Socket.open(bridge.wsUrl);
-        socket.ws.send(
-          JSON.stringify({
-            v: 1,
-            type: 'hello',
-            token: await bridge.emulatedOrg!.identity.signToken(ANA.Id),
-          }),
-        );
-        await socket.until(() => socket.frames.some((f) => f.type === 'ready'));
+        const socket = await signedIn();
         for (const f of frames) {
           const text = typeof f === 'string' ? f : JSON.stringify(f);
           socket.ws.send(text.replace('fuzz-call:201', `${pbxCallId}:201`));
