@@ -219,23 +219,11 @@ describe('phonebook over real HTTP (property-based)', () => {
       modstamp: '2026-03-01T10:00:00.000+0000',
     }));
     index.upsert(records, 1);
-    server = http.createServer(
-      createHttpApp({
-        logger: silentLogger(),
-        health: () => ({ ready: true, details: {} }),
-        routers: [
-          {
-            path: '/',
-            router: createPhonebookRouter({
-              index,
-              token: TOKEN,
-              phone: PhoneSchema.parse({ defaultCountry: 'DE' }),
-              logger: silentLogger(),
-            }),
-          },
-        ],
-      }),
-    );
+    const phone = PhoneSchema.parse({ defaultCountry: 'DE' });
+    const logger = silentLogger();
+    const router = createPhonebookRouter({ index, token: TOKEN, phone, logger });
+    const health = () => ({ ready: true, details: {} });
+    server = http.createServer(createHttpApp({ logger, health, routers: [{ path: '/', router }] }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
