@@ -14,6 +14,7 @@ import { SignJWT, importPKCS8 } from 'jose';
 import WebSocket from 'ws';
 import { stringify as toYaml } from 'yaml';
 import { rawDataToString } from '../src/hub/websocket-hub';
+import { freePort, rssMb } from './process-tools';
 
 interface Options {
   clients: number;
@@ -70,13 +71,6 @@ function cpuMs(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function rssMb(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
-
 async function waitForHealthy(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`bridge exited with ${child.exitCode}`);
@@ -88,17 +82,6 @@ async function waitForHealthy(url: string, child: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('bridge did not become healthy');
-}
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Opens sockets in batches; each resolves once the server's ready frame arrived. */
@@ -156,7 +139,7 @@ async function drive(
     if (sentAt.has(callId) && !frameAt.has(callId)) frameAt.set(callId, arrived);
   };
   for (const s of sockets) s.on('message', onFrame);
-  const rssBeforeMb = rssMb(pid);
+  const rssBeforeMb = rssMb(pid) ?? NaN;
   const cpuBefore = cpuMs(pid);
   const post = async (body: unknown): Promise<void> => {
     const response = await fetch(`${httpUrl}/pbx/events`, {
@@ -208,7 +191,7 @@ async function drive(
     framesBeforeReply,
     lost: options.calls - frameAt.size,
     rssBeforeMb,
-    rssAfterMb: rssMb(pid),
+    rssAfterMb: rssMb(pid) ?? NaN,
     cpuMsPerCall: (cpuMs(pid) - cpuBefore) / options.calls,
   };
 }
