@@ -158,7 +158,7 @@ interface SchemaDef {
 }
 
 function defOf(schema: z.ZodType): SchemaDef {
-  return schema.def as unknown as SchemaDef;
+  return schema.def;
 }
 
 /** The schema under defaults, optionals and transforms: what the value is checked against. */
