@@ -1,11 +1,10 @@
 // The Switchboard utility: owns the connection to the bridge (c/switchboardConnection) and
 // the screen state — the rep's calls, recent calls, dials and notes in flight, preferences —
-// and does what happens once per call (open the utility, open or create a record, announce
-// the caller). What each part looks like is a child component that gets its data through
+// and announces the caller; what happens once per call (open the utility, open or create a
+// record) is ./screenPop. What each part looks like is a child component that gets its data through
 // @api properties and tells this one what the rep did through events.
 import { LightningElement, wire } from 'lwc';
 import { NavigationMixin, type PageReference } from 'lightning/navigation';
-import { encodeDefaultFieldValues } from 'lightning/pageReferenceUtils';
 import {
   APPLICATION_SCOPE,
   MessageContext,
@@ -16,10 +15,6 @@ import {
 import { EnclosingUtilityId, open, updateUtility } from 'lightning/platformUtilityBarApi';
 import { IsConsoleNavigation, openTab } from 'lightning/platformWorkspaceApi';
 import getToken from '@salesforce/apex/SwitchboardTokenController.getToken';
-import getPreferences, {
-  type SwitchboardPreferences,
-} from '@salesforce/apex/SwitchboardPreferencesController.getPreferences';
-import savePreferences from '@salesforce/apex/SwitchboardPreferencesController.savePreferences';
 import DIAL_CHANNEL from '@salesforce/messageChannel/Switchboard_Dial__c';
 import {
   SwitchboardConnection,
@@ -28,12 +23,11 @@ import {
   type ConnectionStatus,
 } from 'c/switchboardConnection';
 import { DEFAULT_READY_SETTINGS, type Call, type ReadySettings } from 'c/switchboardProtocol';
-import { formatLabel, numberForRecord } from 'c/switchboardFormat';
+import { formatLabel } from 'c/switchboardFormat';
 import {
   UTILITY_LABEL,
   announcement,
   applyCall,
-  isUnknownCaller,
   linkCall,
   notesOpen,
   replaceActiveCalls,
@@ -49,20 +43,16 @@ import { EMPTY_DRAFT, type NoteDraft } from 'c/switchboardCallNotes';
 import type { PreferenceName } from 'c/switchboardPreferences';
 import { CallClock } from './callClock';
 import { BridgeRequests, NO_REQUESTS, type DialSource, type RequestsView } from './requests';
+import {
+  DEFAULT_PREFERENCES,
+  loadPreferences,
+  saveRepPreferences,
+  type SwitchboardPreferences,
+} from './preferences';
+import { ScreenPop, newRecordPage, recordPage } from './screenPop';
 import LABELS from './labels';
 
 type ContextValue = Parameters<typeof subscribe>[0];
-
-export const DEFAULT_PREFERENCES: SwitchboardPreferences = {
-  bridgeUrl: null,
-  openSingleMatch: true,
-  createFormForUnknownInbound: false,
-  createFormForUnknownOutbound: false,
-  contactFields: ['Title', 'Account.Name', 'Owner.Name'],
-  leadFields: ['Company', 'Status', 'Owner.Name'],
-  accountFields: ['Type', 'AnnualRevenue', 'Owner.Name'],
-  logCalls: true,
-};
 
 interface DialMessage {
   number?: unknown;
@@ -103,10 +93,16 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     calls: () => this.lists.calls,
     notes: () => ({ settings: this.bridgeSettings, logCalls: this.preferences.logCalls }),
   });
-  /** Per call id: what has already happened once (navigate, create form, pop, announce). */
-  private autoNavigated = new Set<string>();
-  private autoCreated = new Set<string>();
-  private popped = new Set<string>();
+  private readonly screenPop = new ScreenPop({
+    openUtility: () => {
+      if (!this.utilityId) return false;
+      open(this.utilityId, { autoFocus: false }).catch(() => undefined);
+      return true;
+    },
+    openRecord: (recordId) => this.openRecord(recordId),
+    createRecord: (objectApiName, call) => this.navigate(newRecordPage(objectApiName, call)),
+  });
+  /** Per call id: what was last announced, so a frame that changes nothing is not re-read. */
   private announced = new Map<string, string>();
   /**
    * What Lightning Data Service let this rep see of each matched record (by 15-character id).
@@ -157,7 +153,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   private async start(): Promise<void> {
     this.status = { state: 'connecting', attempt: 0 };
     try {
-      this.preferences = { ...DEFAULT_PREFERENCES, ...(await getPreferences()) };
+      this.preferences = await loadPreferences();
     } catch (error) {
       // Not enabled for this user: say so, rather than "no bridge URL is set".
       const notEnabled = notEnabledProblem(errorMessage(error));
@@ -213,35 +209,13 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
 
   // ---- what happens once per call ------------------------------------------------------
 
-  /** The one-time reactions to a call: pop the utility, announce, open or create records. */
+  /** Reactions to a call: pop the utility, announce, open or create records (./screenPop). */
   private react(call: Call): void {
     if (call.state === 'ended') return;
     // The dial the rep placed has become a call: it is no longer "Calling …".
     if (call.direction === 'outbound') this.requests.clearPendingDials();
-    if (call.state === 'ringing' || call.state === 'dialing') this.popUtility(call);
+    this.screenPop.react(call, this.preferences);
     this.announce(call);
-    if (call.lookup !== 'done') return;
-    const only = call.matches.length === 1 ? call.matches[0] : undefined;
-    if (only && this.preferences.openSingleMatch && !call.linkedRecordId) {
-      if (!this.autoNavigated.has(call.id)) this.openRecord(only.id);
-      this.autoNavigated.add(call.id);
-    }
-    const createWanted =
-      call.direction === 'inbound'
-        ? this.preferences.createFormForUnknownInbound
-        : this.preferences.createFormForUnknownOutbound;
-    if (createWanted && isUnknownCaller(call) && !this.autoCreated.has(call.id)) {
-      this.autoCreated.add(call.id);
-      this.createRecord('Contact', call);
-    }
-  }
-
-  /** Opens the utility once per call, when it starts ringing or dialing. */
-  private popUtility(call: Call): void {
-    const id = this.utilityId;
-    if (!id || this.popped.has(call.id)) return;
-    this.popped.add(call.id);
-    open(id, { autoFocus: false }).catch(() => undefined);
   }
 
   /** A call as this rep may see it (names from LDS only). */
@@ -281,18 +255,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   }
 
   private openRecord(recordId: string): void {
-    this.navigate(
-      { type: 'standard__recordPage', attributes: { recordId, actionName: 'view' } },
-      recordId,
-    );
-  }
-
-  private createRecord(objectApiName: 'Contact' | 'Lead', call: Call): void {
-    this.navigate({
-      type: 'standard__objectPage',
-      attributes: { objectApiName, actionName: 'new' },
-      state: { defaultFieldValues: encodeDefaultFieldValues({ Phone: numberForRecord(call) }) },
-    });
+    this.navigate(recordPage(recordId), recordId);
   }
 
   private findCall(id: string | undefined): Call | undefined {
@@ -344,7 +307,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
 
   handleCreate(event: CustomEvent<{ callId: string; objectApiName: 'Contact' | 'Lead' }>): void {
     const call = this.findCall(event.detail.callId);
-    if (call) this.createRecord(event.detail.objectApiName, call);
+    if (call) this.navigate(newRecordPage(event.detail.objectApiName, call));
   }
 
   handleRetry(): void {
@@ -385,11 +348,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     const previous = this.preferences;
     this.preferences = { ...previous, [event.detail.name]: event.detail.checked };
     try {
-      await savePreferences({
-        openSingleMatch: this.preferences.openSingleMatch,
-        createFormForUnknownInbound: this.preferences.createFormForUnknownInbound,
-        createFormForUnknownOutbound: this.preferences.createFormForUnknownOutbound,
-      });
+      await saveRepPreferences(this.preferences);
       this.preferencesError = '';
     } catch (error) {
       this.preferences = previous;
