@@ -6,7 +6,7 @@
 // or needs none (Cyrillic "а" looks like Latin "a"). So two emails are the `same` only when
 // they are written alike up to letter case and both are plain text; emails that fold to one
 // address or look alike without being the same are a `look-alike`: refused, and worth telling
-// the admin about.
+// the admin about. `hiddenDifference` says where, for the admin check's explanation.
 import unhomoglyph from 'unhomoglyph';
 
 export type EmailComparison = 'same' | 'look-alike' | 'different';
@@ -86,4 +86,36 @@ function scriptsOf(text: string): Set<string> {
     scripts.add(SCRIPT_GROUPS.find((group) => group.pattern.test(char))?.name ?? 'other');
   }
   return scripts;
+}
+
+/** The first character where two addresses differ in a way a reader would not see, if any. */
+export function hiddenDifference(a: string, b: string): string | undefined {
+  const left = Array.from(a.trim());
+  const right = Array.from(b.trim());
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const x = left[i];
+    const y = right[i];
+    // Plain letters that differ only by case are the same address; anything else is not.
+    if (
+      x === y ||
+      (x !== undefined &&
+        y !== undefined &&
+        isPlain(x) &&
+        isPlain(y) &&
+        x.toLowerCase() === y.toLowerCase())
+    )
+      continue;
+    const odd = x !== undefined && !isPlain(x) ? x : y;
+    if (odd === undefined) return undefined;
+    return `${codePoint(odd)} at character ${i + 1}`;
+  }
+  return undefined;
+}
+
+function isPlain(c: string): boolean {
+  return /^[\x20-\x7e]$/.test(c);
+}
+
+function codePoint(c: string): string {
+  return `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }

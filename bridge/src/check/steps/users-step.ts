@@ -5,7 +5,7 @@
 // users the bridge cannot tell apart, a rep nobody mapped.
 import type { SObjectRecord } from '../../salesforce/gateway';
 import { soql } from '../../salesforce/query-builder';
-import { emailSkeleton, hiddenDifference } from '../../users/email-lookalikes';
+import { emailSkeleton, hiddenDifference } from '../../users/email-identity';
 import { normalizeEmail } from '../../users/email-user-directory';
 import type { CheckContext } from '../check-context';
 import type { CheckProblem } from '../check-report';
