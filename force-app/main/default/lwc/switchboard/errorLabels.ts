@@ -25,6 +25,9 @@ import noteTooLateHint from '@salesforce/label/c.Switchboard_Error_Note_Too_Late
 import noteInvalid from '@salesforce/label/c.Switchboard_Error_Note_Invalid';
 import noteInvalidHint from '@salesforce/label/c.Switchboard_Error_Note_Invalid_Hint';
 import callLogDisabled from '@salesforce/label/c.Switchboard_Error_Call_Log_Disabled';
+import recordNotLinkable from '@salesforce/label/c.Switchboard_Error_Record_Not_Linkable';
+import recordNotAccessible from '@salesforce/label/c.Switchboard_Error_Record_Not_Accessible';
+import recordNotAccessibleHint from '@salesforce/label/c.Switchboard_Error_Record_Not_Accessible_Hint';
 import rateLimited from '@salesforce/label/c.Switchboard_Error_Rate_Limited';
 
 export default {
@@ -53,5 +56,8 @@ export default {
   noteInvalid,
   noteInvalidHint,
   callLogDisabled,
+  recordNotLinkable,
+  recordNotAccessible,
+  recordNotAccessibleHint,
   rateLimited,
 };

@@ -28,6 +28,11 @@ const BY_CODE: Record<string, ErrorText> = {
   CALL_LOG_NOTE_TOO_LATE: { message: LABELS.noteTooLate, hint: LABELS.noteTooLateHint },
   CALL_LOG_NOTE_INVALID: { message: LABELS.noteInvalid, hint: LABELS.noteInvalidHint },
   CALL_LOG_DISABLED: { message: LABELS.callLogDisabled, hint: LABELS.tellAdmin },
+  RECORD_NOT_LINKABLE: { message: LABELS.recordNotLinkable, hint: '' },
+  RECORD_NOT_ACCESSIBLE: {
+    message: LABELS.recordNotAccessible,
+    hint: LABELS.recordNotAccessibleHint,
+  },
   WS_RATE_LIMITED: { message: LABELS.rateLimited, hint: LABELS.tryAgainSoon },
 };
 
