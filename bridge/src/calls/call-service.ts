@@ -10,9 +10,8 @@ import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import type { LookupConfig, PhoneConfig } from '../config/schema';
 import { numberForLog, type Logger } from '../logging/logger';
 import { normalizeNumber, type NormalizeOptions } from '../phone/phone-number';
-import type { ResumeState } from '../pbx/adapter';
 import type { UserDirectory } from '../users/user-directory';
-import type { Call, CallEvent, CallLogView, CallMatch } from './call';
+import type { Call, CallEvent, CallLogView, CallMatch, ResumeState } from './call';
 import { MemoryCallStore, type CallStore } from './call-store';
 import type { CallTracker, RingInfo } from './call-tracker';
 

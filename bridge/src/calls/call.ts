@@ -68,3 +68,13 @@ export type CallEvent =
   | (CallEventBase & { type: 'finished' });
 
 export type CallEventType = CallEvent['type'];
+
+/** What the bridge knew of calls under way when it last stopped (the call core's durable store, calls/call-store.ts); a PBX adapter that can resume takes it up. */
+export interface ResumeState {
+  /** Legs that had not ended. */
+  legs: { pbxCallId: string; extension: string; direction: CallDirection; answered: boolean }[];
+  /** PBX calls not finished yet (a queue call between two ring cycles has no live leg). */
+  openCalls: string[];
+  /** Until when the bridge saw the PBX: what it missed happened after this. */
+  lastSeenAt: Date;
+}

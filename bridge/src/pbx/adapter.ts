@@ -1,7 +1,7 @@
 // The boundary between the bridge and a phone system. Each adapter (asterisk, webhook,
 // simulator) translates vendor traffic into CallEvents and places calls; nothing vendor-
 // specific crosses this interface.
-import type { CallDirection, CallEvent } from '../calls/call';
+import type { CallEvent, ResumeState } from '../calls/call';
 import type { PbxUser } from '../users/user-directory';
 
 export interface DialRequest {
@@ -29,15 +29,8 @@ export type { PbxUser } from '../users/user-directory';
 
 export type CallEventListener = (event: CallEvent) => void;
 
-/** What the bridge knew of calls under way when it last stopped (its durable store). */
-export interface ResumeState {
-  /** Legs that had not ended. */
-  legs: { pbxCallId: string; extension: string; direction: CallDirection; answered: boolean }[];
-  /** PBX calls not finished yet (a queue call between two ring cycles has no live leg). */
-  openCalls: string[];
-  /** Until when the bridge saw the PBX: what it missed happened after this. */
-  lastSeenAt: Date;
-}
+/** What the bridge knew of calls under way when it last stopped (the call core's store). */
+export type { ResumeState } from '../calls/call';
 
 /** One thing wrong with the PBX set-up, and what to do about it. */
 export interface PbxFinding {

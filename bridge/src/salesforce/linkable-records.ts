@@ -4,7 +4,7 @@
 // matches and the record pages click-to-dial is on), name a record that exists, and name one
 // the rep may open — asked of Salesforce itself (UserRecordAccess, which applies the org's
 // sharing for that user), never guessed from ownership.
-import type { MatchObject } from '../calls/call';
+import type { MatchObject } from '../protocol/v1';
 import { ErrorCodes, SwitchboardError } from '../errors';
 import type { SalesforceGateway } from './gateway';
 import { soql } from './query-builder';

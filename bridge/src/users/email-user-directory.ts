@@ -81,8 +81,11 @@ export class EmailUserDirectory implements UserDirectory {
     this.emailByExtension = this.merge([]);
   }
 
-  /** Re-reads the mapping (config + PBX) and the Salesforce users behind it. Never throws. */
-  async refresh(pbxUsers: PbxUser[] = []): Promise<void> {
+  /**
+   * Re-reads the mapping (config + PBX) and the Salesforce users behind it; false when the
+   * Salesforce users could not be read (the last known ones stay). Never throws.
+   */
+  async refresh(pbxUsers: PbxUser[] = []): Promise<boolean> {
     this.emailByExtension = this.merge(pbxUsers);
     const names = new Map<string, string>();
     for (const user of pbxUsers)
@@ -96,11 +99,12 @@ export class EmailUserDirectory implements UserDirectory {
       const problem = isSwitchboardError(error) ? error : undefined;
       this.logger.warn(
         { code: problem?.code ?? ErrorCodes.SF_UNAVAILABLE, err: error },
-        'Could not read Salesforce users; keeping the last known ones and retrying on the next refresh',
+        'Could not read Salesforce users; keeping the last known ones and retrying soon',
       );
-      return;
+      return false;
     }
     this.warnAboutUnmatched();
+    return true;
   }
 
   extensionsForRep(rep: RepClaims): string[] {

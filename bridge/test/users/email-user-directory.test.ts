@@ -159,7 +159,7 @@ describe('EmailUserDirectory', () => {
       logger,
     });
     fail(new SwitchboardError('SF_UNAVAILABLE', 'down'));
-    await expect(users.refresh()).resolves.toBeUndefined();
+    await expect(users.refresh()).resolves.toBe(false);
     expect(users.extensionsForEmail('alice@acme.com')).toEqual(['201']);
     expect(users.salesforceUserIdForEmail('alice@acme.com')).toBeUndefined();
     expect(lines.some((l) => l.level === 'warn' && l.msg.includes('retrying'))).toBe(true);
