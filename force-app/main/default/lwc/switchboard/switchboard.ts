@@ -5,17 +5,10 @@
 // @api properties and tells this one what the rep did through events.
 import { LightningElement, wire } from 'lwc';
 import { NavigationMixin, type PageReference } from 'lightning/navigation';
-import {
-  APPLICATION_SCOPE,
-  MessageContext,
-  subscribe,
-  unsubscribe,
-  type Subscription,
-} from 'lightning/messageService';
+import { MessageContext } from 'lightning/messageService';
 import { EnclosingUtilityId, open, updateUtility } from 'lightning/platformUtilityBarApi';
 import { IsConsoleNavigation, openTab } from 'lightning/platformWorkspaceApi';
 import getToken from '@salesforce/apex/SwitchboardTokenController.getToken';
-import DIAL_CHANNEL from '@salesforce/messageChannel/Switchboard_Dial__c';
 import {
   SwitchboardConnection,
   errorMessage,
@@ -49,15 +42,9 @@ import {
   saveRepPreferences,
   type SwitchboardPreferences,
 } from './preferences';
+import { RecordDials, type MessageContextValue } from './recordDials';
 import { ScreenPop, newRecordPage, recordPage } from './screenPop';
 import LABELS from './labels';
-
-type ContextValue = Parameters<typeof subscribe>[0];
-
-interface DialMessage {
-  number?: unknown;
-  recordId?: unknown;
-}
 
 export default class Switchboard extends NavigationMixin(LightningElement) {
   status: ConnectionStatus = { state: 'idle', attempt: 0 };
@@ -82,10 +69,13 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   labels = LABELS;
   utilityId: string | undefined;
   isConsole = false;
-  messageContext: ContextValue | undefined;
+  messageContext: MessageContextValue | undefined;
 
   private connection: SwitchboardConnection | undefined;
-  private subscription: Subscription | undefined;
+  /** Click-to-dial from a record page (Lightning Message Service), see ./recordDials. */
+  private readonly recordDials = new RecordDials((number, recordId) =>
+    this.requests.dial(number, recordId, 'record'),
+  );
   private readonly clock = new CallClock({
     tick: (now) => {
       this.now = now;
@@ -132,9 +122,9 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   }
 
   @wire(MessageContext)
-  wiredMessageContext(value: ContextValue | undefined): void {
+  wiredMessageContext(value: MessageContextValue | undefined): void {
     this.messageContext = value;
-    this.subscribeToDial();
+    this.recordDials.start(value);
   }
 
   override connectedCallback(): void {
@@ -144,8 +134,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   override disconnectedCallback(): void {
     this.connection?.stop();
     this.connection = undefined;
-    if (this.subscription) unsubscribe(this.subscription);
-    this.subscription = undefined;
+    this.recordDials.stop();
     this.clock.stop();
     this.requests.stop();
   }
@@ -354,22 +343,6 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
       this.preferences = previous;
       this.preferencesError = formatLabel(LABELS.preferenceNotSaved, errorMessage(error));
     }
-  }
-
-  // ---- click-to-dial from a record page (Lightning Message Service) -------------------
-
-  private subscribeToDial(): void {
-    if (this.subscription || !this.messageContext) return;
-    this.subscription = subscribe(
-      this.messageContext,
-      DIAL_CHANNEL,
-      (message) => {
-        const { number, recordId } = message as DialMessage;
-        if (typeof number !== 'string') return;
-        this.requests.dial(number, typeof recordId === 'string' ? recordId : undefined, 'record');
-      },
-      { scope: APPLICATION_SCOPE },
-    );
   }
 
   private get notesContext(): NotesContext {
