@@ -70,7 +70,8 @@ export class AmiTestServer {
     this.onConnection(socket);
   });
   private readonly sockets = new Set<net.Socket>();
-  private loggedIn: net.Socket | undefined;
+  /** Every logged-in session: like manager.c, events go to each of them, not only the newest. */
+  private readonly loggedIn = new Set<net.Socket>();
   private waiters: (() => void)[] = [];
   logins = 0;
 
@@ -92,27 +93,35 @@ export class AmiTestServer {
     while (this.logins < n) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
-  /** Writes frames to the logged-in client, cut as configured; events it may not read are dropped. */
+  /**
+   * Writes frames to every logged-in session (Asterisk sends each event to all of them: the
+   * bridge's own and, while it lasts, a second one such as `check`'s), cut as configured;
+   * events the user may not read are dropped.
+   */
   async send(frames: readonly string[]): Promise<void> {
-    const socket = this.loggedIn;
-    if (socket === undefined) throw new Error('no client logged in');
+    const sockets = [...this.loggedIn];
+    if (sockets.length === 0) throw new Error('no client logged in');
     const bytes = Buffer.from(frames.filter((f) => this.readable(f)).join(''), 'utf8');
     for (const piece of this.pieces(bytes)) {
-      socket.write(piece);
+      for (const socket of sockets) socket.write(piece);
       // Let the client read each piece separately, as from real TCP reads.
       if (this.options.split !== 'frames') await new Promise((resolve) => setImmediate(resolve));
     }
-    await new Promise<void>((resolve) =>
-      socket.write('', () => {
-        resolve();
-      }),
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.destroyed) resolve();
+            else socket.write('', () => resolve());
+          }),
+      ),
     );
   }
 
   /** Drops every connection (a network cut or a PBX restart). */
   dropAll(): void {
     for (const socket of this.sockets) socket.destroy();
-    this.loggedIn = undefined;
+    this.loggedIn.clear();
   }
 
   async close(): Promise<void> {
@@ -164,7 +173,7 @@ export class AmiTestServer {
     this.sockets.add(socket);
     socket.on('close', () => {
       this.sockets.delete(socket);
-      if (this.loggedIn === socket) this.loggedIn = undefined;
+      this.loggedIn.delete(socket);
     });
     socket.on('error', () => undefined);
     socket.write('Asterisk Call Manager/11.0.0\r\n');
@@ -203,7 +212,7 @@ export class AmiTestServer {
           return;
         }
         reply({ Response: 'Success', ActionID: id, Message: 'Authentication accepted' });
-        this.loggedIn = socket;
+        this.loggedIn.add(socket);
         this.logins += 1;
         for (const w of this.waiters.splice(0)) w();
         return;
