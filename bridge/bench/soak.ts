@@ -525,9 +525,18 @@ async function main(): Promise<void> {
     }
     return counts;
   };
+  // docs/call-logging.md: one Task per answered conversation — a queue call answered by one
+  // member leaves no Task for the legs that only rang (busy or not picked up) elsewhere.
   const dueTasks = () => {
     const due = new Set(webhookEnded);
-    for (const [legId, leg] of seen) if (leg.states.has('ended') && !leg.internal) due.add(legId);
+    const answeredCalls = new Set<string>();
+    for (const [legId, leg] of seen)
+      if (leg.states.has('connected')) answeredCalls.add(pbxCallOf(legId));
+    for (const [legId, leg] of seen) {
+      if (!leg.states.has('ended') || leg.internal) continue;
+      if (!leg.states.has('connected') && answeredCalls.has(pbxCallOf(legId))) continue;
+      due.add(legId);
+    }
     return due;
   };
   const drainUntil = Date.now() + 90_000;
@@ -625,3 +634,8 @@ main().catch((error: unknown) => {
   );
   process.exit(1);
 });
+
+/** The PBX call a leg belongs to: leg ids are `<pbx call id>:<extension>`. */
+function pbxCallOf(legId: string): string {
+  return legId.slice(0, legId.lastIndexOf(':'));
+}
