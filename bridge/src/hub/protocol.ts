@@ -6,16 +6,9 @@ import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
 import {
   CLIENT_FRAME_TYPES,
   PROTOCOL_VERSION,
-  type CallLinkFrame,
-  type AdminCheckFrame,
-  type AdminRetryFrame,
-  type AdminSubscribeFrame,
-  type CallNoteFrame,
   type ClientFrame,
   type ClientFrameType,
-  type DialFrame,
   type ErrorFrame,
-  type HelloFrame,
 } from '../protocol/v1';
 
 // ---------------------------------------------------------------------------------------------
@@ -86,30 +79,6 @@ export const AdminCheckFrameSchema = z.object({
   requestId,
 });
 
-/**
- * Compile-time: each schema parses to exactly its frame type of protocol/v1.ts. A field added to,
- * dropped from, or made optional on one side only turns an entry false and fails the type check.
- */
-type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Same<A, B> = Mutual<A, B> extends true ? Mutual<Required<A>, Required<B>> : false;
-export const SCHEMAS_MATCH_PROTOCOL: {
-  hello: Same<z.infer<typeof HelloFrameSchema>, HelloFrame>;
-  dial: Same<z.infer<typeof DialFrameSchema>, DialFrame>;
-  'call.link': Same<z.infer<typeof CallLinkFrameSchema>, CallLinkFrame>;
-  'call.note': Same<z.infer<typeof CallNoteFrameSchema>, CallNoteFrame>;
-  'admin.subscribe': Same<z.infer<typeof AdminSubscribeFrameSchema>, AdminSubscribeFrame>;
-  'admin.retry': Same<z.infer<typeof AdminRetryFrameSchema>, AdminRetryFrame>;
-  'admin.check': Same<z.infer<typeof AdminCheckFrameSchema>, AdminCheckFrame>;
-} = {
-  hello: true,
-  dial: true,
-  'call.link': true,
-  'call.note': true,
-  'admin.subscribe': true,
-  'admin.retry': true,
-  'admin.check': true,
-};
-
 const CLIENT_SCHEMAS = {
   hello: HelloFrameSchema,
   dial: DialFrameSchema,
@@ -119,6 +88,22 @@ const CLIENT_SCHEMAS = {
   'admin.retry': AdminRetryFrameSchema,
   'admin.check': AdminCheckFrameSchema,
 } as const satisfies Record<ClientFrameType, z.ZodType>;
+
+/**
+ * Compile-time: each schema parses to exactly its frame type of protocol/v1.ts. A field added to,
+ * dropped from, or made optional on one side only makes its entry of SchemaMatches false, and
+ * the constant below fails the type check (hover SchemaMatches to see which frame).
+ */
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Same<A, B> = Mutual<A, B> extends true ? Mutual<Required<A>, Required<B>> : false;
+type SchemaMatches = {
+  [T in ClientFrameType]: Same<
+    z.infer<(typeof CLIENT_SCHEMAS)[T]>,
+    Extract<ClientFrame, { type: T }>
+  >;
+};
+export const SCHEMAS_MATCH_PROTOCOL: SchemaMatches[ClientFrameType] extends true ? true : false =
+  true;
 
 function isClientFrameType(type: string): type is ClientFrameType {
   return (CLIENT_FRAME_TYPES as readonly string[]).includes(type);

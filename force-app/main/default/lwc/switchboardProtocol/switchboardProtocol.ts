@@ -13,6 +13,7 @@ import type {
   CloseCodes as ProtocolCloseCodes,
   PROTOCOL_VERSION as ProtocolVersion,
   ReadyFrame as ProtocolReadyFrame,
+  ServerFrame as ProtocolServerFrame,
   ReadySettings,
   CallFrame,
   CallLinkFrame,
@@ -23,7 +24,6 @@ import type {
   DialResultFrame,
   ErrorFrame,
   HelloFrame,
-  PbxFrame,
   PbxStatus,
 } from '../../../../../bridge/src/protocol/v1';
 
@@ -95,15 +95,7 @@ export interface ReadyFrame extends Omit<ProtocolReadyFrame, 'settings' | 'pbx'>
 }
 
 /** What parseServerFrame returns: the protocol's server frames, with ReadyFrame as above. */
-export type ServerFrame =
-  | ReadyFrame
-  | CallFrame
-  | DialResultFrame
-  | CallNoteResultFrame
-  | ErrorFrame
-  | AdminStatusFrame
-  | AdminResultFrame
-  | PbxFrame;
+export type ServerFrame = Exclude<ProtocolServerFrame, ProtocolReadyFrame> | ReadyFrame;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
