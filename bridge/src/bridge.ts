@@ -19,6 +19,7 @@ import { createHttpApp } from './http/http-server';
 import { listen } from './http/listen';
 import { statusReport } from './http/status-report';
 import { IdentityVerifier } from './hub/identity-verifier';
+import { PostgresReplayCache } from './hub/replay-cache';
 import { repRequestHandlers } from './hub/rep-requests';
 import { WebSocketHub } from './hub/websocket-hub';
 import type { Logger } from './logging/logger';
@@ -33,7 +34,7 @@ import type { SalesforceGateway } from './salesforce/gateway';
 import { OrgConnection } from './salesforce/org-connection';
 import { LinkableRecords } from './salesforce/linkable-records';
 import { OrgFields } from './salesforce/org-fields';
-import { openDatabase } from './storage/database';
+import { openStorage } from './storage/storage';
 import { EmailUserDirectory } from './users/email-user-directory';
 import { UserRefresh } from './users/user-refresh';
 
@@ -105,18 +106,25 @@ export async function startBridge(
     const orgFields = new OrgFields({ gateway, logger: part('salesforce') });
     await org.connect();
 
+    // The SQLite file always; PostgreSQL too when several bridges share storage.postgres.
+    const storage = await openStorage(config.storage, part('storage'));
+    stack.push(() => storage.close());
+    const db = storage.sqlite;
+
     const verifier = await IdentityVerifier.forConfig(config.auth, {
       emulatedOrgPublicKeyPem: emulatedOrg?.identity.publicKeyPem,
       connectedOrgId: () => org.identity?.orgId,
       logger: part('auth'),
+      // A token used at any bridge is refused at every other.
+      ...(storage.postgres === undefined
+        ? {}
+        : { replayCache: await PostgresReplayCache.open(storage.postgres, part('storage')) }),
     });
     const users = new EmailUserDirectory({
       mappings: config.users,
       gateway,
       logger: part('users'),
     });
-    const db = openDatabase(config.storage.database, part('storage'));
-    stack.push(() => db.close());
 
     // Built (not started) before the directory: Asterisk is also where caller names go.
     const pbx = createPbxAdapter(config, logger, demoNumbers(emulatedOrg));

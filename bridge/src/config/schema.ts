@@ -317,10 +317,44 @@ export const CALL_LOG_SUBJECT_PLACEHOLDERS = [
   'date',
 ] as const;
 
+/** A postgres:// or postgresql:// URL, without the password when `password` gives it. */
+const postgresUrl = z
+  .string({ error: 'storage.postgres.url is required: postgresql://user@host:5432/database' })
+  .trim()
+  .refine(
+    (value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol),
+    'must be a PostgreSQL connection URL such as postgresql://switchboard@db.acme.internal:5432/switchboard',
+  );
+
+/**
+ * Shared storage for several bridges: the call-log outbox, calls under way, the directory
+ * index and the identity replay cache live in PostgreSQL instead of the SQLite file.
+ */
+export const PostgresSchema = z
+  .object({
+    url: postgresUrl,
+    /** Kept out of the URL and the file: SWITCHBOARD__STORAGE__POSTGRES__PASSWORD. */
+    password: secret('storage.postgres.password').optional(),
+    /** Connections each bridge keeps open. */
+    poolSize: z.number().int().min(2).max(100).default(10),
+  })
+  .strict()
+  .superRefine((pg, ctx) => {
+    if (pg.password !== undefined && URL.canParse(pg.url) && new URL(pg.url).password !== '')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message:
+          'is set and storage.postgres.url also carries a password: keep it in one place ' +
+          '(SWITCHBOARD__STORAGE__POSTGRES__PASSWORD, not the URL)',
+      });
+  });
+
 export const StorageSchema = z
   .object({
-    /** The embedded SQLite database file (call-log outbox, later the directory index). */
+    /** The embedded SQLite database file (used when storage.postgres is not set). */
     database: z.string().trim().min(1).default('switchboard.db'),
+    postgres: PostgresSchema.optional(),
   })
   .strict();
 
@@ -549,6 +583,7 @@ export type SalesforceConfig = Config['salesforce'];
 export type PbxConfig = Config['pbx'];
 export type LookupConfig = Config['lookup'];
 export type StorageConfig = Config['storage'];
+export type PostgresConfig = NonNullable<StorageConfig['postgres']>;
 export type CallLogConfig = Config['callLog'];
 export type DirectoryConfig = Config['directory'];
 export type AstDbConfig = DirectoryConfig['astdb'];

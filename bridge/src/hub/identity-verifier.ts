@@ -7,6 +7,7 @@ import type { AuthConfig } from '../config/schema';
 import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
 import type { Logger } from '../logging/logger';
 import { readIdentityCertificate } from './identity-certificate';
+import { MemoryReplayCache, type ReplayCache } from './replay-cache';
 
 /** Who a verified token says the rep is. */
 export interface RepIdentityClaims {
@@ -38,6 +39,8 @@ export interface IdentityVerifierOptions {
   /** Milliseconds since the epoch; tests inject a clock. */
   now?: () => number;
   logger: Logger;
+  /** Where accepted token ids are kept; default this bridge's memory (one bridge). */
+  replayCache?: ReplayCache;
 }
 
 const ALGORITHM = 'RS256';
@@ -53,26 +56,22 @@ const NONCE_CLAIM = 'switchboard_nonce';
 export const ROLES_CLAIM = 'switchboard_roles';
 /** The roles the bridge knows; any other value in the claim is ignored. */
 const KNOWN_ROLES = new Set(['rep', 'admin']);
-/**
- * Replay memory bound. Every entry comes from a token with a valid org signature and lives at
- * most maxLifetime + tolerance, so this is ~100k logins in five minutes before eviction starts.
- */
-const MAX_REMEMBERED_JTIS = 100_000;
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 const HINT_GET_NEW_TOKEN =
   'Reload the Lightning page so the utility asks Apex for a fresh token; tokens are single-use.';
 
 export class IdentityVerifier {
-  /** `${iss}:${jti}` → the time (ms) after which the token is no longer accepted anyway. */
-  private readonly seen = new Map<string, number>();
-  private nextPruneAt = 0;
+  /** The `${iss}:${jti}` of accepted tokens: this bridge's memory, or shared by every bridge. */
+  private readonly replay: ReplayCache;
 
   private constructor(
     private readonly key: KeyLike,
     private readonly options: IdentityVerifierOptions,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.replay = options.replayCache ?? new MemoryReplayCache(options.logger);
+  }
 
   /**
    * Refuses (CONFIG_INVALID, naming auth.certificate) a certificate that cannot verify RS256
@@ -97,6 +96,7 @@ export class IdentityVerifier {
       emulatedOrgPublicKeyPem: string | undefined;
       connectedOrgId: () => string | undefined;
       logger: Logger;
+      replayCache?: ReplayCache;
     },
   ): Promise<IdentityVerifier> {
     return IdentityVerifier.create({
@@ -112,6 +112,7 @@ export class IdentityVerifier {
       maxLifetimeSeconds: auth.maxTokenLifetimeSeconds,
       clockToleranceSeconds: auth.clockToleranceSeconds,
       logger: options.logger,
+      ...(options.replayCache === undefined ? {} : { replayCache: options.replayCache }),
     });
   }
 
@@ -220,7 +221,7 @@ export class IdentityVerifier {
         'The Apex token controller should use a UUID or 128 random bits in hex as jti.',
       );
     }
-    this.rememberOnce(claims.iss, claims.jti, claims.exp * 1000 + toleranceMs, nowMs);
+    await this.rememberOnce(claims.iss, claims.jti, claims.exp * 1000 + toleranceMs, nowMs);
 
     return {
       orgId: claims.iss,
@@ -232,9 +233,9 @@ export class IdentityVerifier {
     };
   }
 
-  /** How many token ids are remembered for replay detection (for stats and tests). */
-  rememberedTokenCount(): number {
-    return this.seen.size;
+  /** How many token ids this bridge remembers (its own memory only; for stats and tests). */
+  rememberedTokenCount(): number | undefined {
+    return this.replay instanceof MemoryReplayCache ? this.replay.size : undefined;
   }
 
   private async verifySignature(token: string, nowMs: number) {
@@ -252,36 +253,19 @@ export class IdentityVerifier {
     }
   }
 
-  private rememberOnce(iss: string, jti: string, acceptedUntilMs: number, nowMs: number): void {
-    this.prune(nowMs);
-    const key = `${iss}:${jti}`;
-    if (this.seen.has(key)) {
+  private async rememberOnce(
+    iss: string,
+    jti: string,
+    acceptedUntilMs: number,
+    nowMs: number,
+  ): Promise<void> {
+    if (!(await this.replay.firstUse(`${iss}:${jti}`, acceptedUntilMs, nowMs)))
       throw authError(
         ErrorCodes.AUTH_TOKEN_REPLAYED,
         'This identity token was already used.',
         HINT_GET_NEW_TOKEN +
           ' If this repeats, something is replaying captured tokens: check who can reach the bridge.',
       );
-    }
-    if (this.seen.size >= MAX_REMEMBERED_JTIS) {
-      // Evict the oldest (Map keeps insertion order) rather than refuse every rep's login.
-      const oldest = this.seen.keys().next();
-      if (oldest.done !== true) this.seen.delete(oldest.value);
-      this.options.logger.warn(
-        { remembered: this.seen.size },
-        'identity token replay memory is full; forgetting the oldest token ids',
-      );
-    }
-    this.seen.set(key, acceptedUntilMs);
-  }
-
-  /** Drops ids whose tokens have expired: they can no longer be replayed anyway. */
-  private prune(nowMs: number): void {
-    if (nowMs < this.nextPruneAt && this.seen.size < MAX_REMEMBERED_JTIS) return;
-    this.nextPruneAt = nowMs + 10_000;
-    for (const [key, until] of this.seen) {
-      if (until < nowMs) this.seen.delete(key);
-    }
   }
 }
 

@@ -36,8 +36,36 @@ export interface Migration {
   /** 1, 2, 3 … in order; never renumber or edit a migration that has shipped. */
   version: number;
   description: string;
-  /** SQL text, or a function for changes SQL alone cannot express. Runs inside a transaction. */
-  up: string | ((db: Database) => void);
+  /**
+   * SQLite: SQL text, or a function for changes SQL alone cannot express. Runs inside a
+   * transaction. Absent for a module only PostgreSQL holds.
+   */
+  up?: string | ((db: Database) => void);
+  /** The same change in PostgreSQL's SQL (postgres.ts); absent for a module only SQLite holds. */
+  postgres?: string;
+}
+
+/**
+ * A module's migrations in order, refused (a programming error) when the numbers have gaps or
+ * one lacks the form this store runs: `up` for SQLite, `postgres` for PostgreSQL.
+ */
+export function orderedMigrations(
+  module: string,
+  migrations: readonly Migration[],
+  form: 'up' | 'postgres',
+): Migration[] {
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  ordered.forEach((m, i) => {
+    if (m.version !== i + 1 || m[form] === undefined)
+      throw new SwitchboardError(
+        ErrorCodes.STORAGE_MIGRATION_FAILED,
+        m[form] === undefined
+          ? `Migration ${module} #${m.version} has no ${form === 'up' ? 'SQLite' : 'PostgreSQL'} form`
+          : `Migrations of ${module} must be numbered 1, 2, 3 … without gaps`,
+        { operational: false },
+      );
+  });
+  return ordered;
 }
 
 /** How long a statement waits for another connection's lock before failing (ms). */
@@ -93,15 +121,7 @@ export function applyMigrations(
   migrations: readonly Migration[],
   logger: Logger,
 ): void {
-  const ordered = [...migrations].sort((a, b) => a.version - b.version);
-  ordered.forEach((m, i) => {
-    if (m.version !== i + 1)
-      throw new SwitchboardError(
-        ErrorCodes.STORAGE_MIGRATION_FAILED,
-        `Migrations of ${module} must be numbered 1, 2, 3 … without gaps`,
-        { operational: false },
-      );
-  });
+  const ordered = orderedMigrations(module, migrations, 'up');
   const current = schemaVersion(db, module);
   const newest = ordered.length;
   if (current > newest)
@@ -116,7 +136,7 @@ export function applyMigrations(
     try {
       db.transaction(() => {
         if (typeof migration.up === 'string') db.exec(migration.up);
-        else migration.up(db);
+        else migration.up?.(db);
         db.prepare(
           `INSERT INTO schema_versions (module, version, applied_at) VALUES (?, ?, ?)
            ON CONFLICT(module) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at`,

@@ -77,6 +77,18 @@ describe('loadConfig', () => {
     expect(config.log.level).toBe('debug');
   });
 
+  it('takes the PostgreSQL password from SWITCHBOARD__STORAGE__POSTGRES__PASSWORD', () => {
+    const config = loadConfig({
+      file: yamlFile(REAL_ORG + 'storage: {postgres: {url: "postgresql://sb@db:5432/sb"}}\n'),
+      env: { SWITCHBOARD__STORAGE__POSTGRES__PASSWORD: ' 0123 ' },
+    });
+    expect(config.storage.postgres).toEqual({
+      url: 'postgresql://sb@db:5432/sb',
+      password: '0123',
+      poolSize: 10,
+    });
+  });
+
   it('freezes the result', () => {
     const config = loadConfig({ env: {} });
     expect(Object.isFrozen(config)).toBe(true);
@@ -137,6 +149,16 @@ describe('loadConfig', () => {
       'salesforce.clientSecret',
     ],
     ['a bad user email', REAL_ORG + 'users: [{extension: 201, email: nope}]\n', 'users.0.email'],
+    [
+      'a PostgreSQL URL that is not one',
+      REAL_ORG + 'storage: {postgres: {url: "mysql://db/switchboard"}}\n',
+      'storage.postgres.url',
+    ],
+    [
+      'a PostgreSQL password both in the URL and on its own',
+      REAL_ORG + 'storage: {postgres: {url: "postgresql://sb:pw@db/sb", password: "pw2"}}\n',
+      'storage.postgres.password',
+    ],
     [
       'an extension mapped twice',
       REAL_ORG + 'users: [{extension: 201, email: a@x.io}, {extension: 201, email: b@x.io}]\n',

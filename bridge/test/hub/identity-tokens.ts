@@ -2,6 +2,8 @@
 // factory for identity tokens shaped like the ones the Apex token controller signs.
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
+import { IdentityVerifier, type IdentityVerifierOptions } from '../../src/hub/identity-verifier';
+import type { Logger } from '../../src/logging/logger';
 
 export const ORG_ID = '00D000000000001EAA';
 export const USER_ID = '005000000000001AAA';
@@ -15,6 +17,23 @@ export interface TestKeys {
 export function generateKeys(): TestKeys {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+/** A verifier for the test org's tokens signed with `keys`; `extra` overrides any option. */
+export function testVerifier(
+  keys: TestKeys,
+  logger: Logger,
+  extra: Partial<IdentityVerifierOptions> = {},
+): Promise<IdentityVerifier> {
+  return IdentityVerifier.create({
+    certificatePem: keys.publicKeyPem,
+    audience: AUDIENCE,
+    allowedOrgIds: () => [ORG_ID],
+    maxLifetimeSeconds: 300,
+    clockToleranceSeconds: 30,
+    logger,
+    ...extra,
+  });
 }
 
 export interface TokenOptions {

@@ -11,7 +11,6 @@ import type { Call } from '../../src/calls/call';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import type { RepClaims, UserDirectory } from '../../src/users/user-directory';
-import { IdentityVerifier } from '../../src/hub/identity-verifier';
 import type { ServerFrame } from '../../src/protocol/v1';
 import {
   WebSocketHub,
@@ -24,6 +23,7 @@ import {
   USER_ID,
   generateKeys,
   signToken,
+  testVerifier,
   type TestKeys,
 } from './identity-tokens';
 import { Teardown } from '../support/teardown';
@@ -160,14 +160,7 @@ describe('WebSocketHub', () => {
         },
       }),
     });
-    const verifier = await IdentityVerifier.create({
-      certificatePem: keys.publicKeyPem,
-      audience: AUDIENCE,
-      allowedOrgIds: () => [ORG_ID],
-      maxLifetimeSeconds: 300,
-      clockToleranceSeconds: 30,
-      logger,
-    });
+    const verifier = await testVerifier(keys, logger);
     server = teardown.add(
       createServer((_req, res) => {
         res.statusCode = 404;
