@@ -11,6 +11,7 @@ import { CallTracker } from './calls/call-tracker';
 import type { Config } from './config/schema';
 import { demoNumbers, demoRouterFor } from './demo/demo-routes';
 import type { EmulatedOrg } from './demo/emulated-org/emulated-org';
+import { CallControlService } from './controls/call-control-service';
 import { DialService } from './dial/dial-service';
 import { createDirectory } from './directory/create-directory';
 import { rankMatches } from './directory/rank-matches';
@@ -165,6 +166,14 @@ export async function startBridge(
       logger: part('calls'),
     });
     stack.push(() => calls.stop());
+    // Hang up, transfer and hold from the utility, for the rep's own calls only.
+    const controls = new CallControlService({
+      adapter,
+      calls,
+      reps: users,
+      phone: config.phone,
+      logger: part('controls'),
+    });
 
     // Call logging: every ended call becomes one Task, through the durable outbox.
     const callLog = new CallLogService({
@@ -290,8 +299,9 @@ export async function startBridge(
         logCalls: config.callLog.enabled,
       },
       pbxStatus: () => ({ connected: adapter.isConnected() }),
+      controls: () => controls.available(),
       logger: part('hub'),
-      handlers: repRequestHandlers({ dials, calls, callLog, records }),
+      handlers: repRequestHandlers({ dials, calls, callLog, records, controls }),
       admin: {
         status: adminStatus,
         retry: (callId) => {

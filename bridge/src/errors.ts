@@ -30,6 +30,17 @@ export const ErrorCodes = {
   RECORD_NOT_LINKABLE: 'RECORD_NOT_LINKABLE',
   /** call.link / dial.recordId of a record that does not exist or the rep may not open. */
   RECORD_NOT_ACCESSIBLE: 'RECORD_NOT_ACCESSIBLE',
+  // controls/ — call controls (call.control)
+  /** The call is not on one of the rep's extensions (or unknown: a rep cannot probe others' calls). */
+  CONTROL_NOT_YOUR_CALL: 'CONTROL_NOT_YOUR_CALL',
+  /** The call has ended: nothing left to hang up, transfer or hold. */
+  CONTROL_CALL_ENDED: 'CONTROL_CALL_ENDED',
+  /** This PBX (as configured) does not offer the control. */
+  CONTROL_NOT_SUPPORTED: 'CONTROL_NOT_SUPPORTED',
+  /** Not in the call's current state (hold a ringing call, complete without a consultation). */
+  CONTROL_NOT_NOW: 'CONTROL_NOT_NOW',
+  /** A transfer target that is missing, unknown, or the rep's own extension. */
+  CONTROL_BAD_TARGET: 'CONTROL_BAD_TARGET',
   // pbx/
   PBX_WEBHOOK_UNAUTHORIZED: 'PBX_WEBHOOK_UNAUTHORIZED',
   PBX_EVENT_INVALID: 'PBX_EVENT_INVALID',

@@ -11,7 +11,7 @@ import type { LookupConfig, PhoneConfig } from '../config/schema';
 import { numberForLog, type Logger } from '../logging/logger';
 import { normalizeNumber, type NormalizeOptions } from '../phone/phone-number';
 import type { UserDirectory } from '../users/user-directory';
-import type { Call, CallEvent, CallLogView, CallMatch, ResumeState } from './call';
+import type { Call, CallEvent, CallLogView, CallMatch, ConsultView, ResumeState } from './call';
 import { MemoryCallStore, type CallStore } from './call-store';
 import type { CallTracker, RingInfo } from './call-tracker';
 
@@ -231,6 +231,20 @@ export class CallService implements CallLogFeed {
 
   get(callId: string): Call | undefined {
     return this.options.tracker.get(callId);
+  }
+
+  /** The PBX call behind a leg, while the leg is remembered (call controls act on it). */
+  pbxCallIdOf(callId: string): string | undefined {
+    return this.options.tracker.pbxCallIdOf(callId);
+  }
+
+  /**
+   * The consultation of an attended transfer under way on a leg (or none any more), shown to
+   * the rep; ignored for a leg that is no longer active.
+   */
+  setConsult(callId: string, consult: ConsultView | undefined): void {
+    const updated = this.options.tracker.setConsult(callId, consult);
+    if (updated !== undefined) this.emit(updated);
   }
 
   /** The call, when it rang on one of these extensions; else CALL_NOT_FOUND. */

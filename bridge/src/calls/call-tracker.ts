@@ -13,6 +13,7 @@ import type {
   CallEvent,
   CallLogView,
   CallMatch,
+  ConsultView,
   EndReason,
   LookupState,
   TimeWindow,
@@ -69,6 +70,7 @@ interface EndedUnseen {
 /** A copy the caller may keep: later changes to the leg do not reach it. */
 function snapshot(call: Call): Call {
   const copy: Call = { ...call, matches: call.matches.map((m) => ({ ...m })) };
+  if (call.consult !== undefined) copy.consult = { ...call.consult };
   if (call.estimated !== undefined) copy.estimated = { ...call.estimated };
   return copy;
 }
@@ -133,6 +135,10 @@ export class CallTracker {
           estimate: event.estimate,
           notDialed: false,
         });
+        break;
+      case 'held':
+      case 'resumed':
+        this.applyHold(event.pbxCallId, event.extension, event.type === 'held', changed);
         break;
       case 'transferred':
         this.applyTransferred(
@@ -214,6 +220,18 @@ export class CallTracker {
     const leg = this.find(callId);
     if (leg === undefined) return undefined;
     leg.call.linkedRecordId = recordId;
+    return snapshot(leg.call);
+  }
+
+  /**
+   * Sets or clears the consultation of an attended transfer on an active leg; undefined when
+   * the leg is not active.
+   */
+  setConsult(callId: string, consult: ConsultView | undefined): Call | undefined {
+    const leg = this.active.get(callId);
+    if (leg === undefined) return undefined;
+    if (consult === undefined) delete leg.call.consult;
+    else leg.call.consult = { ...consult };
     return snapshot(leg.call);
   }
 
@@ -379,6 +397,25 @@ export class CallTracker {
     }
   }
 
+  /** Hold or resume: the named leg, or every connected leg of the call. */
+  private applyHold(
+    pbxCallId: string,
+    extension: string | undefined,
+    held: boolean,
+    changed: Leg[],
+  ): void {
+    const legs =
+      extension === undefined
+        ? this.activeLegsOf(pbxCallId)
+        : [this.active.get(legId(pbxCallId, extension))].filter((l) => l !== undefined);
+    for (const leg of legs) {
+      if (leg.call.state !== 'connected' || (leg.call.held === true) === held) continue;
+      if (held) leg.call.held = true;
+      else delete leg.call.held;
+      changed.push(leg);
+    }
+  }
+
   private applyTransferred(
     pbxCallId: string,
     extension: string | undefined,
@@ -472,6 +509,9 @@ export class CallTracker {
 
   private end(leg: Leg, at: Date, reason: EndReason): void {
     leg.call.state = 'ended';
+    // A call that ended is neither on hold nor consulting anyone any more.
+    delete leg.call.held;
+    delete leg.call.consult;
     leg.call.endedAt = at.toISOString();
     leg.call.endReason = reason;
     leg.sinceMs = this.receivedMs;

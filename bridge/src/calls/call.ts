@@ -9,6 +9,7 @@ export type {
   CallLogView,
   CallMatch,
   CallState,
+  ConsultView,
   EndReason,
   LookupState,
   MatchObject,
@@ -61,6 +62,8 @@ export type CallEvent =
       notDialed?: boolean;
     })
   | (CallEventBase & { type: 'transferred'; toExtension: string })
+  /** The rep's leg was put on hold, or taken off hold (from the utility or the phone). */
+  | (CallEventBase & { type: 'held' | 'resumed' })
   /**
    * The whole PBX call is over (its last channel hung up): no leg of it will ring again. A
    * queue may ring a rep twice under one call, so a missed leg is only final once this comes.

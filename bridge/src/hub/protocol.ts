@@ -4,8 +4,11 @@
 import { z } from 'zod';
 import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
 import {
+  CALL_CONTROL_ACTIONS,
   CLIENT_FRAME_TYPES,
   PROTOCOL_VERSION,
+  type CallControlAction,
+  type TransferTarget,
   type ClientFrame,
   type ClientFrameType,
   type ErrorFrame,
@@ -19,6 +22,8 @@ const salesforceId = z
   .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
 const requestId = z.string().min(1).max(100);
 const callId = z.string().min(1).max(200);
+/** The controls that go somewhere: without `to` they are refused as a bad frame. */
+export const ACTIONS_WITH_TARGET: ReadonlySet<CallControlAction> = new Set(['transfer', 'consult']);
 
 // Objects are not strict: a newer client may send fields this bridge does not know (additive
 // changes within v1), and they are ignored rather than refused.
@@ -60,6 +65,47 @@ export const CallNoteFrameSchema = z
     path: ['notes'],
   });
 
+const TARGET_RULES: Record<TransferTarget['kind'], z.ZodString> = {
+  extension: z.string().regex(/^[0-9*#]{1,15}$/, 'must be an extension: up to 15 digits'),
+  rep: salesforceId,
+  number: z.string().trim().min(1).max(64),
+};
+
+export const CallControlFrameSchema = z
+  .object({
+    v: z.literal(PROTOCOL_VERSION),
+    type: z.literal('call.control'),
+    requestId,
+    callId,
+    action: z.enum(CALL_CONTROL_ACTIONS as [CallControlAction, ...CallControlAction[]]),
+    to: z
+      .object({
+        kind: z.enum(['extension', 'rep', 'number']),
+        value: z.string().max(64),
+      })
+      .superRefine((to, context) => {
+        const checked = TARGET_RULES[to.kind].safeParse(to.value);
+        if (!checked.success)
+          context.addIssue({
+            code: 'custom',
+            path: ['value'],
+            message: checked.error.issues[0]?.message ?? 'is not valid',
+          });
+      })
+      .optional(),
+  })
+  .refine((frame) => !ACTIONS_WITH_TARGET.has(frame.action) || frame.to !== undefined, {
+    message: 'is needed for transfer and consult',
+    path: ['to'],
+  });
+
+export const RepsSearchFrameSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  type: z.literal('reps.search'),
+  requestId,
+  query: z.string().trim().min(1).max(100),
+});
+
 export const AdminSubscribeFrameSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   type: z.literal('admin.subscribe'),
@@ -84,6 +130,8 @@ const CLIENT_SCHEMAS = {
   dial: DialFrameSchema,
   'call.link': CallLinkFrameSchema,
   'call.note': CallNoteFrameSchema,
+  'call.control': CallControlFrameSchema,
+  'reps.search': RepsSearchFrameSchema,
   'admin.subscribe': AdminSubscribeFrameSchema,
   'admin.retry': AdminRetryFrameSchema,
   'admin.check': AdminCheckFrameSchema,

@@ -1,10 +1,12 @@
 // What a rep may ask of the bridge over the socket, handed to the services that do it: `dial`
-// to the dial service, `call.link` to the call core, `call.note` to the call log. The hub
+// to the dial service, `call.link` to the call core, `call.note` to the call log, `call.control`
+// and `reps.search` to the call controls. The hub
 // authenticates the rep, parses the frame and answers it; these handlers only do the work.
 // A linked record must be one the rep may link (salesforce/linkable-records.ts); the dial
 // service checks a dial's record itself, to audit the refusal with the dial.
 import type { CallLogService } from '../call-log/call-log-service';
 import type { CallService } from '../calls/call-service';
+import type { CallControlService } from '../controls/call-control-service';
 import type { DialService } from '../dial/dial-service';
 import type { LinkableRecords } from '../salesforce/linkable-records';
 import type { AuthenticatedRep, HubHandlers } from './websocket-hub';
@@ -14,9 +16,12 @@ export interface RepRequestServices {
   calls: Pick<CallService, 'linkRecord' | 'requireOwnCall'>;
   callLog: Pick<CallLogService, 'addNote'>;
   records: Pick<LinkableRecords, 'check'>;
+  /** Call controls and finding colleagues to transfer to; absent: none offered. */
+  controls?: Pick<CallControlService, 'control' | 'findReps'>;
 }
 
 export function repRequestHandlers(services: RepRequestServices): HubHandlers {
+  const { controls } = services;
   return {
     dial: async (rep: AuthenticatedRep, frame) => {
       const { pbxCallId } = await services.dials.dial({
@@ -41,5 +46,11 @@ export function repRequestHandlers(services: RepRequestServices): HubHandlers {
         disposition: frame.disposition,
         repExtensions: rep.extensions,
       }),
+    ...(controls === undefined
+      ? {}
+      : {
+          control: (rep, frame) => controls.control(rep, frame),
+          findReps: (rep, frame) => controls.findReps(rep, frame.query),
+        }),
   };
 }

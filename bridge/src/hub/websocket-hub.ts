@@ -23,6 +23,9 @@ import {
   type AdminStatus,
   type AdminSubscribeFrame,
   type Call,
+  type CallControlAction,
+  type CallControlFrame,
+  type CallControlResultFrame,
   type CallLinkFrame,
   type CallLogView,
   type CallNoteFrame,
@@ -34,6 +37,8 @@ import {
   type PbxStatus,
   type ReadyFrame,
   type ReadySettings,
+  type RepEntry,
+  type RepsSearchFrame,
   type ServerFrame,
 } from '../protocol/v1';
 import { errorFrame, parseClientFrame, requestIdOf } from './protocol';
@@ -67,6 +72,13 @@ export interface HubHandlers {
     rep: AuthenticatedRep,
     frame: CallNoteFrame,
   ): CallLogView | undefined | Promise<CallLogView | undefined>;
+  /**
+   * Does a call control on the rep's own call; throws a SwitchboardError to refuse it. Absent:
+   * every control is refused (CONTROL_NOT_SUPPORTED).
+   */
+  control?(rep: AuthenticatedRep, frame: CallControlFrame): Promise<void>;
+  /** Colleagues to transfer to, by name (`reps.search`). Absent: none. */
+  findReps?(rep: AuthenticatedRep, frame: RepsSearchFrame): RepEntry[];
 }
 
 /**
@@ -99,6 +111,8 @@ export interface WebSocketHubOptions {
   settings?: ReadySettings;
   /** The link to the phone system, for `ready`; changes are pushed with publishPbxStatus. */
   pbxStatus?: () => PbxStatus;
+  /** The call controls the PBX offers, for `ready`. */
+  controls?: () => CallControlAction[];
   /** Browser origins allowed to connect; requests without an Origin (non-browsers) are allowed. */
   allowedOrigins: readonly string[];
   heartbeatMs: number;
@@ -603,6 +617,12 @@ export class WebSocketHub {
       case 'call.note':
         await this.addNote(session, frame);
         return;
+      case 'call.control':
+        await this.control(session, frame);
+        return;
+      case 'reps.search':
+        this.findReps(session, frame);
+        return;
       case 'admin.subscribe':
       case 'admin.retry':
       case 'admin.check':
@@ -716,6 +736,7 @@ export class WebSocketHub {
         warnings: this.options.users.warningsForRep(identity),
         ...(this.options.settings === undefined ? {} : { settings: this.options.settings }),
         ...(this.options.pbxStatus === undefined ? {} : { pbx: this.options.pbxStatus() }),
+        ...(this.options.controls === undefined ? {} : { controls: this.options.controls() }),
       };
     } catch (thrown) {
       this.logger.error(
@@ -762,23 +783,83 @@ export class WebSocketHub {
   }
 
   private async dial(session: Session, frame: DialFrame): Promise<void> {
-    const rep = this.repFor(session);
-    if (rep === undefined) return;
     const result: DialResultFrame = {
       v: PROTOCOL_VERSION,
       type: 'dial.result',
       requestId: frame.requestId,
       ok: true,
     };
-    try {
+    await this.answerAudited(session, result, 'dial', async (rep) => {
       const { callId } = await this.options.handlers.dial(rep, frame);
       if (callId !== undefined) result.callId = callId;
+    });
+  }
+
+  /** A call control is answered by exactly one `call.control.result`, done or refused. */
+  private async control(session: Session, frame: CallControlFrame): Promise<void> {
+    const result: CallControlResultFrame = {
+      v: PROTOCOL_VERSION,
+      type: 'call.control.result',
+      requestId: frame.requestId,
+      callId: frame.callId,
+      action: frame.action,
+      ok: true,
+    };
+    await this.answerAudited(session, result, frame.type, async (rep) => {
+      const { handlers } = this.options;
+      if (handlers.control === undefined)
+        throw new SwitchboardError(
+          ErrorCodes.CONTROL_NOT_SUPPORTED,
+          'This bridge offers no call controls.',
+          { status: 501, hint: 'Use your desk phone.' },
+        );
+      await handlers.control(rep, frame);
+    });
+  }
+
+  /**
+   * Does a request whose service audits every refusal itself (dial, call.control) and sends its
+   * result frame: ok, or the refusal; a bug is logged here.
+   */
+  private async answerAudited(
+    session: Session,
+    result: DialResultFrame | CallControlResultFrame,
+    what: string,
+    work: (rep: AuthenticatedRep) => Promise<void>,
+  ): Promise<void> {
+    const rep = this.repFor(session);
+    if (rep === undefined) return;
+    try {
+      await work(rep);
     } catch (thrown) {
       result.ok = false;
-      // The dial service has logged the refusal in its audit trail; a bug is logged here.
-      result.error = this.handlerFailure(session, 'dial', thrown, { audited: true });
+      result.error = this.handlerFailure(session, what, thrown, { audited: true });
     }
     this.send(session, result);
+  }
+
+  private findReps(session: Session, frame: RepsSearchFrame): void {
+    const rep = this.repFor(session);
+    if (rep === undefined) return;
+    let reps: RepEntry[] = [];
+    try {
+      reps = this.options.handlers.findReps?.(rep, frame) ?? [];
+    } catch (thrown) {
+      const error = this.handlerFailure(session, frame.type, thrown);
+      this.send(session, {
+        v: PROTOCOL_VERSION,
+        type: 'error',
+        ...error,
+        requestId: frame.requestId,
+      });
+      return;
+    }
+    this.send(session, {
+      v: PROTOCOL_VERSION,
+      type: 'reps.result',
+      requestId: frame.requestId,
+      reps,
+    });
   }
 
   /**

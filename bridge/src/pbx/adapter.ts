@@ -2,6 +2,7 @@
 // simulator) translates vendor traffic into CallEvents and places calls; nothing vendor-
 // specific crosses this interface.
 import type { CallEvent, ResumeState } from '../calls/call';
+import type { CallControlAction } from '../protocol/v1';
 import type { PbxUser } from '../users/user-directory';
 
 export interface DialRequest {
@@ -17,6 +18,28 @@ export interface DialRequest {
   callNumber?: string;
   /** Caller id to present on the rep's phone while it rings (the remote number or name). */
   callerIdName?: string;
+}
+
+/**
+ * Where a transfer or consultation goes, checked by the bridge: a colleague's extension, or a
+ * number that passed the dial policy, in the form the PBX dials (phone/dial-policy.ts).
+ */
+export interface ControlTarget {
+  /** What the PBX is asked to dial: an extension's digits, or the number in the dial format. */
+  dial: string;
+  /** The colleague's extension when the target is one (their leg pops with the caller). */
+  extension?: string;
+}
+
+/** A call control the call core checked (the rep's own call, not ended, in the right state). */
+export interface PbxControlRequest {
+  action: CallControlAction;
+  /** The PBX's id of the call, as its CallEvents carried it. */
+  pbxCallId: string;
+  /** The rep's extension: the leg the control acts on. */
+  extension: string;
+  /** For `transfer` and `consult`. */
+  to?: ControlTarget;
 }
 
 export interface DialResult {
@@ -78,4 +101,14 @@ export interface PbxAdapter {
    * Without it, check says there is nothing to look at (the simulator).
    */
   selfCheck?(uses: PbxUses): Promise<PbxSelfCheck>;
+  /**
+   * The call controls this adapter offers as configured (what `ready.controls` tells the
+   * utility). Without it, or without `control`, none.
+   */
+  controls?(): readonly CallControlAction[];
+  /**
+   * Has the PBX do one call control. Resolves once the PBX accepted it; what follows (legs
+   * ending, ringing, on hold) arrives as CallEvents. Rejects with a SwitchboardError (PBX_ codes).
+   */
+  control?(request: PbxControlRequest): Promise<void>;
 }

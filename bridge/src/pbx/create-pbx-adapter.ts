@@ -110,5 +110,16 @@ export function combineAdapters(primary: PbxAdapter, secondary: PbxAdapter): Pbx
     },
     resume: (state) => primary.resume?.(state),
     onConnectionChange: (listener) => primary.onConnectionChange?.(listener),
+    // Call controls act on the calls the primary places and sees.
+    controls: () => (primary.control === undefined ? [] : (primary.controls?.() ?? [])),
+    control: (request) =>
+      primary.control === undefined
+        ? Promise.reject(
+            new SwitchboardError(
+              ErrorCodes.CONTROL_NOT_SUPPORTED,
+              'The PBX offers no call controls.',
+            ),
+          )
+        : primary.control(request),
   };
 }

@@ -104,6 +104,54 @@ export interface Call {
   estimated?: { answeredAt?: EstimatedTime; endedAt?: EstimatedTime };
   /** A click-to-dial that ended at the rep's own phone: the number was never dialed (extension of v1). */
   notDialed?: boolean;
+  /** The rep put the call on hold (from the utility or the phone), extension of v1. */
+  held?: boolean;
+  /** The rep is consulting a colleague or number before an attended transfer (extension of v1). */
+  consult?: ConsultView;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Call controls (extension of v1): the rep's desk phone does what the rep clicks.
+
+/**
+ * What a rep may ask of one of their own calls. `hangup` also declines a ringing call;
+ * `transfer` is a blind transfer; `consult` starts an attended transfer, which
+ * `consult.complete` hands over and `consult.cancel` abandons (back to the caller).
+ */
+export type CallControlAction =
+  'hangup' | 'transfer' | 'consult' | 'consult.complete' | 'consult.cancel' | 'hold' | 'resume';
+
+/** Every call control, once. */
+export const CALL_CONTROL_ACTIONS = everyType<CallControlAction>({
+  hangup: true,
+  transfer: true,
+  consult: true,
+  'consult.complete': true,
+  'consult.cancel': true,
+  hold: true,
+  resume: true,
+});
+
+/**
+ * Where a transfer or consultation goes: an extension, a rep (by Salesforce user id, found with
+ * `reps.search`; the bridge rings their extension), or a number (the dial policy applies).
+ */
+export interface TransferTarget {
+  kind: 'extension' | 'rep' | 'number';
+  value: string;
+}
+
+/** The consultation of an attended transfer under way on a call. */
+export interface ConsultView {
+  /** Whom the rep consults, as the rep would say it: an extension, a rep's name or a number. */
+  to: string;
+}
+
+/** A colleague a rep can transfer to (`reps.result`). */
+export interface RepEntry {
+  userId: string;
+  name: string;
+  extension: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,6 +190,25 @@ export interface CallNoteFrame {
   requestId?: string;
 }
 
+/** A call control on one of the rep's own calls (extension of v1); answered by `call.control.result`. */
+export interface CallControlFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'call.control';
+  requestId: string;
+  callId: string;
+  action: CallControlAction;
+  /** For `transfer` and `consult`: where the call goes. */
+  to?: TransferTarget;
+}
+
+/** Colleagues to transfer to, by name (extension of v1); answered by `reps.result`. */
+export interface RepsSearchFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'reps.search';
+  requestId: string;
+  query: string;
+}
+
 // Admin frames (extension of v1): only a session whose identity token carries
 // `switchboard_roles: ["admin"]` may send them; anyone else gets an `error` frame
 // AUTH_NOT_ADMIN and keeps the socket.
@@ -173,6 +240,8 @@ export type ClientFrame =
   | DialFrame
   | CallLinkFrame
   | CallNoteFrame
+  | CallControlFrame
+  | RepsSearchFrame
   | AdminSubscribeFrame
   | AdminRetryFrame
   | AdminCheckFrame;
@@ -184,6 +253,8 @@ export const CLIENT_FRAME_TYPES = everyType<ClientFrameType>({
   dial: true,
   'call.link': true,
   'call.note': true,
+  'call.control': true,
+  'reps.search': true,
   'admin.subscribe': true,
   'admin.retry': true,
   'admin.check': true,
@@ -218,6 +289,11 @@ export interface ReadyFrame {
   settings?: ReadySettings;
   /** The phone system link when the rep connected (extension of v1; `pbx` frames follow). */
   pbx?: PbxStatus;
+  /**
+   * The call controls this bridge's PBX offers (extension of v1): the utility shows the others
+   * as unavailable. Absent from older bridges: none.
+   */
+  controls?: CallControlAction[];
 }
 
 /** The phone system link went down or came back (extension of v1). */
@@ -259,6 +335,26 @@ export interface CallNoteResultFrame {
   /** On success: the call's log status after the note was stored, when the call has one yet. */
   log?: CallLogView;
   error?: FrameError;
+}
+
+/** The answer to `call.control` (extension of v1): done, or refused with why. */
+export interface CallControlResultFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'call.control.result';
+  requestId: string;
+  callId: string;
+  action: CallControlAction;
+  /** True: the PBX accepted the control; the call's changes follow as `call` frames. */
+  ok: boolean;
+  error?: FrameError;
+}
+
+/** The answer to `reps.search` (extension of v1): at most 10 colleagues, by name. */
+export interface RepsResultFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'reps.result';
+  requestId: string;
+  reps: RepEntry[];
 }
 
 export interface ErrorFrame extends FrameError {
@@ -405,6 +501,8 @@ export type ServerFrame =
   | CallFrame
   | DialResultFrame
   | CallNoteResultFrame
+  | CallControlResultFrame
+  | RepsResultFrame
   | ErrorFrame
   | AdminStatusFrame
   | AdminResultFrame
@@ -417,6 +515,8 @@ export const SERVER_FRAME_TYPES = everyType<ServerFrameType>({
   call: true,
   'dial.result': true,
   'call.note.result': true,
+  'call.control.result': true,
+  'reps.result': true,
   error: true,
   'admin.status': true,
   'admin.result': true,

@@ -40,6 +40,38 @@ describe('CallTracker', () => {
     expect(legId('abc.1', '201')).toBe('abc.1:201');
   });
 
+  describe('hold and consultation (call controls)', () => {
+    const hold = (type: 'held' | 'resumed', seconds: number): CallEvent => ({
+      type,
+      pbxCallId: 'h1',
+      extension: '201',
+      at: at(seconds),
+    });
+
+    it('holds a connected leg once, resumes it, and ignores hold on a ringing leg', () => {
+      const tracker = new CallTracker();
+      tracker.apply(ringing('h1', '201'), EXTERNAL);
+      expect(tracker.apply(hold('held', 1))).toEqual([]);
+      tracker.apply(answered('h1', '201'));
+      expect(tracker.apply(hold('held', 10)).map((c) => c.held)).toEqual([true]);
+      expect(tracker.apply(hold('held', 11))).toEqual([]); // a repeated Hold changes nothing
+      expect(tracker.apply(hold('resumed', 20)).map((c) => c.held)).toEqual([undefined]);
+    });
+
+    it('forgets hold and consultation when the leg ends', () => {
+      const tracker = new CallTracker();
+      tracker.apply(ringing('h1', '201'), EXTERNAL);
+      tracker.apply(answered('h1', '201'));
+      tracker.apply(hold('held', 10));
+      expect(tracker.setConsult('h1:201', { to: '202' })?.consult).toEqual({ to: '202' });
+      const [over] = tracker.apply(ended('h1', '201'));
+      expect(over).toMatchObject({ state: 'ended' });
+      expect(over?.held).toBeUndefined();
+      expect(over?.consult).toBeUndefined();
+      expect(tracker.setConsult('h1:201', { to: '203' })).toBeUndefined();
+    });
+  });
+
   describe('single leg lifecycles', () => {
     const cases: Array<{
       name: string;

@@ -3,14 +3,19 @@
 // withheld or internal number, sometimes a ring group — which is answered or missed and
 // ends a while later. Tests and the demo API drive it directly with triggerCall/answer/hangup,
 // and setLinkUp plays the link to the PBX going down and coming back (what reps are told).
+// Every call control works on it (control()): a colleague's phone rings on a transfer or a
+// consultation and picks up after CONTROL_ANSWER_MS, so the demo shows the whole flow.
 import type { CallDirection, CallEvent, EndReason } from '../../calls/call';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
+import { CALL_CONTROL_ACTIONS, type CallControlAction } from '../../protocol/v1';
 import type {
   CallEventListener,
+  ControlTarget,
   DialRequest,
   DialResult,
   PbxAdapter,
+  PbxControlRequest,
   PbxUser,
   ResumeState,
 } from '../adapter';
@@ -53,7 +58,12 @@ interface SimulatedCall {
   extensions: string[];
   answered: boolean;
   timers: Set<unknown>;
+  /** An attended transfer under way: who consults whom. */
+  consult?: { from: string; to: ControlTarget };
 }
+
+/** How long a colleague's phone rings on a transfer or consultation before they pick up. */
+export const CONTROL_ANSWER_MS = 2500;
 
 const realScheduler: SimulatorScheduler = {
   setTimeout(callback, ms) {
@@ -180,6 +190,135 @@ export class SimulatorPbxAdapter implements PbxAdapter {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /** The simulator can do every call control. */
+  controls(): readonly CallControlAction[] {
+    return CALL_CONTROL_ACTIONS;
+  }
+
+  /** Plays a call control as a PBX would, with the events a real one sends. */
+  control(request: PbxControlRequest): Promise<void> {
+    try {
+      this.applyControl(request);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private applyControl({ action, pbxCallId, extension, to }: PbxControlRequest): void {
+    const call = this.calls.get(pbxCallId);
+    if (this.listener === undefined || !this.linkUp)
+      throw new SwitchboardError(ErrorCodes.PBX_UNREACHABLE, 'The simulator PBX link is down', {
+        status: 503,
+      });
+    if (call === undefined)
+      throw new SwitchboardError(ErrorCodes.PBX_REFUSED, 'The PBX has no such call any more', {
+        status: 409,
+        hint: 'The call ended meanwhile.',
+      });
+    const at = this.now();
+    switch (action) {
+      case 'hangup':
+        this.hangupLeg(pbxCallId, call, extension);
+        return;
+      case 'hold':
+      case 'resume':
+        this.emit({ type: action === 'hold' ? 'held' : 'resumed', pbxCallId, extension, at });
+        return;
+      case 'transfer':
+        if (to === undefined) break;
+        this.handOver(pbxCallId, call, extension, to);
+        return;
+      case 'consult':
+        if (to === undefined) break;
+        call.consult = { from: extension, to };
+        if (to.extension !== undefined) {
+          const target = to.extension;
+          this.emit({
+            type: 'ringing',
+            pbxCallId,
+            extension: target,
+            direction: 'inbound',
+            number: extension,
+            at,
+          });
+          this.later(call, CONTROL_ANSWER_MS, () => {
+            // Still consulting, or handed over while it rang: the colleague picks up.
+            if (call.consult?.to.extension === target || call.extensions.includes(target))
+              this.emit({ type: 'answered', pbxCallId, extension: target, at: this.now() });
+          });
+        }
+        return;
+      case 'consult.complete':
+      case 'consult.cancel': {
+        const consult = call.consult;
+        if (consult === undefined) break;
+        call.consult = undefined;
+        if (action === 'consult.complete')
+          this.handOver(pbxCallId, call, consult.from, consult.to, true);
+        else if (consult.to.extension !== undefined)
+          this.emit({ type: 'ended', pbxCallId, extension: consult.to.extension, at });
+        return;
+      }
+    }
+    throw new SwitchboardError(ErrorCodes.PBX_REFUSED, `The PBX cannot ${action} now`, {
+      status: 409,
+    });
+  }
+
+  /**
+   * Hangs up one leg: the caller too, unless others still ring (a ring group) or the leg was a
+   * consultation.
+   */
+  private hangupLeg(pbxCallId: string, call: SimulatedCall, extension: string): void {
+    const consult = call.consult;
+    if (consult?.from === extension && consult.to.extension !== undefined) {
+      // As on Asterisk: the consulting rep hanging up hands the caller to the colleague.
+      call.consult = undefined;
+      this.handOver(pbxCallId, call, extension, consult.to, true);
+      return;
+    }
+    if (consult?.to.extension === extension) {
+      call.consult = undefined;
+      this.emit({ type: 'ended', pbxCallId, extension, at: this.now() });
+      return;
+    }
+    const others = call.extensions.filter((e) => e !== extension);
+    if (!call.answered && others.length > 0) {
+      call.extensions = others;
+      this.emit({ type: 'ended', pbxCallId, extension, at: this.now() });
+      return;
+    }
+    this.hangup(pbxCallId);
+  }
+
+  /**
+   * The caller goes to `to`: a colleague's phone rings (or takes over the consultation) and
+   * the rep's leg ends; to an outside number, the call leaves the PBX's view.
+   */
+  private handOver(
+    pbxCallId: string,
+    call: SimulatedCall,
+    from: string,
+    to: ControlTarget,
+    consulted = false,
+  ): void {
+    const at = this.now();
+    const target = to.extension;
+    if (target === undefined) {
+      this.clearTimers(call);
+      this.calls.delete(pbxCallId);
+      this.emit({ type: 'ended', pbxCallId, extension: from, reason: 'completed', at });
+      return;
+    }
+    call.extensions = [target];
+    this.emit({ type: 'transferred', pbxCallId, extension: from, toExtension: target, at });
+    if (!consulted)
+      this.later(call, CONTROL_ANSWER_MS, () => {
+        this.emit({ type: 'answered', pbxCallId, extension: target, at: this.now() });
+      });
   }
 
   /** Rings now; returns the PBX call id. Throws when the simulator is not running. */

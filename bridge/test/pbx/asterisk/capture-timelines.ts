@@ -315,6 +315,8 @@ export function steps(events: readonly CallEvent[]): Step[] {
       case 'transferred':
         return [e.type, e.extension, e.toExtension];
       case 'answered':
+      case 'held':
+      case 'resumed':
         return [e.type, e.extension];
       case 'finished':
         return [e.type, undefined, e.pbxCallId];
