@@ -64,6 +64,8 @@ interface Channel {
   linkedid: string;
   /** The Cause of a HangupRequest for it (17 = busy, 19 = no answer). */
   hangupCause: string | undefined;
+  /** A rep's leg on this channel has ended (a member's DialEnd comes before its Hangup). */
+  legEnded?: boolean;
 }
 
 const UNKNOWN = new Set(['', '<unknown>', 'unknown']);
@@ -227,6 +229,8 @@ export class AmiCallTranslator {
     const now = this.options.now();
     const blind = this.blindSince === undefined ? undefined : window(this.blindSince, now);
     this.blindSince = undefined;
+    // A listed channel whose leg already ended is no call the cut hid: it must not ring again.
+    const ended = new Set([...this.channels].filter(([, c]) => c.legEnded).map(([id]) => id));
     this.resetChannels(channels);
 
     for (const leg of [...this.legs.values()]) {
@@ -247,7 +251,9 @@ export class AmiCallTranslator {
       }
     }
 
-    for (const channel of channels) this.rebuild(channel, now, out);
+    for (const channel of channels)
+      if (channel.uniqueid === undefined || !ended.has(channel.uniqueid))
+        this.rebuild(channel, now, out);
 
     for (const pbxCallId of [...this.openCalls.keys()]) {
       if ((this.callChannels.get(pbxCallId)?.size ?? 0) > 0) continue;
@@ -616,6 +622,10 @@ export class AmiCallTranslator {
   private endLeg(leg: Leg, reason: EndReason, when: When, out: CallEvent[]): void {
     if (leg.ended) return;
     leg.ended = true;
+    for (const [uniqueid, l] of this.byChannel) {
+      const channel = l === leg ? this.channels.get(uniqueid) : undefined;
+      if (channel !== undefined) channel.legEnded = true;
+    }
     const notDialed = leg.originated && !leg.ownAnswered;
     if (
       notDialed &&

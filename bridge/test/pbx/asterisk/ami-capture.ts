@@ -118,3 +118,51 @@ function isStreamed(frame: string): boolean {
   const response = headerOf(frame, 'Response');
   return response === undefined || headerOf(frame, 'Event') !== undefined;
 }
+
+/** Headers a CoreShowChannel item copies from the channel's latest event (manager_channels.c). */
+const LISTED_HEADERS = [
+  'Channel',
+  'ChannelState',
+  'ChannelStateDesc',
+  'CallerIDNum',
+  'CallerIDName',
+  'ConnectedLineNum',
+  'ConnectedLineName',
+  'Language',
+  'AccountCode',
+  'Context',
+  'Exten',
+  'Priority',
+  'Uniqueid',
+  'Linkedid',
+];
+
+/**
+ * What CoreShowChannels would list after these frames: every channel created (Newchannel) and
+ * not hung up, as its latest event describes it, with the Application of its last Newexten
+ * and the bridge it is in (BridgeEnter without BridgeLeave).
+ */
+export function channelsAfter(frames: readonly string[]): Record<string, string>[] {
+  const up = new Map<string, Record<string, string>>();
+  for (const frame of frames) {
+    const event = headerOf(frame, 'Event');
+    const uniqueid = headerOf(frame, 'Uniqueid');
+    if (event === undefined || uniqueid === undefined) continue;
+    if (event === 'Hangup') {
+      up.delete(uniqueid);
+      continue;
+    }
+    const item = up.get(uniqueid) ?? (event === 'Newchannel' ? {} : undefined);
+    if (item === undefined) continue;
+    for (const key of LISTED_HEADERS) {
+      const value = headerOf(frame, key);
+      if (value !== undefined) item[key] = value;
+    }
+    if (event === 'Newexten') item.Application = headerOf(frame, 'Application') ?? '';
+    if (event === 'BridgeEnter') item.BridgeId = headerOf(frame, 'BridgeUniqueid') ?? '';
+    if (event === 'BridgeLeave') item.BridgeId = '';
+    item.Duration = '00:00:05';
+    up.set(uniqueid, item);
+  }
+  return [...up.values()];
+}
