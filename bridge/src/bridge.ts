@@ -37,6 +37,7 @@ import { LinkableRecords } from './salesforce/linkable-records';
 import { OrgFields } from './salesforce/org-fields';
 import { openStorage } from './storage/storage';
 import { EmailUserDirectory } from './users/email-user-directory';
+import { SqliteUserSnapshotStore } from './users/user-snapshot-store';
 import { UserRefresh } from './users/user-refresh';
 
 export interface StartBridgeOptions {
@@ -125,6 +126,8 @@ export async function startBridge(
       mappings: config.users,
       gateway,
       logger: part('users'),
+      // Started during a Salesforce outage, the bridge still knows its reps from the last run.
+      snapshots: new SqliteUserSnapshotStore(db, part('storage')),
     });
 
     // Built (not started) before the directory: Asterisk is also where caller names go.

@@ -4,28 +4,27 @@
 // is bound to the active Salesforce user with that email, and a rep gets an extension only
 // when their identity token's user id (`sub`) is that user: a look-alike email, a second user
 // with the same email, or an email no active Salesforce user has gets nothing. A Salesforce
-// outage never stops the bridge: the last known users stay, and the next refresh tries again.
+// outage never stops the bridge: the last known users stay, and the next refresh tries again;
+// they are also kept in the database (user-snapshot-store.ts) for a restart during an outage.
 import { ErrorCodes, isSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { SalesforceGateway } from '../salesforce/gateway';
 import { soql } from '../salesforce/query-builder';
 import { compareEmails, emailKey, emailSkeleton, isPlainEmail } from './email-identity';
 import type { PbxUser, RepClaims, RepIdentity, UserDirectory } from './user-directory';
+import type { KnownSalesforceUser, UserSnapshotStore } from './user-snapshot-store';
 
 export interface EmailUserDirectoryOptions {
   /** The `users:` configuration: extension ↔ email where the PBX does not say. */
   mappings: ReadonlyArray<{ extension: string; email: string }>;
   gateway: SalesforceGateway;
   logger: Logger;
+  /** The last good read of Salesforce's users, kept across restarts. */
+  snapshots?: UserSnapshotStore;
 }
 
-interface SalesforceUser {
-  id: string;
-  /** As Salesforce has it, for the comparison with the mapped email. */
-  email: string;
-  name?: string;
-  active: boolean;
-}
+/** `email` as Salesforce has it, for the comparison with the mapped email. */
+type SalesforceUser = KnownSalesforceUser;
 
 /** A mapped extension and its email. */
 interface Mapping {
@@ -51,6 +50,7 @@ export class EmailUserDirectory implements UserDirectory {
   private readonly mappings: ReadonlyArray<{ extension: string; email: string }>;
   private readonly gateway: SalesforceGateway;
   private readonly logger: Logger;
+  private readonly snapshots: UserSnapshotStore | undefined;
   /** extension → email (normalizeEmail), config first, then PBX. */
   private emailByExtension = new Map<string, string>();
   private indexes:
@@ -78,7 +78,16 @@ export class EmailUserDirectory implements UserDirectory {
     this.mappings = options.mappings;
     this.gateway = options.gateway;
     this.logger = options.logger;
+    this.snapshots = options.snapshots;
     this.emailByExtension = this.merge([]);
+    const snapshot = this.snapshots?.load();
+    if (snapshot !== undefined) {
+      for (const user of snapshot.users) {
+        const key = emailKey(user.email);
+        this.sfUsers.set(key, [...(this.sfUsers.get(key) ?? []), user]);
+      }
+      for (const [key, id] of snapshot.bindings) this.bindings.set(key, id);
+    }
   }
 
   /**
@@ -104,6 +113,11 @@ export class EmailUserDirectory implements UserDirectory {
       return false;
     }
     this.warnAboutUnmatched();
+    this.snapshots?.save({
+      users: [...this.sfUsers.values()].flat(),
+      bindings: [...this.bindings],
+      savedAt: Date.now(),
+    });
     return true;
   }
 

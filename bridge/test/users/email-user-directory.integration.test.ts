@@ -1,8 +1,14 @@
 // EmailUserDirectory through the jsforce gateway against the emulated org: users matched by
-// email whatever its case, inactive users not, and an org outage only delays the matching.
+// email whatever its case, inactive users not, and an org outage only delays the matching;
+// a restart during an outage starts from the users the last run read (kept in the database).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { EmulatedOrg, type SeedData } from '../../src/demo/emulated-org/emulated-org';
 import { silentLogger } from '../../src/logging/logger';
+import { openDatabase } from '../../src/storage/database';
 import { EmailUserDirectory } from '../../src/users/email-user-directory';
+import { SqliteUserSnapshotStore } from '../../src/users/user-snapshot-store';
 import { gatewayForOrg } from '../support/org-gateway';
 import { Teardown } from '../support/teardown';
 
@@ -71,5 +77,31 @@ describe('EmailUserDirectory against the emulated org', () => {
     expect(
       users.extensionsForRep({ userId: '005Hs00000USR01AAA', email: 'Ana.Lopez@acme.example' }),
     ).toEqual(['201']);
+  });
+
+  it('a bridge restarted while Salesforce fails the User query still knows its reps', async () => {
+    const database = path.join(mkdtempSync(path.join(tmpdir(), 'switchboard-users-')), 'sb.db');
+    const ana = { userId: '005Hs00000USR01AAA', email: 'ana.lopez@acme.example' };
+    const directoryOn = (db: ReturnType<typeof openDatabase>) =>
+      new EmailUserDirectory({
+        mappings: [{ extension: '201', email: 'ana.lopez@acme.example' }],
+        gateway: gatewayForOrg(org, { getRetries: 0 }),
+        logger: silentLogger(),
+        snapshots: new SqliteUserSnapshotStore(db, silentLogger()),
+      });
+    const firstRun = openDatabase(database, silentLogger());
+    expect(await directoryOn(firstRun).refresh()).toBe(true);
+    firstRun.close();
+
+    org.faults.setDown(true);
+    const secondRun = openDatabase(database, silentLogger());
+    const restarted = directoryOn(secondRun);
+    expect(await restarted.refresh()).toBe(false);
+    expect(restarted.extensionsForRep(ana)).toEqual(['201']);
+    expect(restarted.salesforceUserIdForExtension('201')).toMatch(/^005Hs00000USR01/);
+    // Not a look-alike's, not another user's: the binding came back with the users.
+    expect(restarted.extensionsForRep({ ...ana, userId: '005Hs00000USR04AAA' })).toEqual([]);
+    org.faults.setDown(false);
+    secondRun.close();
   });
 });
