@@ -8,7 +8,7 @@
 // Exits 1 on any loss, double, crash or RSS over the limit. docs/benchmarks.md has figures.
 //   node bridge/dist/bench/soak.js [--minutes 2] [--reps 1000] [--kill-every 30] [--rate 4]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -96,6 +96,10 @@ class BridgeProcess {
     readonly port: number,
   ) {}
 
+  get logFile(): string {
+    return this.configFile.replace(/\.yaml$/, '.log');
+  }
+
   get httpUrl(): string {
     return `http://127.0.0.1:${String(this.port)}`;
   }
@@ -154,6 +158,8 @@ class BridgeProcess {
 
   private onLogLine(line: string): void {
     this.tail = [...this.tail.slice(-19), line];
+    // Kept in the work dir, which a failed run leaves behind for diagnosis.
+    appendFileSync(this.logFile, `#${String(this.incarnation)} ${line}\n`);
     // pino JSON: 50 is error, 60 fatal. Anything else the bridge prints is not a failure.
     let level = 0;
     try {
@@ -177,6 +183,8 @@ class Rep {
   ws: WebSocket | undefined;
   /** The bridge incarnation this rep's socket is ready on (0: not connected). */
   readyOn = 0;
+  /** The extensions the last `ready` frame listed for this rep. */
+  readyWith: readonly string[] = [];
   constructor(
     readonly userId: string,
     readonly extension: string,
@@ -199,8 +207,10 @@ class Rep {
           call?: Call;
           calls?: Call[];
           code?: string;
+          extensions?: string[];
         };
         if (frame.type === 'ready') {
+          this.readyWith = frame.extensions ?? [];
           for (const call of frame.calls ?? []) this.record(call);
           this.readyOn = incarnation;
           resolve();
@@ -234,6 +244,8 @@ interface Ring {
   at: number;
   /** The AMI link was cut on purpose while this call's frames were being sent. */
   cutLink?: boolean;
+  /** The extensions the rep's `ready` frame gave them (to tell a lost pop's cause). */
+  readyWith: readonly string[];
 }
 
 async function main(): Promise<void> {
@@ -394,7 +406,13 @@ async function main(): Promise<void> {
       notAccepted += 1;
       return;
     }
-    rings.push({ legId, bridge: webhookBridge, incarnation: rangOn, at: Date.now() });
+    rings.push({
+      legId,
+      bridge: webhookBridge,
+      incarnation: rangOn,
+      at: Date.now(),
+      readyWith: rep.readyWith,
+    });
     await sleep(300 + Math.random() * 1500);
     const answered = n % 5 !== 0;
     if (answered) await deliver({ ...base, event: 'answered' });
@@ -426,8 +444,10 @@ async function main(): Promise<void> {
     } catch {
       return; // no bridge logged in (it is being restarted): the PBX's calls go unseen
     }
+    const rung = template.rings === '201' ? first : second;
     rings.push({
-      legId: `${replay.linkedid}:${template.rings === '201' ? first.extension : second.extension}`,
+      legId: `${replay.linkedid}:${rung.extension}`,
+      readyWith: rung.readyWith,
       bridge: amiBridge,
       incarnation,
       at: Date.now(),
@@ -525,24 +545,27 @@ async function main(): Promise<void> {
     }
     return counts;
   };
-  // docs/call-logging.md: one Task per answered conversation — a queue call answered by one
-  // member leaves no Task for the legs that only rang (busy or not picked up) elsewhere.
-  const dueTasks = () => {
-    const due = new Set(webhookEnded);
+  // docs/call-logging.md: one Task per answered conversation, and ONE missed-call Task per call
+  // nobody answered. A queue call answered by one member leaves no Task for the legs that only
+  // rang; a queue call nobody answered (as far as the bridge saw: an AMI cut while the members
+  // ring, the call gone at reconnect) has one Task, under whichever leg rang first.
+  const dueTasks = (): Due[] => {
+    const due = new Map<string, Due>([...webhookEnded].map((l) => [l, { leg: l }]));
     const answeredCalls = new Set<string>();
     for (const [legId, leg] of seen)
       if (leg.states.has('connected')) answeredCalls.add(pbxCallOf(legId));
     for (const [legId, leg] of seen) {
-      if (!leg.states.has('ended') || leg.internal) continue;
-      if (!leg.states.has('connected') && answeredCalls.has(pbxCallOf(legId))) continue;
-      due.add(legId);
+      if (!leg.states.has('ended') || leg.internal || due.has(legId)) continue;
+      const call = pbxCallOf(legId);
+      if (leg.states.has('connected')) due.set(legId, { leg: legId });
+      else if (!answeredCalls.has(call)) due.set(`${call}:*`, { call });
     }
-    return due;
+    return [...due.values()];
   };
   const drainUntil = Date.now() + 90_000;
   for (;;) {
     const counts = taskCounts();
-    const missing = [...dueTasks()].filter((legId) => !counts.has(legId));
+    const missing = dueTasks().filter((d) => tasksFor(d, counts) === 0);
     if (missing.length === 0 || Date.now() > drainUntil) break;
     await sleep(1000);
   }
@@ -560,11 +583,16 @@ async function main(): Promise<void> {
   const cutPops = rings.filter((r) => !popped(r.legId) && (killedLater(r) || r.cutLink === true));
   const counts = taskCounts();
   const due = dueTasks();
-  const lostTasks = [...due].filter((legId) => !counts.has(legId));
-  const doubled = [...counts].filter(([, n]) => n > 1).map(([legId]) => legId);
+  const lostTasks = due.filter((d) => tasksFor(d, counts) === 0).map(dueLabel);
+  const doubled = [
+    ...[...counts].filter(([, n]) => n > 1).map(([legId]) => legId),
+    ...due.filter((d) => d.call !== undefined && tasksFor(d, counts) > 1).map(dueLabel),
+  ];
+  const covered = (legId: string) =>
+    due.some((d) => d.leg === legId || d.call === pbxCallOf(legId));
   // Calls whose end no bridge saw: cut by a SIGKILL (or an AMI link cut) while in progress.
   // The bridge holds calls in progress in memory only, so these are never logged.
-  const neverLogged = rings.filter((r) => !due.has(r.legId) && !counts.has(r.legId));
+  const neverLogged = rings.filter((r) => !covered(r.legId) && !counts.has(r.legId));
   const crashes = bridges.flatMap((b) => b.crashes);
   const errorLines = bridges.flatMap((b) => b.errorLines);
   const peak = (b: BridgeProcess) => Math.max(0, ...b.rss.map((s) => s.mb));
@@ -589,7 +617,7 @@ async function main(): Promise<void> {
     `Reps: ${String(options.reps)} (${String(half)} on the webhook bridge, ${String(options.reps - half)} on the AMI bridge); refused or failed reconnects retried: ${String(reconnectFailures)}`,
     `Rang for a connected rep: ${String(rings.length)} (webhook ${String(webhookRings)}, AMI replays ${String(rings.length - webhookRings)}); pops received: ${String(rings.length - lostPops.length - cutPops.length)}; lost: ${String(lostPops.length)}`,
     `  not counted as lost: ${String(cutPops.length)} rings whose bridge was SIGKILLed or whose AMI link was cut before the pop (${String(amiCutLinks)} link cuts); webhook ringing refused while a bridge was down: ${String(notAccepted)}`,
-    `Ended calls a Task was due for: ${String(due.size)}; Tasks: ${String([...counts.values()].reduce((a, b) => a + b, 0))}; lost: ${String(lostTasks.length)}; doubled: ${String(doubled.length)}`,
+    `Ended calls a Task was due for: ${String(due.length)}; Tasks: ${String([...counts.values()].reduce((a, b) => a + b, 0))}; lost: ${String(lostTasks.length)}; doubled: ${String(doubled.length)}`,
     `  calls in progress when their bridge was SIGKILLed or their AMI link cut, whose end no bridge saw (never logged: not promised today): ${String(neverLogged.length)}`,
     `SIGKILLs: ${bridges.map((b) => `${b.label} ${String(b.kills)}`).join(', ')}; crashes: ${String(crashes.length)}; error/fatal log lines: ${String(errorLines.length)}`,
     `Salesforce faults: ${Object.entries(faultsApplied)
@@ -598,12 +626,43 @@ async function main(): Promise<void> {
     `RSS (limit ${String(options.maxRssMb)} MB): ${bridges.map(rssLine).join(' | ')}`,
   ];
   for (const line of lines) process.stdout.write(`${line}\n`);
+  const verdict = (bad: boolean) => (bad ? 'FAIL' : 'ok');
+  const table: Array<[string, string, boolean]> = [
+    [
+      'pops received / rang',
+      `${String(rings.length - lostPops.length - cutPops.length)} / ${String(rings.length - cutPops.length)} (lost ${String(lostPops.length)})`,
+      lostPops.length > 0,
+    ],
+    [
+      'Tasks / due',
+      `${String(due.length - lostTasks.length)} / ${String(due.length)} (lost ${String(lostTasks.length)}, doubled ${String(doubled.length)})`,
+      lostTasks.length + doubled.length > 0,
+    ],
+    [
+      'crashes',
+      `${String(crashes.length)} (SIGKILLs ${String(bridges.reduce((n, b) => n + b.kills, 0))}, AMI cuts ${String(amiCutLinks)})`,
+      crashes.length > 0,
+    ],
+    [
+      'peak RSS MB',
+      `${bridges.map((b) => `${b.label} ${peak(b).toFixed(0)}`).join(', ')} (limit ${String(options.maxRssMb)})`,
+      overRss.length > 0,
+    ],
+  ];
+  for (const [what, figures, bad] of table)
+    process.stdout.write(
+      `| ${what.padEnd(20)} | ${figures.padEnd(52)} | ${verdict(bad).padEnd(4)} |\n`,
+    );
   for (const line of [...crashes, ...errorLines].slice(0, 10)) process.stdout.write(`  ${line}\n`);
   if (lostPops.length > 0)
     process.stdout.write(
       `  lost pops: ${lostPops
         .slice(0, 10)
-        .map((r) => r.legId)
+        .map(
+          (r) =>
+            `${r.legId} at ${((r.at - startedAt) / 1000).toFixed(0)} s (${r.bridge.label} ` +
+            `#${String(r.incarnation)}, ready with [${r.readyWith.join(' ')}])`,
+        )
         .join(', ')}\n`,
     );
   if (lostTasks.length > 0)
@@ -615,13 +674,14 @@ async function main(): Promise<void> {
   await Promise.all(bridges.map((b) => b.kill()));
   await ami.close();
   await org.stop();
-  rmSync(dir, { recursive: true, force: true });
   const failed =
     lostPops.length > 0 ||
     lostTasks.length > 0 ||
     doubled.length > 0 ||
     crashes.length > 0 ||
     overRss.length > 0;
+  if (failed) process.stdout.write(`  bridge logs (warn and above) kept in ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
     failed ? 'SOAK FAILED\n' : 'soak passed: nothing lost, nothing doubled, no crash\n',
   );
@@ -638,4 +698,19 @@ main().catch((error: unknown) => {
 /** The PBX call a leg belongs to: leg ids are `<pbx call id>:<extension>`. */
 function pbxCallOf(legId: string): string {
   return legId.slice(0, legId.lastIndexOf(':'));
+}
+
+/** A Task the org must hold: for one leg (a conversation), or once for a call nobody answered. */
+type Due = { leg: string; call?: undefined } | { call: string; leg?: undefined };
+
+function dueLabel(due: Due): string {
+  return due.leg ?? `${due.call}:* (missed call)`;
+}
+
+/** Tasks in the org for what is due (by CallObject: `<pbx call id>:<extension>`). */
+function tasksFor(due: Due, counts: ReadonlyMap<string, number>): number {
+  if (due.leg !== undefined) return counts.get(due.leg) ?? 0;
+  let n = 0;
+  for (const [callObject, count] of counts) if (pbxCallOf(callObject) === due.call) n += count;
+  return n;
 }
