@@ -225,32 +225,32 @@ describe('local-queue-answered with the AMI link cut mid-call', () => {
     return { ana, ben, rest: timed.slice(cut.at) };
   }
 
-  const repOf = (ana: RepClient, ben: RepClient) => (callId: string) =>
-    callId.endsWith(':201') ? ana : ben;
+  /** Waits until both legs are decided, then checks what each rep saw of their leg. */
+  async function expectScreens(
+    ana: RepClient,
+    ben: RepClient,
+    screens: Record<string, string[]>,
+  ): Promise<void> {
+    const repOf = (callId: string) => (callId.endsWith(':201') ? ana : ben);
+    const legs = Object.keys(screens);
+    await untilLogsDecided(bridge, legs, repOf);
+    for (const callId of legs) {
+      const seen = repOf(callId)
+        .callFrames()
+        .filter((c) => c.id === callId);
+      expect([callId, screen(seen)]).toEqual([callId, screens[callId]]);
+    }
+  }
 
   it.each(cuts.map((c) => [c.name, c] as const))(
     'cut %s, the call ended during the cut: one Task, with what the bridge knew',
     async (_name, cut) => {
       const { ana, ben } = await replayAndCut(cut, []);
-      const { screens, task } = cut.endedDuringCut;
-      const legs = Object.keys(screens);
-      await untilLogsDecided(bridge, legs, repOf(ana, ben));
-      for (const callId of legs)
-        expect([
-          callId,
-          screen(
-            repOf(
-              ana,
-              ben,
-            )(callId)
-              .callFrames(callId.split(':')[0])
-              .filter((c) => c.id === callId),
-          ),
-        ]).toEqual([callId, screens[callId]]);
+      await expectScreens(ana, ben, cut.endedDuringCut.screens);
       const tasks = bridge.emulatedOrg!.records('Task');
       expect(tasks).toHaveLength(1);
-      expect(tasks[0]).toMatchObject({ ...task, WhoId: ORG.quinn });
-      // Whatever the bridge could not see is said to be estimated, on the screen and the Task.
+      expect(tasks[0]).toMatchObject({ ...cut.endedDuringCut.task, WhoId: ORG.quinn });
+      // The end the bridge could not see is an estimate, and the Task says so.
       expect(tasks[0]?.Description).toMatch(/estimated/i);
       ana.close();
       ben.close();
@@ -265,21 +265,10 @@ describe('local-queue-answered with the AMI link cut mid-call', () => {
         channelsAfter(frames.slice(0, cut.at).map((f) => f.text)),
       );
       await server.send(rest);
-      const screens = { '1795289012.22:201': talked, '1795289012.22:202': rang('busy') };
-      const legs = Object.keys(screens);
-      await untilLogsDecided(bridge, legs, repOf(ana, ben));
-      for (const callId of legs)
-        expect([
-          callId,
-          screen(
-            repOf(
-              ana,
-              ben,
-            )(callId)
-              .callFrames()
-              .filter((c) => c.id === callId),
-          ),
-        ]).toEqual([callId, screens[callId as keyof typeof screens]]);
+      await expectScreens(ana, ben, {
+        '1795289012.22:201': talked,
+        '1795289012.22:202': rang('busy'),
+      });
       const tasks = bridge.emulatedOrg!.records('Task');
       expect(tasks).toHaveLength(1);
       expect(tasks[0]).toMatchObject({ ...talkTask, CallDurationInSeconds: 7, WhoId: ORG.quinn });
