@@ -31,6 +31,7 @@ import { createPbxAdapter } from './pbx/create-pbx-adapter';
 import { startPbx } from './pbx/start-pbx';
 import type { SimulatorPbxAdapter } from './pbx/simulator/simulator-adapter';
 import { createPhonebookRouter } from './phonebook/phonebook-router';
+import { PresenceService } from './presence/presence-service';
 import type { SalesforceGateway } from './salesforce/gateway';
 import { OrgConnection } from './salesforce/org-connection';
 import { LinkableRecords } from './salesforce/linkable-records';
@@ -75,6 +76,7 @@ export interface RunningBridge {
   /** Whether /demo/* is served (an emulated org on a loopback address). */
   readonly demoEndpoints: boolean;
   readonly callLog: CallLogService;
+  readonly presence: PresenceService;
   /** The installation check on the running parts: its last report, and a new run on request. */
   readonly check: RunningBridgeCheck;
   stop(): Promise<void>;
@@ -177,6 +179,15 @@ export async function startBridge(
       phone: config.phone,
       logger: part('controls'),
     });
+
+    // Presence and queue pause: set by reps, reported by the PBX, told to every tab of the rep.
+    const presence = new PresenceService({
+      pbx: adapter,
+      config: config.pbx.presence,
+      publish: (extension, now) => hubRef.current?.publishPresence(extension, now),
+      logger: part('presence'),
+    });
+    adapter.onPresenceChange?.((report) => presence.report(report));
 
     // Call logging: every ended call becomes one Task, through the durable outbox.
     const callLog = new CallLogService({
@@ -303,8 +314,9 @@ export async function startBridge(
       },
       pbxStatus: () => ({ connected: adapter.isConnected() }),
       controls: () => controls.available(),
+      presence,
       logger: part('hub'),
-      handlers: repRequestHandlers({ dials, calls, callLog, records, controls }),
+      handlers: repRequestHandlers({ dials, calls, callLog, records, controls, presence }),
       admin: {
         status: adminStatus,
         retry: (callId) => {
@@ -365,6 +377,7 @@ export async function startBridge(
       simulator: pbx.simulator,
       demoEndpoints: demo !== undefined,
       callLog,
+      presence,
       check,
       stop: stopAll,
     };

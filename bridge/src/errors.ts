@@ -60,6 +60,11 @@ export const ErrorCodes = {
   DIAL_NOT_SUPPORTED: 'DIAL_NOT_SUPPORTED',
   DIAL_PHONE_BUSY: 'DIAL_PHONE_BUSY',
   DIAL_PHONE_NO_ANSWER: 'DIAL_PHONE_NO_ANSWER',
+  // presence/ — the rep's presence and queue pause (presence.set)
+  /** The PBX (or pbx.presence) does not offer this state, or queue pause, here. */
+  PRESENCE_NOT_SUPPORTED: 'PRESENCE_NOT_SUPPORTED',
+  /** The rep has no extension, so there is no presence to set. */
+  PRESENCE_NO_EXTENSION: 'PRESENCE_NO_EXTENSION',
   // salesforce/
   SF_AUTH_FAILED: 'SF_AUTH_FAILED',
   SF_SESSION_EXPIRED: 'SF_SESSION_EXPIRED',

@@ -239,6 +239,126 @@ export const WebhookSchema = z
   })
   .strict();
 
+/** The presence states a rep can set (protocol v1 PresenceState). */
+export const PRESENCE_STATES = ['available', 'dnd', 'away'] as const;
+
+/** What the utility offers, whatever the PBX (docs/presence.md). */
+export const PresenceSchema = z
+  .object({
+    /** The states reps may choose (those the PBX can express); [] turns presence off. */
+    states: z
+      .array(z.enum(PRESENCE_STATES))
+      .default([...PRESENCE_STATES])
+      .refine((states) => new Set(states).size === states.length, 'lists a state twice')
+      .refine(
+        (states) => states.length === 0 || states.includes('available'),
+        'must include available (or be empty): a rep must be able to come back',
+      ),
+    /** Whether reps may pause and resume their queue membership from the utility. */
+    queuePause: z.boolean().default(true),
+    /** Reasons offered for a queue pause (the PBX records the reason, e.g. PausedReason). */
+    pauseReasons: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1)
+          .max(40)
+          .regex(/^[^\r\n,|]+$/, 'must be one line without , or |'),
+      )
+      .max(20)
+      .default(['Break', 'Lunch', 'Meeting', 'Training']),
+  })
+  .strict();
+
+/** Asterisk's PRESENCE_STATE values (main/presencestate.c). */
+export const ASTERISK_PRESENCE_VALUES = [
+  'not_set',
+  'unavailable',
+  'available',
+  'away',
+  'xa',
+  'chat',
+  'dnd',
+] as const;
+/** Asterisk's DEVICE_STATE values for a Custom: device (main/devicestate.c). */
+export const ASTERISK_DEVICE_STATES = [
+  'UNKNOWN',
+  'NOT_INUSE',
+  'INUSE',
+  'BUSY',
+  'INVALID',
+  'UNAVAILABLE',
+  'RINGING',
+  'RINGINUSE',
+  'ONHOLD',
+] as const;
+
+/** A name with {extension} in it, e.g. Custom:DND{extension}; '' turns that means off. */
+const perExtension = (example: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => value === '' || (value.includes('{extension}') && /^[^\s,]+$/.test(value)),
+      `must contain {extension} and no spaces or commas, e.g. ${example} (or be '' to leave it out)`,
+    );
+
+/** How one state is written to Asterisk, and recognised when read back. */
+const AsteriskStateMapping = z
+  .object({
+    /** The PRESENCE_STATE value written to `presentity`. */
+    presence: z.enum(ASTERISK_PRESENCE_VALUES),
+    /** The DEVICE_STATE written to `dndDevice`. */
+    device: z.enum(ASTERISK_DEVICE_STATES),
+  })
+  .strict();
+
+/** How presence is expressed on Asterisk (docs/asterisk.md, "Presence"). */
+export const AsteriskPresenceSchema = z
+  .object({
+    /** A custom device state per rep that means DND (FreePBX: Custom:DND{extension}); '' = none. */
+    dndDevice: perExtension('Custom:DND{extension}').default('Custom:DND{extension}'),
+    /** A custom presence provider per rep (CustomPresence:{extension}); '' = none. */
+    presentity: perExtension('CustomPresence:{extension}').default('CustomPresence:{extension}'),
+    /** AstDB family FreePBX's *76 DND reads (DND/<ext> = YES); '' = none. Needs write = system. */
+    astdbFamily: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]{0,64}$/, 'must be an AstDB family such as DND (no / or spaces)')
+      .default(''),
+    /** How each state is written; a state is recognised when read back by the same values. */
+    states: z
+      .object({
+        available: AsteriskStateMapping.default({ presence: 'available', device: 'NOT_INUSE' }),
+        dnd: AsteriskStateMapping.default({ presence: 'dnd', device: 'BUSY' }),
+        away: AsteriskStateMapping.default({ presence: 'away', device: 'NOT_INUSE' }),
+      })
+      .strict()
+      .default({
+        available: { presence: 'available', device: 'NOT_INUSE' },
+        dnd: { presence: 'dnd', device: 'BUSY' },
+        away: { presence: 'away', device: 'NOT_INUSE' },
+      })
+      .refine(
+        (states) =>
+          new Set(Object.values(states).map((s) => `${s.presence}/${s.device}`)).size === 3,
+        'gives two states the same presence and device values: they could not be told apart',
+      ),
+    /** The queue member interface QueuePause names; default <endpointTechnology>/{extension}. */
+    queueInterface: perExtension('PJSIP/{extension}').optional(),
+    /** Queues to pause in; [] = every queue the rep is a member of. */
+    queues: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^[^\s,|]+$/, 'must be queue names'),
+      )
+      .default([]),
+  })
+  .strict();
+
 export const AsteriskSchema = z
   .object({
     host: z.string().trim().min(1),
@@ -270,6 +390,8 @@ export const AsteriskSchema = z
     trunkContexts: z.array(z.string().trim().min(1)).default(['from-trunk', 'from-pstn']),
     /** Read extension ↔ email from voicemail.conf (VoicemailUsersList) as well as from `users`. */
     usersFromVoicemail: z.boolean().default(true),
+    /** How the reps' presence and queue pause are expressed on this PBX. */
+    presence: AsteriskPresenceSchema.default(AsteriskPresenceSchema.parse({})),
   })
   .strict();
 
@@ -279,6 +401,8 @@ export const PbxSchema = z
     simulator: SimulatorSchema.default({ intervalSeconds: 8 }),
     webhook: WebhookSchema.optional(),
     asterisk: AsteriskSchema.optional(),
+    /** What reps may set of their presence from the utility (any adapter). */
+    presence: PresenceSchema.default(PresenceSchema.parse({})),
   })
   .strict()
   .superRefine((pbx, ctx) => {
@@ -587,3 +711,4 @@ export type PostgresConfig = NonNullable<StorageConfig['postgres']>;
 export type CallLogConfig = Config['callLog'];
 export type DirectoryConfig = Config['directory'];
 export type AstDbConfig = DirectoryConfig['astdb'];
+export type PresenceConfig = PbxConfig['presence'];

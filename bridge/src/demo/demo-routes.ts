@@ -44,6 +44,16 @@ const CallBody = z
   })
   .strict();
 
+/** A rep pressing DND or queue pause on the desk phone (what reps' utilities then show). */
+const PhonePresenceBody = z
+  .object({
+    extension: z.string().min(1).max(20),
+    state: z.enum(['available', 'dnd', 'away']).optional(),
+    queuePaused: z.boolean().optional(),
+    pauseReason: z.string().min(1).max(40).optional(),
+  })
+  .strict();
+
 /** Admin-chosen fields per object, as the org default of Switchboard_Settings__c would hold them. */
 export const DEMO_FIELDS = {
   contactFields: ['Title', 'Account.Name', 'Owner.Name', 'Email'],
@@ -145,6 +155,24 @@ export function createDemoRouter(options: DemoRouterOptions): express.Router {
       );
     const pbxCallId = simulator.triggerCall(parsed.data);
     res.status(202).json({ pbxCallId });
+  });
+
+  router.post('/presence', (req, res) => {
+    const parsed = PhonePresenceBody.safeParse(req.body);
+    if (simulator === undefined || !parsed.success)
+      throw new SwitchboardError(
+        ErrorCodes.PBX_EVENT_INVALID,
+        simulator === undefined
+          ? 'The simulator PBX is not running'
+          : `Invalid presence: ${parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') ?? ''}`,
+        {
+          status: simulator === undefined ? 409 : 400,
+          hint: 'Send {"extension":"201","state":"dnd"}',
+        },
+      );
+    const { extension, ...change } = parsed.data;
+    simulator.changeOnPhone(extension, change);
+    res.status(202).json({ accepted: true });
   });
 
   return router;

@@ -106,6 +106,31 @@ export const RepsSearchFrameSchema = z.object({
   query: z.string().trim().min(1).max(100),
 });
 
+export const PresenceSetFrameSchema = z
+  .object({
+    v: z.literal(PROTOCOL_VERSION),
+    type: z.literal('presence.set'),
+    requestId,
+    state: z.enum(['available', 'dnd', 'away']).optional(),
+    queuePaused: z.boolean().optional(),
+    // One short line: the PBX keeps it in a header (PausedReason) or a JSON field.
+    pauseReason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .regex(/^[^\u0000-\u001f\u007f,|]+$/, 'must be one line without , or |')
+      .optional(),
+  })
+  .refine((frame) => frame.state !== undefined || frame.queuePaused !== undefined, {
+    message: 'needs state or queuePaused',
+    path: ['state'],
+  })
+  .refine((frame) => frame.pauseReason === undefined || frame.queuePaused === true, {
+    message: 'goes only with queuePaused: true',
+    path: ['pauseReason'],
+  });
+
 export const AdminSubscribeFrameSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   type: z.literal('admin.subscribe'),
@@ -132,6 +157,7 @@ const CLIENT_SCHEMAS = {
   'call.note': CallNoteFrameSchema,
   'call.control': CallControlFrameSchema,
   'reps.search': RepsSearchFrameSchema,
+  'presence.set': PresenceSetFrameSchema,
   'admin.subscribe': AdminSubscribeFrameSchema,
   'admin.retry': AdminRetryFrameSchema,
   'admin.check': AdminCheckFrameSchema,

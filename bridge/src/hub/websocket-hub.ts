@@ -35,6 +35,9 @@ import {
   type DialResultFrame,
   type FrameError,
   type PbxStatus,
+  type Presence,
+  type PresenceSetFrame,
+  type PresenceSupport,
   type ReadyFrame,
   type ReadySettings,
   type RepEntry,
@@ -79,6 +82,14 @@ export interface HubHandlers {
   control?(rep: AuthenticatedRep, frame: CallControlFrame): Promise<void>;
   /** Colleagues to transfer to, by name (`reps.search`). Absent: none. */
   findReps?(rep: AuthenticatedRep, frame: RepsSearchFrame): RepEntry[];
+  /** Sets the rep's own presence; returns it afterwards (presence.result). Absent: refused. */
+  setPresence?(rep: AuthenticatedRep, frame: PresenceSetFrame): Promise<Presence>;
+}
+
+/** The presence room as the hub needs it: what is offered (ready) and each extension's now. */
+export interface PresenceSource {
+  support(): PresenceSupport;
+  current(extensions: readonly string[]): Promise<{ extension: string; presence: Presence }[]>;
 }
 
 /**
@@ -113,6 +124,8 @@ export interface WebSocketHubOptions {
   pbxStatus?: () => PbxStatus;
   /** The call controls the PBX offers, for `ready`. */
   controls?: () => CallControlAction[];
+  /** Presence for `ready` and the `presence` frames after it; changes: publishPresence. */
+  presence?: PresenceSource;
   /** Browser origins allowed to connect; requests without an Origin (non-browsers) are allowed. */
   allowedOrigins: readonly string[];
   heartbeatMs: number;
@@ -249,6 +262,19 @@ export class WebSocketHub {
     } satisfies ServerFrame);
     for (const session of this.sessions)
       if (session.state === 'authenticated') this.sendText(session, text);
+  }
+
+  /** Tells every socket of the extension's rep its presence now (`presence`). */
+  publishPresence(extension: string, presence: Presence): void {
+    const sessions = this.byExtension.get(extension);
+    if (sessions === undefined) return;
+    const text = JSON.stringify({
+      v: PROTOCOL_VERSION,
+      type: 'presence',
+      extension,
+      presence,
+    } satisfies ServerFrame);
+    for (const session of sessions) this.sendText(session, text);
   }
 
   /**
@@ -623,6 +649,9 @@ export class WebSocketHub {
       case 'reps.search':
         this.findReps(session, frame);
         return;
+      case 'presence.set':
+        await this.setPresence(session, frame);
+        return;
       case 'admin.subscribe':
       case 'admin.retry':
       case 'admin.check':
@@ -737,6 +766,9 @@ export class WebSocketHub {
         ...(this.options.settings === undefined ? {} : { settings: this.options.settings }),
         ...(this.options.pbxStatus === undefined ? {} : { pbx: this.options.pbxStatus() }),
         ...(this.options.controls === undefined ? {} : { controls: this.options.controls() }),
+        ...(this.options.presence === undefined
+          ? {}
+          : { presence: this.options.presence.support() }),
       };
     } catch (thrown) {
       this.logger.error(
@@ -769,6 +801,7 @@ export class WebSocketHub {
       'ws authenticated',
     );
     this.send(session, ready);
+    void this.sendPresence(session, ready.extensions);
     this.adminStatusSoon();
     session.renewTimer = setTimeout(
       () => {
@@ -860,6 +893,42 @@ export class WebSocketHub {
       requestId: frame.requestId,
       reps,
     });
+  }
+
+  /** After `ready`: the presence of each of the rep's extensions (the PBX may be asked first). */
+  private async sendPresence(session: Session, extensions: string[]): Promise<void> {
+    const presence = this.options.presence;
+    if (presence === undefined || extensions.length === 0) return;
+    try {
+      for (const item of await presence.current(extensions))
+        this.send(session, { v: PROTOCOL_VERSION, type: 'presence', ...item });
+    } catch (error) {
+      this.logger.error({ err: error, socketId: session.id }, 'presence could not be read');
+    }
+  }
+
+  /** presence.set for the rep's own extensions, answered by exactly one `presence.result`. */
+  private async setPresence(session: Session, frame: PresenceSetFrame): Promise<void> {
+    const rep = this.repFor(session);
+    if (rep === undefined) return;
+    const answer = {
+      v: PROTOCOL_VERSION,
+      type: 'presence.result',
+      requestId: frame.requestId,
+    } as const;
+    try {
+      const handlers = this.options.handlers;
+      if (handlers.setPresence === undefined)
+        throw new SwitchboardError(
+          ErrorCodes.PRESENCE_NOT_SUPPORTED,
+          'This bridge does not set presence',
+          { status: 501 },
+        );
+      this.send(session, { ...answer, ok: true, presence: await handlers.setPresence(rep, frame) });
+    } catch (thrown) {
+      const error = this.handlerFailure(session, frame.type, thrown);
+      this.send(session, { ...answer, ok: false, error });
+    }
   }
 
   /**

@@ -4,6 +4,12 @@
 import type { CallEvent, ResumeState } from '../calls/call';
 import type { CallControlAction } from '../protocol/v1';
 import type { PbxUser } from '../users/user-directory';
+import type {
+  PbxPresenceSupport,
+  PresenceChange,
+  PresenceListener,
+  PresenceReport,
+} from '../presence/presence';
 
 export interface DialRequest {
   requestId: string;
@@ -111,4 +117,14 @@ export interface PbxAdapter {
    * ending, ringing, on hold) arrives as CallEvents. Rejects with a SwitchboardError (PBX_ codes).
    */
   control?(request: PbxControlRequest): Promise<void>;
+
+  // Presence (presence/): all optional; without presenceSupport the utility offers none.
+  /** The presence states and queue pause this PBX can express as configured. */
+  presenceSupport?(): PbxPresenceSupport;
+  /** Sets one extension's state and/or queue pause. Rejects with a SwitchboardError (PBX_ codes). */
+  setPresence?(extension: string, change: PresenceChange): Promise<void>;
+  /** Asks the PBX for one extension's presence, where it can say; undefined when it cannot. */
+  readPresence?(extension: string): Promise<PresenceReport | undefined>;
+  /** Told of every presence change the PBX reports, also those made on the phone. */
+  onPresenceChange?(listener: PresenceListener): void;
 }

@@ -121,5 +121,14 @@ export function combineAdapters(primary: PbxAdapter, secondary: PbxAdapter): Pbx
             ),
           )
         : primary.control(request),
+    // Presence is set on the primary; either may report a change (the webhook next to Asterisk).
+    presenceSupport: () => primary.presenceSupport?.() ?? { states: [], queuePause: false },
+    setPresence: (extension, change) =>
+      primary.setPresence?.(extension, change) ?? Promise.resolve(),
+    readPresence: (extension) => primary.readPresence?.(extension) ?? Promise.resolve(undefined),
+    onPresenceChange: (listener) => {
+      primary.onPresenceChange?.(listener);
+      secondary.onPresenceChange?.(listener);
+    },
   };
 }

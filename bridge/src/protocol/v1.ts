@@ -209,6 +209,22 @@ export interface RepsSearchFrame {
   query: string;
 }
 
+/**
+ * Set the rep's own presence and/or pause or resume their queue membership (extension of v1).
+ * It applies to every extension of the rep who sends it, never to anyone else's; answered by
+ * `presence.result`. At least one of `state` and `queuePaused` is required.
+ */
+export interface PresenceSetFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'presence.set';
+  requestId: string;
+  state?: PresenceState;
+  /** true: take no queue calls (queue pause); false: take them again. */
+  queuePaused?: boolean;
+  /** Why the rep pauses (one of ready.presence.pauseReasons, or free text); with queuePaused: true. */
+  pauseReason?: string;
+}
+
 // Admin frames (extension of v1): only a session whose identity token carries
 // `switchboard_roles: ["admin"]` may send them; anyone else gets an `error` frame
 // AUTH_NOT_ADMIN and keeps the socket.
@@ -242,6 +258,7 @@ export type ClientFrame =
   | CallNoteFrame
   | CallControlFrame
   | RepsSearchFrame
+  | PresenceSetFrame
   | AdminSubscribeFrame
   | AdminRetryFrame
   | AdminCheckFrame;
@@ -255,6 +272,7 @@ export const CLIENT_FRAME_TYPES = everyType<ClientFrameType>({
   'call.note': true,
   'call.control': true,
   'reps.search': true,
+  'presence.set': true,
   'admin.subscribe': true,
   'admin.retry': true,
   'admin.check': true,
@@ -294,12 +312,65 @@ export interface ReadyFrame {
    * as unavailable. Absent from older bridges: none.
    */
   controls?: CallControlAction[];
+  /**
+   * What of presence this PBX supports (extension of v1; absent: none). A `presence` frame per
+   * extension follows the ready frame.
+   */
+  presence?: PresenceSupport;
 }
 
 /** The phone system link went down or came back (extension of v1). */
 export interface PbxFrame extends PbxStatus {
   v: typeof PROTOCOL_VERSION;
   type: 'pbx';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Presence (extension of v1)
+
+/** Available; Do not disturb (the PBX rings no call through); Away (shown to colleagues). */
+export type PresenceState = 'available' | 'dnd' | 'away';
+
+/** What the rep may set here: the states this PBX can express, and whether queues can pause. */
+export interface PresenceSupport {
+  states: PresenceState[];
+  queuePause: boolean;
+  /** Reasons the utility offers for a queue pause (pbx.presence.pauseReasons). */
+  pauseReasons: string[];
+}
+
+/** One extension's presence, as the bridge last learned it (from the rep or from the PBX). */
+export interface Presence {
+  state: PresenceState;
+  /** Paused in the PBX's queues: no queue call rings this extension. */
+  queuePaused: boolean;
+  pauseReason?: string;
+  /** Who changed it last: the rep from the utility, or the phone / the PBX itself. */
+  changedBy: 'rep' | 'pbx';
+  /** When it last changed (ISO 8601); absent when the bridge has not seen a change yet. */
+  changedAt?: string;
+}
+
+/**
+ * The presence of one of the rep's extensions (extension of v1): after `ready`, and whenever it
+ * changes — from this or another tab, from the phone, or from the PBX.
+ */
+export interface PresenceFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'presence';
+  extension: string;
+  presence: Presence;
+}
+
+/** The answer to `presence.set` (extension of v1). */
+export interface PresenceResultFrame {
+  v: typeof PROTOCOL_VERSION;
+  type: 'presence.result';
+  requestId: string;
+  ok: boolean;
+  /** On success: the presence of the rep's (first) extension afterwards. */
+  presence?: Presence;
+  error?: FrameError;
 }
 
 export interface CallFrame {
@@ -506,7 +577,9 @@ export type ServerFrame =
   | ErrorFrame
   | AdminStatusFrame
   | AdminResultFrame
-  | PbxFrame;
+  | PbxFrame
+  | PresenceFrame
+  | PresenceResultFrame;
 export type ServerFrameType = ServerFrame['type'];
 
 /** Every server frame type, once. */
@@ -521,6 +594,8 @@ export const SERVER_FRAME_TYPES = everyType<ServerFrameType>({
   'admin.status': true,
   'admin.result': true,
   pbx: true,
+  presence: true,
+  'presence.result': true,
 });
 
 /** A list of frame types that the compiler checks is whole: a record needs every key, no other. */

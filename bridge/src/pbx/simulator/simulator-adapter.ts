@@ -5,6 +5,9 @@
 // and setLinkUp plays the link to the PBX going down and coming back (what reps are told).
 // Every call control works on it (control()): a colleague's phone rings on a transfer or a
 // consultation and picks up after CONTROL_ANSWER_MS, so the demo shows the whole flow.
+// Presence: a rep on Do not disturb is never rung by a caller (a call to only them is refused), a
+// rep paused in the queues is left out of ring-group calls (the simulator's queues); Away is
+// only shown. changeOnPhone plays a rep pressing DND or pause on the desk phone.
 import type { CallDirection, CallEvent, EndReason } from '../../calls/call';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
@@ -19,6 +22,14 @@ import type {
   PbxUser,
   ResumeState,
 } from '../adapter';
+import {
+  PRESENCE_STATE_ORDER,
+  type PbxPresenceSupport,
+  type PresenceChange,
+  type PresenceListener,
+  type PresenceReport,
+  type PresenceState,
+} from '../../presence/presence';
 
 /** Timers the simulator uses; injectable so tests can run it on a fake clock. */
 export interface SimulatorScheduler {
@@ -52,6 +63,12 @@ export interface TriggerCallSpec {
   pbxCallId?: string;
   /** For an outbound call the bridge originated. */
   dialRequestId?: string;
+}
+
+interface SimulatedPresence {
+  state: PresenceState;
+  queuePaused: boolean;
+  pauseReason?: string;
 }
 
 interface SimulatedCall {
@@ -98,6 +115,9 @@ export class SimulatorPbxAdapter implements PbxAdapter {
   private counter = 0;
   private linkUp = true;
   private readonly connectionListeners: ((connected: boolean) => void)[] = [];
+  private readonly presenceListeners: PresenceListener[] = [];
+  /** Extensions whose presence is not Available and taking queue calls. */
+  private readonly presence = new Map<string, SimulatedPresence>();
   private readonly runId = Date.now().toString(36);
 
   /** The extensions it rings (on its own every intervalMs, when that is above 0). */
@@ -173,6 +193,76 @@ export class SimulatorPbxAdapter implements PbxAdapter {
 
   listUsers(): Promise<PbxUser[]> {
     return Promise.resolve([]);
+  }
+
+  presenceSupport(): PbxPresenceSupport {
+    return { states: [...PRESENCE_STATE_ORDER], queuePause: true };
+  }
+
+  /** As a PBX does: takes the change, and reports it (what every tab of the rep then shows). */
+  setPresence(extension: string, change: PresenceChange): Promise<void> {
+    if (!this.isConnected())
+      return Promise.reject(
+        new SwitchboardError(ErrorCodes.PBX_UNREACHABLE, 'The simulator PBX link is down', {
+          status: 503,
+          hint: 'Try again once the phone system is connected.',
+        }),
+      );
+    this.changePresence(extension, change);
+    return Promise.resolve();
+  }
+
+  readPresence(extension: string): Promise<PresenceReport | undefined> {
+    return Promise.resolve(this.reportOf(extension));
+  }
+
+  onPresenceChange(listener: PresenceListener): void {
+    this.presenceListeners.push(listener);
+  }
+
+  /** A rep pressing DND or queue pause on the desk phone (the demo API, tests). */
+  changeOnPhone(extension: string, change: PresenceChange): void {
+    this.changePresence(extension, change);
+  }
+
+  private changePresence(extension: string, change: PresenceChange): void {
+    const before = this.presence.get(extension) ?? { state: 'available', queuePaused: false };
+    const queuePaused = change.queuePaused ?? before.queuePaused;
+    const pauseReason = queuePaused
+      ? change.queuePaused === true
+        ? change.pauseReason
+        : before.pauseReason
+      : undefined;
+    this.presence.set(extension, {
+      state: change.state ?? before.state,
+      queuePaused,
+      ...(pauseReason === undefined ? {} : { pauseReason }),
+    });
+    this.options.logger.info({ extension, ...change }, 'simulator presence changed');
+    const report = this.reportOf(extension);
+    for (const listener of this.presenceListeners) listener(report);
+  }
+
+  private reportOf(extension: string): PresenceReport {
+    const presence = this.presence.get(extension) ?? { state: 'available', queuePaused: false };
+    return {
+      extension,
+      states: [presence.state],
+      queuePaused: presence.queuePaused,
+      ...(presence.pauseReason === undefined ? {} : { pauseReason: presence.pauseReason }),
+      at: this.now(),
+    };
+  }
+
+  /** Who of these a call may ring: nobody on DND; in a ring group, nobody paused either. */
+  private reachable(extensions: readonly string[]): string[] {
+    const group = extensions.length > 1;
+    return extensions.filter((extension) => {
+      const presence = this.presence.get(extension);
+      return (
+        presence === undefined || !(presence.state === 'dnd' || (group && presence.queuePaused))
+      );
+    });
   }
 
   /** Simulates click-to-dial: the rep's phone "dials", the callee answers, they talk, it ends. */
@@ -332,11 +422,19 @@ export class SimulatorPbxAdapter implements PbxAdapter {
         status: 409,
         hint: 'the link comes back with setLinkUp(true)',
       });
-    const extensions = typeof spec.extension === 'string' ? [spec.extension] : [...spec.extension];
-    if (extensions.length === 0)
+    const asked = typeof spec.extension === 'string' ? [spec.extension] : [...spec.extension];
+    if (asked.length === 0)
       throw new SwitchboardError(ErrorCodes.PBX_EVENT_INVALID, 'No extension to ring', {
         status: 400,
       });
+    // The rep's own click-to-dial rings their phone whatever its presence (DND is for callers).
+    const extensions = spec.direction === 'outbound' ? asked : this.reachable(asked);
+    if (extensions.length === 0)
+      throw new SwitchboardError(
+        ErrorCodes.PBX_REFUSED,
+        `Nobody to ring: ${asked.join(', ')} ${asked.length > 1 ? 'are' : 'is'} on Do not disturb or paused`,
+        { status: 409, hint: 'A call to a rep on Do not disturb is refused as busy.' },
+      );
     // Unique across runs too: the call log keys Tasks by call id in a database that outlives us.
     const pbxCallId = spec.pbxCallId ?? `sim-${this.runId}-${++this.counter}`;
     if (this.calls.has(pbxCallId))
@@ -429,8 +527,9 @@ export class SimulatorPbxAdapter implements PbxAdapter {
   }
 
   private randomCall(): void {
-    const { extensions, numbers } = this.options;
-    const extension = this.pick(extensions);
+    const { numbers } = this.options;
+    const extensions = this.options.extensions;
+    const extension = this.pick(extensions.filter((e) => this.presence.get(e)?.state !== 'dnd'));
     if (extension === undefined) return;
     const kind = this.random();
     let number: string;
