@@ -82,6 +82,8 @@ export interface PbxUses {
   callerNamePush: boolean;
   /** Whether this adapter places the calls (false: it only adds events next to another). */
   dialing?: boolean;
+  /** What reps may set from the utility (pbx.presence): states at all, and queue pause. */
+  presence?: { states: boolean; queuePause: boolean };
 }
 
 export interface PbxAdapter {

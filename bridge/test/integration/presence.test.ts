@@ -10,9 +10,9 @@ import {
   DEMO_MAPPINGS,
   RepClient,
   startTestBridge,
-  type ServerFrame,
   type TestBridgeOptions,
 } from '../support/test-bridge';
+import { presences, setPresence, waitForPresence } from '../support/presence-frames';
 import { Teardown } from '../support/teardown';
 
 const ANA = 'ana.lopez@acme.example';
@@ -28,35 +28,6 @@ async function bridgeWith(options: TestBridgeOptions = {}): Promise<RunningBridg
 
 async function rep(bridge: RunningBridge, email: string): Promise<RepClient> {
   return teardown.add(await RepClient.connectAs(bridge, email), (c) => c.close());
-}
-
-/** The presence frames for one extension, in order. */
-function presences(client: RepClient, extension: string): Presence[] {
-  return client.frames
-    .filter((f) => f.type === 'presence' && f.extension === extension)
-    .map((f) => f.presence as Presence);
-}
-
-async function waitForPresence(
-  client: RepClient,
-  extension: string,
-  match: (p: Presence) => boolean,
-): Promise<Presence> {
-  const frame = await client.waitFor(
-    (f) => f.type === 'presence' && f.extension === extension && match(f.presence as Presence),
-  );
-  return frame.presence as Presence;
-}
-
-let nextRequest = 0;
-/** Sends presence.set and waits for its presence.result. */
-async function setPresence(
-  client: RepClient,
-  fields: Record<string, unknown>,
-): Promise<ServerFrame> {
-  const requestId = `p-${++nextRequest}`;
-  client.send({ type: 'presence.set', requestId, ...fields });
-  return client.waitFor((f) => f.type === 'presence.result' && f.requestId === requestId);
 }
 
 describe('presence over the socket (simulator PBX)', () => {

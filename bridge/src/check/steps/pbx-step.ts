@@ -24,7 +24,13 @@ export const pbxStep: CheckStep = {
         problems: secrets.problems,
         warnings: secrets.warnings,
       };
-    const found = await adapter.selfCheck({ callerNamePush: config.directory.astdb.enabled });
+    const found = await adapter.selfCheck({
+      callerNamePush: config.directory.astdb.enabled,
+      presence: {
+        states: config.pbx.presence.states.length > 0,
+        queuePause: config.pbx.presence.queuePause,
+      },
+    });
     return {
       summary: `${config.pbx.adapter}: ${found.summary}`,
       problems: [...secrets.problems, ...found.problems],

@@ -47,6 +47,37 @@ export function neededActions(config: AsteriskConfig, uses: PbxUses): NeededActi
         classes: ['system'],
         purpose: 'caller names into AstDB (directory.astdb)',
       });
+  actions.push(...presenceActions(config, uses));
+  // One entry per action: the first (a required one) says what it is for.
+  return actions.filter((need, i) => actions.findIndex((n) => n.action === need.action) === i);
+}
+
+/** What presence from the utility sends (ami-presence.ts); without it only that is off. */
+function presenceActions(config: AsteriskConfig, uses: PbxUses): NeededAction[] {
+  const { presence } = config;
+  const actions: NeededAction[] = [];
+  if (uses.presence?.states === true && (presence.presentity !== '' || presence.dndDevice !== ''))
+    actions.push({
+      action: 'Setvar',
+      classes: ['call'],
+      purpose: 'presence from the utility (device and presence state)',
+      optional: 'or set pbx.presence.states: [] to offer no presence',
+    });
+  if (uses.presence?.states === true && presence.astdbFamily !== '')
+    for (const action of ['DBPut', 'DBDel', 'DBGet'])
+      actions.push({
+        action,
+        classes: ['system', 'reporting'].slice(0, action === 'DBGet' ? 2 : 1),
+        purpose: `Do not disturb in AstDB (${presence.astdbFamily}/<extension>)`,
+        optional: "or set pbx.asterisk.presence.astdbFamily: ''",
+      });
+  if (uses.presence?.queuePause === true)
+    actions.push({
+      action: 'QueuePause',
+      classes: ['agent'],
+      purpose: 'queue pause from the utility',
+      optional: 'or set pbx.presence.queuePause: false',
+    });
   return actions;
 }
 
@@ -170,15 +201,20 @@ async function review(
     const cls = need.classes[0] ?? 'all';
     byClass.set(cls, [...(byClass.get(cls) ?? []), need]);
   }
-  for (const [cls, needs] of byClass)
-    problems.push({
+  for (const [cls, needs] of byClass) {
+    // A class only optional features need is a warning naming what is off without it.
+    const optional = needs.every((n) => n.optional !== undefined);
+    (optional ? warnings : problems).push({
       message:
         `write = ${cls} is missing for the AMI user ${config.username}: Asterisk answers ` +
-        `"Permission denied" to ${needs.map((n) => `${n.action} (${n.purpose})`).join(', ')}.`,
+        `"Permission denied" to ${needs.map((n) => `${n.action} (${n.purpose})`).join(', ')}` +
+        (optional ? ', so that is off.' : '.'),
       fix:
         `Add ${cls} to write = in [${config.username}] of /etc/asterisk/manager.conf, then run ` +
-        "asterisk -rx 'manager reload' (docs/asterisk.md explains each class).",
+        "asterisk -rx 'manager reload' (docs/asterisk.md explains each class)" +
+        (optional ? `, ${[...new Set(needs.map((n) => n.optional))].join(', ')}.` : '.'),
     });
+  }
   const granted = needed.filter((n) => !refused.includes(n)).map((n) => n.action);
   return {
     summary:

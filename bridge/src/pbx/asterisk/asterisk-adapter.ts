@@ -1,6 +1,7 @@
 // The Asterisk PbxAdapter: AMI client + call translator. Rebuilds calls under way after every
 // (re)connect, places click-to-dial calls with Originate, and reads users from voicemail.conf.
-// It also writes AstDB entries (DBPut/DBDel) for the directory's caller-name push.
+// It also writes AstDB entries (DBPut/DBDel) for the directory's caller-name push, and sets and
+// follows reps' presence and queue pause (ami-presence.ts).
 import type { CallEvent } from '../../calls/call';
 import type { Config } from '../../config/schema';
 import { ErrorCodes, SwitchboardError } from '../../errors';
@@ -16,10 +17,17 @@ import type {
   ResumeState,
 } from '../adapter';
 import type { AstDbWriter } from '../astdb-writer';
+import type {
+  PbxPresenceSupport,
+  PresenceChange,
+  PresenceListener,
+  PresenceReport,
+} from '../../presence/presence';
 import { checkAmiAccess } from './ami-access-check';
 import { AmiCallTranslator } from './ami-call-translator';
 import { AmiClient } from './ami-client';
 import type { AmiMessage } from './ami-parser';
+import { AmiPresence, type PresenceAction } from './ami-presence';
 
 export type AsteriskConfig = NonNullable<Config['pbx']['asterisk']>;
 
@@ -54,6 +62,9 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
   private readonly originates = new Map<string, PendingOriginate>();
   private listener: CallEventListener | undefined;
   private readonly connectionListeners: ((connected: boolean) => void)[] = [];
+  private readonly presence: AmiPresence;
+  private readonly presenceListeners: PresenceListener[] = [];
+  private readonly now: () => Date;
   private reportedConnected = false;
   private firstConnect: { resolve(): void; reject(error: SwitchboardError): void } | undefined;
 
@@ -61,8 +72,13 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     this.config = options.config;
     this.log = options.logger; // named by its creator (pbx-asterisk)
     const now = options.now ?? (() => new Date());
+    this.now = now;
+    const extensionPattern = new RegExp(this.config.extensionPattern);
+    this.presence = new AmiPresence(this.config.presence, this.config.endpointTechnology, (name) =>
+      extensionPattern.test(name),
+    );
     this.translator = new AmiCallTranslator({
-      extensionPattern: new RegExp(this.config.extensionPattern),
+      extensionPattern,
       trunkContexts: this.config.trunkContexts,
       now,
       onClockSkew: (skewMs) => {
@@ -263,6 +279,46 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     }
   }
 
+  presenceSupport(): PbxPresenceSupport {
+    return this.presence.support();
+  }
+
+  onPresenceChange(listener: PresenceListener): void {
+    this.presenceListeners.push(listener);
+  }
+
+  /**
+   * Sends the actions that express the change (ami-presence.ts), in order; the PBX's events
+   * about them come back as presence changes like any other. Stops at the first refusal.
+   */
+  async setPresence(extension: string, change: PresenceChange): Promise<void> {
+    if (!this.client.connected) throw unreachable('not connected to Asterisk');
+    for (const action of this.presence.actionsFor(extension, change)) {
+      try {
+        await this.client.action(action.fields, 'presence');
+      } catch (error) {
+        if (action.missingIsFine === true && isRefusal(error) && isNotFound(error.message))
+          continue;
+        throw presenceRefusal(action, error);
+      }
+    }
+    this.log.info({ extension, ...change }, 'presence set on Asterisk');
+  }
+
+  /** Where an AstDB family is configured: whether the extension is on DND now (DBGet). */
+  async readPresence(extension: string): Promise<PresenceReport | undefined> {
+    const action = this.presence.readAction(extension);
+    if (action === undefined || !this.client.connected) return undefined;
+    try {
+      const [item] = await this.client.listAction(action, 'presence');
+      return this.presence.readReport(extension, item?.val, this.now());
+    } catch (error) {
+      if (isRefusal(error) && isNotFound(error.message))
+        return this.presence.readReport(extension, undefined, this.now());
+      throw error;
+    }
+  }
+
   private async astDbAction(fields: Record<string, string>): Promise<void> {
     if (!this.client.connected) throw unreachable('not connected to Asterisk');
     try {
@@ -286,6 +342,8 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     if (event.event?.toLowerCase() === 'originateresponse') {
       this.onOriginateResponse(event);
     }
+    const presence = this.presence.reportOf(event, this.now());
+    if (presence !== undefined) this.emitPresence(presence);
     this.emit(this.translator.handle(event));
   }
 
@@ -358,6 +416,16 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     first?.resolve();
   }
 
+  private emitPresence(report: PresenceReport): void {
+    for (const listener of this.presenceListeners) {
+      try {
+        listener(report);
+      } catch (error) {
+        this.log.error({ err: error }, 'presence listener threw');
+      }
+    }
+  }
+
   private emit(events: CallEvent[]): void {
     const listener = this.listener;
     if (listener === undefined) return;
@@ -370,6 +438,42 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
       }
     }
   }
+}
+
+function isRefusal(error: unknown): error is SwitchboardError {
+  return error instanceof SwitchboardError && error.code === ErrorCodes.PBX_REFUSED;
+}
+
+/** What the rep and the log are told when Asterisk refuses one of the presence actions. */
+function presenceRefusal(action: PresenceAction, error: unknown): unknown {
+  if (!isRefusal(error)) return error;
+  const name = action.fields.Action ?? 'the action';
+  const said = error.message;
+  if (/permission denied/i.test(said))
+    return new SwitchboardError(
+      ErrorCodes.PBX_REFUSED,
+      `Asterisk refused ${name}: permission denied`,
+      {
+        hint: `the AMI user needs write = ${action.writeClass} for ${name} (docs/asterisk.md, "Presence")`,
+        status: 502,
+        cause: error,
+      },
+    );
+  if (name === 'QueuePause' && /interface not found/i.test(said))
+    return new SwitchboardError(
+      ErrorCodes.PBX_REFUSED,
+      `Asterisk has no queue member ${action.fields.Interface ?? ''}${action.fields.Queue === undefined ? '' : ` in ${action.fields.Queue}`}`,
+      {
+        hint: 'add the phone to a queue, or set pbx.asterisk.presence.queueInterface and queues to how the queues name it',
+        status: 409,
+        cause: error,
+      },
+    );
+  return new SwitchboardError(ErrorCodes.PBX_REFUSED, `Asterisk refused ${name}: ${said}`, {
+    hint: 'see docs/asterisk.md, "Presence"',
+    status: 502,
+    cause: error,
+  });
 }
 
 /** DBDel's answer for a key that does not exist (Asterisk's manager_dbdel). */

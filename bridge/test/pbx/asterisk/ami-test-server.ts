@@ -1,6 +1,8 @@
 // An AMI test server: a real TCP server on 127.0.0.1 that greets like Asterisk 22, checks
-// Login, answers Ping / CoreShowChannels / VoicemailUsersList / Originate / DBPut / DBDel (into
-// an in-memory AstDB, as Asterisk's manager_dbput/manager_dbdel answer), and replays a recorded
+// Login, answers Ping / CoreShowChannels / VoicemailUsersList / Originate / DBPut / DBDel /
+// DBGet (into an in-memory AstDB, as Asterisk's manager_dbput/dbdel/dbget answer), Setvar of
+// DEVICE_STATE / PRESENCE_STATE and QueuePause (with the events the ami-devicestate and
+// ami-queuepause captures show, and each error Asterisk answers), and replays a recorded
 // capture's frames, optionally cut into random-sized or one-byte TCP writes. Like manager.c it
 // holds the manager user's `read =` and `write =` classes: ListCommands lists only the actions
 // the write classes allow, any other action is answered "Permission denied" before it runs, and
@@ -29,6 +31,8 @@ export interface AmiTestServerOptions {
   write?: readonly string[];
   /** The manager user's `read =` classes; default all. */
   read?: readonly string[];
+  /** Queue name → its members' interfaces (PJSIP/201), for QueuePause. */
+  queues?: Record<string, readonly string[]>;
 }
 
 /**
@@ -45,6 +49,9 @@ const ACTION_CLASSES: Record<string, readonly string[]> = {
   VoicemailUsersList: ['call', 'reporting'],
   DBPut: ['system'],
   DBDel: ['system'],
+  DBGet: ['system', 'reporting'],
+  Setvar: ['call'],
+  QueuePause: ['agent'],
 };
 const SYNOPSIS: Record<string, string> = {
   Login: 'Login Manager.',
@@ -56,6 +63,9 @@ const SYNOPSIS: Record<string, string> = {
   VoicemailUsersList: 'List All Voicemail User Information.',
   DBPut: 'Put DB entry.',
   DBDel: 'Delete DB entry.',
+  DBGet: 'Get DB Entry.',
+  Setvar: 'Sets a channel variable or function value.',
+  QueuePause: 'Makes a queue member temporarily unavailable.',
 };
 
 export interface ReceivedAction {
@@ -116,6 +126,11 @@ export class AmiTestServer {
           }),
       ),
     );
+  }
+
+  /** Events an action raises, to every session (none logged in: nobody hears them). */
+  private broadcast(frames: readonly string[]): void {
+    this.send(frames).catch(() => undefined);
   }
 
   /** Drops every connection (a network cut or a PBX restart). */
@@ -277,6 +292,15 @@ export class AmiTestServer {
         }
         return;
       }
+      case 'DBGet':
+        this.dbGet(socket, fields);
+        return;
+      case 'Setvar':
+        this.setvar(socket, fields);
+        return;
+      case 'QueuePause':
+        this.queuePause(socket, fields);
+        return;
       case 'Logoff':
         reply({ Response: 'Goodbye', ActionID: id, Message: 'Thanks for all the fish.' });
         socket.end();
@@ -289,6 +313,127 @@ export class AmiTestServer {
           Message: `Invalid/unknown command: ${fields.Action ?? ''}. Use Action: ListCommands to show available commands.`,
         });
     }
+  }
+
+  /** manager_dbget: the value as a one-item list, exactly as the ami-devicestate capture has it. */
+  private dbGet(socket: net.Socket, fields: Record<string, string>): void {
+    const id = fields.ActionID ?? '';
+    const family = fields.Family ?? '';
+    const key = fields.Key ?? '';
+    const error = (message: string) =>
+      socket.write(formatFrame({ Response: 'Error', ActionID: id, Message: message }));
+    if (family === '') return void error('No family specified.');
+    if (key === '') return void error('No key specified.');
+    const value = this.astdb.get(`/${family}/${key}`);
+    if (value === undefined) return void error('Database entry not found');
+    socket.write(
+      formatFrame({
+        Response: 'Success',
+        ActionID: id,
+        EventList: 'start',
+        Message: 'Result will follow',
+      }) +
+        // Asterisk writes this event by hand: no Privilege header, ActionID last.
+        formatFrame({
+          Event: 'DBGetResponse',
+          Family: family,
+          Key: key,
+          Val: value,
+          ActionID: id,
+        }) +
+        formatFrame({
+          Event: 'DBGetComplete',
+          ActionID: id,
+          EventList: 'Complete',
+          ListItems: '1',
+        }),
+    );
+  }
+
+  /** action_setvar without a channel: a global function; the state functions raise their events. */
+  private setvar(socket: net.Socket, fields: Record<string, string>): void {
+    const id = fields.ActionID ?? '';
+    const variable = fields.Variable ?? '';
+    if (variable === '') {
+      socket.write(
+        formatFrame({ Response: 'Error', ActionID: id, Message: 'No variable specified' }),
+      );
+      return;
+    }
+    if (fields.Channel !== undefined && fields.Channel !== '') {
+      socket.write(formatFrame({ Response: 'Error', ActionID: id, Message: 'No such channel' }));
+      return;
+    }
+    socket.write(formatFrame({ Response: 'Success', ActionID: id, Message: 'Variable Set' }));
+    const value = fields.Value ?? '';
+    const device = /^DEVICE_STATE\((.+)\)$/i.exec(variable)?.[1];
+    const presentity = /^PRESENCE_STATE\((.+)\)$/i.exec(variable)?.[1];
+    if (device !== undefined)
+      this.broadcast([
+        formatFrame({
+          Event: 'DeviceStateChange',
+          Privilege: 'call,all',
+          Device: device,
+          State: value,
+        }),
+      ]);
+    if (presentity !== undefined) {
+      const [status = '', subtype = '', message = ''] = value.split(',');
+      this.broadcast([
+        formatFrame({
+          Event: 'PresenceStateChange',
+          Privilege: 'call,all',
+          Presentity: presentity,
+          Status: status,
+          Subtype: subtype,
+          Message: message,
+        }),
+      ]);
+    }
+  }
+
+  /** manager_pause_queue_member: in the named queue, or in every queue the interface is in. */
+  private queuePause(socket: net.Socket, fields: Record<string, string>): void {
+    const id = fields.ActionID ?? '';
+    const iface = fields.Interface ?? '';
+    const pausedText = fields.Paused ?? '';
+    const error = (message: string) =>
+      socket.write(formatFrame({ Response: 'Error', ActionID: id, Message: message }));
+    if (iface === '' || pausedText === '')
+      return void error("Need 'Interface' and 'Paused' parameters.");
+    const paused = /^(yes|true|y|t|1|on)$/i.test(pausedText);
+    const queues = Object.entries(this.options.queues ?? {})
+      .filter(([name, members]) => (fields.Queue ?? name) === name && members.includes(iface))
+      .map(([name]) => name);
+    if (queues.length === 0) return void error('Interface not found');
+    socket.write(
+      formatFrame({
+        Response: 'Success',
+        ActionID: id,
+        Message: paused ? 'Interface paused successfully' : 'Interface unpaused successfully',
+      }),
+    );
+    this.broadcast(
+      queues.flatMap((queue) => [
+        formatFrame({
+          Event: 'DeviceStateChange',
+          Privilege: 'call,all',
+          Device: `Queue:${queue}_pause_${iface}`,
+          State: paused ? 'INUSE' : 'NOT_INUSE',
+        }),
+        formatFrame({
+          Event: 'QueueMemberPause',
+          Privilege: 'agent,all',
+          Queue: queue,
+          MemberName: iface,
+          Interface: iface,
+          StateInterface: iface,
+          Membership: 'static',
+          Paused: paused ? '1' : '0',
+          PausedReason: paused ? (fields.Reason ?? '') : '',
+        }),
+      ]),
+    );
   }
 
   private list(

@@ -4,6 +4,7 @@
 // never got past the rep's own phone), target (transferred) or the PBX call id (finished: the
 // last channel of the call hung up). Never generated from the code's output.
 import type { CallEvent } from '../../../src/calls/call';
+import type { PresenceReport } from '../../../src/presence/presence';
 
 export type Step = [type: string, extension: string | undefined, detail?: string];
 
@@ -321,5 +322,43 @@ export function steps(events: readonly CallEvent[]): Step[] {
       case 'finished':
         return [e.type, undefined, e.pbxCallId];
     }
+  });
+}
+
+/** One presence report: the extension and what it said (states a|b, paused:<reason>, resumed). */
+export type PresenceStep = [extension: string, what: string];
+
+/**
+ * The presence reports of the no-call captures (ami-presence.ts), written by reading them; every
+ * other capture must report none (its DeviceStateChange and QueueMemberStatus are calls').
+ */
+export const PRESENCE_TIMELINES: [capture: string, steps: PresenceStep[]][] = [
+  [
+    // QueuePause PJSIP/201 in sales-sip with reason Lunch, 2 s later unpaused: QueueMemberPause
+    // Paused 1 / PausedReason Lunch, then Paused 0 with an empty reason.
+    'ami-queuepause',
+    [
+      ['201', 'paused:Lunch'],
+      ['201', 'resumed'],
+    ],
+  ],
+  [
+    // DEVICE_STATE(Custom:DND201)=BUSY, PRESENCE_STATE(CustomPresence:201)=dnd,,Lunch, then
+    // NOT_INUSE (Available or Away: the device state alone cannot tell) and available.
+    'ami-devicestate',
+    [
+      ['201', 'dnd'],
+      ['201', 'dnd'],
+      ['201', 'available|away'],
+      ['201', 'available'],
+    ],
+  ],
+];
+
+/** states → a|b, queuePaused → paused:<reason> / resumed. */
+export function presenceSteps(reports: readonly PresenceReport[]): PresenceStep[] {
+  return reports.map((r): PresenceStep => {
+    if (r.states !== undefined) return [r.extension, r.states.join('|')];
+    return [r.extension, r.queuePaused === true ? `paused:${r.pauseReason ?? ''}` : 'resumed'];
   });
 }
