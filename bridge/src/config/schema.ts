@@ -236,6 +236,8 @@ export const WebhookSchema = z
     dialUrl: z.url().optional(),
     dialToken: secret('pbx.webhook.dialToken').optional(),
     dialTimeoutMs: z.number().int().positive().default(5000),
+    /** Where the bridge POSTs a rep's presence and queue pause (docs/webhook.md); unset: none. */
+    presenceUrl: z.url().optional(),
   })
   .strict();
 

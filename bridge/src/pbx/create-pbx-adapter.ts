@@ -39,6 +39,7 @@ export function createPbxAdapter(
           dialUrl: webhookConfig.dialUrl,
           dialToken: webhookConfig.dialToken,
           dialTimeoutMs: webhookConfig.dialTimeoutMs,
+          presenceUrl: webhookConfig.presenceUrl,
           logger: logger.child({ component: 'pbx-webhook' }),
         });
   const webhookRouter =

@@ -1,5 +1,6 @@
 // The generic HTTP webhook PBX: events come in as JSON POSTs to /pbx/events (see
-// webhook-router.ts and docs/webhook.md); dial-out goes as a JSON POST to pbx.webhook.dialUrl.
+// webhook-router.ts and docs/webhook.md); dial-out goes as a JSON POST to pbx.webhook.dialUrl,
+// presence both ways through webhook-presence.ts (pbx.webhook.presenceUrl, /pbx/presence).
 // For any PBX that can call a URL on call events and place a call when asked over HTTP.
 import type { CallEvent } from '../../calls/call';
 import { ErrorCodes, SwitchboardError } from '../../errors';
@@ -16,6 +17,13 @@ import type {
   PbxUses,
 } from '../adapter';
 import { WebhookDedup, type WebhookDedupOptions } from './webhook-dedup';
+import type {
+  PbxPresenceSupport,
+  PresenceChange,
+  PresenceListener,
+  PresenceReport,
+} from '../../presence/presence';
+import { postPresence } from './webhook-presence';
 
 /** A validated event and its identity (webhook-dedup.ts eventKey). */
 export interface KeyedCallEvent {
@@ -34,6 +42,8 @@ export interface WebhookPbxAdapterOptions {
   logger: Logger;
   /** How long and how many applied events are remembered to drop repeats. */
   dedup?: WebhookDedupOptions;
+  /** Where the bridge POSTs reps' presence changes; without it presence is not offered. */
+  presenceUrl?: string;
 }
 
 /** A token shorter than this can be guessed or is a placeholder. */
@@ -49,6 +59,7 @@ export class WebhookPbxAdapter implements PbxAdapter {
   private readonly options: WebhookPbxAdapterOptions;
   private listener: CallEventListener | undefined;
   private readonly dedup: WebhookDedup;
+  private readonly presenceListeners: PresenceListener[] = [];
 
   constructor(options: WebhookPbxAdapterOptions) {
     this.options = options;
@@ -73,6 +84,50 @@ export class WebhookPbxAdapter implements PbxAdapter {
 
   listUsers(): Promise<PbxUser[]> {
     return Promise.resolve([]);
+  }
+
+  /** Everything, when the PBX takes presence changes (pbx.webhook.presenceUrl); else nothing. */
+  presenceSupport(): PbxPresenceSupport {
+    return this.options.presenceUrl === undefined
+      ? { states: [], queuePause: false }
+      : { states: ['available', 'dnd', 'away'], queuePause: true };
+  }
+
+  setPresence(extension: string, change: PresenceChange): Promise<void> {
+    const url = this.options.presenceUrl;
+    if (url === undefined)
+      return Promise.reject(
+        new SwitchboardError(
+          ErrorCodes.PRESENCE_NOT_SUPPORTED,
+          'This phone system takes no presence',
+          {
+            status: 501,
+            hint: 'Set pbx.webhook.presenceUrl to the PBX endpoint that sets presence.',
+          },
+        ),
+      );
+    const { dialToken, dialTimeoutMs, logger } = this.options;
+    return postPresence(
+      {
+        url,
+        timeoutMs: dialTimeoutMs,
+        logger,
+        ...(dialToken === undefined ? {} : { token: dialToken }),
+      },
+      extension,
+      change,
+    );
+  }
+
+  onPresenceChange(listener: PresenceListener): void {
+    this.presenceListeners.push(listener);
+  }
+
+  /** A change the PBX POSTed to /pbx/presence; false before the bridge listens (503). */
+  receivePresence(report: PresenceReport): boolean {
+    if (this.listener === undefined) return false;
+    for (const listener of this.presenceListeners) listener(report);
+    return true;
   }
 
   /**
@@ -249,7 +304,7 @@ function readJson(text: string): Record<string, unknown> | undefined {
 }
 
 /** The PBX's own words: `{error: {message}}`, `{error: "…"}`, `{message}` or plain text. */
-function refusalText(text: string): string {
+export function refusalText(text: string): string {
   const body = readJson(text);
   const error = body?.error;
   const candidates: unknown[] = [

@@ -1,6 +1,7 @@
 // POST /pbx/events: authenticates the PBX (bearer token, constant-time compare), validates
 // one event or a batch, and hands them to the WebhookPbxAdapter, which drops repeats. Answers
-// 202 as soon as the events are accepted: the PBX never waits for Salesforce.
+// 202 as soon as the events are accepted: the PBX never waits for Salesforce. POST
+// /pbx/presence does the same for a rep's presence changed on the phone or in the PBX.
 import express from 'express';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import type { Logger } from '../../logging/logger';
@@ -8,6 +9,7 @@ import type { KeyedCallEvent, WebhookPbxAdapter } from './webhook-adapter';
 import { eventKey } from './webhook-dedup';
 import { MAX_BATCH, WebhookEventSchema, describeIssues, toCallEvent } from './webhook-event-schema';
 import { bearerToken, secretMatcher } from '../../http/bearer-token';
+import { parsePresenceBody } from './webhook-presence';
 
 export interface WebhookRouterOptions {
   adapter: WebhookPbxAdapter;
@@ -22,28 +24,39 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
   const tokenMatches = secretMatcher(options.token);
   const router = express.Router();
 
-  router.post('/pbx/events', (req, res) => {
-    if (!tokenMatches(bearerToken(req.headers))) {
-      const header = req.headers.authorization ?? '';
-      logger.warn(
-        {
-          code: ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
-          ip: req.socket.remoteAddress,
-          hasHeader: header !== '',
-        },
-        'PBX webhook call with a missing or wrong token',
-      );
-      res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard-pbx"');
-      res.status(401).json({
-        error: new SwitchboardError(
-          ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
-          header === '' ? 'The Authorization header is missing' : 'The bearer token is wrong',
-          { hint: 'Send Authorization: Bearer <pbx.webhook.token from the bridge config>.' },
-        ).toJSON(),
-      });
-      return;
-    }
+  /** Answers 401 (logged) unless the PBX sent the token; true when it did not. */
+  const refused = (req: express.Request, res: express.Response): boolean => {
+    if (tokenMatches(bearerToken(req.headers))) return false;
+    const header = req.headers.authorization ?? '';
+    logger.warn(
+      {
+        code: ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
+        ip: req.socket.remoteAddress,
+        hasHeader: header !== '',
+      },
+      'PBX webhook call with a missing or wrong token',
+    );
+    res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard-pbx"');
+    res.status(401).json({
+      error: new SwitchboardError(
+        ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
+        header === '' ? 'The Authorization header is missing' : 'The bearer token is wrong',
+        { hint: 'Send Authorization: Bearer <pbx.webhook.token from the bridge config>.' },
+      ).toJSON(),
+    });
+    return true;
+  };
+  const notReady = (res: express.Response): void => {
+    res.setHeader('Retry-After', '5');
+    res.status(503).json({
+      error: new SwitchboardError(ErrorCodes.PBX_WEBHOOK_NOT_READY, 'The bridge is starting', {
+        hint: 'Retry in a few seconds.',
+      }).toJSON(),
+    });
+  };
 
+  router.post('/pbx/events', (req, res) => {
+    if (refused(req, res)) return;
     const parsed = parseEvents(req.body, now());
     if (parsed instanceof SwitchboardError) {
       logger.warn({ code: parsed.code, problem: parsed.message }, 'PBX webhook event rejected');
@@ -52,12 +65,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
     }
     const duplicates = adapter.receive(parsed, now().getTime());
     if (duplicates === undefined) {
-      res.setHeader('Retry-After', '5');
-      res.status(503).json({
-        error: new SwitchboardError(ErrorCodes.PBX_WEBHOOK_NOT_READY, 'The bridge is starting', {
-          hint: 'Retry in a few seconds.',
-        }).toJSON(),
-      });
+      notReady(res);
       return;
     }
     res.status(202).json({
@@ -65,6 +73,18 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
       ...(Array.isArray(req.body) ? { count: parsed.length } : {}),
       ...(duplicates > 0 ? { duplicates } : {}),
     });
+  });
+
+  router.post('/pbx/presence', (req, res) => {
+    if (refused(req, res)) return;
+    const report = parsePresenceBody(req.body ?? null, now());
+    if (report instanceof SwitchboardError) {
+      logger.warn({ code: report.code, problem: report.message }, 'PBX presence rejected');
+      res.status(400).json({ error: report.toJSON() });
+      return;
+    }
+    if (adapter.receivePresence(report)) res.status(202).json({ accepted: true });
+    else notReady(res);
   });
 
   return router;
