@@ -98,7 +98,7 @@ export class PresenceService {
         this.pending.delete(extension);
       }
       this.known.add(extension);
-      this.apply(extension, change, 'rep');
+      this.apply(extension, change, 'rep', this.now());
     }
     this.options.logger.info(
       { extensions, state: change.state, queuePaused: change.queuePaused },
@@ -107,8 +107,11 @@ export class PresenceService {
     return this.presenceOf(first);
   }
 
-  /** A change the PBX reported (also one made on the phone): every tab of the rep is told. */
-  report(report: PresenceReport): void {
+  /**
+   * A change the PBX reported (also one made on the phone): every tab of the rep is told.
+   * `asked`: the PBX's answer to readPresence, what it is rather than a change (no changedAt).
+   */
+  report(report: PresenceReport, asked = false): void {
     const { extension } = report;
     this.known.add(extension);
     const before = this.presenceOf(extension);
@@ -125,7 +128,7 @@ export class PresenceService {
       change[key] === undefined ||
       change[key] === (pending?.[key] === undefined ? before[key] : pending[key]);
     const byRep = pending !== undefined && echoes('state') && echoes('queuePaused');
-    this.apply(extension, change, byRep ? 'rep' : 'pbx', report.at);
+    this.apply(extension, change, byRep ? 'rep' : 'pbx', asked ? undefined : report.at);
   }
 
   private async ask(extension: string): Promise<void> {
@@ -134,7 +137,7 @@ export class PresenceService {
     try {
       const report = await read.call(this.options.pbx, extension);
       // A change reported while asking is newer than the answer.
-      if (report !== undefined && !this.known.has(extension)) this.report(report);
+      if (report !== undefined && !this.known.has(extension)) this.report(report, true);
       this.known.add(extension);
     } catch (error) {
       this.options.logger.warn(
@@ -166,7 +169,8 @@ export class PresenceService {
     extension: string,
     change: PresenceChange,
     changedBy: Presence['changedBy'],
-    at: Date = this.now(),
+    /** When it changed; undefined for what the PBX answered when asked. */
+    at: Date | undefined,
   ): void {
     const before = this.presenceOf(extension);
     const queuePaused = change.queuePaused ?? before.queuePaused;
@@ -181,7 +185,7 @@ export class PresenceService {
       queuePaused,
       ...(pauseReason === undefined || pauseReason === '' ? {} : { pauseReason }),
       changedBy,
-      changedAt: at.toISOString(),
+      ...(at === undefined ? {} : { changedAt: at.toISOString() }),
     };
     const same =
       after.state === before.state &&

@@ -107,6 +107,17 @@ describe('presence over the socket (simulator PBX)', () => {
     expect(await waitForPresence(ana, '201', () => true)).toMatchObject({ state: 'away' });
   });
 
+  it('gives what the PBX answers when asked no change time: nothing changed then', async () => {
+    const bridge = await bridgeWith();
+    bridge.simulator!.changeOnPhone('202', { state: 'dnd' });
+    const ana = await rep(bridge, ANA);
+    expect(await waitForPresence(ana, '201')).toEqual({
+      state: 'available',
+      queuePaused: false,
+      changedBy: 'pbx',
+    });
+  });
+
   it('pauses the queues with a reason and resumes them, keeping the state', async () => {
     const bridge = await bridgeWith();
     const ana = await rep(bridge, ANA);
