@@ -29,6 +29,8 @@ import recordNotLinkable from '@salesforce/label/c.Switchboard_Error_Record_Not_
 import recordNotAccessible from '@salesforce/label/c.Switchboard_Error_Record_Not_Accessible';
 import recordNotAccessibleHint from '@salesforce/label/c.Switchboard_Error_Record_Not_Accessible_Hint';
 import rateLimited from '@salesforce/label/c.Switchboard_Error_Rate_Limited';
+import presenceNotSupported from '@salesforce/label/c.Switchboard_Error_Presence_Not_Supported';
+import presenceNoExtension from '@salesforce/label/c.Switchboard_Error_Presence_No_Extension';
 
 export default {
   dialNoExtension,
@@ -60,4 +62,6 @@ export default {
   recordNotAccessible,
   recordNotAccessibleHint,
   rateLimited,
+  presenceNotSupported,
+  presenceNoExtension,
 };

@@ -34,6 +34,8 @@ const BY_CODE: Record<string, ErrorText> = {
     hint: LABELS.recordNotAccessibleHint,
   },
   WS_RATE_LIMITED: { message: LABELS.rateLimited, hint: LABELS.tryAgainSoon },
+  PRESENCE_NOT_SUPPORTED: { message: LABELS.presenceNotSupported, hint: LABELS.tellAdmin },
+  PRESENCE_NO_EXTENSION: { message: LABELS.presenceNoExtension, hint: LABELS.tellAdmin },
 };
 
 /** The rep's words for a refusal; `fallback` when the bridge sent no error at all. */

@@ -13,6 +13,7 @@ import notesNotConfirmed from '@salesforce/label/c.Switchboard_Notes_Not_Confirm
 import notesCouldNotSave from '@salesforce/label/c.Switchboard_Notes_Could_Not_Save';
 import notesDropped from '@salesforce/label/c.Switchboard_Notes_Dropped';
 import linkRefused from '@salesforce/label/c.Switchboard_Link_Refused';
+import presenceNotChanged from '@salesforce/label/c.Switchboard_Presence_Not_Changed';
 
 export default {
   idle,
@@ -28,4 +29,5 @@ export default {
   notesCouldNotSave,
   notesDropped,
   linkRefused,
+  presenceNotChanged,
 };

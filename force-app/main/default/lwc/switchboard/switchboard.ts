@@ -42,6 +42,7 @@ import {
   saveRepPreferences,
   type SwitchboardPreferences,
 } from './preferences';
+import { NO_PRESENCE_VIEW, PresenceRequests, type PresenceChange } from './presence';
 import { RecordDials, type MessageContextValue } from './recordDials';
 import { ScreenPop, newRecordPage, recordPage } from './screenPop';
 import LABELS from './labels';
@@ -65,6 +66,8 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   dialNumber = '';
   /** Dials, notes and links sent to the bridge and what became of them (see ./requests). */
   requestsView: RequestsView = NO_REQUESTS;
+  /** The rep's presence and queue pause, and a change under way (see ./presence). */
+  presenceView = NO_PRESENCE_VIEW;
 
   labels = LABELS;
   utilityId: string | undefined;
@@ -108,6 +111,13 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     send: (frame) => this.connection?.send(frame) === true,
     onChange: (view) => {
       this.requestsView = view;
+    },
+  });
+
+  private readonly presence = new PresenceRequests({
+    send: (frame) => this.connection?.send(frame) === true,
+    onChange: (view) => {
+      this.presenceView = view;
     },
   });
 
@@ -159,8 +169,10 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
       listener: {
         onStatus: (status) => {
           this.status = status;
-          if (status.state !== 'connected' && status.state !== 'connecting')
+          if (status.state !== 'connected' && status.state !== 'connecting') {
             this.requests.dropAll();
+            this.presence.dropAll();
+          }
         },
         onReady: (frame) => {
           this.userEmail = frame.user.email;
@@ -168,6 +180,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
           this.warnings = frame.warnings;
           this.bridgeSettings = frame.settings;
           this.pbxDown = !frame.pbx.connected;
+          this.presence.ready(frame.presence, frame.extensions);
           this.lists = replaceActiveCalls(this.lists, frame.calls);
           for (const call of frame.calls) this.react(call);
           this.afterCallsChanged();
@@ -187,10 +200,13 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
         },
         onError: (frame) => {
           this.requests.refused(frame.requestId, frame);
+          this.presence.refused(frame.requestId, frame);
         },
         onPbx: (frame) => {
           this.pbxDown = !frame.connected;
         },
+        onPresence: (frame) => this.presence.changed(frame.extension, frame.presence),
+        onPresenceResult: (frame) => this.presence.answered(frame),
       },
     });
     this.connection.start();
@@ -308,6 +324,11 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     this.requests.dismissLinkError();
   }
 
+  /** The presence control: a state, or a queue pause with its reason. */
+  handlePresenceChange(event: CustomEvent<PresenceChange>): void {
+    this.presence.set(event.detail);
+  }
+
   handleDialNumberChange(event: CustomEvent<{ number: string }>): void {
     this.dialNumber = event.detail.number;
   }
@@ -353,6 +374,12 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
 
   get showConnected(): boolean {
     return this.status.state === 'connected';
+  }
+
+  /** The presence control, where the bridge offers something to set. */
+  get showPresence(): boolean {
+    const { support } = this.presenceView;
+    return this.showConnected && (support.states.length > 0 || support.queuePause);
   }
 
   /** "No calls right now…" — not while the phone system is down, when calls cannot appear. */

@@ -14,6 +14,8 @@ import {
   type DialResultFrame,
   type ErrorFrame,
   type PbxFrame,
+  type PresenceFrame,
+  type PresenceResultFrame,
   type ReadyFrame,
 } from 'c/switchboardProtocol';
 import { formatLabel } from 'c/switchboardFormat';
@@ -60,6 +62,9 @@ export interface ConnectionListener {
   onAdminResult?(frame: AdminResultFrame): void;
   /** The bridge's link to the phone system went down or came back. */
   onPbx?(frame: PbxFrame): void;
+  /** The presence of one of the rep's extensions, and the answer to presence.set. */
+  onPresence?(frame: PresenceFrame): void;
+  onPresenceResult?(frame: PresenceResultFrame): void;
 }
 
 /** The part of the DOM WebSocket this class uses; tests pass a fake. */
@@ -313,6 +318,12 @@ export class SwitchboardConnection {
         break;
       case 'pbx':
         listener.onPbx?.(frame);
+        break;
+      case 'presence':
+        listener.onPresence?.(frame);
+        break;
+      case 'presence.result':
+        listener.onPresenceResult?.(frame);
         break;
       default:
         break;

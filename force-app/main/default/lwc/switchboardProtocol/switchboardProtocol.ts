@@ -25,6 +25,11 @@ import type {
   ErrorFrame,
   HelloFrame,
   PbxStatus,
+  PresenceFrame,
+  PresenceResultFrame,
+  PresenceSetFrame,
+  PresenceState,
+  PresenceSupport,
 } from '../../../../../bridge/src/protocol/v1';
 
 export type {
@@ -59,6 +64,12 @@ export type {
   MatchObject,
   PbxFrame,
   PbxStatus,
+  Presence,
+  PresenceFrame,
+  PresenceResultFrame,
+  PresenceSetFrame,
+  PresenceState,
+  PresenceSupport,
   ReadySettings,
 } from '../../../../../bridge/src/protocol/v1';
 
@@ -85,13 +96,22 @@ export type CallLogState = CallLogView['state'];
 /** What a bridge older than ready.settings does: the defaults of its config. */
 export const DEFAULT_READY_SETTINGS: ReadySettings = { noteGraceSeconds: 300, logCalls: true };
 
+/** What a bridge older than ready.presence offers: no presence control. */
+export const NO_PRESENCE_SUPPORT: PresenceSupport = {
+  states: [],
+  queuePause: false,
+  pauseReasons: [],
+};
+
 /**
- * A ready frame as parseServerFrame returns it: settings and pbx always set (the bridge's, or
- * the defaults: a bridge older than the pbx field never said its phone system was down).
+ * A ready frame as parseServerFrame returns it: settings, pbx and presence always set (the
+ * bridge's, or the defaults: a bridge older than the pbx field never said its phone system was
+ * down, one older than presence offers none).
  */
-export interface ReadyFrame extends Omit<ProtocolReadyFrame, 'settings' | 'pbx'> {
+export interface ReadyFrame extends Omit<ProtocolReadyFrame, 'settings' | 'pbx' | 'presence'> {
   settings: ReadySettings;
   pbx: PbxStatus;
+  presence: PresenceSupport;
 }
 
 /** What parseServerFrame returns: the protocol's server frames, with ReadyFrame as above. */
@@ -112,6 +132,21 @@ function readySettings(value: unknown): ReadySettings {
         : DEFAULT_READY_SETTINGS.noteGraceSeconds,
     logCalls:
       typeof settings.logCalls === 'boolean' ? settings.logCalls : DEFAULT_READY_SETTINGS.logCalls,
+  };
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** ready.presence as far as it is usable; states this component does not know are left out. */
+function presenceSupport(value: unknown): PresenceSupport {
+  if (!isObject(value)) return NO_PRESENCE_SUPPORT;
+  const known = ['available', 'dnd', 'away'];
+  return {
+    states: strings(value.states).filter((s) => known.includes(s)) as PresenceSupport['states'],
+    queuePause: value.queuePause === true,
+    pauseReasons: strings(value.pauseReasons),
   };
 }
 
@@ -148,6 +183,7 @@ export function parseServerFrame(text: string): ServerFrame | null {
         calls: parsed.calls.filter(isCall),
         settings: readySettings(parsed.settings),
         pbx: { connected: !isObject(parsed.pbx) || parsed.pbx.connected !== false },
+        presence: presenceSupport(parsed.presence),
       };
     case 'call':
       return isCall(parsed.call) ? (parsed as unknown as CallFrame) : null;
@@ -168,6 +204,16 @@ export function parseServerFrame(text: string): ServerFrame | null {
     case 'pbx':
       return typeof parsed.connected === 'boolean'
         ? { v: PROTOCOL_VERSION, type: 'pbx', connected: parsed.connected }
+        : null;
+    case 'presence':
+      return typeof parsed.extension === 'string' &&
+        isObject(parsed.presence) &&
+        typeof parsed.presence.state === 'string'
+        ? (parsed as unknown as PresenceFrame)
+        : null;
+    case 'presence.result':
+      return typeof parsed.requestId === 'string' && typeof parsed.ok === 'boolean'
+        ? (parsed as unknown as PresenceResultFrame)
         : null;
     default:
       return null;
@@ -214,6 +260,18 @@ export function dialFrame(requestId: string, number: string, recordId?: string):
   return recordId === undefined
     ? { v: 1, type: 'dial', requestId, number }
     : { v: 1, type: 'dial', requestId, number, recordId };
+}
+
+/** The rep's own presence and/or queue pause (the bridge knows whose extensions). */
+export function presenceSetFrame(
+  requestId: string,
+  change: { state?: PresenceState; queuePaused?: boolean; pauseReason?: string },
+): PresenceSetFrame {
+  const frame: PresenceSetFrame = { v: 1, type: 'presence.set', requestId };
+  if (change.state !== undefined) frame.state = change.state;
+  if (change.queuePaused !== undefined) frame.queuePaused = change.queuePaused;
+  if (change.queuePaused === true && change.pauseReason) frame.pauseReason = change.pauseReason;
+  return frame;
 }
 
 export function isActive(call: Call): boolean {

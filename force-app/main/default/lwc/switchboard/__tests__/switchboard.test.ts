@@ -834,4 +834,65 @@ describe('c-switchboard', () => {
     expect(text(element, '[data-id="number"]')).toBe('+1 (650) 555-0100');
     expect(text(element, '[data-id="recent"]')).toContain('Logged');
   });
+
+  it('sets presence from the header, shows a change from the phone, and a refusal in the rep’s words', async () => {
+    // Arrange: a bridge that offers presence; the presence of 201 follows ready
+    const presence = { state: 'available', queuePaused: false, changedBy: 'pbx' };
+    const element = await connect(PREFERENCES, {
+      ...READY,
+      presence: { states: ['available', 'dnd', 'away'], queuePause: true, pauseReasons: ['Lunch'] },
+    });
+    FakeWebSocket.last.receive({ v: 1, type: 'presence', extension: '201', presence });
+    await flushPromises();
+    const picker = $(element, '[data-id="presence-state"]') as HTMLSelectElement;
+    // Act: the rep picks Do not disturb
+    picker.value = 'dnd';
+    picker.dispatchEvent(new CustomEvent('change'));
+    await flushPromises();
+    // Assert: one presence.set, the picker waits for the answer
+    const [set] = sentOf('presence.set') as { requestId: string; state: string }[];
+    expect(set).toMatchObject({ state: 'dnd' });
+    expect(picker.disabled).toBe(true);
+    FakeWebSocket.last.receive({
+      v: 1,
+      type: 'presence.result',
+      requestId: set?.requestId,
+      ok: true,
+      presence: { ...presence, state: 'dnd', changedBy: 'rep' },
+    });
+    await flushPromises();
+    expect(picker.disabled).toBe(false);
+    expect(picker.value).toBe('dnd');
+    // Act: the rep sets Away on the desk phone
+    FakeWebSocket.last.receive({
+      v: 1,
+      type: 'presence',
+      extension: '201',
+      presence: { ...presence, state: 'away', changedAt: '2024-05-01T10:00:00.000Z' },
+    });
+    await flushPromises();
+    expect(picker.value).toBe('away');
+    expect(text(element, '[data-id="presence-note"]')).toMatch(/^Changed on your phone/);
+    // Act: a queue pause the PBX refuses
+    ($(element, '[data-id="queue-pause"]') as HTMLElement).click();
+    await flushPromises();
+    const [, pause] = sentOf('presence.set') as { requestId: string }[];
+    expect(pause).toMatchObject({ queuePaused: true });
+    FakeWebSocket.last.receive({
+      v: 1,
+      type: 'presence.result',
+      requestId: pause?.requestId,
+      ok: false,
+      error: { code: 'PRESENCE_NOT_SUPPORTED', message: 'Queue pause is not offered' },
+    });
+    await flushPromises();
+    expect(text(element, '[data-id="presence-error"]')).toBe(
+      'Your status was not changed: Your phone system does not offer this here.',
+    );
+  });
+
+  it('shows no presence control to a bridge that offers none', async () => {
+    const element = await connect();
+    expect($(element, '[data-id="presence"]')).toBeNull();
+  });
 });

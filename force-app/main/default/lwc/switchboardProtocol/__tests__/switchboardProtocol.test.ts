@@ -7,6 +7,7 @@ import {
   dialFrame,
   helloFrame,
   parseServerFrame,
+  presenceSetFrame,
 } from 'c/switchboardProtocol';
 
 const call = {
@@ -60,6 +61,44 @@ describe('c-switchboard-protocol', () => {
     expect(parseServerFrame(JSON.stringify({ ...ready, pbx: { connected: false } }))).toMatchObject(
       { pbx: { connected: false } },
     );
+  });
+
+  it('takes ready.presence, leaving out states it does not know; none from older bridges', () => {
+    const ready = { v: 1, type: 'ready', user: { id: '005', email: 'a@b.c' }, calls: [] };
+    expect(parseServerFrame(JSON.stringify(ready))).toMatchObject({
+      presence: { states: [], queuePause: false, pauseReasons: [] },
+    });
+    const presence = {
+      states: ['available', 'dnd', 'lunch'],
+      queuePause: true,
+      pauseReasons: ['Break', 3],
+    };
+    expect(parseServerFrame(JSON.stringify({ ...ready, presence }))).toMatchObject({
+      presence: { states: ['available', 'dnd'], queuePause: true, pauseReasons: ['Break'] },
+    });
+  });
+
+  it('parses presence and presence.result frames, and builds presence.set', () => {
+    const presence = { state: 'dnd', queuePaused: false, changedBy: 'pbx' };
+    const frame = { v: 1, type: 'presence', extension: '201', presence };
+    expect(parseServerFrame(JSON.stringify(frame))).toEqual(frame);
+    expect(parseServerFrame(JSON.stringify({ ...frame, presence: {} }))).toBeNull();
+    expect(parseServerFrame(JSON.stringify({ ...frame, extension: 201 }))).toBeNull();
+    const result = { v: 1, type: 'presence.result', requestId: 'p-1', ok: true, presence };
+    expect(parseServerFrame(JSON.stringify(result))).toEqual(result);
+    expect(parseServerFrame(JSON.stringify({ ...result, ok: 'yes' }))).toBeNull();
+    expect(presenceSetFrame('p-2', { queuePaused: false, pauseReason: 'Lunch' })).toEqual({
+      v: 1,
+      type: 'presence.set',
+      requestId: 'p-2',
+      queuePaused: false,
+    });
+    expect(presenceSetFrame('p-3', { state: 'away' })).toEqual({
+      v: 1,
+      type: 'presence.set',
+      requestId: 'p-3',
+      state: 'away',
+    });
   });
 
   it('parses pbx frames: the phone system link went down or came back', () => {
