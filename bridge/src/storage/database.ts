@@ -9,9 +9,10 @@
 // showed FULL holding screen pops back by hundreds of milliseconds at 100 calls/s.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { ErrorCodes, SwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
+import { SqliteDriver } from './sqlite-driver';
 
 export type Database = BetterSqlite3.Database;
 export type Statement = BetterSqlite3.Statement;
@@ -79,7 +80,7 @@ export function openDatabase(path: string, logger: Logger): Database {
   let db: Database;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
+    db = new SqliteDriver(path, { timeout: BUSY_TIMEOUT_MS });
     // journal_mode answers with the mode in force: an in-memory database stays "memory".
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -50,7 +50,7 @@ describe('a failed setup', () => {
         transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
         moduleFileExtensions: ['ts', 'js', 'json'],
         moduleNameMapper: {
-          '^better-sqlite3$': '<rootDir>/bridge/test/support/unloadable-sqlite.ts',
+          '^better-sqlite3(-napi)?$': '<rootDir>/bridge/test/support/unloadable-sqlite.ts',
         },
       };
       const { code, output } = await runJest([
