@@ -31,6 +31,13 @@ import recordNotAccessibleHint from '@salesforce/label/c.Switchboard_Error_Recor
 import rateLimited from '@salesforce/label/c.Switchboard_Error_Rate_Limited';
 import presenceNotSupported from '@salesforce/label/c.Switchboard_Error_Presence_Not_Supported';
 import presenceNoExtension from '@salesforce/label/c.Switchboard_Error_Presence_No_Extension';
+import controlNotYourCall from '@salesforce/label/c.Switchboard_Error_Control_Not_Your_Call';
+import controlCallEnded from '@salesforce/label/c.Switchboard_Error_Control_Call_Ended';
+import controlNotSupported from '@salesforce/label/c.Switchboard_Error_Control_Not_Supported';
+import controlNotSupportedHint from '@salesforce/label/c.Switchboard_Error_Control_Not_Supported_Hint';
+import controlNotNow from '@salesforce/label/c.Switchboard_Error_Control_Not_Now';
+import controlBadTarget from '@salesforce/label/c.Switchboard_Error_Control_Bad_Target';
+import controlBadTargetHint from '@salesforce/label/c.Switchboard_Error_Control_Bad_Target_Hint';
 
 export default {
   dialNoExtension,
@@ -64,4 +71,11 @@ export default {
   rateLimited,
   presenceNotSupported,
   presenceNoExtension,
+  controlNotYourCall,
+  controlCallEnded,
+  controlNotSupported,
+  controlNotSupportedHint,
+  controlNotNow,
+  controlBadTarget,
+  controlBadTargetHint,
 };

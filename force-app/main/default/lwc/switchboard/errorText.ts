@@ -36,6 +36,14 @@ const BY_CODE: Record<string, ErrorText> = {
   WS_RATE_LIMITED: { message: LABELS.rateLimited, hint: LABELS.tryAgainSoon },
   PRESENCE_NOT_SUPPORTED: { message: LABELS.presenceNotSupported, hint: LABELS.tellAdmin },
   PRESENCE_NO_EXTENSION: { message: LABELS.presenceNoExtension, hint: LABELS.tellAdmin },
+  CONTROL_NOT_YOUR_CALL: { message: LABELS.controlNotYourCall, hint: '' },
+  CONTROL_CALL_ENDED: { message: LABELS.controlCallEnded, hint: '' },
+  CONTROL_NOT_SUPPORTED: {
+    message: LABELS.controlNotSupported,
+    hint: LABELS.controlNotSupportedHint,
+  },
+  CONTROL_NOT_NOW: { message: LABELS.controlNotNow, hint: '' },
+  CONTROL_BAD_TARGET: { message: LABELS.controlBadTarget, hint: LABELS.controlBadTargetHint },
 };
 
 /** The rep's words for a refusal; `fallback` when the bridge sent no error at all. */

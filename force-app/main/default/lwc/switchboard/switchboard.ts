@@ -33,6 +33,7 @@ import {
   type UtilityItem,
 } from 'c/switchboardCalls';
 import { EMPTY_DRAFT, type NoteDraft } from 'c/switchboardCallNotes';
+import type { ControlDetail } from 'c/switchboardCallControls';
 import type { PreferenceName } from 'c/switchboardPreferences';
 import { CallClock } from './callClock';
 import { BridgeRequests, NO_REQUESTS, type DialSource, type RequestsView } from './requests';
@@ -44,6 +45,7 @@ import {
 } from './preferences';
 import { NO_PRESENCE_VIEW, PresenceRequests, type PresenceChange } from './presence';
 import { RecordDials, type MessageContextValue } from './recordDials';
+import { CallControlRequests, NO_CALL_CONTROLS, type CallControlsState } from './callControls';
 import { ScreenPop, newRecordPage, recordPage } from './screenPop';
 import LABELS from './labels';
 
@@ -68,6 +70,8 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
   requestsView: RequestsView = NO_REQUESTS;
   /** The rep's presence and queue pause, and a change under way (see ./presence). */
   presenceView = NO_PRESENCE_VIEW;
+  /** Hang up, transfer, hold: what the phone system offers and each call's last control. */
+  controlsState: CallControlsState = NO_CALL_CONTROLS;
 
   labels = LABELS;
   utilityId: string | undefined;
@@ -118,6 +122,13 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     send: (frame) => this.connection?.send(frame) === true,
     onChange: (view) => {
       this.presenceView = view;
+    },
+  });
+
+  private readonly controls = new CallControlRequests({
+    send: (frame) => this.connection?.send(frame) === true,
+    onChange: (state) => {
+      this.controlsState = state;
     },
   });
 
@@ -172,6 +183,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
           if (status.state !== 'connected' && status.state !== 'connecting') {
             this.requests.dropAll();
             this.presence.dropAll();
+            this.controls.dropAll();
           }
         },
         onReady: (frame) => {
@@ -181,6 +193,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
           this.bridgeSettings = frame.settings;
           this.pbxDown = !frame.pbx.connected;
           this.presence.ready(frame.presence, frame.extensions);
+          this.controls.setAvailable(frame.controls);
           this.lists = replaceActiveCalls(this.lists, frame.calls);
           for (const call of frame.calls) this.react(call);
           this.afterCallsChanged();
@@ -201,7 +214,10 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
         onError: (frame) => {
           this.requests.refused(frame.requestId, frame);
           this.presence.refused(frame.requestId, frame);
+          this.controls.refused(frame.requestId, frame);
         },
+        onControlResult: (frame) => this.controls.answered(frame),
+        onRepsResult: (frame) => this.controls.repsFound(frame),
         onPbx: (frame) => {
           this.pbxDown = !frame.connected;
         },
@@ -339,6 +355,15 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     this.requests.dial(number, recordId, source);
   }
 
+  /** Hang up, transfer or hold one of the rep's calls; find colleagues to transfer to. */
+  handleControl(event: CustomEvent<ControlDetail & { callId: string }>): void {
+    this.controls.control(event.detail.callId, event.detail.action, event.detail.to);
+  }
+
+  handleSearchReps(event: CustomEvent<{ query: string }>): void {
+    this.controls.searchReps(event.detail.query);
+  }
+
   handleDismissDialError(): void {
     this.requests.dismissDialError();
   }
@@ -396,14 +421,15 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
     return this.lists.recent.map((call) => this.seen(call));
   }
 
-  /** Each call panel's data: the call, the fields its caller cards show, its notes. */
-  get callItems(): { key: string; call: Call; notesOpen: boolean; draft: NoteDraft }[] {
+  /** Each call panel's data: the call, the fields its caller cards show, notes and controls. */
+  get callItems() {
     const context = this.notesContext;
     return this.lists.calls.map((call) => ({
       key: call.id,
       call: this.seen(call),
       notesOpen: notesOpen(call, context),
       draft: this.requestsView.drafts[call.id] ?? EMPTY_DRAFT,
+      controls: CallControlRequests.viewFor(this.controlsState, call.id),
     }));
   }
 

@@ -1,12 +1,14 @@
 // One call on screen: direction, the number as a rep reads it, its state and timer, the
 // lookup (pending, failed, the caller cards, "who is calling?" among several matches, or
 // Create Contact / Create Lead for an unknown number), the call-log status and the notes.
-// Everything the rep does goes up as an event naming the call; the parent acts on it.
+// Its controls (hang up, hold, transfer) are c/switchboardCallControls. Everything the rep does
+// goes up as an event naming the call; the parent acts on it.
 import { LightningElement, api } from 'lwc';
 import type { Call, CallLog, CallMatch } from 'c/switchboardProtocol';
 import { endReasonLabel, formatCallNumber, formatDuration, formatLabel } from 'c/switchboardFormat';
 import { isUnknownCaller } from 'c/switchboardCalls';
 import type { NoteDraft } from 'c/switchboardCallNotes';
+import { NO_CONTROLS, type CallControlsView, type ControlDetail } from 'c/switchboardCallControls';
 import LABELS from './labels';
 
 interface MatchView {
@@ -25,6 +27,8 @@ export default class SwitchboardCall extends LightningElement {
   /** Whether the bridge still takes notes for this call. */
   @api notesOpen = false;
   @api draft: NoteDraft | undefined;
+  /** Hang up, hold, transfer: what the phone system offers and this call's last control. */
+  @api controls: CallControlsView = NO_CONTROLS;
 
   labels = LABELS;
 
@@ -160,5 +164,13 @@ export default class SwitchboardCall extends LightningElement {
 
   handleSaveNotes(): void {
     this.fire('savenotes', {});
+  }
+
+  handleControl(event: CustomEvent<ControlDetail>): void {
+    this.fire('control', event.detail);
+  }
+
+  handleSearchReps(event: CustomEvent<{ query: string }>): void {
+    this.fire('searchreps', event.detail);
   }
 }

@@ -8,6 +8,7 @@ import {
   parseServerFrame,
   type AdminResultFrame,
   type AdminStatusFrame,
+  type CallControlResultFrame,
   type CallFrame,
   type CallNoteResultFrame,
   type ClientFrame,
@@ -17,6 +18,7 @@ import {
   type PresenceFrame,
   type PresenceResultFrame,
   type ReadyFrame,
+  type RepsResultFrame,
 } from 'c/switchboardProtocol';
 import { formatLabel } from 'c/switchboardFormat';
 import LABELS from './labels';
@@ -65,6 +67,9 @@ export interface ConnectionListener {
   /** The presence of one of the rep's extensions, and the answer to presence.set. */
   onPresence?(frame: PresenceFrame): void;
   onPresenceResult?(frame: PresenceResultFrame): void;
+  /** The answer to a call control, and colleagues found by name (c/switchboardCallControls). */
+  onControlResult?(frame: CallControlResultFrame): void;
+  onRepsResult?(frame: RepsResultFrame): void;
 }
 
 /** The part of the DOM WebSocket this class uses; tests pass a fake. */
@@ -324,6 +329,12 @@ export class SwitchboardConnection {
         break;
       case 'presence.result':
         listener.onPresenceResult?.(frame);
+        break;
+      case 'call.control.result':
+        listener.onControlResult?.(frame);
+        break;
+      case 'reps.result':
+        listener.onRepsResult?.(frame);
         break;
       default:
         break;

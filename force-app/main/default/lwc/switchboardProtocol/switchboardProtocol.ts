@@ -9,6 +9,9 @@ import type {
   AdminStatus,
   AdminStatusFrame,
   AdminSubscribeFrame,
+  CallControlAction,
+  CallControlFrame,
+  CallControlResultFrame,
   CallLogView,
   CloseCodes as ProtocolCloseCodes,
   PROTOCOL_VERSION as ProtocolVersion,
@@ -30,6 +33,9 @@ import type {
   PresenceSetFrame,
   PresenceState,
   PresenceSupport,
+  RepsResultFrame,
+  RepsSearchFrame,
+  TransferTarget,
 } from '../../../../../bridge/src/protocol/v1';
 
 export type {
@@ -46,6 +52,9 @@ export type {
   CheckStatus,
   CheckStepResult,
   Call,
+  CallControlAction,
+  CallControlFrame,
+  CallControlResultFrame,
   CallDirection,
   CallFrame,
   CallLinkFrame,
@@ -71,6 +80,10 @@ export type {
   PresenceState,
   PresenceSupport,
   ReadySettings,
+  RepEntry,
+  RepsResultFrame,
+  RepsSearchFrame,
+  TransferTarget,
 } from '../../../../../bridge/src/protocol/v1';
 
 /** The run-time constants this component needs; the compiler holds them to the protocol's. */
@@ -104,14 +117,18 @@ export const NO_PRESENCE_SUPPORT: PresenceSupport = {
 };
 
 /**
- * A ready frame as parseServerFrame returns it: settings, pbx and presence always set (the
- * bridge's, or the defaults: a bridge older than the pbx field never said its phone system was
- * down, one older than presence offers none).
+ * A ready frame as parseServerFrame returns it: settings, pbx, presence and controls always set
+ * (the bridge's, or the defaults: a bridge older than the pbx field never said its phone system
+ * was down, one older than presence or controls offers none).
  */
-export interface ReadyFrame extends Omit<ProtocolReadyFrame, 'settings' | 'pbx' | 'presence'> {
+export interface ReadyFrame extends Omit<
+  ProtocolReadyFrame,
+  'settings' | 'pbx' | 'presence' | 'controls'
+> {
   settings: ReadySettings;
   pbx: PbxStatus;
   presence: PresenceSupport;
+  controls: CallControlAction[];
 }
 
 /** What parseServerFrame returns: the protocol's server frames, with ReadyFrame as above. */
@@ -184,6 +201,9 @@ export function parseServerFrame(text: string): ServerFrame | null {
         settings: readySettings(parsed.settings),
         pbx: { connected: !isObject(parsed.pbx) || parsed.pbx.connected !== false },
         presence: presenceSupport(parsed.presence),
+        controls: Array.isArray(parsed.controls)
+          ? (parsed.controls.filter((c) => typeof c === 'string') as CallControlAction[])
+          : [],
       };
     case 'call':
       return isCall(parsed.call) ? (parsed as unknown as CallFrame) : null;
@@ -200,6 +220,14 @@ export function parseServerFrame(text: string): ServerFrame | null {
     case 'admin.result':
       return typeof parsed.requestId === 'string' && typeof parsed.ok === 'boolean'
         ? (parsed as unknown as AdminResultFrame)
+        : null;
+    case 'call.control.result':
+      return typeof parsed.requestId === 'string' && typeof parsed.ok === 'boolean'
+        ? (parsed as unknown as CallControlResultFrame)
+        : null;
+    case 'reps.result':
+      return typeof parsed.requestId === 'string' && Array.isArray(parsed.reps)
+        ? (parsed as unknown as RepsResultFrame)
         : null;
     case 'pbx':
       return typeof parsed.connected === 'boolean'
@@ -272,6 +300,22 @@ export function presenceSetFrame(
   if (change.queuePaused !== undefined) frame.queuePaused = change.queuePaused;
   if (change.queuePaused === true && change.pauseReason) frame.pauseReason = change.pauseReason;
   return frame;
+}
+
+/** A call control on one of the rep's own calls; `to` for transfer and consult. */
+export function callControlFrame(
+  requestId: string,
+  callId: string,
+  action: CallControlAction,
+  to?: TransferTarget,
+): CallControlFrame {
+  return to === undefined
+    ? { v: 1, type: 'call.control', requestId, callId, action }
+    : { v: 1, type: 'call.control', requestId, callId, action, to };
+}
+
+export function repsSearchFrame(requestId: string, query: string): RepsSearchFrame {
+  return { v: 1, type: 'reps.search', requestId, query };
 }
 
 export function isActive(call: Call): boolean {
