@@ -3,6 +3,7 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { DEFAULT_DENIED_PREFIXES, DENIABLE_NUMBER_TYPES } from '../phone/dial-policy';
+import { CALL_CONTROL_ACTIONS, type CallControlAction } from '../protocol/v1';
 
 const secret = (what: string) =>
   z
@@ -238,6 +239,12 @@ export const WebhookSchema = z
     dialTimeoutMs: z.number().int().positive().default(5000),
     /** Where the bridge POSTs a rep's presence and queue pause (docs/webhook.md); unset: none. */
     presenceUrl: z.url().optional(),
+    /** Where call controls are POSTed (docs/webhook.md); without it none is offered. */
+    controlUrl: z.url().optional(),
+    /** The controls that endpoint does; default all. */
+    controls: z
+      .array(z.enum(CALL_CONTROL_ACTIONS as [CallControlAction, ...CallControlAction[]]))
+      .optional(),
   })
   .strict();
 

@@ -40,6 +40,8 @@ export function createPbxAdapter(
           dialToken: webhookConfig.dialToken,
           dialTimeoutMs: webhookConfig.dialTimeoutMs,
           presenceUrl: webhookConfig.presenceUrl,
+          controlUrl: webhookConfig.controlUrl,
+          controls: webhookConfig.controls,
           logger: logger.child({ component: 'pbx-webhook' }),
         });
   const webhookRouter =

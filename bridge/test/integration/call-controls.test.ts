@@ -5,7 +5,7 @@
 import type { RunningBridge } from '../../src/bridge';
 import { ErrorCodes } from '../../src/errors';
 import { CALL_CONTROL_ACTIONS } from '../../src/protocol/v1';
-import { DEMO_USERS, RepClient, startTestBridge, type ServerFrame } from '../support/test-bridge';
+import { DEMO_USERS, RepClient, startTestBridge } from '../support/test-bridge';
 import { Teardown } from '../support/teardown';
 
 const ANA = 'ana.lopez@acme.example';
@@ -15,8 +15,6 @@ const CONTACT_ID = '003000000000001AAA';
 const CALLER = '+14155550123';
 // A colleague's phone picks up 2.5 s after a transfer rings it (the simulator's pace).
 jest.setTimeout(20_000);
-
-let requests = 0;
 
 describe('call controls through the WebSocket, the simulator and the emulated org', () => {
   let bridge: RunningBridge;
@@ -59,19 +57,6 @@ describe('call controls through the WebSocket, the simulator and the emulated or
     return { pbxCallId, callId };
   }
 
-  async function control(
-    rep: RepClient,
-    callId: string,
-    action: string,
-    to?: { kind: string; value: string },
-  ): Promise<ServerFrame> {
-    const requestId = `cc-${++requests}`;
-    rep.send({ type: 'call.control', requestId, callId, action, ...(to ? { to } : {}) });
-    return rep.waitFor(
-      (f) => (f.type === 'call.control.result' || f.type === 'error') && f.requestId === requestId,
-    );
-  }
-
   const logged = (rep: RepClient, callId: string) =>
     rep.waitForCall((c) => c.id === callId && c.log?.state === 'logged', 10_000);
 
@@ -85,7 +70,7 @@ describe('call controls through the WebSocket, the simulator and the emulated or
 
   it('hangs up an answered call: the leg ends and is logged once', async () => {
     const { callId } = await answeredCall();
-    const result = await control(ana, callId, 'hangup');
+    const result = await ana.control(callId, 'hangup');
     expect(result).toMatchObject({ ok: true, callId, action: 'hangup' });
     const ended = await ana.waitForCall((c) => c.id === callId && c.state === 'ended');
     expect(ended.endReason).toBe('completed');
@@ -101,7 +86,7 @@ describe('call controls through the WebSocket, the simulator and the emulated or
       hangupAfterMs: null,
     });
     await ben.waitForCall((c) => c.id === `${pbxCallId}:202` && c.state === 'ringing');
-    expect(await control(ana, `${pbxCallId}:201`, 'hangup')).toMatchObject({ ok: true });
+    expect(await ana.control(`${pbxCallId}:201`, 'hangup')).toMatchObject({ ok: true });
     await ana.waitForCall((c) => c.id === `${pbxCallId}:201` && c.state === 'ended');
     // Ben's phone still rings; he takes it.
     expect(bridge.simulator!.answer(pbxCallId, '202')).toBe(true);
@@ -115,7 +100,7 @@ describe('call controls through the WebSocket, the simulator and the emulated or
     expect(found.reps).toEqual([{ userId: BEN_ID, name: 'Ben Okafor', extension: '202' }]);
 
     const { pbxCallId, callId } = await answeredCall();
-    const result = await control(ana, callId, 'transfer', { kind: 'rep', value: BEN_ID });
+    const result = await ana.control(callId, 'transfer', { kind: 'rep', value: BEN_ID });
     expect(result).toMatchObject({ ok: true });
     expect((await ana.waitForCall((c) => c.id === callId && c.state === 'ended')).endReason).toBe(
       'completed',
@@ -134,7 +119,7 @@ describe('call controls through the WebSocket, the simulator and the emulated or
   it('blind-transfers to an outside number that passes the dial policy', async () => {
     const { callId } = await answeredCall();
     expect(
-      await control(ana, callId, 'transfer', { kind: 'number', value: '(212) 555-0188' }),
+      await ana.control(callId, 'transfer', { kind: 'number', value: '(212) 555-0188' }),
     ).toMatchObject({ ok: true });
     await ana.waitForCall((c) => c.id === callId && c.state === 'ended');
     await logged(ana, callId);
@@ -143,16 +128,16 @@ describe('call controls through the WebSocket, the simulator and the emulated or
 
   it('consults Ben, then completes: Ben talks to the caller, one Task per leg', async () => {
     const { pbxCallId, callId } = await answeredCall();
-    expect(
-      await control(ana, callId, 'consult', { kind: 'extension', value: '202' }),
-    ).toMatchObject({ ok: true });
+    expect(await ana.control(callId, 'consult', { kind: 'extension', value: '202' })).toMatchObject(
+      { ok: true },
+    );
     const consulting = await ana.waitForCall((c) => c.id === callId && c.consult !== undefined);
     expect(consulting.consult).toEqual({ to: '202' });
     const benLeg = `${pbxCallId}:202`;
     await ben.waitForCall((c) => c.id === benLeg && c.state === 'ringing' && c.number === '201');
     await ben.waitForCall((c) => c.id === benLeg && c.state === 'connected');
 
-    expect(await control(ana, callId, 'consult.complete')).toMatchObject({ ok: true });
+    expect(await ana.control(callId, 'consult.complete')).toMatchObject({ ok: true });
     await ana.waitForCall((c) => c.id === callId && c.state === 'ended');
     const handed = await ben.waitForCall((c) => c.id === benLeg && c.number === CALLER);
     expect(handed.matches.map((m) => m.id)).toEqual([CONTACT_ID]);
@@ -165,10 +150,10 @@ describe('call controls through the WebSocket, the simulator and the emulated or
 
   it('consults Ben, then cancels: Ben’s leg ends and Ana is back with the caller', async () => {
     const { pbxCallId, callId } = await answeredCall();
-    await control(ana, callId, 'consult', { kind: 'extension', value: '202' });
+    await ana.control(callId, 'consult', { kind: 'extension', value: '202' });
     const benLeg = `${pbxCallId}:202`;
     await ben.waitForCall((c) => c.id === benLeg && c.state === 'connected');
-    expect(await control(ana, callId, 'consult.cancel')).toMatchObject({ ok: true });
+    expect(await ana.control(callId, 'consult.cancel')).toMatchObject({ ok: true });
     await ben.waitForCall((c) => c.id === benLeg && c.state === 'ended');
     const back = await ana.waitForCall(
       (c) => c.id === callId && c.consult === undefined && c.state === 'connected',
@@ -179,9 +164,9 @@ describe('call controls through the WebSocket, the simulator and the emulated or
 
   it('holds and resumes', async () => {
     const { pbxCallId, callId } = await answeredCall();
-    expect(await control(ana, callId, 'hold')).toMatchObject({ ok: true });
+    expect(await ana.control(callId, 'hold')).toMatchObject({ ok: true });
     await ana.waitForCall((c) => c.id === callId && c.held === true);
-    expect(await control(ana, callId, 'resume')).toMatchObject({ ok: true });
+    expect(await ana.control(callId, 'resume')).toMatchObject({ ok: true });
     const frames = () => ana.callFrames().filter((c) => c.id === callId);
     await ana.waitForCall(
       (c) =>
@@ -200,7 +185,7 @@ describe('call controls through the WebSocket, the simulator and the emulated or
       action: string,
       to?: { kind: string; value: string },
     ): Promise<{ code: string; hint: unknown }> {
-      const result = await control(rep, callId, action, to);
+      const result = await rep.control(callId, action, to);
       expect(result).toMatchObject({ type: 'call.control.result', ok: false });
       const error = result.error as { code: string; hint?: string };
       expect(typeof error.hint).toBe('string');
@@ -245,7 +230,7 @@ describe('call controls through the WebSocket, the simulator and the emulated or
 
     it('a transfer without a target is a bad frame, answered with its requestId', async () => {
       const { pbxCallId, callId } = await answeredCall();
-      const answer = await control(ana, callId, 'transfer');
+      const answer = await ana.control(callId, 'transfer');
       expect(answer).toMatchObject({ type: 'error', code: ErrorCodes.WS_BAD_FRAME });
       bridge.simulator!.hangup(pbxCallId);
     });

@@ -160,6 +160,24 @@ export class RepClient {
     }
   }
 
+  /**
+   * Sends a call control and resolves with its answer: `call.control.result`, or the `error`
+   * frame a frame the bridge could not read gets.
+   */
+  async control(
+    callId: string,
+    action: string,
+    to?: { kind: string; value: string },
+  ): Promise<ServerFrame> {
+    const requestId = `control-${String(++RepClient.controls)}`;
+    this.send({ type: 'call.control', requestId, callId, action, ...(to ? { to } : {}) });
+    return this.waitFor(
+      (f) => (f.type === 'call.control.result' || f.type === 'error') && f.requestId === requestId,
+    );
+  }
+
+  private static controls = 0;
+
   async waitForClose(timeoutMs = 5000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (this.closeCode === undefined) {

@@ -21,7 +21,17 @@ interface NeededAction {
   purpose: string;
   /** Without it the bridge still works, with less. */
   optional?: string;
+  /** The reps' call controls it does: missing, they are shown as unavailable (a warning). */
+  controls?: string;
 }
+
+/** The call controls' actions (all registered with class call; Hangup also with system). */
+const CONTROL_ACTIONS: readonly { action: string; controls: string }[] = [
+  { action: 'Hangup', controls: 'hang up / decline, and completing an attended transfer' },
+  { action: 'BlindTransfer', controls: 'transfer' },
+  { action: 'Atxfer', controls: 'consult (attended transfer)' },
+  { action: 'CancelAtxfer', controls: 'going back to the caller from a consultation' },
+];
 
 /** docs/asterisk.md, "Why exactly these classes". */
 export function neededActions(config: AsteriskConfig, uses: PbxUses): NeededAction[] {
@@ -40,6 +50,8 @@ export function neededActions(config: AsteriskConfig, uses: PbxUses): NeededActi
       purpose: 'extension ↔ email from voicemail.conf',
       optional: 'or set pbx.asterisk.usersFromVoicemail: false and map users under users:',
     });
+  for (const { action, controls } of CONTROL_ACTIONS)
+    actions.push({ action, classes: ['call'], purpose: `call controls: ${controls}`, controls });
   if (uses.callerNamePush)
     for (const action of ['DBPut', 'DBDel'])
       actions.push({
@@ -186,6 +198,13 @@ async function review(
     if (allowed.has(need.action.toLowerCase())) continue;
     const answer = await probe(client, need.action);
     if (answer === 'allowed') continue;
+    if (answer === 'refused' && need.controls !== undefined) {
+      warnings.push({
+        message: `write = call is missing for the AMI user ${config.username}: Asterisk answers "Permission denied" to ${need.action}, so reps cannot ${need.controls} from Salesforce (shown as unavailable).`,
+        fix: `Add call to write = in [${config.username}] of /etc/asterisk/manager.conf to offer it, then run asterisk -rx 'manager reload'; or leave it out on purpose (docs/asterisk.md).`,
+      });
+      continue;
+    }
     if (answer === 'refused') {
       refused.push(need);
       continue;

@@ -62,6 +62,8 @@ interface Leg {
 interface Channel {
   /** The Linkedid the channel was created with: its Hangup counts for that call. */
   linkedid: string;
+  /** Its name (PJSIP/201-0000000e): what call-control actions name. */
+  name: string | undefined;
   /** The Cause of a HangupRequest for it (17 = busy, 19 = no answer). */
   hangupCause: string | undefined;
   /** A rep's leg on this channel has ended (a member's DialEnd comes before its Hangup). */
@@ -188,7 +190,7 @@ export class AmiCallTranslator {
     const out: CallEvent[] = [];
     switch (event.event?.toLowerCase()) {
       case 'newchannel':
-        this.register(event.uniqueid, event.linkedid);
+        this.register(event.uniqueid, event.linkedid, event.channel);
         break;
       case 'hanguprequest':
       case 'softhanguprequest':
@@ -262,6 +264,17 @@ export class AmiCallTranslator {
     return out;
   }
 
+  /**
+   * The channel a call control acts on: the rep's own on this call (Hangup, BlindTransfer,
+   * Atxfer and CancelAtxfer all name the rep's side). Undefined when the leg is over or its
+   * channel is not known (yet).
+   */
+  channelOf(pbxCallId: string, extension: string): string | undefined {
+    const leg = this.legs.get(legKey(pbxCallId, extension));
+    if (leg === undefined || leg.ended || leg.uniqueid === undefined) return undefined;
+    return this.channels.get(leg.uniqueid)?.name;
+  }
+
   /** Every leg still under way (for tests and status). */
   activeLegCount(): number {
     let n = 0;
@@ -284,14 +297,23 @@ export class AmiCallTranslator {
     return now;
   }
 
-  private register(uniqueid: string | undefined, linkedid: string | undefined): void {
+  private register(
+    uniqueid: string | undefined,
+    linkedid: string | undefined,
+    name?: string,
+  ): void {
     const callId = known(linkedid) ?? uniqueid;
-    if (uniqueid === undefined || callId === undefined || this.channels.has(uniqueid)) return;
+    if (uniqueid === undefined || callId === undefined) return;
+    const registered = this.channels.get(uniqueid);
+    if (registered !== undefined) {
+      registered.name ??= known(name);
+      return;
+    }
     if (this.channels.size >= MAX_CHANNELS) {
       const oldest = this.channels.keys().next();
       if (oldest.done !== true) this.unregister(oldest.value);
     }
-    this.channels.set(uniqueid, { linkedid: callId, hangupCause: undefined });
+    this.channels.set(uniqueid, { linkedid: callId, name: known(name), hangupCause: undefined });
     let set = this.callChannels.get(callId);
     if (set === undefined) {
       set = new Set();
@@ -315,7 +337,8 @@ export class AmiCallTranslator {
   private resetChannels(listing: readonly AmiMessage[]): void {
     this.channels.clear();
     this.callChannels.clear();
-    for (const channel of listing) this.register(channel.uniqueid, channel.linkedid);
+    for (const channel of listing)
+      this.register(channel.uniqueid, channel.linkedid, channel.channel);
   }
 
   private noteHangupCause(event: AmiMessage): void {
@@ -331,8 +354,8 @@ export class AmiCallTranslator {
     const callerExtension = this.extensionOf(callerChannel);
     const pbxCallId = known(event.destlinkedid) ?? known(event.linkedid);
     if (pbxCallId === undefined) return;
-    this.register(event.uniqueid, event.linkedid);
-    this.register(event.destuniqueid, event.destlinkedid);
+    this.register(event.uniqueid, event.linkedid, event.channel);
+    this.register(event.destuniqueid, event.destlinkedid, event.destchannel);
 
     // The rep who dialed: one outbound leg per call (a later Dial from the same phone, such
     // as the second half of a click-to-dial, continues it).

@@ -1,16 +1,20 @@
 // The Asterisk PbxAdapter: AMI client + call translator. Rebuilds calls under way after every
-// (re)connect, places click-to-dial calls with Originate, and reads users from voicemail.conf.
+// (re)connect, places click-to-dial calls with Originate, reads users from voicemail.conf, and
+// does the reps' call controls on their own channel (Hangup, BlindTransfer, Atxfer, CancelAtxfer;
+// offered as far as the manager user's write classes allow them: ListCommands after connecting).
 // It also writes AstDB entries (DBPut/DBDel) for the directory's caller-name push, and sets and
 // follows reps' presence and queue pause (ami-presence.ts).
 import type { CallEvent } from '../../calls/call';
 import type { Config } from '../../config/schema';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
+import type { CallControlAction } from '../../protocol/v1';
 import type {
   CallEventListener,
   DialRequest,
   DialResult,
   PbxAdapter,
+  PbxControlRequest,
   PbxSelfCheck,
   PbxUser,
   PbxUses,
@@ -67,6 +71,8 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
   private readonly now: () => Date;
   private reportedConnected = false;
   private firstConnect: { resolve(): void; reject(error: SwitchboardError): void } | undefined;
+  /** The actions the manager user may send (ListCommands, lower-cased), read at each connect. */
+  private allowedActions = new Set<string>();
 
   constructor(options: AsteriskAdapterOptions) {
     this.config = options.config;
@@ -218,6 +224,55 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
       throw error;
     }
     return result;
+  }
+
+  /**
+   * The controls the manager user's write classes allow (all need `call`): hang up with Hangup,
+   * transfer with BlindTransfer, consult with Atxfer — completed by hanging up the rep's channel,
+   * as Asterisk completes an attended transfer when the transferer leaves — and cancelled with
+   * CancelAtxfer. Hold is not offered: Park and Redirect hang up the rep's phone (docs/asterisk.md).
+   */
+  controls(): readonly CallControlAction[] {
+    const can = (action: string) => this.allowedActions.has(action);
+    const controls: CallControlAction[] = [];
+    if (can('hangup')) controls.push('hangup');
+    if (can('blindtransfer')) controls.push('transfer');
+    if (can('atxfer') && can('hangup')) controls.push('consult', 'consult.complete');
+    if (can('atxfer') && can('cancelatxfer')) controls.push('consult.cancel');
+    return controls;
+  }
+
+  async control(request: PbxControlRequest): Promise<void> {
+    if (!this.client.connected) throw unreachable('not connected to Asterisk');
+    const channel = this.translator.channelOf(request.pbxCallId, request.extension);
+    if (channel === undefined)
+      throw new SwitchboardError(
+        ErrorCodes.PBX_REFUSED,
+        'Asterisk has no channel of your phone on this call any more',
+        { status: 409, hint: 'The call may have just ended or moved; look at your phone.' },
+      );
+    const fields = controlAction(request, channel, this.config.originateContext);
+    this.log.info(
+      { action: fields.Action, extension: request.extension, pbxCallId: request.pbxCallId },
+      'call control',
+    );
+    try {
+      await this.client.action(fields, 'control');
+    } catch (error) {
+      if (error instanceof SwitchboardError && error.code === ErrorCodes.PBX_REFUSED)
+        throw new SwitchboardError(
+          ErrorCodes.PBX_REFUSED,
+          `Asterisk refused ${fields.Action}: ${error.message}`,
+          {
+            status: 502,
+            hint: /permission denied/i.test(error.message)
+              ? `the AMI user needs write = call for ${fields.Action} (docs/asterisk.md)`
+              : 'Look at your phone: the call may have changed meanwhile.',
+            cause: error,
+          },
+        );
+      throw error;
+    }
   }
 
   async listUsers(): Promise<PbxUser[]> {
@@ -382,7 +437,23 @@ export class AsteriskPbxAdapter implements PbxAdapter, AstDbWriter {
     pending.reject(error);
   }
 
+  /** Which actions the manager user may send: what controls() offers. */
+  private async readAllowedActions(): Promise<void> {
+    try {
+      this.allowedActions = new Set(
+        Object.keys(await this.client.action({ Action: 'ListCommands' })),
+      );
+    } catch (error) {
+      this.allowedActions = new Set();
+      this.log.warn(
+        { code: error instanceof SwitchboardError ? error.code : ErrorCodes.PBX_PROTOCOL_ERROR },
+        'could not list the AMI actions allowed; call controls are not offered',
+      );
+    }
+  }
+
   private async recover(): Promise<void> {
+    await this.readAllowedActions();
     try {
       const channels = await this.client.listAction({ Action: 'CoreShowChannels' }, 'recover');
       this.emit(this.translator.recover(channels));
@@ -474,6 +545,41 @@ function presenceRefusal(action: PresenceAction, error: unknown): unknown {
     status: 502,
     cause: error,
   });
+}
+
+/**
+ * The AMI action for a control, on the rep's own channel: as the captures sip-ami-hangup,
+ * sip-ami-blindtransfer, sip-attended-transfer(-cancel) sent them.
+ */
+function controlAction(
+  request: PbxControlRequest,
+  channel: string,
+  context: string,
+): Record<string, string> {
+  const exten = request.to?.dial;
+  switch (request.action) {
+    case 'hangup':
+    case 'consult.complete':
+      return { Action: 'Hangup', Channel: channel, Cause: '16' };
+    case 'transfer':
+    case 'consult':
+      if (exten === undefined) break;
+      return {
+        Action: request.action === 'transfer' ? 'BlindTransfer' : 'Atxfer',
+        Channel: channel,
+        Context: context,
+        Exten: exten,
+      };
+    case 'consult.cancel':
+      return { Action: 'CancelAtxfer', Channel: channel };
+    default:
+      break;
+  }
+  throw new SwitchboardError(
+    ErrorCodes.CONTROL_NOT_SUPPORTED,
+    `The Asterisk adapter does not do ${request.action}`,
+    { status: 501, hint: 'Use your desk phone for it.' },
+  );
 }
 
 /** DBDel's answer for a key that does not exist (Asterisk's manager_dbdel). */

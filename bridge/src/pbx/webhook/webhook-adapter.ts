@@ -1,16 +1,20 @@
 // The generic HTTP webhook PBX: events come in as JSON POSTs to /pbx/events (see
 // webhook-router.ts and docs/webhook.md); dial-out goes as a JSON POST to pbx.webhook.dialUrl,
 // presence both ways through webhook-presence.ts (pbx.webhook.presenceUrl, /pbx/presence).
+// and the reps' call controls (hang up, transfer, consult, hold) to pbx.webhook.controlUrl.
 // For any PBX that can call a URL on call events and place a call when asked over HTTP.
+import { randomUUID } from 'node:crypto';
 import type { CallEvent } from '../../calls/call';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
 import net from 'node:net';
+import { CALL_CONTROL_ACTIONS, type CallControlAction } from '../../protocol/v1';
 import type {
   CallEventListener,
   DialRequest,
   DialResult,
   PbxAdapter,
+  PbxControlRequest,
   PbxFinding,
   PbxSelfCheck,
   PbxUser,
@@ -39,6 +43,10 @@ export interface WebhookPbxAdapterOptions {
   /** Bearer token sent with dial requests, if the PBX wants one. */
   dialToken?: string;
   dialTimeoutMs: number;
+  /** Where the bridge POSTs call controls; without it none is offered. */
+  controlUrl?: string;
+  /** The controls the PBX endpoint does (default: all of them). */
+  controls?: readonly CallControlAction[];
   logger: Logger;
   /** How long and how many applied events are remembered to drop repeats. */
   dedup?: WebhookDedupOptions;
@@ -205,8 +213,41 @@ export class WebhookPbxAdapter implements PbxAdapter {
     return duplicates;
   }
 
+  /** The controls offered: those configured, once there is a controlUrl to send them to. */
+  controls(): readonly CallControlAction[] {
+    if (this.options.controlUrl === undefined) return [];
+    return this.options.controls ?? CALL_CONTROL_ACTIONS;
+  }
+
+  /**
+   * POSTs `{requestId, action, callId, extension, to?}` to the controlUrl (docs/webhook.md);
+   * what the PBX then does it reports as events, like any other.
+   */
+  async control(request: PbxControlRequest): Promise<void> {
+    const { controlUrl } = this.options;
+    if (controlUrl === undefined || !this.controls().includes(request.action))
+      throw new SwitchboardError(
+        ErrorCodes.CONTROL_NOT_SUPPORTED,
+        `The phone system does not take “${request.action}” from the bridge`,
+        { status: 501, hint: 'Set pbx.webhook.controlUrl (and pbx.webhook.controls) to offer it.' },
+      );
+    const payload = {
+      requestId: randomUUID(),
+      action: request.action,
+      callId: request.pbxCallId,
+      extension: request.extension,
+      ...(request.to === undefined ? {} : { to: request.to }),
+    };
+    await this.post(controlUrl, payload, {
+      what: 'control',
+      context: { action: request.action, extension: request.extension },
+      refused: 'The phone system refused it',
+      failed: 'The phone system failed to do it',
+    });
+  }
+
   async dial(request: DialRequest): Promise<DialResult> {
-    const { dialUrl, dialToken, dialTimeoutMs, logger } = this.options;
+    const { dialUrl, logger } = this.options;
     if (dialUrl === undefined) {
       throw new SwitchboardError(
         ErrorCodes.DIAL_NOT_SUPPORTED,
@@ -220,20 +261,39 @@ export class WebhookPbxAdapter implements PbxAdapter {
       number: request.number,
     };
     if (request.callerIdName !== undefined) payload.callerIdName = request.callerIdName;
+    const text = await this.post(dialUrl, payload, {
+      what: 'dial-out',
+      context: {
+        requestId: request.requestId,
+        extension: request.extension,
+        number: numberForLog(logger, request.number),
+      },
+      refused: 'The phone system refused the call',
+      failed: 'The phone system failed to place the call',
+    });
+    const callId = readJson(text)?.callId;
+    return typeof callId === 'string' && callId !== '' ? { pbxCallId: callId } : {};
+  }
+
+  /**
+   * POSTs JSON to the PBX with the dial token; resolves with the answer's text on a 2xx. A 4xx
+   * is PBX_REFUSED with the PBX's own words; anything else PBX_UNREACHABLE.
+   */
+  private async post(
+    url: string,
+    payload: Record<string, unknown>,
+    how: { what: string; context: Record<string, unknown>; refused: string; failed: string },
+  ): Promise<string> {
+    const { dialToken, dialTimeoutMs, logger } = this.options;
+    const { what, context } = how;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/json',
     };
     if (dialToken !== undefined) headers.authorization = `Bearer ${dialToken}`;
-    const context = {
-      requestId: request.requestId,
-      extension: request.extension,
-      number: numberForLog(logger, request.number),
-    };
-
     let response: Response;
     try {
-      response = await fetch(dialUrl, {
+      response = await fetch(url, {
         method: 'POST',
         headers,
         body: JSON.stringify(payload),
@@ -246,7 +306,7 @@ export class WebhookPbxAdapter implements PbxAdapter {
         typeof error === 'object' &&
         error !== null &&
         (error as { name?: unknown }).name === 'TimeoutError';
-      logger.warn({ ...context, code: ErrorCodes.PBX_UNREACHABLE, timedOut }, 'dial-out failed');
+      logger.warn({ ...context, code: ErrorCodes.PBX_UNREACHABLE, timedOut }, `${what} failed`);
       throw new SwitchboardError(
         ErrorCodes.PBX_UNREACHABLE,
         timedOut
@@ -254,39 +314,35 @@ export class WebhookPbxAdapter implements PbxAdapter {
           : 'The phone system cannot be reached',
         {
           status: 502,
-          hint: 'Check pbx.webhook.dialUrl and that the PBX is up; the bridge log has details.',
+          hint: 'Check pbx.webhook.dialUrl / controlUrl and that the PBX is up; the bridge log has details.',
           cause: error,
         },
       );
     }
-
     const text = await response.text().catch(() => '');
     if (response.ok) {
-      const callId = readJson(text)?.callId;
-      logger.info({ ...context, status: response.status }, 'dial-out accepted by the PBX');
-      return typeof callId === 'string' && callId !== '' ? { pbxCallId: callId } : {};
+      logger.info({ ...context, status: response.status }, `${what} accepted by the PBX`);
+      return text;
     }
     if (response.status >= 400 && response.status < 500) {
       const reason = refusalText(text);
       logger.warn(
         { ...context, code: ErrorCodes.PBX_REFUSED, status: response.status },
-        'dial-out refused by the PBX',
+        `${what} refused by the PBX`,
       );
       throw new SwitchboardError(
         ErrorCodes.PBX_REFUSED,
-        reason === ''
-          ? 'The phone system refused the call'
-          : `The phone system refused the call: ${reason}`,
+        reason === '' ? how.refused : `${how.refused}: ${reason}`,
         { status: 502, hint: 'Check the number and your extension, then try again.' },
       );
     }
     logger.warn(
       { ...context, code: ErrorCodes.PBX_UNREACHABLE, status: response.status },
-      'dial-out failed at the PBX',
+      `${what} failed at the PBX`,
     );
     throw new SwitchboardError(
       ErrorCodes.PBX_UNREACHABLE,
-      `The phone system failed to place the call (HTTP ${response.status})`,
+      `${how.failed} (HTTP ${response.status})`,
       { status: 502, hint: 'Try again; if it persists, the PBX log has the details.' },
     );
   }

@@ -24,8 +24,8 @@ const requiredString = (what: string) =>
 export const WebhookEventSchema = z
   .object({
     callId: requiredString('a string').min(1, 'must not be empty').max(128, 'is longer than 128'),
-    event: z.enum(['ringing', 'answered', 'ended'], {
-      error: 'must be one of ringing, answered, ended',
+    event: z.enum(['ringing', 'answered', 'ended', 'held', 'resumed', 'transferred'], {
+      error: 'must be one of ringing, answered, ended, held, resumed, transferred',
     }),
     direction: z.enum(['inbound', 'outbound'], { error: 'must be inbound or outbound' }).optional(),
     extension: requiredString('a string')
@@ -52,11 +52,21 @@ export const WebhookEventSchema = z
       .min(1, 'must not be empty')
       .max(128, 'is longer than 128')
       .optional(),
+    /** transferred only: the colleague's extension the caller went to. */
+    toExtension: requiredString('a string')
+      .regex(/^[0-9A-Za-z*#]{1,20}$/, 'must be 1–20 letters, digits, * or #')
+      .optional(),
     /** ringing (outbound) only: the requestId of the bridge's dial-out that placed this call. */
     requestId: requiredString('a string').min(1).max(128).optional(),
   })
   .strict()
   .superRefine((body, ctx) => {
+    if (body.event === 'transferred' && body.toExtension === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['toExtension'],
+        message: 'is required for transferred',
+      });
     if (body.event !== 'ringing') return;
     if (body.direction === undefined)
       ctx.addIssue({ code: 'custom', path: ['direction'], message: 'is required for ringing' });
@@ -104,7 +114,11 @@ export function toCallEvent(body: WebhookEvent, now: Date): CallEvent {
         ...(body.requestId === undefined ? {} : { dialRequestId: body.requestId }),
       };
     case 'answered':
-      return { ...base, type: 'answered' };
+    case 'held':
+    case 'resumed':
+      return { ...base, type: body.event };
+    case 'transferred':
+      return { ...base, type: 'transferred', toExtension: body.toExtension ?? '' };
     case 'ended':
       return {
         ...base,

@@ -7,6 +7,7 @@ import {
   MAX_FRAME_CHARS,
   type AmiParseProblem,
 } from '../../../src/pbx/asterisk/ami-parser';
+import { loadCapture } from './ami-capture';
 
 function parserWithProblems(): { parser: AmiParser; problems: AmiParseProblem[] } {
   const problems: AmiParseProblem[] = [];
@@ -16,6 +17,30 @@ function parserWithProblems(): { parser: AmiParser; problems: AmiParseProblem[] 
 const HANGUP = 'Event: Hangup\r\nUniqueid: 1795289031.28\r\nCause: 16\r\n\r\n';
 
 describe('AmiParser', () => {
+  it('reads the Park answer whose Message line ends in a bare LF (sip-park-retrieve), byte by byte too', () => {
+    // The capture's bytes: Asterisk's own "Park successful\n" inside its CRLF framing.
+    const capture = loadCapture('sip-park-retrieve').raw.toString('utf8');
+    const at = capture.indexOf('Response: Success\r\nActionID: park-1');
+    const next = capture.indexOf('Event: ', at);
+    const bytes = capture.slice(at, next);
+    expect(bytes).toContain('Message: Park successful\n\r\n\r\n');
+    const oneByOne = Array.from(Buffer.from(bytes, 'utf8'), (byte) => Buffer.from([byte]));
+    for (const pieces of [[Buffer.from(bytes, 'utf8')], oneByOne]) {
+      const { parser, problems } = parserWithProblems();
+      parser.push('Asterisk Call Manager/11.0.0\r\n');
+      const parsed = pieces.flatMap((piece) => parser.push(piece));
+      parsed.push(...parser.push(HANGUP));
+      expect(problems).toEqual([]);
+      expect(parsed).toEqual([
+        {
+          kind: 'message',
+          message: { response: 'Success', actionid: 'park-1', message: 'Park successful' },
+        },
+        { kind: 'message', message: { event: 'Hangup', uniqueid: '1795289031.28', cause: '16' } },
+      ]);
+    }
+  });
+
   it('reports a 10 MB line once, in 64 KB chunks, and reads the next frame', () => {
     const { parser, problems } = parserWithProblems();
     parser.push('Asterisk Call Manager/11.0.0\r\n');

@@ -4,6 +4,13 @@
 // DEVICE_STATE / PRESENCE_STATE and QueuePause (with the events the ami-devicestate and
 // ami-queuepause captures show, and each error Asterisk answers), and replays a recorded
 // capture's frames, optionally cut into random-sized or one-byte TCP writes. Like manager.c it
+// Login, answers Ping / CoreShowChannels / VoicemailUsersList / Originate / DBPut / DBDel (into
+// an in-memory AstDB, as Asterisk's manager_dbput/manager_dbdel answer), and replays a recorded
+// capture's frames, optionally cut into random-sized or one-byte TCP writes. It answers the call
+// controls (Hangup, BlindTransfer, Atxfer, CancelAtxfer, Redirect, Park) for the channels its
+// replayed frames opened and not yet hung up, in the words of the captures (success; the Park
+// line ends in a bare LF, as Asterisk's does) and of manager.c (errors), and then streams the
+// next part of a capture (afterActions). Like manager.c it
 // holds the manager user's `read =` and `write =` classes: ListCommands lists only the actions
 // the write classes allow, any other action is answered "Permission denied" before it runs, and
 // replayed events reach the client only when their Privilege class is readable.
@@ -33,6 +40,11 @@ export interface AmiTestServerOptions {
   read?: readonly string[];
   /** Queue name → its members' interfaces (PJSIP/201), for QueuePause. */
   queues?: Record<string, readonly string[]>;
+  /**
+   * What the PBX does after a call control it accepted: the frames of the capture's next part,
+   * streamed after the answer, for the first entry naming that action (each is used once).
+   */
+  afterActions?: { action: string; frames: string[] }[];
 }
 
 /**
@@ -52,6 +64,12 @@ const ACTION_CLASSES: Record<string, readonly string[]> = {
   DBGet: ['system', 'reporting'],
   Setvar: ['call'],
   QueuePause: ['agent'],
+  Hangup: ['system', 'call'],
+  BlindTransfer: ['call'],
+  Atxfer: ['call'],
+  CancelAtxfer: ['call'],
+  Redirect: ['call'],
+  Park: ['call'],
 };
 const SYNOPSIS: Record<string, string> = {
   Login: 'Login Manager.',
@@ -66,6 +84,23 @@ const SYNOPSIS: Record<string, string> = {
   DBGet: 'Get DB Entry.',
   Setvar: 'Sets a channel variable or function value.',
   QueuePause: 'Makes a queue member temporarily unavailable.',
+  Hangup: 'Hangup channel.',
+  BlindTransfer: 'Blind transfer channel(s) to the given destination',
+  Atxfer: 'Attended transfer.',
+  CancelAtxfer: 'Cancel an attended transfer.',
+  Redirect: 'Redirect (transfer) a call.',
+  Park: 'Park a channel.',
+};
+
+/** Each call control's success answer, as the captures recorded it. */
+const CONTROL_ANSWERS: Record<string, string> = {
+  Hangup: 'Channel Hungup',
+  BlindTransfer: 'Transfer succeeded',
+  Atxfer: 'Atxfer successfully queued',
+  CancelAtxfer: 'CancelAtxfer successfully queued',
+  Redirect: 'Redirect successful',
+  // Asterisk's own string ends in a newline: the line reaches the client as `…\n\r\n`.
+  Park: 'Park successful\n',
 };
 
 export interface ReceivedAction {
@@ -84,6 +119,10 @@ export class AmiTestServer {
   private readonly loggedIn = new Set<net.Socket>();
   private waiters: (() => void)[] = [];
   logins = 0;
+  /** The replay being written now (send); answers to controls wait for it. */
+  private streaming: Promise<void> = Promise.resolve();
+  /** Channels the replayed frames opened (Newchannel) and did not hang up yet. */
+  readonly channels = new Set<string>();
 
   constructor(private readonly options: AmiTestServerOptions = {}) {}
 
@@ -108,9 +147,18 @@ export class AmiTestServer {
    * bridge's own and, while it lasts, a second one such as `check`'s), cut as configured;
    * events the user may not read are dropped.
    */
-  async send(frames: readonly string[]): Promise<void> {
+  send(frames: readonly string[]): Promise<void> {
+    // One stream at a time, as manager.c writes each frame whole: an answer or a second replay
+    // never lands inside a frame still being written.
+    const sent = this.streaming.then(() => this.write(frames));
+    this.streaming = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async write(frames: readonly string[]): Promise<void> {
     const sockets = [...this.loggedIn];
     if (sockets.length === 0) throw new Error('no client logged in');
+    for (const frame of frames) this.followChannels(frame);
     const bytes = Buffer.from(frames.filter((f) => this.readable(f)).join(''), 'utf8');
     for (const piece of this.pieces(bytes)) {
       for (const socket of sockets) socket.write(piece);
@@ -131,6 +179,53 @@ export class AmiTestServer {
   /** Events an action raises, to every session (none logged in: nobody hears them). */
   private broadcast(frames: readonly string[]): void {
     this.send(frames).catch(() => undefined);
+  }
+
+  /** A channel the PBX lost without an event: controls on it are answered as for any unknown one. */
+  forgetChannel(name: string): void {
+    this.channels.delete(name);
+  }
+
+  private followChannels(frame: string): void {
+    const event = headerOf(frame, 'Event');
+    const channel = headerOf(frame, 'Channel');
+    if (channel === undefined) return;
+    if (event === 'Newchannel') this.channels.add(channel);
+    else if (event === 'Hangup') this.channels.delete(channel);
+  }
+
+  /**
+   * A call control: refused as manager.c refuses it (no channel named, a channel that does not
+   * exist, no extension), else answered as in the captures and followed by the capture's next
+   * part, if the test gave one.
+   */
+  private control(socket: net.Socket, action: string, fields: Record<string, string>): void {
+    const id = fields.ActionID ?? '';
+    const error = (message: string) =>
+      socket.write(formatFrame({ Response: 'Error', ActionID: id, Message: message }));
+    const channel = fields.Channel ?? '';
+    if (channel === '') {
+      error(action === 'Redirect' ? 'Channel not specified' : 'No channel specified');
+      return;
+    }
+    if (!this.channels.has(channel)) {
+      error(action === 'Hangup' ? 'No such channel' : 'Channel specified does not exist');
+      return;
+    }
+    if ((action === 'BlindTransfer' || action === 'Atxfer') && (fields.Exten ?? '') === '') {
+      error('No extension specified');
+      return;
+    }
+    const scripts = this.options.afterActions ?? [];
+    const next = scripts.findIndex((script) => script.action === action);
+    const [script] = next === -1 ? [] : scripts.splice(next, 1);
+    // After what is being replayed now, like every frame of this session.
+    this.streaming = this.streaming.then(() => {
+      socket.write(
+        formatFrame({ Response: 'Success', ActionID: id, Message: CONTROL_ANSWERS[action] ?? '' }),
+      );
+    });
+    if (script !== undefined) void this.send(script.frames);
   }
 
   /** Drops every connection (a network cut or a PBX restart). */
@@ -300,6 +395,14 @@ export class AmiTestServer {
         return;
       case 'QueuePause':
         this.queuePause(socket, fields);
+        return;
+      case 'Hangup':
+      case 'BlindTransfer':
+      case 'Atxfer':
+      case 'CancelAtxfer':
+      case 'Redirect':
+      case 'Park':
+        this.control(socket, action, fields);
         return;
       case 'Logoff':
         reply({ Response: 'Goodbye', ActionID: id, Message: 'Thanks for all the fish.' });

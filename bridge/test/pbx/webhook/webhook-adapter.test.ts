@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallEvent } from '../../../src/calls/call';
 import { ErrorCodes, SwitchboardError } from '../../../src/errors';
+import { CALL_CONTROL_ACTIONS } from '../../../src/protocol/v1';
 import { createHttpApp } from '../../../src/http/http-server';
 import { silentLogger } from '../../../src/logging/logger';
 import { WebhookPbxAdapter } from '../../../src/pbx/webhook/webhook-adapter';
@@ -245,6 +246,25 @@ describe('WebhookPbxAdapter events: POST /pbx/events', () => {
     });
   });
 
+  it('takes held, resumed and transferred (with toExtension) for call controls', async () => {
+    const events = [
+      { callId: 'pbx-1', event: 'held', extension: '201', at: '2025-03-01T10:00:01Z' },
+      { callId: 'pbx-1', event: 'resumed', extension: '201', at: '2025-03-01T10:00:02Z' },
+      { callId: 'pbx-1', event: 'transferred', extension: '201', toExtension: '202' },
+    ];
+    expect((await post(events)).status).toBe(202);
+    expect(
+      received.map((e) => [e.type, e.extension, 'toExtension' in e ? e.toExtension : '']),
+    ).toEqual([
+      ['held', '201', ''],
+      ['resumed', '201', ''],
+      ['transferred', '201', '202'],
+    ]);
+    const missing = await post({ callId: 'pbx-1', event: 'transferred', extension: '201' });
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain('toExtension: is required for transferred');
+  });
+
   it('answers 503 until the adapter is started, so the PBX retries', async () => {
     await adapter.stop();
     const response = await post(ringing);
@@ -374,5 +394,66 @@ describe('WebhookPbxAdapter dial-out', () => {
 
   it('reports no users', async () => {
     expect(await adapterFor(pbxUrl).listUsers()).toEqual([]);
+  });
+
+  describe('call controls to the controlUrl', () => {
+    const controlsTo = (controlUrl: string | undefined, controls?: ('hangup' | 'hold')[]) =>
+      new WebhookPbxAdapter({
+        token: TOKEN,
+        controlUrl,
+        controls,
+        dialToken: 'dial-secret',
+        dialTimeoutMs: 2000,
+        logger: silentLogger(),
+      });
+    const transfer = {
+      action: 'transfer' as const,
+      pbxCallId: 'pbx-9',
+      extension: '201',
+      to: { dial: '202', extension: '202' },
+    };
+
+    it('POSTs {requestId, action, callId, extension, to} with the dial token', async () => {
+      reply = (res) => res.writeHead(202).end();
+      const adapter = controlsTo(pbxUrl);
+      expect(adapter.controls()).toEqual(CALL_CONTROL_ACTIONS);
+      await adapter.control(transfer);
+      expect(requests).toHaveLength(1);
+      expect(requests[0]?.headers.authorization).toBe('Bearer dial-secret');
+      const body = requests[0]?.body as Record<string, unknown>;
+      expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect({ ...body, requestId: 'checked' }).toEqual({
+        requestId: 'checked',
+        action: 'transfer',
+        callId: 'pbx-9',
+        extension: '201',
+        to: { dial: '202', extension: '202' },
+      });
+    });
+
+    it("passes the PBX's refusal on, and a 5xx as unreachable", async () => {
+      reply = (res) =>
+        res.writeHead(409, { 'content-type': 'application/json' }).end('{"message":"202 is busy"}');
+      const refused = await failure(controlsTo(pbxUrl).control(transfer));
+      expect([refused.code, refused.message]).toEqual([
+        ErrorCodes.PBX_REFUSED,
+        'The phone system refused it: 202 is busy',
+      ]);
+      reply = (res) => res.writeHead(500).end();
+      expect((await failure(controlsTo(pbxUrl).control(transfer))).code).toBe(
+        ErrorCodes.PBX_UNREACHABLE,
+      );
+    });
+
+    it('offers only the configured controls, none without a controlUrl; asks nothing for the rest', async () => {
+      expect(controlsTo(undefined).controls()).toEqual([]);
+      expect(controlsTo(pbxUrl, ['hangup', 'hold']).controls()).toEqual(['hangup', 'hold']);
+      const error = await failure(controlsTo(pbxUrl, ['hangup', 'hold']).control(transfer));
+      expect(error.code).toBe(ErrorCodes.CONTROL_NOT_SUPPORTED);
+      expect((await failure(controlsTo(undefined).control(transfer))).code).toBe(
+        ErrorCodes.CONTROL_NOT_SUPPORTED,
+      );
+      expect(requests).toEqual([]);
+    });
   });
 });
