@@ -3,7 +3,10 @@
 // stop it. The CLI, the demo, the tests and the benchmark all start the bridge through
 // startBridge(). What each part does lives in its room; this file only connects them.
 import { adminStatusOf } from './admin/admin-status';
+import { SqliteCallLogOutbox } from './call-log/call-log-outbox';
 import { CallLogService } from './call-log/call-log-service';
+import { PostgresCallLogOutbox } from './call-log/postgres-call-log-outbox';
+import { shareLogStatus } from './call-log/shared-log-status';
 import { RunningBridgeCheck } from './check/running-bridge-check';
 import { CallService } from './calls/call-service';
 import { SqliteCallStore } from './calls/call-store';
@@ -191,9 +194,14 @@ export async function startBridge(
 
     // Call logging: every ended call becomes one Task, through the durable outbox.
     const callLog = new CallLogService({
-      db,
+      // Several bridges share one outbox: one Task per call however many saw it end.
+      outbox:
+        storage.postgres === undefined
+          ? new SqliteCallLogOutbox(db, part('storage'))
+          : await PostgresCallLogOutbox.open(storage.postgres, part('storage')),
       gateway,
-      calls,
+      // A rep's tabs on other bridges see the log's state too.
+      calls: shareLogStatus(calls, storage.broadcast, part('call-log')),
       config: config.callLog,
       repUserIdForExtension: (extension) => users.salesforceUserIdForExtension(extension),
       orgFields,
@@ -205,7 +213,7 @@ export async function startBridge(
     };
     org.onConnected(checkAccess);
     if (org.identity !== undefined) checkAccess();
-    callLog.start();
+    await callLog.start();
     stack.push(() => callLog.stop());
 
     const report = statusReport({
@@ -319,8 +327,8 @@ export async function startBridge(
       handlers: repRequestHandlers({ dials, calls, callLog, records, controls, presence }),
       admin: {
         status: adminStatus,
-        retry: (callId) => {
-          callLog.retryParked(callId);
+        retry: async (callId) => {
+          await callLog.retryParked(callId);
         },
         check: () => check.run(),
       },

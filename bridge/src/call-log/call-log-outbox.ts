@@ -1,4 +1,4 @@
-// The durable outbox of call logs, in the bridge's SQLite database: one row per call id, written
+// The durable outbox of call logs: one row per call id (call leg), written
 // before anything is sent to Salesforce (store-then-send), so a log survives outages, crashes
 // and restarts. The row says what to send (the Task fields), how far sending got (task id,
 // which version of the rep's notes Salesforce has) and when to try again.
@@ -10,8 +10,19 @@
 // Drafts: the notes a rep types during a call, stored as they arrive with the call as it was,
 // so a crash before hang-up does not lose them; the draft becomes the log's notes when the call
 // ends (in the same transaction) or, after a restart, a log of its own.
+//
+// CallLogOutbox is the port; SqliteCallLogOutbox (here, one bridge's file) and
+// PostgresCallLogOutbox (postgres-call-log-outbox.ts, shared by several bridges) implement it
+// with the same migrations and the same rows.
 import type { Call } from '../calls/call';
-import { statementCache, type Database, type Migration, type Statement } from '../storage/database';
+import type { Logger } from '../logging/logger';
+import {
+  applyMigrations,
+  statementCache,
+  type Database,
+  type Migration,
+  type Statement,
+} from '../storage/database';
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'parked' | 'skipped';
 
@@ -45,17 +56,15 @@ export interface OutboxEntry {
   updatedAt: number;
 }
 
-export const CALL_LOG_MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'call_log_outbox',
-    up: `CREATE TABLE call_log_outbox (
+/** The tables as first created; times are epoch ms (SQLite INTEGER, PostgreSQL BIGINT). */
+function outboxTable(time: 'INTEGER' | 'BIGINT'): string {
+  return `CREATE TABLE call_log_outbox (
            call_id TEXT PRIMARY KEY,
            extension TEXT NOT NULL,
            fields_json TEXT NOT NULL,
            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'parked', 'skipped')),
            attempts INTEGER NOT NULL DEFAULT 0,
-           next_attempt_at INTEGER NOT NULL,
+           next_attempt_at ${time} NOT NULL,
            last_error_code TEXT,
            last_error_message TEXT,
            task_id TEXT,
@@ -63,30 +72,113 @@ export const CALL_LOG_MIGRATIONS: readonly Migration[] = [
            disposition TEXT,
            notes_version INTEGER NOT NULL DEFAULT 0,
            sent_notes_version INTEGER NOT NULL DEFAULT 0,
-           ended_at INTEGER NOT NULL,
-           created_at INTEGER NOT NULL,
-           updated_at INTEGER NOT NULL
+           ended_at ${time} NOT NULL,
+           created_at ${time} NOT NULL,
+           updated_at ${time} NOT NULL
          );
-         CREATE INDEX call_log_outbox_due ON call_log_outbox (state, next_attempt_at);`,
+         CREATE INDEX call_log_outbox_due ON call_log_outbox (state, next_attempt_at);`;
+}
+
+function draftsTable(time: 'INTEGER' | 'BIGINT'): string {
+  return `CREATE TABLE call_log_drafts (
+           call_id TEXT PRIMARY KEY,
+           extension TEXT NOT NULL,
+           call_json TEXT NOT NULL,
+           notes TEXT,
+           disposition TEXT,
+           updated_at ${time} NOT NULL
+         )`;
+}
+
+/**
+ * Statements both stores run as written, with `?` placeholders (PostgreSQL numbers them:
+ * storage/postgres.ts numbered()), and the values in placeholder order.
+ */
+export const OUTBOX_SQL = {
+  insert: `INSERT INTO call_log_outbox (call_id, extension, fields_json, state, next_attempt_at,
+             last_error_code, last_error_message, notes, disposition, notes_version, ended_at,
+             created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(call_id) DO NOTHING`,
+  saveDraft: `INSERT INTO call_log_drafts (call_id, extension, call_json, notes, disposition, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(call_id) DO UPDATE SET extension = excluded.extension,
+             call_json = excluded.call_json, notes = excluded.notes,
+             disposition = excluded.disposition, updated_at = excluded.updated_at`,
+  setLinkUpdate: `UPDATE call_log_outbox
+           SET fields_json = ?, link_update_json = ?, notes_version = notes_version + 1,
+               state = CASE WHEN state = 'sent' THEN 'pending' ELSE state END,
+               next_attempt_at = CASE WHEN state = 'sent' THEN ? ELSE next_attempt_at END,
+               attempts = CASE WHEN state = 'sent' THEN 0 ELSE attempts END,
+               updated_at = ?
+           WHERE call_id = ?`,
+  setNotes: `UPDATE call_log_outbox
+           SET notes = COALESCE(?, notes), disposition = COALESCE(?, disposition),
+               notes_version = notes_version + 1,
+               state = CASE WHEN state = 'sent' THEN 'pending' ELSE state END,
+               next_attempt_at = CASE WHEN state = 'sent' THEN ? ELSE next_attempt_at END,
+               attempts = CASE WHEN state = 'sent' THEN 0 ELSE attempts END,
+               updated_at = ?
+           WHERE call_id = ?`,
+} as const;
+
+export function insertValues(entry: NewOutboxEntry, now: number): unknown[] {
+  const hasNotes = entry.notes !== undefined || entry.disposition !== undefined;
+  return [
+    entry.callId,
+    entry.extension,
+    JSON.stringify(entry.fields),
+    entry.state,
+    now,
+    entry.reason?.code ?? null,
+    entry.reason?.message ?? null,
+    entry.notes ?? null,
+    entry.disposition ?? null,
+    hasNotes ? 1 : 0,
+    entry.endedAt,
+    now,
+    now,
+  ];
+}
+
+export function draftValues(draft: CallLogDraft): unknown[] {
+  return [
+    draft.callId,
+    draft.extension,
+    JSON.stringify(draft.call),
+    draft.notes ?? null,
+    draft.disposition ?? null,
+    draft.updatedAt,
+  ];
+}
+
+export const CALL_LOG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'call_log_outbox',
+    up: outboxTable('INTEGER'),
+    postgres: outboxTable('BIGINT'),
   },
   {
     version: 2,
     description: 'call_log_outbox.link_update_json',
     // WhoId/WhatId to apply to an existing Task: the rep picked the record after hang-up.
     up: 'ALTER TABLE call_log_outbox ADD COLUMN link_update_json TEXT',
+    postgres: 'ALTER TABLE call_log_outbox ADD COLUMN link_update_json TEXT',
   },
   {
     version: 3,
     description: 'call_log_drafts',
     // Notes typed during a call, until it ends: durable like the logs themselves.
-    up: `CREATE TABLE call_log_drafts (
-           call_id TEXT PRIMARY KEY,
-           extension TEXT NOT NULL,
-           call_json TEXT NOT NULL,
-           notes TEXT,
-           disposition TEXT,
-           updated_at INTEGER NOT NULL
-         )`,
+    up: draftsTable('INTEGER'),
+    postgres: draftsTable('BIGINT'),
+  },
+  {
+    version: 4,
+    description: 'call_log_outbox.claimed_until',
+    // Several bridges: until when a row in "sending" is its claimant's (epoch ms).
+    up: 'ALTER TABLE call_log_outbox ADD COLUMN claimed_until INTEGER',
+    postgres: 'ALTER TABLE call_log_outbox ADD COLUMN claimed_until BIGINT',
   },
 ];
 
@@ -101,7 +193,7 @@ export interface CallLogDraft {
   updatedAt: number;
 }
 
-interface DraftRow {
+export interface DraftRow {
   call_id: string;
   extension: string;
   call_json: string;
@@ -110,7 +202,7 @@ interface DraftRow {
   updated_at: number;
 }
 
-interface Row {
+export interface OutboxRow {
   call_id: string;
   extension: string;
   fields_json: string;
@@ -128,9 +220,10 @@ interface Row {
   created_at: number;
   updated_at: number;
   link_update_json: string | null;
+  claimed_until: number | null;
 }
 
-function toEntry(row: Row): OutboxEntry {
+export function toEntry(row: OutboxRow): OutboxEntry {
   return {
     callId: row.call_id,
     extension: row.extension,
@@ -169,143 +262,43 @@ export interface NewOutboxEntry {
   endedAt: number;
 }
 
-/** SQLite-backed outbox. Every method is one synchronous statement or transaction. */
-export class SqliteCallLogOutbox {
-  private readonly statement: (sql: string) => Statement;
-
-  constructor(private readonly db: Database) {
-    this.statement = statementCache(db);
-  }
-
-  /** Adds the log of a call; false when the call already has one (a repeated `ended`). */
-  insert(entry: NewOutboxEntry, now: number): boolean {
-    const hasNotes = entry.notes !== undefined || entry.disposition !== undefined;
-    const result = this.statement(
-      `INSERT INTO call_log_outbox (call_id, extension, fields_json, state, next_attempt_at,
-           last_error_code, last_error_message, notes, disposition, notes_version, ended_at,
-           created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(call_id) DO NOTHING`,
-    ).run(
-      entry.callId,
-      entry.extension,
-      JSON.stringify(entry.fields),
-      entry.state,
-      now,
-      entry.reason?.code ?? null,
-      entry.reason?.message ?? null,
-      entry.notes ?? null,
-      entry.disposition ?? null,
-      hasNotes ? 1 : 0,
-      entry.endedAt,
-      now,
-      now,
-    );
-    return result.changes === 1;
-  }
-
-  /** Adds the log of an ended call and drops its draft, in one transaction. */
-  insertEnded(entry: NewOutboxEntry, now: number): boolean {
-    return this.db.transaction(() => {
-      const inserted = this.insert(entry, now);
-      this.statement('DELETE FROM call_log_drafts WHERE call_id = ?').run(entry.callId);
-      return inserted;
-    })();
-  }
-
+/**
+ * Where CallLogService keeps call logs and drafts. Every method is asynchronous because the
+ * shared store (PostgreSQL) is; SQLite answers at once.
+ */
+export interface CallLogOutbox {
+  /** True when several bridges share the rows (PostgreSQL). */
+  readonly shared: boolean;
+  /**
+   * Adds the log of an ended call and drops its draft, in one transaction; false when the call
+   * already has a log (a repeated `ended`, or another bridge stored it first). The draft's
+   * notes, typed at whichever bridge, win over the entry's.
+   */
+  insertEnded(entry: NewOutboxEntry, now: number): Promise<boolean>;
   /** Stores the notes of a call under way (replacing earlier ones). */
-  saveDraft(draft: CallLogDraft): void {
-    this.statement(
-      `INSERT INTO call_log_drafts (call_id, extension, call_json, notes, disposition, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(call_id) DO UPDATE SET extension = excluded.extension,
-           call_json = excluded.call_json, notes = excluded.notes,
-           disposition = excluded.disposition, updated_at = excluded.updated_at`,
-    ).run(
-      draft.callId,
-      draft.extension,
-      JSON.stringify(draft.call),
-      draft.notes ?? null,
-      draft.disposition ?? null,
-      draft.updatedAt,
-    );
-  }
-
-  getDraft(callId: string): CallLogDraft | undefined {
-    const row = this.statement('SELECT * FROM call_log_drafts WHERE call_id = ?').get(callId) as
-      DraftRow | undefined;
-    return row === undefined ? undefined : toDraft(row);
-  }
-
+  saveDraft(draft: CallLogDraft): Promise<void>;
+  getDraft(callId: string): Promise<CallLogDraft | undefined>;
   /** Every draft, oldest first (after a restart: the calls that were under way). */
-  listDrafts(): CallLogDraft[] {
-    const rows = this.statement(
-      'SELECT * FROM call_log_drafts ORDER BY updated_at, call_id',
-    ).all() as DraftRow[];
-    return rows.map(toDraft);
-  }
-
-  get(callId: string): OutboxEntry | undefined {
-    const row = this.statement('SELECT * FROM call_log_outbox WHERE call_id = ?').get(callId) as
-      Row | undefined;
-    return row === undefined ? undefined : toEntry(row);
-  }
-
+  listDrafts(): Promise<CallLogDraft[]>;
+  get(callId: string): Promise<OutboxEntry | undefined>;
   /** Replaces the Task fields while nothing has been created yet (e.g. the rep linked a record). */
-  replaceFields(callId: string, fields: Record<string, unknown>, now: number): boolean {
-    return (
-      this.statement(
-        `UPDATE call_log_outbox SET fields_json = ?, updated_at = ?
-           WHERE call_id = ? AND task_id IS NULL AND state IN ('pending', 'parked')`,
-      ).run(JSON.stringify(fields), now, callId).changes === 1
-    );
-  }
-
-  /** Pending entries due at `now`, oldest first. */
-  due(now: number, limit: number): OutboxEntry[] {
-    const rows = this.statement(
-      `SELECT * FROM call_log_outbox WHERE state = 'pending' AND next_attempt_at <= ?
-         ORDER BY next_attempt_at, created_at LIMIT ?`,
-    ).all(now, limit) as Row[];
-    return rows.map(toEntry);
-  }
-
-  /** When the next pending entry is due (epoch ms), if any. */
-  nextDueAt(): number | undefined {
-    const row = this.statement(
-      `SELECT MIN(next_attempt_at) AS at FROM call_log_outbox WHERE state = 'pending'`,
-    ).get() as { at: number | null };
-    return row.at ?? undefined;
-  }
-
-  /** Claims a pending entry for sending; false if it is no longer pending. */
-  markSending(callId: string, now: number): boolean {
-    return (
-      this.statement(
-        `UPDATE call_log_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
-           WHERE call_id = ? AND state = 'pending'`,
-      ).run(now, callId).changes === 1
-    );
-  }
-
+  replaceFields(callId: string, fields: Record<string, unknown>, now: number): Promise<boolean>;
+  /**
+   * Claims up to `limit` due entries for sending (state sending, attempts + 1) and returns
+   * them, oldest first; an entry is claimed by one caller only.
+   */
+  claimDue(now: number, limit: number): Promise<OutboxEntry[]>;
+  /** When the next entry is due (epoch ms), if any. */
+  nextDueAt(): Promise<number | undefined>;
   /** The Task exists in Salesforce: remember its id at once (exactly-once hinges on this). */
-  recordTaskId(callId: string, taskId: string, sentNotesVersion: number, now: number): void {
-    this.statement(
-      `UPDATE call_log_outbox SET task_id = ?, sent_notes_version = ?, updated_at = ?
-         WHERE call_id = ?`,
-    ).run(taskId, sentNotesVersion, now, callId);
-  }
-
+  recordTaskId(
+    callId: string,
+    taskId: string,
+    sentNotesVersion: number,
+    now: number,
+  ): Promise<void>;
   /** Salesforce has the notes (and links) of `version`; a newer version keeps its link update. */
-  recordNotesSent(callId: string, version: number, now: number): void {
-    this.statement(
-      `UPDATE call_log_outbox SET sent_notes_version = MAX(sent_notes_version, ?),
-           link_update_json = CASE WHEN notes_version <= ? THEN NULL ELSE link_update_json END,
-           updated_at = ?
-         WHERE call_id = ?`,
-    ).run(version, version, now, callId);
-  }
-
+  recordNotesSent(callId: string, version: number, now: number): Promise<void>;
   /**
    * The rep linked another record after the Task was created: new fields, plus the WhoId/WhatId
    * to write, sent like a note (version bump; a sent log becomes pending).
@@ -315,52 +308,16 @@ export class SqliteCallLogOutbox {
     fields: Record<string, unknown>,
     links: Record<string, string | null>,
     now: number,
-  ): void {
-    this.statement(
-      `UPDATE call_log_outbox
-         SET fields_json = ?, link_update_json = ?, notes_version = notes_version + 1,
-             state = CASE WHEN state = 'sent' THEN 'pending' ELSE state END,
-             next_attempt_at = CASE WHEN state = 'sent' THEN ? ELSE next_attempt_at END,
-             attempts = CASE WHEN state = 'sent' THEN 0 ELSE attempts END,
-             updated_at = ?
-         WHERE call_id = ?`,
-    ).run(JSON.stringify(fields), JSON.stringify(links), now, now, callId);
-  }
-
+  ): Promise<void>;
   /**
    * Ends a send: sent when Salesforce has the newest notes, otherwise pending again at once
    * (a note arrived while the request was in flight). Returns the resulting state.
    */
-  finishSend(callId: string, now: number): OutboxState | undefined {
-    this.statement(
-      `UPDATE call_log_outbox
-         SET state = CASE WHEN sent_notes_version >= notes_version THEN 'sent' ELSE 'pending' END,
-             next_attempt_at = ?, last_error_code = NULL, last_error_message = NULL,
-             attempts = CASE WHEN sent_notes_version >= notes_version THEN attempts ELSE 0 END,
-             updated_at = ?
-         WHERE call_id = ? AND state = 'sending'`,
-    ).run(now, now, callId);
-    return this.get(callId)?.state;
-  }
-
+  finishSend(callId: string, now: number): Promise<OutboxState | undefined>;
   /** A transient failure: try again at `nextAttemptAt`, keeping the error visible. */
-  reschedule(callId: string, nextAttemptAt: number, error: OutboxError, now: number): void {
-    this.statement(
-      `UPDATE call_log_outbox SET state = 'pending', next_attempt_at = ?, last_error_code = ?,
-           last_error_message = ?, updated_at = ?
-         WHERE call_id = ? AND state = 'sending'`,
-    ).run(nextAttemptAt, error.code, error.message, now, callId);
-  }
-
+  reschedule(callId: string, nextAttemptAt: number, error: OutboxError, now: number): Promise<void>;
   /** Salesforce rejected the log: stop trying until an admin retries it. */
-  park(callId: string, error: OutboxError, now: number): void {
-    this.statement(
-      `UPDATE call_log_outbox SET state = 'parked', last_error_code = ?, last_error_message = ?,
-           updated_at = ?
-         WHERE call_id = ?`,
-    ).run(error.code, error.message, now, callId);
-  }
-
+  park(callId: string, error: OutboxError, now: number): Promise<void>;
   /**
    * Stores the rep's notes/disposition (undefined keeps the previous value) and bumps the
    * version; a log already sent becomes pending again so the Task gets updated.
@@ -370,72 +327,292 @@ export class SqliteCallLogOutbox {
     notes: string | undefined,
     disposition: string | undefined,
     now: number,
-  ): OutboxEntry | undefined {
-    this.statement(
-      `UPDATE call_log_outbox
-         SET notes = COALESCE(?, notes), disposition = COALESCE(?, disposition),
-             notes_version = notes_version + 1,
-             state = CASE WHEN state = 'sent' THEN 'pending' ELSE state END,
-             next_attempt_at = CASE WHEN state = 'sent' THEN ? ELSE next_attempt_at END,
-             attempts = CASE WHEN state = 'sent' THEN 0 ELSE attempts END,
-             updated_at = ?
-         WHERE call_id = ?`,
-    ).run(notes ?? null, disposition ?? null, now, now, callId);
-    return this.get(callId);
-  }
-
-  /** Crash recovery: a row left in "sending" may or may not have reached Salesforce. */
-  resetSending(now: number): number {
-    return this.statement(
-      // attempts >= 1 marks it as possibly created: the next send asks Salesforce first.
-      `UPDATE call_log_outbox SET state = 'pending', attempts = MAX(attempts, 1),
-           next_attempt_at = ?, updated_at = ?
-         WHERE state = 'sending'`,
-    ).run(now, now).changes;
-  }
-
-  listParked(): OutboxEntry[] {
-    const rows = this.statement(
-      `SELECT * FROM call_log_outbox WHERE state = 'parked' ORDER BY updated_at`,
-    ).all() as Row[];
-    return rows.map(toEntry);
-  }
-
+  ): Promise<OutboxEntry | undefined>;
+  /** Crash recovery: rows left in "sending" by a bridge that is gone become pending. */
+  resetSending(now: number): Promise<number>;
+  listParked(): Promise<OutboxEntry[]>;
   /** A parked entry back to pending, due now, with a fresh attempt count. */
-  unpark(callId: string, now: number): boolean {
-    return (
-      this.statement(
-        `UPDATE call_log_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,
-             updated_at = ?
-           WHERE call_id = ? AND state = 'parked'`,
-      ).run(now, now, callId).changes === 1
+  unpark(callId: string, now: number): Promise<boolean>;
+  /** Deletes finished rows (sent, skipped) last touched before `before` (epoch ms). */
+  pruneFinished(before: number): Promise<number>;
+  countByState(): Promise<Record<OutboxState, number>>;
+}
+
+/** Counts per state, zero for the states without rows. */
+export function countsOf(rows: readonly { state: OutboxState; n: number }[]) {
+  const counts: Record<OutboxState, number> = {
+    pending: 0,
+    sending: 0,
+    sent: 0,
+    parked: 0,
+    skipped: 0,
+  };
+  for (const row of rows) counts[row.state] = row.n;
+  return counts;
+}
+
+/** One bridge's outbox in its SQLite file: every method is one synchronous statement or transaction. */
+export class SqliteCallLogOutbox implements CallLogOutbox {
+  readonly shared = false;
+  private readonly statement: (sql: string) => Statement;
+
+  constructor(
+    private readonly db: Database,
+    logger: Logger,
+  ) {
+    applyMigrations(db, 'call-log', CALL_LOG_MIGRATIONS, logger);
+    this.statement = statementCache(db);
+  }
+
+  private insert(entry: NewOutboxEntry, now: number): boolean {
+    return this.statement(OUTBOX_SQL.insert).run(...insertValues(entry, now)).changes === 1;
+  }
+
+  insertEnded(entry: NewOutboxEntry, now: number): Promise<boolean> {
+    return settle(() =>
+      this.db.transaction(() => {
+        const draft = this.statement('SELECT * FROM call_log_drafts WHERE call_id = ?').get(
+          entry.callId,
+        ) as DraftRow | undefined;
+        const inserted = this.insert(withDraftNotes(entry, draft), now);
+        this.statement('DELETE FROM call_log_drafts WHERE call_id = ?').run(entry.callId);
+        return inserted;
+      })(),
     );
   }
 
-  /** Deletes finished rows (sent, skipped) last touched before `before` (epoch ms). */
-  pruneFinished(before: number): number {
-    return this.statement(
-      `DELETE FROM call_log_outbox WHERE state IN ('sent', 'skipped') AND updated_at < ?`,
-    ).run(before).changes;
+  saveDraft(draft: CallLogDraft): Promise<void> {
+    return settle(() => {
+      this.statement(OUTBOX_SQL.saveDraft).run(...draftValues(draft));
+    });
   }
 
-  countByState(): Record<OutboxState, number> {
-    const counts: Record<OutboxState, number> = {
-      pending: 0,
-      sending: 0,
-      sent: 0,
-      parked: 0,
-      skipped: 0,
-    };
-    const rows = this.statement(
-      'SELECT state, COUNT(*) AS n FROM call_log_outbox GROUP BY state',
-    ).all() as { state: OutboxState; n: number }[];
-    for (const row of rows) counts[row.state] = row.n;
-    return counts;
+  getDraft(callId: string): Promise<CallLogDraft | undefined> {
+    return settle(() => {
+      const row = this.statement('SELECT * FROM call_log_drafts WHERE call_id = ?').get(callId) as
+        DraftRow | undefined;
+      return row === undefined ? undefined : toDraft(row);
+    });
+  }
+
+  listDrafts(): Promise<CallLogDraft[]> {
+    return settle(() =>
+      (
+        this.statement(
+          'SELECT * FROM call_log_drafts ORDER BY updated_at, call_id',
+        ).all() as DraftRow[]
+      ).map(toDraft),
+    );
+  }
+
+  get(callId: string): Promise<OutboxEntry | undefined> {
+    return settle(() => this.getNow(callId));
+  }
+
+  private getNow(callId: string): OutboxEntry | undefined {
+    const row = this.statement('SELECT * FROM call_log_outbox WHERE call_id = ?').get(callId) as
+      OutboxRow | undefined;
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  replaceFields(callId: string, fields: Record<string, unknown>, now: number): Promise<boolean> {
+    return settle(
+      () =>
+        this.statement(
+          `UPDATE call_log_outbox SET fields_json = ?, updated_at = ?
+             WHERE call_id = ? AND task_id IS NULL AND state IN ('pending', 'parked')`,
+        ).run(JSON.stringify(fields), now, callId).changes === 1,
+    );
+  }
+
+  claimDue(now: number, limit: number): Promise<OutboxEntry[]> {
+    return settle(() =>
+      this.db.transaction(() => {
+        const rows = this.statement(
+          `SELECT call_id FROM call_log_outbox WHERE state = 'pending' AND next_attempt_at <= ?
+             ORDER BY next_attempt_at, created_at LIMIT ?`,
+        ).all(now, limit) as { call_id: string }[];
+        const claim = this.statement(
+          `UPDATE call_log_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
+             WHERE call_id = ? AND state = 'pending'`,
+        );
+        for (const row of rows) claim.run(now, row.call_id);
+        return rows.map((row) => this.getNow(row.call_id)).filter((e) => e !== undefined);
+      })(),
+    );
+  }
+
+  nextDueAt(): Promise<number | undefined> {
+    return settle(() => {
+      const row = this.statement(
+        `SELECT MIN(next_attempt_at) AS at FROM call_log_outbox WHERE state = 'pending'`,
+      ).get() as { at: number | null };
+      return row.at ?? undefined;
+    });
+  }
+
+  recordTaskId(callId: string, taskId: string, sentNotesVersion: number, now: number) {
+    return settle(() => {
+      this.statement(
+        `UPDATE call_log_outbox SET task_id = ?, sent_notes_version = ?, updated_at = ?
+           WHERE call_id = ?`,
+      ).run(taskId, sentNotesVersion, now, callId);
+    });
+  }
+
+  recordNotesSent(callId: string, version: number, now: number): Promise<void> {
+    return settle(() => {
+      this.statement(
+        `UPDATE call_log_outbox SET sent_notes_version = MAX(sent_notes_version, ?),
+             link_update_json = CASE WHEN notes_version <= ? THEN NULL ELSE link_update_json END,
+             updated_at = ?
+           WHERE call_id = ?`,
+      ).run(version, version, now, callId);
+    });
+  }
+
+  setLinkUpdate(
+    callId: string,
+    fields: Record<string, unknown>,
+    links: Record<string, string | null>,
+    now: number,
+  ): Promise<void> {
+    return settle(() => {
+      this.statement(OUTBOX_SQL.setLinkUpdate).run(
+        JSON.stringify(fields),
+        JSON.stringify(links),
+        now,
+        now,
+        callId,
+      );
+    });
+  }
+
+  finishSend(callId: string, now: number): Promise<OutboxState | undefined> {
+    return settle(() => {
+      this.statement(
+        `UPDATE call_log_outbox
+           SET state = CASE WHEN sent_notes_version >= notes_version THEN 'sent' ELSE 'pending' END,
+               next_attempt_at = ?, last_error_code = NULL, last_error_message = NULL,
+               attempts = CASE WHEN sent_notes_version >= notes_version THEN attempts ELSE 0 END,
+               updated_at = ?
+           WHERE call_id = ? AND state = 'sending'`,
+      ).run(now, now, callId);
+      return this.getNow(callId)?.state;
+    });
+  }
+
+  reschedule(callId: string, nextAttemptAt: number, error: OutboxError, now: number) {
+    return settle(() => {
+      this.statement(
+        `UPDATE call_log_outbox SET state = 'pending', next_attempt_at = ?, last_error_code = ?,
+             last_error_message = ?, updated_at = ?
+           WHERE call_id = ? AND state = 'sending'`,
+      ).run(nextAttemptAt, error.code, error.message, now, callId);
+    });
+  }
+
+  park(callId: string, error: OutboxError, now: number): Promise<void> {
+    return settle(() => {
+      this.statement(
+        `UPDATE call_log_outbox SET state = 'parked', last_error_code = ?, last_error_message = ?,
+             updated_at = ?
+           WHERE call_id = ?`,
+      ).run(error.code, error.message, now, callId);
+    });
+  }
+
+  setNotes(
+    callId: string,
+    notes: string | undefined,
+    disposition: string | undefined,
+    now: number,
+  ): Promise<OutboxEntry | undefined> {
+    return settle(() => {
+      this.statement(OUTBOX_SQL.setNotes).run(notes ?? null, disposition ?? null, now, now, callId);
+      return this.getNow(callId);
+    });
+  }
+
+  /** One bridge owns the file: every row in "sending" was left by its previous run. */
+  resetSending(now: number): Promise<number> {
+    return settle(
+      () =>
+        this.statement(
+          // attempts >= 1 marks it as possibly created: the next send asks Salesforce first.
+          `UPDATE call_log_outbox SET state = 'pending', attempts = MAX(attempts, 1),
+               next_attempt_at = ?, updated_at = ?
+             WHERE state = 'sending'`,
+        ).run(now, now).changes,
+    );
+  }
+
+  listParked(): Promise<OutboxEntry[]> {
+    return settle(() =>
+      (
+        this.statement(
+          `SELECT * FROM call_log_outbox WHERE state = 'parked' ORDER BY updated_at`,
+        ).all() as OutboxRow[]
+      ).map(toEntry),
+    );
+  }
+
+  unpark(callId: string, now: number): Promise<boolean> {
+    return settle(
+      () =>
+        this.statement(
+          `UPDATE call_log_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,
+               updated_at = ?
+             WHERE call_id = ? AND state = 'parked'`,
+        ).run(now, now, callId).changes === 1,
+    );
+  }
+
+  pruneFinished(before: number): Promise<number> {
+    return settle(
+      () =>
+        this.statement(
+          `DELETE FROM call_log_outbox WHERE state IN ('sent', 'skipped') AND updated_at < ?`,
+        ).run(before).changes,
+    );
+  }
+
+  countByState(): Promise<Record<OutboxState, number>> {
+    return settle(() =>
+      countsOf(
+        this.statement('SELECT state, COUNT(*) AS n FROM call_log_outbox GROUP BY state').all() as {
+          state: OutboxState;
+          n: number;
+        }[],
+      ),
+    );
   }
 }
 
-function toDraft(row: DraftRow): CallLogDraft {
+/** A synchronous SQLite answer as a promise; a throw becomes a rejection. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** The notes stored while the call was under way win: they may come from another bridge. */
+export function withDraftNotes(
+  entry: NewOutboxEntry,
+  draft: Pick<DraftRow, 'notes' | 'disposition'> | undefined,
+): NewOutboxEntry {
+  const notes = draft?.notes ?? entry.notes;
+  const disposition = draft?.disposition ?? entry.disposition;
+  return {
+    ...entry,
+    ...(notes === undefined ? {} : { notes }),
+    ...(disposition === undefined ? {} : { disposition }),
+  };
+}
+
+export function toDraft(row: DraftRow): CallLogDraft {
   return {
     callId: row.call_id,
     extension: row.extension,

@@ -1,5 +1,5 @@
 // Logs every ended call to Salesforce as exactly one Task, through a durable outbox: the log is
-// stored in SQLite first, then a worker sends it with exponential backoff through outages,
+// stored first (SQLite, or PostgreSQL shared by several bridges), then a worker sends it with exponential backoff through outages,
 // expired sessions and API limits. A log Salesforce rejects is parked with its error until an
 // admin retries it. The rep's notes and disposition (call.note) land on the same Task, before
 // or after it was created, until a grace period after hang-up.
@@ -11,7 +11,12 @@
 //
 // Exactly once: the Task's CallObject is the call id. Before creating, the worker asks
 // Salesforce for a Task with that CallObject — a run that crashed between the create and
-// storing the id left one behind — and adopts it instead of creating a second.
+// storing the id left one behind — and adopts it instead of creating a second. Several bridges
+// on one PostgreSQL see the same calls end: the outbox keeps one row per call leg, and each due
+// row is claimed by one bridge (call-log-outbox.ts).
+//
+// The outbox answers asynchronously, so the calls' changes, notes and retries are applied one
+// after another, in the order they came (serially()).
 //
 // One Task per answered conversation, one missed-call Task per PBX call nobody answered: an
 // unanswered inbound leg is decided only when the whole PBX call is over (onCallFinished), as
@@ -24,11 +29,13 @@ import type { Logger } from '../logging/logger';
 import type { SalesforceGateway } from '../salesforce/gateway';
 import { OrgFields } from '../salesforce/org-fields';
 import { soql } from '../salesforce/query-builder';
-import { applyMigrations, type Database } from '../storage/database';
+import type { Database } from '../storage/database';
 import {
-  CALL_LOG_MIGRATIONS,
+  countsOf,
   SqliteCallLogOutbox,
   type CallLogDraft,
+  type CallLogOutbox,
+  type OutboxState,
   type NewOutboxEntry,
   type OutboxEntry,
   type OutboxError,
@@ -50,7 +57,9 @@ export interface ParkedCallLog {
 }
 
 export interface CallLogServiceOptions {
-  db: Database;
+  /** Where the logs are kept: `outbox`, or one bridge's SQLite `db`. */
+  db?: Database;
+  outbox?: CallLogOutbox;
   gateway: SalesforceGateway;
   config: CallLogConfig;
   /** The Salesforce user id of the rep at an extension (the Task's owner). */
@@ -85,6 +94,11 @@ const RETENTION_MS = 30 * 24 * 3600 * 1000;
 const SWEEP_MS = 60_000;
 /** How soon a log the database refused is offered to it again. */
 const STORAGE_RETRY_MS = 5_000;
+/**
+ * Several bridges share the drafts: one left untouched this long belongs to a call no bridge
+ * follows any more (a draft of a call under way at a live bridge is newer).
+ */
+const SHARED_DRAFT_ABANDONED_MS = 3600_000;
 
 interface ActiveCall {
   extension: string;
@@ -101,7 +115,7 @@ export type CallLogCounts = Record<
 >;
 
 export class CallLogService {
-  private readonly outbox: SqliteCallLogOutbox;
+  private readonly outbox: CallLogOutbox;
   private readonly gateway: SalesforceGateway;
   private readonly config: CallLogConfig;
   private readonly logger: Logger;
@@ -123,6 +137,13 @@ export class CallLogService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private rerun = false;
+  /** The end of the work queued by serially(). */
+  private chain: Promise<unknown> = Promise.resolve();
+  /** The counts and parked logs as last read (the status report reads them synchronously). */
+  private snapshot: { counts: Record<OutboxState, number>; parked: OutboxEntry[] } = {
+    counts: countsOf([]),
+    parked: [],
+  };
 
   constructor(options: CallLogServiceOptions) {
     this.options = options;
@@ -132,8 +153,10 @@ export class CallLogService {
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.concurrency = Math.max(1, options.concurrency ?? 2);
-    applyMigrations(options.db, 'call-log', CALL_LOG_MIGRATIONS, this.logger);
-    this.outbox = new SqliteCallLogOutbox(options.db);
+    if (options.outbox !== undefined) this.outbox = options.outbox;
+    else if (options.db !== undefined)
+      this.outbox = new SqliteCallLogOutbox(options.db, this.logger);
+    else throw new Error('CallLogService needs an outbox or a database');
     this.taskValues = new TaskValues({
       gateway: options.gateway,
       orgFields:
@@ -143,47 +166,68 @@ export class CallLogService {
       ...(options.now === undefined ? {} : { now: () => this.nowMs() }),
     });
     options.calls.onCallChanged((call) => {
-      this.onCallChanged(call);
+      void this.onCallChanged(call);
     });
     options.calls.onCallFinished((pbxCallId, legs) => {
-      this.onCallFinished(pbxCallId, legs);
+      void this.onCallFinished(pbxCallId, legs);
     });
   }
 
+  /**
+   * Runs `work` after everything queued before it (changes, notes, retries apply in order);
+   * its result or rejection is the caller's, and never stops the queue.
+   */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(work, work);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
   /** Starts the worker: recovers rows a crash left in flight, then sends what is due. */
-  start(): void {
-    if (this.started) return;
-    const now = this.nowMs();
-    const recovered = this.outbox.resetSending(now);
-    if (recovered > 0)
-      this.logger.info({ recovered }, 'call logs interrupted by a restart will be re-checked');
-    const pruned = this.outbox.pruneFinished(now - RETENTION_MS);
-    if (pruned > 0) this.logger.debug({ pruned }, 'old call-log rows deleted');
+  start(): Promise<void> {
+    if (this.started) return this.serially(() => Promise.resolve());
     this.started = true;
     this.stopped = false;
-    const counts = this.outbox.countByState();
-    if (counts.pending > 0 || counts.parked > 0)
-      this.logger.info({ pending: counts.pending, parked: counts.parked }, 'call-log outbox');
-    this.logInterruptedCalls();
-    this.kick();
+    return this.serially(async () => {
+      try {
+        const now = this.nowMs();
+        const recovered = await this.outbox.resetSending(now);
+        if (recovered > 0)
+          this.logger.info({ recovered }, 'call logs interrupted by a restart will be re-checked');
+        const pruned = await this.outbox.pruneFinished(now - RETENTION_MS);
+        if (pruned > 0) this.logger.debug({ pruned }, 'old call-log rows deleted');
+        await this.refreshSnapshot();
+        const { counts } = this.snapshot;
+        if (counts.pending > 0 || counts.parked > 0)
+          this.logger.info({ pending: counts.pending, parked: counts.parked }, 'call-log outbox');
+        await this.logInterruptedCalls();
+      } catch (error) {
+        this.storageFailed(error, 'reading the call-log outbox at start');
+      }
+      this.kick();
+    });
   }
 
   /**
    * Drafts left by the previous run are calls that were under way when the bridge stopped:
    * each is logged now, as it was when its notes were last typed, so the notes reach Salesforce.
    */
-  private logInterruptedCalls(): void {
+  private async logInterruptedCalls(): Promise<void> {
     let drafts: CallLogDraft[];
     try {
-      drafts = this.outbox.listDrafts();
+      drafts = await this.outbox.listDrafts();
     } catch (error) {
       this.storageFailed(error, 'reading the notes of calls under way');
       return;
     }
-    // A call the call core keeps across the restart is logged when it really ends.
+    // A call the call core keeps across the restart is logged when it really ends; with
+    // several bridges, so is a call another bridge still follows.
+    const abandonedBefore = this.nowMs() - SHARED_DRAFT_ABANDONED_MS;
     const interrupted = drafts.filter(
       (draft) =>
-        !this.active.has(draft.callId) && this.options.calls.resumes?.(draft.callId) !== true,
+        !this.active.has(draft.callId) &&
+        this.options.calls.resumes?.(draft.callId) !== true &&
+        (!this.outbox.shared || draft.updatedAt < abandonedBefore),
     );
     for (const draft of interrupted) {
       const { call } = draft;
@@ -193,7 +237,7 @@ export class CallLogService {
         ...(draft.disposition === undefined ? {} : { disposition: draft.disposition }),
       });
       const unanswered = call.direction === 'inbound' ? 'missed' : 'no-answer';
-      this.enqueueEnded({
+      await this.enqueueEnded({
         ...call,
         state: 'ended',
         endedAt: new Date(Math.max(draft.updatedAt, Date.parse(call.startedAt) || 0)).toISOString(),
@@ -226,6 +270,7 @@ export class CallLogService {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.chain;
     await this.running;
   }
 
@@ -235,24 +280,27 @@ export class CallLogService {
    * name); an unanswered inbound leg waits for the end of its PBX call (onCallFinished); a
    * click-to-dial that never got past the rep's own phone is not logged.
    */
-  onCallChanged(call: Call): void {
-    try {
-      if (call.state !== 'ended') {
-        // A call resumed after a restart takes up the notes typed before it.
-        const known = this.active.get(call.id) ?? this.readDraft(call.id);
-        this.active.set(call.id, { ...known, extension: call.extension, call });
-        return;
+  onCallChanged(call: Call): Promise<void> {
+    return this.serially(async () => {
+      try {
+        if (call.state !== 'ended') {
+          // A call resumed after a restart (or followed by another bridge) takes up the notes
+          // typed before.
+          const known = this.active.get(call.id) ?? (await this.readDraft(call.id));
+          this.active.set(call.id, { ...known, extension: call.extension, call });
+          return;
+        }
+        if ((await this.outbox.get(call.id)) === undefined && this.waits(call)) {
+          // Notes are kept for it meanwhile.
+          this.active.set(call.id, { ...this.active.get(call.id), extension: call.extension });
+          return;
+        }
+        await this.logEnded(call);
+      } catch (error) {
+        // A broken log must never disturb call handling: report it and carry on.
+        this.logger.error({ err: toSwitchboardError(error), callId: call.id }, 'call log failed');
       }
-      if (this.outbox.get(call.id) === undefined && this.waits(call)) {
-        // Notes are kept for it meanwhile.
-        this.active.set(call.id, { ...this.active.get(call.id), extension: call.extension });
-        return;
-      }
-      this.logEnded(call);
-    } catch (error) {
-      // A broken log must never disturb call handling: report it and carry on.
-      this.logger.error({ err: toSwitchboardError(error), callId: call.id }, 'call log failed');
-    }
+    });
   }
 
   /**
@@ -261,24 +309,30 @@ export class CallLogService {
    * unless a colleague answered the call (then none: their Task has the call). Any other leg
    * still without a log (its lookup never answered, a restart came in between) is logged now.
    */
-  onCallFinished(pbxCallId: string, legs: readonly Call[]): void {
+  onCallFinished(pbxCallId: string, legs: readonly Call[]): Promise<void> {
+    return this.serially(() => this.decideFinished(pbxCallId, legs));
+  }
+
+  private async decideFinished(pbxCallId: string, legs: readonly Call[]): Promise<void> {
     try {
-      const open = legs.filter((leg) => this.outbox.get(leg.id) === undefined);
-      for (const leg of open) if (!awaitsCallEnd(leg)) this.logEnded(leg);
+      const open: Call[] = [];
+      for (const leg of legs) if ((await this.outbox.get(leg.id)) === undefined) open.push(leg);
+      for (const leg of open) if (!awaitsCallEnd(leg)) await this.logEnded(leg);
       const missed = open
         .filter(awaitsCallEnd)
         .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
       const [first, ...others] = missed;
       if (first === undefined) return;
       if (legs.some((leg) => leg.answeredAt !== undefined)) {
-        for (const leg of missed) this.skip(leg, 'Answered by a colleague: their call log has it');
+        for (const leg of missed)
+          await this.skip(leg, 'Answered by a colleague: their call log has it');
         return;
       }
-      this.enqueueEnded(
+      await this.enqueueEnded(
         first,
         others.map((leg) => leg.extension),
       );
-      for (const leg of others) this.skip(leg, `Logged once for the call, as ${first.id}`);
+      for (const leg of others) await this.skip(leg, `Logged once for the call, as ${first.id}`);
       this.logger.debug({ pbxCallId, legs: missed.length }, 'missed call decided');
     } catch (error) {
       this.logger.error({ err: toSwitchboardError(error), pbxCallId }, 'call log failed');
@@ -294,7 +348,16 @@ export class CallLogService {
     notes?: string;
     disposition?: string;
     repExtensions: readonly string[];
-  }): CallLogStatus | undefined {
+  }): Promise<CallLogStatus | undefined> {
+    return this.serially(() => this.storeNote(input));
+  }
+
+  private async storeNote(input: {
+    callId: string;
+    notes?: string;
+    disposition?: string;
+    repExtensions: readonly string[];
+  }): Promise<CallLogStatus | undefined> {
     if (!this.config.enabled)
       throw new SwitchboardError(ErrorCodes.CALL_LOG_DISABLED, 'Call logging is turned off', {
         status: 409,
@@ -326,8 +389,8 @@ export class CallLogService {
       if (!input.repExtensions.includes(live.extension)) throw notFound(input.callId);
       if (notes !== undefined) live.notes = notes;
       if (disposition !== undefined) live.disposition = disposition;
-      this.saveDraft(input.callId, live);
-      return this.status(input.callId);
+      await this.saveDraft(input.callId, live);
+      return this.statusNow(input.callId);
     }
 
     const held = this.unsaved.get(input.callId);
@@ -338,7 +401,7 @@ export class CallLogService {
       return { state: 'pending' };
     }
 
-    const entry = this.outbox.get(input.callId);
+    const entry = await this.outbox.get(input.callId);
     if (entry === undefined || !input.repExtensions.includes(entry.extension))
       throw notFound(input.callId);
     if (entry.state === 'skipped')
@@ -357,23 +420,43 @@ export class CallLogService {
           hint: 'Edit the Task in Salesforce instead.',
         },
       );
-    this.outbox.setNotes(input.callId, notes, disposition, now);
-    const status = this.status(input.callId);
+    await this.outbox.setNotes(input.callId, notes, disposition, now);
+    const status = await this.statusNow(input.callId);
     if (status !== undefined) this.publish(input.callId, status);
     this.kick();
     return status;
   }
 
-  status(callId: string): CallLogStatus | undefined {
+  /** A call's log status, after the work queued before this question. */
+  status(callId: string): Promise<CallLogStatus | undefined> {
+    return this.serially(() => this.statusNow(callId));
+  }
+
+  private async statusNow(callId: string): Promise<CallLogStatus | undefined> {
     if (this.unsaved.has(callId)) return { state: 'pending' };
-    const entry = this.outbox.get(callId);
+    const entry = await this.outbox.get(callId);
     if (entry === undefined) return this.config.enabled ? undefined : { state: 'disabled' };
     return statusOf(entry);
   }
 
-  /** How many logs are in each outbox state, and any held because the database refused them. */
+  /**
+   * How many logs are in each outbox state (as last read: after each drain, store and retry),
+   * and any held because the database refused them.
+   */
   counts(): CallLogCounts {
-    return { ...this.outbox.countByState(), unsaved: this.unsaved.size };
+    return { ...this.snapshot.counts, unsaved: this.unsaved.size };
+  }
+
+  private async refreshSnapshot(): Promise<void> {
+    try {
+      const [counts, parked] = await Promise.all([
+        this.outbox.countByState(),
+        this.outbox.listParked(),
+      ]);
+      this.snapshot = { counts, parked };
+    } catch (error) {
+      this.logger.debug({ err: toSwitchboardError(error).message }, 'outbox counts not read');
+    }
   }
 
   /** Why the database refuses writes, while it does (the status report shows it). */
@@ -381,8 +464,9 @@ export class CallLogService {
     return this.storageError;
   }
 
+  /** The parked logs as last read (see counts()). */
   listParked(): ParkedCallLog[] {
-    return this.outbox.listParked().map((entry) => ({
+    return this.snapshot.parked.map((entry) => ({
       callId: entry.callId,
       extension: entry.extension,
       subject: typeof entry.fields.Subject === 'string' ? entry.fields.Subject : '',
@@ -393,8 +477,12 @@ export class CallLogService {
   }
 
   /** Sends a parked log again (after the admin fixed what Salesforce rejected). */
-  retryParked(callId: string): CallLogStatus {
-    if (!this.outbox.unpark(callId, this.nowMs()))
+  retryParked(callId: string): Promise<CallLogStatus> {
+    return this.serially(() => this.unpark(callId));
+  }
+
+  private async unpark(callId: string): Promise<CallLogStatus> {
+    if (!(await this.outbox.unpark(callId, this.nowMs())))
       throw new SwitchboardError(
         ErrorCodes.CALL_LOG_NOT_PARKED,
         `No parked call log for call ${callId}`,
@@ -404,7 +492,8 @@ export class CallLogService {
         },
       );
     this.logger.info({ callId }, 'parked call log retried');
-    const status = this.status(callId) ?? { state: 'pending' };
+    const status = (await this.statusNow(callId)) ?? { state: 'pending' };
+    await this.refreshSnapshot();
     this.publish(callId, status);
     this.kick();
     return status;
@@ -412,6 +501,7 @@ export class CallLogService {
 
   /** Sends everything due now and resolves when done (tests, shutdown drains). */
   async flush(): Promise<void> {
+    await this.chain;
     while (this.running !== undefined) await this.running;
     this.running = this.drain();
     try {
@@ -431,27 +521,27 @@ export class CallLogService {
   }
 
   /** An ended leg that is decided on its own: logged, or skipped when nothing was dialed. */
-  private logEnded(call: Call): void {
-    if (call.notDialed === true && this.outbox.get(call.id) === undefined) {
-      this.skip(call, 'Nothing was dialed: your phone did not take the click-to-dial');
+  private async logEnded(call: Call): Promise<void> {
+    if (call.notDialed === true && (await this.outbox.get(call.id)) === undefined) {
+      await this.skip(call, 'Nothing was dialed: your phone did not take the click-to-dial');
       return;
     }
-    this.enqueueEnded(call);
+    await this.enqueueEnded(call);
   }
 
   /** A leg that is not logged, kept so the rep sees why (status skipped). */
-  private skip(
+  private async skip(
     call: Call,
     reason: string,
     code: 'CALL_LOG_DISABLED' | 'CALL_LOG_NOT_LOGGED' = ErrorCodes.CALL_LOG_NOT_LOGGED,
-  ): void {
+  ): Promise<void> {
     this.active.delete(call.id);
     if (code === ErrorCodes.CALL_LOG_DISABLED || !this.config.enabled) {
       this.publish(call.id, { state: 'disabled' });
       return;
     }
     const now = this.nowMs();
-    const stored = this.store(
+    const stored = await this.store(
       {
         callId: call.id,
         extension: call.extension,
@@ -468,8 +558,8 @@ export class CallLogService {
   }
 
   /** @param alsoRang other extensions a missed call rang (one Task for all of them). */
-  private enqueueEnded(call: Call, alsoRang: readonly string[] = []): void {
-    const draft = this.active.get(call.id) ?? this.readDraft(call.id);
+  private async enqueueEnded(call: Call, alsoRang: readonly string[] = []): Promise<void> {
+    const draft = this.active.get(call.id) ?? (await this.readDraft(call.id));
     this.active.delete(call.id);
     if (this.unsaved.has(call.id)) return; // a repeated `ended` of a log held in memory
     const repUserId = this.options.repUserIdForExtension(call.extension);
@@ -481,15 +571,17 @@ export class CallLogService {
       alsoRang,
     });
     const now = this.nowMs();
-    const existing = this.outbox.get(call.id);
+    const existing = await this.outbox.get(call.id);
     if (existing !== undefined) {
-      // A repeated `ended` is never a second log. If the rep linked a record after hang-up,
-      // the new WhoId/WhatId go into the create, or onto the Task within the grace period.
-      if (decision.log && existing.state !== 'skipped') this.relink(existing, decision.fields, now);
+      // A repeated `ended` (or another bridge's log of it) is never a second log. If the rep
+      // linked a record after hang-up, the new WhoId/WhatId go into the create, or onto the
+      // Task within the grace period.
+      if (decision.log && existing.state !== 'skipped')
+        await this.relink(existing, decision.fields, now);
       return;
     }
     if (!decision.log) {
-      this.skip(call, decision.reason, decision.code);
+      await this.skip(call, decision.reason, decision.code);
       return;
     }
     if (repUserId === undefined && !this.warnedNoOwner.has(call.extension)) {
@@ -499,7 +591,7 @@ export class CallLogService {
         'no Salesforce user for this extension: its call logs belong to the integration user',
       );
     }
-    this.store(
+    const stored = await this.store(
       {
         callId: call.id,
         extension: call.extension,
@@ -511,16 +603,23 @@ export class CallLogService {
       },
       now,
     );
+    // Another bridge stored the log between our look and our insert: it is not ours to tell.
+    if (!stored) return;
     this.logger.debug({ callId: call.id, kind: decision.kind }, 'call log queued');
     this.publish(call.id, { state: 'pending' });
     this.kick();
   }
 
-  /** Stores an ended call's log (dropping its draft); held in memory if the database refuses. */
-  /** Stores an ended call's log; false when the call had one already. */
-  private store(entry: NewOutboxEntry, now: number): boolean {
+  /**
+   * Stores an ended call's log (dropping its draft); false when the call had one already. Held
+   * in memory if the database refuses.
+   */
+  private async store(entry: NewOutboxEntry, now: number): Promise<boolean> {
     try {
-      return this.outbox.insertEnded(entry, now);
+      const inserted = await this.outbox.insertEnded(entry, now);
+      // Counted at once (the next drain reads the true counts): a skipped log is never drained.
+      if (inserted) this.snapshot.counts[entry.state] += 1;
+      return inserted;
     } catch (error) {
       this.unsaved.set(entry.callId, entry);
       this.storageFailed(error, `storing the log of call ${entry.callId}`);
@@ -529,13 +628,13 @@ export class CallLogService {
   }
 
   /** Offers the held logs to the database again; stops at the first refusal. */
-  private storeUnsaved(): void {
+  private async storeUnsaved(): Promise<void> {
     if (this.unsaved.size === 0) return;
     const now = this.nowMs();
     let saved = 0;
     for (const [callId, entry] of [...this.unsaved]) {
       try {
-        this.outbox.insertEnded(entry, now);
+        await this.outbox.insertEnded(entry, now);
       } catch {
         return; // still refused: the next round tries again
       }
@@ -549,10 +648,10 @@ export class CallLogService {
   }
 
   /** The notes typed during a call, stored at once; kept in memory if the database refuses. */
-  private saveDraft(callId: string, live: ActiveCall): void {
+  private async saveDraft(callId: string, live: ActiveCall): Promise<void> {
     if (live.call === undefined) return;
     try {
-      this.outbox.saveDraft({
+      await this.outbox.saveDraft({
         callId,
         extension: live.extension,
         call: live.call,
@@ -565,9 +664,9 @@ export class CallLogService {
     }
   }
 
-  private readDraft(callId: string): ActiveCall | undefined {
+  private async readDraft(callId: string): Promise<ActiveCall | undefined> {
     try {
-      const draft = this.outbox.getDraft(callId);
+      const draft = await this.outbox.getDraft(callId);
       if (draft === undefined) return undefined;
       return {
         extension: draft.extension,
@@ -591,13 +690,19 @@ export class CallLogService {
       {
         code: ErrorCodes.STORAGE_WRITE_FAILED,
         err: message,
-        hint: 'Free disk space where storage.database lives, and check that the file is writable and not locked by another program.',
+        hint: this.outbox.shared
+          ? 'Check that PostgreSQL (storage.postgres) is up and has disk space, and that the bridge user may write its tables.'
+          : 'Free disk space where storage.database lives, and check that the file is writable and not locked by another program.',
       },
       `The database refused ${what}: call logs and notes are kept in memory and retried every ${STORAGE_RETRY_MS / 1000} s; a restart before it recovers loses them`,
     );
   }
 
-  private relink(existing: OutboxEntry, fields: Record<string, unknown>, now: number): void {
+  private async relink(
+    existing: OutboxEntry,
+    fields: Record<string, unknown>,
+    now: number,
+  ): Promise<void> {
     const links = { WhoId: fields.WhoId ?? null, WhatId: fields.WhatId ?? null };
     const before = { WhoId: existing.fields.WhoId ?? null, WhatId: existing.fields.WhatId ?? null };
     if (links.WhoId === before.WhoId && links.WhatId === before.WhatId) return;
@@ -606,10 +711,18 @@ export class CallLogService {
     delete merged.WhatId;
     Object.assign(merged, fields.WhoId === undefined ? {} : { WhoId: fields.WhoId });
     Object.assign(merged, fields.WhatId === undefined ? {} : { WhatId: fields.WhatId });
-    if (existing.taskId === undefined && this.outbox.replaceFields(existing.callId, merged, now))
+    if (
+      existing.taskId === undefined &&
+      (await this.outbox.replaceFields(existing.callId, merged, now))
+    )
       return;
     if (now > existing.endedAt + this.config.noteGraceSeconds * 1000) return;
-    this.outbox.setLinkUpdate(existing.callId, merged, links as Record<string, string | null>, now);
+    await this.outbox.setLinkUpdate(
+      existing.callId,
+      merged,
+      links as Record<string, string | null>,
+      now,
+    );
     this.logger.debug({ callId: existing.callId }, 'call log relinked');
     this.kick();
   }
@@ -634,9 +747,17 @@ export class CallLogService {
 
   private schedule(): void {
     if (!this.started) return;
-    const due = this.outbox.nextDueAt();
-    // Look again at least every SWEEP_MS: rows retried by hand in the database, clock jumps;
-    // every STORAGE_RETRY_MS while logs wait for the database.
+    void this.outbox.nextDueAt().then(
+      (due) => this.scheduleAt(due),
+      () => this.scheduleAt(undefined),
+    );
+  }
+
+  private scheduleAt(due: number | undefined): void {
+    if (!this.started || this.running !== undefined) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    // Look again at least every SWEEP_MS: rows retried by hand in the database, other
+    // bridges' logs, clock jumps; every STORAGE_RETRY_MS while logs wait for the database.
     const sweep = this.unsaved.size > 0 ? STORAGE_RETRY_MS : SWEEP_MS;
     const delay = Math.min(sweep, Math.max(0, (due ?? Infinity) - this.nowMs()));
     this.timer = setTimeout(() => {
@@ -651,10 +772,11 @@ export class CallLogService {
     try {
       // Stops between batches once stop() was called: a backlog must not hold up shutdown
       // (what is left stays in the outbox for the next start).
-      this.storeUnsaved();
+      await this.storeUnsaved();
       while (!this.stopped) {
-        const due = this.outbox.due(this.nowMs(), this.concurrency);
-        if (due.length === 0) return;
+        // Claimed: no other bridge sends these until they are sent, rescheduled or parked.
+        const due = await this.outbox.claimDue(this.nowMs(), this.concurrency);
+        if (due.length === 0) break;
         await Promise.all(due.map((entry) => this.send(entry)));
       }
     } catch (error) {
@@ -662,12 +784,13 @@ export class CallLogService {
       // stay where they are; the next sweep tries again. Never an unhandled rejection.
       this.logger.error({ err: toSwitchboardError(error) }, 'call-log outbox unavailable');
     }
+    await this.refreshSnapshot();
   }
 
+  /** Sends one claimed entry (its `attempts` counts this one). */
   private async send(entry: OutboxEntry): Promise<void> {
     const { callId } = entry;
-    if (!this.outbox.markSending(callId, this.nowMs())) return;
-    const attempt = entry.attempts + 1;
+    const attempt = entry.attempts;
     let skipped: string[] = [];
     try {
       let taskId = entry.taskId;
@@ -675,7 +798,7 @@ export class CallLogService {
         // Only an earlier attempt (cut off by a crash, a timeout or an outage) can have created
         // the Task already; a first attempt creates straight away and saves an API call.
         const found =
-          entry.attempts > 0
+          attempt > 1
             ? await this.gateway.query(
                 soql`SELECT Id FROM Task WHERE CallObject = ${callId} LIMIT 1`,
                 { limit: 1 },
@@ -684,21 +807,21 @@ export class CallLogService {
         const adopted = found[0]?.Id;
         if (adopted !== undefined) {
           // Created by an earlier attempt whose answer was lost: adopt it, re-send notes.
-          this.outbox.recordTaskId(callId, adopted, 0, this.nowMs());
+          await this.outbox.recordTaskId(callId, adopted, 0, this.nowMs());
           taskId = adopted;
           this.logger.info({ callId, taskId }, 'existing call log Task adopted');
         } else {
-          const latest = this.outbox.get(callId) ?? entry;
+          const latest = (await this.outbox.get(callId)) ?? entry;
           const task = await this.taskValues.prepare(
             { ...latest.fields, ...noteFields(latest) },
             'create',
           );
           skipped = task.skipped.map((s) => s.field);
           taskId = await this.gateway.create('Task', task.fields);
-          this.outbox.recordTaskId(callId, taskId, latest.notesVersion, this.nowMs());
+          await this.outbox.recordTaskId(callId, taskId, latest.notesVersion, this.nowMs());
         }
       }
-      const latest = this.outbox.get(callId);
+      const latest = await this.outbox.get(callId);
       if (latest !== undefined && latest.notesVersion > latest.sentNotesVersion) {
         const update = await this.taskValues.prepare(
           { ...noteFields(latest), ...latest.linkUpdate },
@@ -707,9 +830,9 @@ export class CallLogService {
         skipped.push(...update.skipped.map((s) => s.field));
         if (Object.keys(update.fields).length > 0)
           await this.gateway.update('Task', taskId, update.fields);
-        this.outbox.recordNotesSent(callId, latest.notesVersion, this.nowMs());
+        await this.outbox.recordNotesSent(callId, latest.notesVersion, this.nowMs());
       }
-      const state = this.outbox.finishSend(callId, this.nowMs());
+      const state = await this.outbox.finishSend(callId, this.nowMs());
       if (state === 'sent') {
         this.logger.info(
           { callId, taskId, attempts: attempt, ...(skipped.length > 0 ? { skipped } : {}) },
@@ -720,16 +843,22 @@ export class CallLogService {
         this.publish(callId, { state: 'logged', taskId });
       }
     } catch (error) {
-      this.fail(entry, attempt, error);
+      try {
+        await this.fail(entry, attempt, error);
+      } catch (stored) {
+        // The database refused the outcome: the row stays claimed until its lease runs out
+        // (or the next start), then is sent again as possibly created.
+        this.storageFailed(stored, `recording the outcome of call log ${callId}`);
+      }
     }
   }
 
-  private fail(entry: OutboxEntry, attempt: number, error: unknown): void {
+  private async fail(entry: OutboxEntry, attempt: number, error: unknown): Promise<void> {
     const err = toSwitchboardError(error);
     const now = this.nowMs();
     if (!TRANSIENT.has(err.code)) {
       const rejected = salesforceError(err);
-      this.outbox.park(entry.callId, rejected, now);
+      await this.outbox.park(entry.callId, rejected, now);
       this.logger.warn(
         { callId: entry.callId, code: rejected.code, reason: rejected.message },
         'Salesforce rejected the call log: parked until retried',
@@ -742,7 +871,7 @@ export class CallLogService {
     // "Equal jitter": at least half the backoff, so a recovering org is not hit all at once.
     const delayMs = Math.round((ceiling / 2 + (ceiling / 2) * this.random()) * 1000);
     const shown: OutboxError = { code: err.code, message: err.message };
-    this.outbox.reschedule(entry.callId, now + delayMs, shown, now);
+    await this.outbox.reschedule(entry.callId, now + delayMs, shown, now);
     const fields = { callId: entry.callId, code: err.code, attempt, retryInMs: delayMs };
     if (attempt === 1) this.logger.warn(fields, 'call log not sent yet: will retry');
     else this.logger.debug(fields, 'call log retry failed');

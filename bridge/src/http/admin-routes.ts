@@ -11,7 +11,7 @@ export interface AdminRoutesOptions {
   status: () => Record<string, unknown>;
   callLogs: {
     listParked(): unknown[];
-    retryParked(callId: string): unknown;
+    retryParked(callId: string): Promise<unknown>;
   };
 }
 
@@ -40,8 +40,9 @@ export function createAdminRouter(options: AdminRoutesOptions): express.Router {
     res.json({ parked: options.callLogs.listParked() });
   });
 
-  router.post('/call-logs/:callId/retry', (req, res) => {
-    res.json({ status: options.callLogs.retryParked(req.params.callId) });
+  // Express 5 hands a rejection (CALL_LOG_NOT_PARKED) to the error policy.
+  router.post('/call-logs/:callId/retry', async (req, res) => {
+    res.json({ status: await options.callLogs.retryParked(req.params.callId) });
   });
 
   return router;

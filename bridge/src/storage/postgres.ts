@@ -67,6 +67,15 @@ export async function openPostgres(config: PostgresConfig, logger: Logger): Prom
   return pool;
 }
 
+/**
+ * A statement written with `?` placeholders (as SQLite takes them) with PostgreSQL's numbered
+ * ones instead, so a store can share its SQL text between the two.
+ */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${String(++n)}`);
+}
+
 /** Runs `work` in a transaction on one pooled connection; rolls back when it throws. */
 export async function inTransaction<T>(
   pool: PgPool,

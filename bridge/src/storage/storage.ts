@@ -4,13 +4,17 @@
 // here: the SQLite one when `postgres` is undefined, its PostgreSQL one otherwise.
 import type { StorageConfig } from '../config/schema';
 import type { Logger } from '../logging/logger';
+import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from './database';
 import { openPostgres, type PgPool } from './postgres';
+import { PostgresBroadcast } from './postgres-broadcast';
 
 export interface Storage {
   readonly sqlite: Database;
   /** The shared database, when storage.postgres is set. */
   readonly postgres: PgPool | undefined;
+  /** Messages to every other bridge on the same database (with `postgres`). */
+  readonly broadcast: PostgresBroadcast | undefined;
   close(): Promise<void>;
 }
 
@@ -18,17 +22,32 @@ export interface Storage {
 export async function openStorage(config: StorageConfig, logger: Logger): Promise<Storage> {
   const sqlite = openDatabase(config.database, logger);
   let postgres: PgPool | undefined;
+  let broadcast: PostgresBroadcast | undefined;
   try {
-    postgres =
-      config.postgres === undefined ? undefined : await openPostgres(config.postgres, logger);
+    if (config.postgres !== undefined) {
+      postgres = await openPostgres(config.postgres, logger);
+      broadcast = await PostgresBroadcast.open({
+        pool: postgres,
+        connection: {
+          connectionString: config.postgres.url,
+          ...(config.postgres.password === undefined ? {} : { password: config.postgres.password }),
+          application_name: 'switchboard-bridge-listen',
+        },
+        origin: randomUUID(),
+        logger,
+      });
+    }
   } catch (error) {
+    await postgres?.end().catch(() => undefined);
     sqlite.close();
     throw error;
   }
   return {
     sqlite,
     postgres,
+    broadcast,
     close: async () => {
+      await broadcast?.close();
       await postgres?.end();
       sqlite.close();
     },

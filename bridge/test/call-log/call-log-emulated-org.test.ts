@@ -134,17 +134,19 @@ describe('call logging against the emulated org', () => {
   it('gives every ended call one Task with the right fields and links', async () => {
     const s = service({ missedCalls: 'callback-task' });
     const run = `fields-${Date.now()}`;
-    s.onCallChanged(endedCall(`${run}-contact`, { matches: [CONTACT] }));
-    s.onCallChanged(endedCall(`${run}-lead`, { matches: [LEAD, ACCOUNT] }));
-    s.onCallChanged(endedCall(`${run}-account`, { matches: [ACCOUNT] }));
-    s.onCallChanged(endedCall(`${run}-none`, { matches: [CONTACT, LEAD], direction: 'outbound' }));
+    await s.onCallChanged(endedCall(`${run}-contact`, { matches: [CONTACT] }));
+    await s.onCallChanged(endedCall(`${run}-lead`, { matches: [LEAD, ACCOUNT] }));
+    await s.onCallChanged(endedCall(`${run}-account`, { matches: [ACCOUNT] }));
+    await s.onCallChanged(
+      endedCall(`${run}-none`, { matches: [CONTACT, LEAD], direction: 'outbound' }),
+    );
     const missed = endedCall(`${run}-missed`, {
       matches: [LEAD],
       answeredAt: undefined,
       endReason: 'missed',
     });
-    s.onCallChanged(missed);
-    s.onCallFinished(`${run}-missed-pbx`, [missed]);
+    await s.onCallChanged(missed);
+    await s.onCallFinished(`${run}-missed-pbx`, [missed]);
     await s.flush();
 
     const contact = tasksFor(`${run}-contact`);
@@ -180,10 +182,10 @@ describe('call logging against the emulated org', () => {
 
   it('puts notes added after hang-up on the same Task', async () => {
     const s = service();
-    s.onCallChanged(endedCall('notes-1', { matches: [CONTACT] }));
+    await s.onCallChanged(endedCall('notes-1', { matches: [CONTACT] }));
     await s.flush();
     clock += 120_000;
-    s.addNote({
+    await s.addNote({
       callId: 'notes-1',
       notes: 'Send the proposal',
       disposition: 'Interested',
@@ -197,16 +199,16 @@ describe('call logging against the emulated org', () => {
       CallDisposition: 'Interested',
       Subject: 'Inbound call +14155550100',
     });
-    expect(s.status('notes-1')?.state).toBe('logged');
+    expect((await s.status('notes-1'))?.state).toBe('logged');
   });
 
   it('applies a record the rep picks after hang-up to the same Task', async () => {
     const s = service();
-    s.onCallChanged(endedCall('relink-1', { matches: [CONTACT, LEAD] }));
+    await s.onCallChanged(endedCall('relink-1', { matches: [CONTACT, LEAD] }));
     await s.flush();
     expect(tasksFor('relink-1')[0]).toMatchObject({ WhoId: null, WhatId: null });
     // call.link after hang-up: CallService publishes the ended call again, now linked
-    s.onCallChanged(
+    await s.onCallChanged(
       endedCall('relink-1', { matches: [CONTACT, LEAD], linkedRecordId: CONTACT.id }),
     );
     await s.flush();
@@ -214,7 +216,9 @@ describe('call logging against the emulated org', () => {
       expect.objectContaining({ WhoId: CONTACT.id, WhatId: ACCOUNT.id }),
     ]);
     // Picking the Lead instead clears WhatId (never a WhatId with a Lead)
-    s.onCallChanged(endedCall('relink-1', { matches: [CONTACT, LEAD], linkedRecordId: LEAD.id }));
+    await s.onCallChanged(
+      endedCall('relink-1', { matches: [CONTACT, LEAD], linkedRecordId: LEAD.id }),
+    );
     await s.flush();
     expect(tasksFor('relink-1')).toEqual([
       expect.objectContaining({ WhoId: LEAD.id, WhatId: null }),
@@ -225,32 +229,32 @@ describe('call logging against the emulated org', () => {
     const s = service();
     org.faults.setDown(true);
     const ids = Array.from({ length: 6 }, (_, i) => `outage-${i}`);
-    for (const id of ids) s.onCallChanged(endedCall(id));
+    for (const id of ids) await s.onCallChanged(endedCall(id));
     await drain(s, 3);
     expect(ids.map((id) => tasksFor(id).length)).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(s.status('outage-0')).toMatchObject({
+    expect(await s.status('outage-0')).toMatchObject({
       state: 'pending',
       error: { code: 'SF_UNAVAILABLE' },
     });
     org.faults.setDown(false);
     await drain(s);
     expect(ids.map((id) => tasksFor(id).length)).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(ids.map((id) => s.status(id)?.state)).toEqual(Array(6).fill('logged'));
+    expect(await statesOf(s, ids)).toEqual(Array(6).fill('logged'));
   });
 
   it('renews an expired session and waits out the API limit', async () => {
     const s = service();
-    s.onCallChanged(endedCall('session-1'));
+    await s.onCallChanged(endedCall('session-1'));
     await s.flush();
     org.faults.expireSessions();
-    s.onCallChanged(endedCall('session-2'));
+    await s.onCallChanged(endedCall('session-2'));
     await s.flush();
     expect(tasksFor('session-2')).toHaveLength(1);
 
     org.faults.failNext(3, 'REQUEST_LIMIT_EXCEEDED');
-    s.onCallChanged(endedCall('limit-1'));
+    await s.onCallChanged(endedCall('limit-1'));
     await s.flush();
-    expect(s.status('limit-1')).toMatchObject({
+    expect(await s.status('limit-1')).toMatchObject({
       state: 'pending',
       error: { code: 'SF_REQUEST_LIMIT' },
     });
@@ -264,9 +268,9 @@ describe('call logging against the emulated org', () => {
       errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
       message: 'Subject must name the product',
     });
-    s.onCallChanged(endedCall('rejected-1'));
+    await s.onCallChanged(endedCall('rejected-1'));
     await drain(s, 3);
-    expect(s.status('rejected-1')).toEqual({
+    expect(await s.status('rejected-1')).toEqual({
       state: 'parked',
       error: {
         code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
@@ -277,10 +281,10 @@ describe('call logging against the emulated org', () => {
     expect(tasksFor('rejected-1')).toHaveLength(0);
 
     org.faults.clear();
-    s.retryParked('rejected-1');
+    await s.retryParked('rejected-1');
     await s.flush();
     expect(tasksFor('rejected-1')).toHaveLength(1);
-    expect(s.status('rejected-1')?.state).toBe('logged');
+    expect((await s.status('rejected-1'))?.state).toBe('logged');
   });
 
   it('delivers a pending outbox exactly once after kill -9 and restart', async () => {
@@ -308,10 +312,10 @@ describe('call logging against the emulated org', () => {
     db = openDatabase(database, logger);
     clock = Date.now();
     const s = service();
-    s.start();
+    await s.start();
     await drain(s);
     expect(callIds.map((id) => tasksFor(id).length)).toEqual(Array(callIds.length).fill(1));
-    expect(callIds.map((id) => s.status(id)?.state)).toEqual(Array(callIds.length).fill('logged'));
+    expect(await statesOf(s, callIds)).toEqual(Array(callIds.length).fill('logged'));
   }, 30_000);
 
   it('keeps the notes typed during a call through kill -9 before hang-up', async () => {
@@ -337,13 +341,20 @@ describe('call logging against the emulated org', () => {
     db = openDatabase(database, logger);
     clock = Date.now();
     const s = service();
-    s.start();
+    await s.start();
     await drain(s);
     expect(tasksFor('live-1')).toEqual([
       expect.objectContaining({ Description: notes, CallDisposition: 'Interested' }),
     ]);
   }, 30_000);
 });
+
+/** Each call's log state, in order. */
+async function statesOf(s: CallLogService, callIds: readonly string[]) {
+  const states: Array<string | undefined> = [];
+  for (const id of callIds) states.push((await s.status(id))?.state);
+  return states;
+}
 
 function waitForLine(child: ChildProcess, line: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -84,19 +84,19 @@ describe('call-log/call-log-service (fake gateway)', () => {
     return s;
   }
 
-  function thrownBy(fn: () => unknown): SwitchboardError {
+  async function thrownBy(promise: Promise<unknown>): Promise<SwitchboardError> {
     try {
-      fn();
+      await promise;
     } catch (error) {
       return error as SwitchboardError;
     }
-    throw new Error('expected a throw');
+    throw new Error('expected a rejection');
   }
 
   it('logs an ended call as one Task and reports the link', async () => {
     const s = service();
-    s.onCallChanged(ended('c1'));
-    expect(s.status('c1')).toEqual({ state: 'pending' });
+    await s.onCallChanged(ended('c1'));
+    expect(await s.status('c1')).toEqual({ state: 'pending' });
     await s.flush();
     const tasks = gateway.tasksFor('c1');
     expect(tasks).toHaveLength(1);
@@ -107,24 +107,24 @@ describe('call-log/call-log-service (fake gateway)', () => {
       WhoId: CONTACT_ID,
       CallDurationInSeconds: 50,
     });
-    expect(s.status('c1')).toEqual({ state: 'logged', taskId: tasks[0]!.Id });
+    expect(await s.status('c1')).toEqual({ state: 'logged', taskId: tasks[0]!.Id });
     expect(published.map((p) => p.status.state)).toEqual(['pending', 'logged']);
     // The same `ended` again (replay, late event) never makes a second Task
-    s.onCallChanged(ended('c1'));
+    await s.onCallChanged(ended('c1'));
     await s.flush();
     expect(gateway.tasksFor('c1')).toHaveLength(1);
   });
 
   it('notes taken during the call go out with the create', async () => {
     const s = service();
-    s.onCallChanged({ ...ended('c2'), state: 'connected' });
-    s.addNote({
+    await s.onCallChanged({ ...ended('c2'), state: 'connected' });
+    await s.addNote({
       callId: 'c2',
       notes: 'wants a quote',
       disposition: 'Interested',
       repExtensions: ['201'],
     });
-    s.onCallChanged(ended('c2'));
+    await s.onCallChanged(ended('c2'));
     await s.flush();
     expect(gateway.tasksFor('c2')).toEqual([
       expect.objectContaining({ Description: 'wants a quote', CallDisposition: 'Interested' }),
@@ -134,13 +134,13 @@ describe('call-log/call-log-service (fake gateway)', () => {
 
   it('notes after hang-up update the same Task, only Description and CallDisposition', async () => {
     const s = service();
-    s.onCallChanged(ended('c3'));
+    await s.onCallChanged(ended('c3'));
     await s.flush();
     clock += 60_000;
-    s.addNote({ callId: 'c3', notes: 'call back Friday', repExtensions: ['201'] });
-    expect(s.status('c3')?.state).toBe('pending');
+    await s.addNote({ callId: 'c3', notes: 'call back Friday', repExtensions: ['201'] });
+    expect((await s.status('c3'))?.state).toBe('pending');
     await s.flush();
-    s.addNote({ callId: 'c3', disposition: 'Follow-up', repExtensions: ['201'] });
+    await s.addNote({ callId: 'c3', disposition: 'Follow-up', repExtensions: ['201'] });
     await s.flush();
     expect(gateway.tasksFor('c3')).toEqual([
       expect.objectContaining({ Description: 'call back Friday', CallDisposition: 'Follow-up' }),
@@ -149,21 +149,21 @@ describe('call-log/call-log-service (fake gateway)', () => {
     expect(
       gateway.calls.filter((c) => c.op === 'update').map((c) => c.detail.split(' ')[2]),
     ).toEqual(['Description', 'Description,CallDisposition']);
-    expect(s.status('c3')?.state).toBe('logged');
+    expect((await s.status('c3'))?.state).toBe('logged');
   });
 
   it('refuses notes on another rep’s call and after the grace period', async () => {
     const s = service({ noteGraceSeconds: 60 });
-    s.onCallChanged(ended('c4'));
+    await s.onCallChanged(ended('c4'));
     await s.flush();
     expect(
-      thrownBy(() => s.addNote({ callId: 'c4', notes: 'x', repExtensions: ['202'] })).code,
+      (await thrownBy(s.addNote({ callId: 'c4', notes: 'x', repExtensions: ['202'] }))).code,
     ).toBe('CALL_NOT_FOUND');
     clock += 61_000;
     expect(
-      thrownBy(() => s.addNote({ callId: 'c4', notes: 'x', repExtensions: ['201'] })).code,
+      (await thrownBy(s.addNote({ callId: 'c4', notes: 'x', repExtensions: ['201'] }))).code,
     ).toBe('CALL_LOG_NOTE_TOO_LATE');
-    expect(thrownBy(() => s.addNote({ callId: 'c4', repExtensions: ['201'] })).code).toBe(
+    expect((await thrownBy(s.addNote({ callId: 'c4', repExtensions: ['201'] }))).code).toBe(
       'CALL_LOG_NOTE_INVALID',
     );
   });
@@ -171,8 +171,8 @@ describe('call-log/call-log-service (fake gateway)', () => {
   it('retries through an outage with capped exponential backoff; none lost, none doubled', async () => {
     const s = service();
     gateway.down = true;
-    s.onCallChanged(ended('c5'));
-    s.onCallChanged(ended('c6'));
+    await s.onCallChanged(ended('c5'));
+    await s.onCallChanged(ended('c6'));
     const delays: number[] = [];
     for (let i = 0; i < 6; i++) {
       await s.flush();
@@ -184,7 +184,7 @@ describe('call-log/call-log-service (fake gateway)', () => {
     }
     // random() = 0: half of 1, 2, 4, 8, 8, 8 seconds (capped at maxSeconds)
     expect(delays).toEqual([500, 1000, 2000, 4000, 4000, 4000]);
-    expect(s.status('c5')).toEqual({
+    expect(await s.status('c5')).toEqual({
       state: 'pending',
       error: { code: 'SF_UNAVAILABLE', message: 'org down (fake)' },
     });
@@ -192,47 +192,47 @@ describe('call-log/call-log-service (fake gateway)', () => {
     await s.flush();
     expect(gateway.tasksFor('c5')).toHaveLength(1);
     expect(gateway.tasksFor('c6')).toHaveLength(1);
-    expect(s.status('c6')?.state).toBe('logged');
+    expect((await s.status('c6'))?.state).toBe('logged');
   });
 
   it('retries expired sessions, request limits and network errors', async () => {
     const s = service();
     gateway.failNext(1, 'SF_SESSION_EXPIRED');
     gateway.failNext(1, 'SF_REQUEST_LIMIT');
-    s.onCallChanged(ended('c7'));
+    await s.onCallChanged(ended('c7'));
     await s.flush();
     clock += 10_000;
     await s.flush();
     clock += 10_000;
     await s.flush();
     expect(gateway.tasksFor('c7')).toHaveLength(1);
-    expect(s.status('c7')?.state).toBe('logged');
+    expect((await s.status('c7'))?.state).toBe('logged');
   });
 
   it('adopts a Task created by an attempt whose answer was lost (exactly once)', async () => {
     const s = service();
     gateway.loseNextCreateAnswer = true;
-    s.onCallChanged(ended('c8'));
-    s.addNote({ callId: 'c8', notes: 'late note', repExtensions: ['201'] });
+    await s.onCallChanged(ended('c8'));
+    await s.addNote({ callId: 'c8', notes: 'late note', repExtensions: ['201'] });
     await s.flush();
-    expect(s.status('c8')?.error?.code).toBe('INTERNAL');
+    expect((await s.status('c8'))?.error?.code).toBe('INTERNAL');
     clock += 10_000;
     await s.flush();
     expect(gateway.tasksFor('c8')).toHaveLength(1);
-    expect(s.status('c8')?.state).toBe('logged');
+    expect((await s.status('c8'))?.state).toBe('logged');
   });
 
   it('recovers rows left "sending" by a crash on start', async () => {
     const first = service();
-    first.onCallChanged(ended('c9'));
+    await first.onCallChanged(ended('c9'));
     // The crash: the Task was created, the process died before storing the id
     db.prepare("UPDATE call_log_outbox SET state = 'sending' WHERE call_id = 'c9'").run();
     await gateway.create('Task', { CallObject: 'c9', Subject: 'from the crashed run' });
     const second = service();
-    second.start();
+    await second.start();
     await second.flush();
     expect(gateway.tasksFor('c9')).toHaveLength(1);
-    expect(second.status('c9')?.state).toBe('logged');
+    expect((await second.status('c9'))?.state).toBe('logged');
   });
 
   it('parks a log Salesforce rejects, with its error, until retried', async () => {
@@ -241,13 +241,13 @@ describe('call-log/call-log-service (fake gateway)', () => {
       errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
       message: 'Subject must start with CALL',
     };
-    s.onCallChanged(ended('c10'));
+    await s.onCallChanged(ended('c10'));
     await s.flush();
     clock += 3600_000;
     await s.flush();
     // Not retried on its own
     expect(gateway.calls.filter((c) => c.op === 'create')).toHaveLength(1);
-    expect(s.status('c10')).toEqual({
+    expect(await s.status('c10')).toEqual({
       state: 'parked',
       error: { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Subject must start with CALL' },
     });
@@ -261,30 +261,30 @@ describe('call-log/call-log-service (fake gateway)', () => {
       }),
     ]);
     gateway.rejectCreate = undefined;
-    s.retryParked('c10');
+    await s.retryParked('c10');
     await s.flush();
     expect(gateway.tasksFor('c10')).toHaveLength(1);
     expect(s.listParked()).toEqual([]);
-    expect(thrownBy(() => s.retryParked('c10')).code).toBe('CALL_LOG_NOT_PARKED');
+    expect((await thrownBy(s.retryParked('c10'))).code).toBe('CALL_LOG_NOT_PARKED');
   });
 
-  it('reports skipped and disabled logs', () => {
+  it('reports skipped and disabled logs', async () => {
     const s = service({ missedCalls: 'skip' });
     const missed = ended('c11', { answeredAt: undefined, endReason: 'missed' });
-    s.onCallChanged(missed);
+    await s.onCallChanged(missed);
     // A missed inbound call is decided when its PBX call is over.
-    expect(s.status('c11')).toBeUndefined();
-    s.onCallFinished('c11-pbx', [missed]);
-    expect(s.status('c11')).toEqual({
+    expect(await s.status('c11')).toBeUndefined();
+    await s.onCallFinished('c11-pbx', [missed]);
+    expect(await s.status('c11')).toEqual({
       state: 'skipped',
       error: { code: 'CALL_LOG_NOT_LOGGED', message: 'Missed calls are not logged' },
     });
     expect(
-      thrownBy(() => s.addNote({ callId: 'c11', notes: 'x', repExtensions: ['201'] })).code,
+      (await thrownBy(s.addNote({ callId: 'c11', notes: 'x', repExtensions: ['201'] }))).code,
     ).toBe('CALL_LOG_NOT_LOGGED');
     const off = service({ enabled: false });
-    off.onCallChanged(ended('c12'));
-    expect(off.status('c12')).toEqual({ state: 'disabled' });
+    await off.onCallChanged(ended('c12'));
+    expect(await off.status('c12')).toEqual({ state: 'disabled' });
   });
 
   it('picks up a log retried by hand in the database within a minute', async () => {
@@ -292,10 +292,10 @@ describe('call-log/call-log-service (fake gateway)', () => {
     try {
       const s = service({}, { now: () => new Date() });
       gateway.rejectCreate = { errorCode: 'INVALID_FIELD', message: 'no such field' };
-      s.start();
-      s.onCallChanged(ended('c14'));
+      await s.start();
+      await s.onCallChanged(ended('c14'));
       await s.flush();
-      expect(s.status('c14')?.state).toBe('parked');
+      expect((await s.status('c14'))?.state).toBe('parked');
       gateway.rejectCreate = undefined;
       // What docs/call-logging.md tells an admin to run when the bridge offers no other way
       db.prepare(
@@ -310,7 +310,7 @@ describe('call-log/call-log-service (fake gateway)', () => {
 
   it('survives a database failure while sending (no unhandled rejection)', async () => {
     const s = service();
-    s.onCallChanged(ended('c15'));
+    await s.onCallChanged(ended('c15'));
     db.exec('DROP TABLE call_log_outbox');
     await expect(s.flush()).resolves.toBeUndefined();
     expect(gateway.calls).toHaveLength(0);
@@ -333,9 +333,9 @@ describe('call-log/call-log-service (fake gateway)', () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     try {
       const s = service({}, { now: () => new Date() });
-      s.start();
+      await s.start();
       gateway.failNext(1, 'SF_UNAVAILABLE');
-      s.onCallChanged(ended('c13'));
+      await s.onCallChanged(ended('c13'));
       await s.flush();
       expect(gateway.tasksFor('c13')).toHaveLength(0);
       // The retry is due in 0.5 s (random() = 0, base 1 s)
@@ -385,10 +385,10 @@ describe('call-log/call-log-service when the database refuses writes (real SQLit
     // The database may not grow: SQLite answers SQLITE_FULL, "database or disk is full".
     db.pragma(`max_page_count = ${String(db.pragma('page_count', { simple: true }))}`);
     const notes = 'Wants a quote for 40 seats. '.repeat(700); // 19,600 characters: new pages
-    s.onCallChanged({ ...ended('full-1'), state: 'connected' });
-    s.addNote({ callId: 'full-1', notes, repExtensions: ['201'] });
-    s.onCallChanged(ended('full-1'));
-    expect(s.status('full-1')).toEqual({ state: 'pending' });
+    await s.onCallChanged({ ...ended('full-1'), state: 'connected' });
+    await s.addNote({ callId: 'full-1', notes, repExtensions: ['201'] });
+    await s.onCallChanged(ended('full-1'));
+    expect(await s.status('full-1')).toEqual({ state: 'pending' });
     expect(s.counts()).toMatchObject({ unsaved: 1 });
     expect(s.storageProblem()).toEqual({
       code: ErrorCodes.STORAGE_WRITE_FAILED,
@@ -416,10 +416,10 @@ describe('call-log/call-log-service when the database refuses writes (real SQLit
 
   it('a read-only or locked database: held, retried on the timer, then sent', async () => {
     const { db, gateway, s } = setUp();
-    s.start();
+    await s.start();
     db.pragma('query_only = ON'); // SQLITE_READONLY, as a file another process holds would
-    s.onCallChanged(ended('ro-1'));
-    s.onCallChanged(ended('ro-1')); // a repeated `ended` is not a second held log
+    await s.onCallChanged(ended('ro-1'));
+    await s.onCallChanged(ended('ro-1')); // a repeated `ended` is not a second held log
     expect(s.counts()).toMatchObject({ unsaved: 1, pending: 0 });
     db.pragma('query_only = OFF');
     // No one calls flush: the worker retries by itself within STORAGE_RETRY_MS.
@@ -443,7 +443,7 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
   let published: { callId: string; status: CallLogStatus }[];
   let s: CallLogService;
   const teardown = new Teardown();
-  beforeEach(() => {
+  beforeEach(async () => {
     db = teardown.add(openDatabase(':memory:', silentLogger()), (d) => d.close());
     gateway = new FakeGateway();
     published = [];
@@ -462,7 +462,7 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
       },
     });
     teardown.add(s, (started) => started.stop());
-    s.start();
+    await s.start();
   });
   afterEach(() => teardown.run());
 
@@ -472,12 +472,12 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
   it('an abandoned queue call: one call-back Task under the leg that rang first', async () => {
     const first = leg('q1:202', { extension: '202', startedAt: '2026-12-01T19:28:39.000Z' });
     const second = leg('q1:201', { extension: '201', startedAt: '2026-12-01T19:28:39.500Z' });
-    s.onCallChanged(first);
-    s.onCallChanged(second);
+    await s.onCallChanged(first);
+    await s.onCallChanged(second);
     expect(s.counts().pending + s.counts().skipped).toBe(0);
-    s.onCallFinished('q1', [second, first]);
+    await s.onCallFinished('q1', [second, first]);
     // A repeated finish (a restart before the store forgot the call) adds nothing.
-    s.onCallFinished('q1', [second, first]);
+    await s.onCallFinished('q1', [second, first]);
     await s.flush();
     expect(gateway.tasksFor('q1:202')).toEqual([
       expect.objectContaining({
@@ -487,7 +487,7 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
       }),
     ]);
     expect(gateway.tasksFor('q1:201')).toEqual([]);
-    expect(s.status('q1:201')).toEqual({
+    expect(await s.status('q1:201')).toEqual({
       state: 'skipped',
       error: { code: 'CALL_LOG_NOT_LOGGED', message: 'Logged once for the call, as q1:202' },
     });
@@ -496,23 +496,23 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
   it('a queue call someone answered: no Task for the members who did not', async () => {
     const busy = leg('q2:202', { extension: '202', endReason: 'busy' });
     const answered = endedCall('q2:201', { matches: [] });
-    s.onCallChanged(busy);
-    s.onCallChanged(answered);
-    s.onCallFinished('q2', [answered, busy]);
+    await s.onCallChanged(busy);
+    await s.onCallChanged(answered);
+    await s.onCallFinished('q2', [answered, busy]);
     await s.flush();
     expect(gateway.tasksFor('q2:201')).toHaveLength(1);
     expect(gateway.tasksFor('q2:202')).toEqual([]);
-    expect(s.status('q2:202')).toMatchObject({
+    expect(await s.status('q2:202')).toMatchObject({
       state: 'skipped',
       error: { message: 'Answered by a colleague: their call log has it' },
     });
   });
 
   it('a leg that rang out and was answered on the next ring cycle is one Task, the conversation', async () => {
-    s.onCallChanged(leg('q3:201', { endReason: 'no-answer' }));
+    await s.onCallChanged(leg('q3:201', { endReason: 'no-answer' }));
     const second = endedCall('q3:201', { matches: [] });
-    s.onCallChanged(second);
-    s.onCallFinished('q3', [second]);
+    await s.onCallChanged(second);
+    await s.onCallFinished('q3', [second]);
     await s.flush();
     // endedCall: answered 50 s before it ended.
     expect(gateway.tasksFor('q3:201')).toEqual([
@@ -522,9 +522,9 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
 
   it('a call that ends before its caller lookup answers is logged with the caller once it does', async () => {
     const pending = endedCall('l1:201', { lookup: 'pending', matches: [] });
-    s.onCallChanged(pending);
-    expect(s.status('l1:201')).toBeUndefined();
-    s.onCallChanged({ ...pending, lookup: 'done', matches: [CONTACT_MATCH] });
+    await s.onCallChanged(pending);
+    expect(await s.status('l1:201')).toBeUndefined();
+    await s.onCallChanged({ ...pending, lookup: 'done', matches: [CONTACT_MATCH] });
     await s.flush();
     expect(gateway.tasksFor('l1:201')).toEqual([
       expect.objectContaining({ WhoId: CONTACT_MATCH.id }),
@@ -532,7 +532,7 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
   });
 
   it('a click-to-dial the rep’s own phone did not take is not logged', async () => {
-    s.onCallChanged(
+    await s.onCallChanged(
       endedCall('o1:201', {
         direction: 'outbound',
         answeredAt: undefined,

@@ -68,7 +68,7 @@ describe('call logging in a strict org', () => {
     // More lock errors than the gateway's own quick retry: the outbox retries with backoff.
     h.org.faults.failNext(3, 'UNABLE_TO_LOCK_ROW', 'create');
 
-    h.service.onCallChanged(endedCall('locked-1', { matches: [CONTACT] }));
+    await h.service.onCallChanged(endedCall('locked-1', { matches: [CONTACT] }));
     await drain(h);
 
     expect(tasks(h, 'locked-1')).toHaveLength(1);
@@ -92,11 +92,11 @@ describe('call logging in a strict org', () => {
       },
       { missedCalls: 'callback-task' },
     );
-    h.service.onCallChanged(endedCall('renamed-done', { matches: [CONTACT] }));
+    await h.service.onCallChanged(endedCall('renamed-done', { matches: [CONTACT] }));
     const missed = endedCall('renamed-missed', { answeredAt: undefined, endReason: 'missed' });
-    h.service.onCallChanged(missed);
+    await h.service.onCallChanged(missed);
     // A missed inbound call is decided when its PBX call is over.
-    h.service.onCallFinished('renamed-missed', [missed]);
+    await h.service.onCallFinished('renamed-missed', [missed]);
     await drain(h);
 
     expect(tasks(h, 'renamed-done')).toMatchObject([{ Status: 'Erledigt', Priority: 'Mittel' }]);
@@ -118,7 +118,7 @@ describe('call logging in a strict org', () => {
       },
       { taskValues: { closedStatus: 'Telefoniert' } },
     );
-    h.service.onCallChanged(endedCall('mapped', { matches: [CONTACT] }));
+    await h.service.onCallChanged(endedCall('mapped', { matches: [CONTACT] }));
     await drain(h);
     expect(tasks(h, 'mapped')).toMatchObject([{ Status: 'Telefoniert' }]);
   });
@@ -130,7 +130,7 @@ describe('call logging in a strict org', () => {
     });
     // Outbound calls to a busy number: logged at once, CallDisposition Busy.
     for (const id of ['busy-1', 'busy-2'])
-      h.service.onCallChanged(
+      await h.service.onCallChanged(
         endedCall(id, {
           matches: [CONTACT],
           direction: 'outbound',
@@ -138,7 +138,7 @@ describe('call logging in a strict org', () => {
           endReason: 'busy',
         }),
       );
-    h.service.addNote({ callId: 'busy-1', notes: 'left a message', repExtensions: ['201'] });
+    await h.service.addNote({ callId: 'busy-1', notes: 'left a message', repExtensions: ['201'] });
     await drain(h);
 
     for (const id of ['busy-1', 'busy-2']) {

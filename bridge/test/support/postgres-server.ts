@@ -158,9 +158,10 @@ export function useTestPostgres(): Omit<TestPostgres, 'stop'> & {
 } {
   let server: TestPostgres | undefined;
   const pools: PgPool[] = [];
+  // initdb and the first start take seconds on a busy machine: not the test's 5 s.
   beforeAll(async () => {
     server = await startTestPostgres();
-  });
+  }, 120_000);
   afterEach(async () => {
     await Promise.all(pools.splice(0).map((p) => p.end()));
   });

@@ -42,16 +42,19 @@ const service = new CallLogService({
   },
   concurrency: 2,
 });
-service.start();
-for (const id of args.callIds) service.onCallChanged(endedCall(id));
-const live = args.liveCall;
-if (live !== undefined) {
-  const call = { ...endedCall(live.callId), state: 'connected' as const };
-  delete call.endedAt;
-  delete call.endReason;
-  service.onCallChanged(call);
-  service.addNote({ ...live, repExtensions: [call.extension] });
+async function queue(): Promise<void> {
+  await service.start();
+  for (const id of args.callIds) await service.onCallChanged(endedCall(id));
+  const live = args.liveCall;
+  if (live !== undefined) {
+    const call = { ...endedCall(live.callId), state: 'connected' as const };
+    delete call.endedAt;
+    delete call.endReason;
+    await service.onCallChanged(call);
+    await service.addNote({ ...live, repExtensions: [call.extension] });
+  }
+  // Everything is in the outbox now (the writes have resolved): the parent may kill us.
+  process.stdout.write('queued\n');
 }
-// Everything is in the outbox now (synchronous SQLite writes): the parent may kill us.
-process.stdout.write('queued\n');
+void queue();
 setInterval(() => undefined, 60_000);

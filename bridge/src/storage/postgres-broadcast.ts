@@ -1,0 +1,198 @@
+// Messages from one bridge to every other on the same PostgreSQL: a table that keeps each
+// message for a few minutes, and LISTEN/NOTIFY to wake the listeners. The message itself never
+// travels in the NOTIFY payload (PostgreSQL caps it at 8000 bytes): the payload is the row id,
+// and a listener reads every row after the last one it saw. The same read catches up after
+// its connection dropped, so a restart of PostgreSQL loses nothing kept in the table.
+//
+// Used for PBX events that arrive at one bridge only (the webhook): every bridge follows every
+// call, as each does with its own AMI session (docs/deployment.md).
+import pg from 'pg';
+import type { Logger } from '../logging/logger';
+import type { Migration } from './database';
+import { applyPostgresMigrations, type PgPool } from './postgres';
+
+export const BROADCAST_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'bridge_broadcasts',
+    postgres: `CREATE TABLE bridge_broadcasts (
+                 id BIGSERIAL PRIMARY KEY,
+                 topic TEXT NOT NULL,
+                 origin TEXT NOT NULL,
+                 body TEXT NOT NULL,
+                 sent_at BIGINT NOT NULL
+               )`,
+  },
+];
+
+const CHANNEL = 'switchboard_broadcast';
+/** Messages are kept this long: a listener that reconnects within it misses nothing. */
+const KEEP_MS = 10 * 60_000;
+/** How far back (in ids) each read looks for messages committed out of id order. */
+const LOOKBACK_IDS = 200;
+/** A dropped LISTEN connection is opened again after this long (ms), doubling up to a minute. */
+const RECONNECT_MS = 500;
+
+export type BroadcastHandler = (body: unknown) => void;
+
+export interface BroadcastOptions {
+  pool: PgPool;
+  /** A connection string for the LISTEN connection (same database as the pool). */
+  connection: pg.ClientConfig;
+  /** This bridge's id: its own messages are not handed back to it. */
+  origin: string;
+  logger: Logger;
+  now?: () => number;
+}
+
+export class PostgresBroadcast {
+  private readonly handlers = new Map<string, BroadcastHandler>();
+  private client: pg.Client | undefined;
+  private lastId = 0;
+  /** Ids at or below this were handled or are too old to read. */
+  private floorId = 0;
+  /** Ids within the look-back window already handed to their handler. */
+  private readonly handled = new Set<number>();
+  private stopped = false;
+  private reading: Promise<void> | undefined;
+  private readAgain = false;
+  private reconnectMs = RECONNECT_MS;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private nextPruneAt = 0;
+  private readonly now: () => number;
+
+  private constructor(private readonly options: BroadcastOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Migrates, listens, and starts from the newest message (older ones are not for us). */
+  static async open(options: BroadcastOptions): Promise<PostgresBroadcast> {
+    await applyPostgresMigrations(options.pool, 'broadcast', BROADCAST_MIGRATIONS, options.logger);
+    const broadcast = new PostgresBroadcast(options);
+    const { rows } = await options.pool.query<{ id: number | null }>(
+      'SELECT MAX(id) AS id FROM bridge_broadcasts',
+    );
+    broadcast.lastId = rows[0]?.id ?? 0;
+    broadcast.floorId = broadcast.lastId;
+    await broadcast.listen();
+    return broadcast;
+  }
+
+  /** `handler` gets every other bridge's message on `topic`, in the order they were sent. */
+  on(topic: string, handler: BroadcastHandler): void {
+    this.handlers.set(topic, handler);
+  }
+
+  /** Stores the message and wakes every bridge (NOTIFY is sent when the insert commits). */
+  async send(topic: string, body: unknown): Promise<void> {
+    const now = this.now();
+    await this.options.pool.query(
+      `WITH sent AS (
+         INSERT INTO bridge_broadcasts (topic, origin, body, sent_at) VALUES ($1, $2, $3, $4)
+         RETURNING id)
+       SELECT pg_notify($5, id::text) FROM sent`,
+      [topic, this.options.origin, JSON.stringify(body), now, CHANNEL],
+    );
+    if (now >= this.nextPruneAt) {
+      this.nextPruneAt = now + 60_000;
+      await this.options.pool
+        .query('DELETE FROM bridge_broadcasts WHERE sent_at < $1', [now - KEEP_MS])
+        .catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    await this.reading;
+    await this.client?.end().catch(() => undefined);
+    this.client = undefined;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client(this.options.connection);
+    client.on('notification', () => this.read());
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, undefined));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.client = client;
+    this.reconnectMs = RECONNECT_MS;
+    this.read(); // anything sent while we were not listening
+  }
+
+  private lost(client: pg.Client, error: Error | undefined): void {
+    if (this.client !== client || this.stopped) return;
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    this.options.logger.warn(
+      { err: error?.message, retryInMs: this.reconnectMs },
+      'PostgreSQL LISTEN connection lost: reconnecting',
+    );
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.listen().catch((reason: unknown) => {
+        this.options.logger.debug({ err: String(reason) }, 'LISTEN reconnect failed');
+        this.reconnectMs = Math.min(this.reconnectMs * 2, 60_000);
+        if (this.client === undefined && !this.stopped) this.lost(client, undefined);
+      });
+    }, this.reconnectMs);
+    this.reconnectTimer.unref();
+  }
+
+  /** Reads every message after the last one seen; one read at a time, again if woken meanwhile. */
+  private read(): void {
+    if (this.reading !== undefined) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = this.readNew()
+      .catch((error: unknown) => {
+        this.options.logger.warn({ err: String(error) }, 'bridge broadcasts not read');
+      })
+      .finally(() => {
+        this.reading = undefined;
+        if (this.readAgain && !this.stopped) {
+          this.readAgain = false;
+          this.read();
+        }
+      });
+  }
+
+  private async readNew(): Promise<void> {
+    // Ids are handed out before commit: a message may become visible after a higher id did.
+    // Reading a window of ids back (and skipping those already handled) catches it.
+    const { rows } = await this.options.pool.query<{
+      id: number;
+      topic: string;
+      origin: string;
+      body: string;
+    }>(
+      `SELECT id, topic, origin, body FROM bridge_broadcasts WHERE id > $1
+         ORDER BY id LIMIT 1000`,
+      [this.lastId - LOOKBACK_IDS],
+    );
+    for (const row of rows) {
+      if (this.handled.has(row.id) || row.id <= this.floorId) continue;
+      this.handled.add(row.id);
+      this.lastId = Math.max(this.lastId, row.id);
+      if (row.origin === this.options.origin) continue;
+      const handler = this.handlers.get(row.topic);
+      try {
+        handler?.(JSON.parse(row.body));
+      } catch (error) {
+        this.options.logger.error(
+          { err: error instanceof Error ? error.message : String(error), topic: row.topic },
+          'bridge broadcast could not be handled',
+        );
+      }
+    }
+    if (rows.length === 1000) this.readAgain = true;
+    // Forget ids below the window: they are never read again.
+    for (const id of this.handled)
+      if (id <= this.lastId - LOOKBACK_IDS) {
+        this.handled.delete(id);
+        this.floorId = Math.max(this.floorId, id);
+      }
+  }
+}

@@ -1,0 +1,165 @@
+// The call-log outbox port, the same test bodies against SQLite (one bridge's file) and a real
+// PostgreSQL the suite starts (several bridges): one row per call leg however many bridges
+// store it, each due row claimed by one bridge, notes typed at any bridge kept with the log.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Call } from '../../src/calls/call';
+import {
+  SqliteCallLogOutbox,
+  type CallLogOutbox,
+  type NewOutboxEntry,
+} from '../../src/call-log/call-log-outbox';
+import { PostgresCallLogOutbox } from '../../src/call-log/postgres-call-log-outbox';
+import { silentLogger } from '../../src/logging/logger';
+import { openDatabase } from '../../src/storage/database';
+import { useTestPostgres } from '../support/postgres-server';
+import { Teardown } from '../support/teardown';
+import { endedCall } from './support/calls';
+
+const logger = silentLogger();
+const server = useTestPostgres();
+const teardown = new Teardown();
+afterEach(() => teardown.run());
+
+/** Opens "bridges" on one store: each call of the returned function is another bridge. */
+type Store = () => Promise<() => Promise<CallLogOutbox>>;
+
+const stores: Array<[string, Store]> = [
+  [
+    'sqlite',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'switchboard-outbox-'));
+      teardown.add(dir, (d) => rmSync(d, { recursive: true, force: true }));
+      return Promise.resolve(() => {
+        const db = teardown.add(openDatabase(join(dir, 'sb.db'), logger), (d) => d.close());
+        return Promise.resolve(new SqliteCallLogOutbox(db, logger));
+      });
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const url = await server.freshDatabase();
+      return async () => PostgresCallLogOutbox.open(await server.pool(url), logger);
+    },
+  ],
+];
+
+function entry(callId: string, extra: Partial<NewOutboxEntry> = {}): NewOutboxEntry {
+  return {
+    callId,
+    extension: '201',
+    fields: { Subject: `Call ${callId}` },
+    state: 'pending',
+    endedAt: 1_000,
+    ...extra,
+  };
+}
+
+describe.each(stores)('call-log outbox (%s)', (_name, store) => {
+  it('keeps one log per call leg however many bridges store it at once', async () => {
+    const bridge = await store();
+    const [a, b, c] = await Promise.all([bridge(), bridge(), bridge()]);
+    const stored = await Promise.all(
+      [a, b, c, a, b, c].map((outbox) => outbox.insertEnded(entry('leg-1'), 1_000)),
+    );
+    expect(stored.filter(Boolean)).toHaveLength(1);
+    expect((await a.countByState()).pending).toBe(1);
+  });
+
+  it('claims each due log for one bridge only, oldest first, at most `limit` at a time', async () => {
+    const bridge = await store();
+    const [a, b] = await Promise.all([bridge(), bridge()]);
+    for (let i = 0; i < 7; i++) await a.insertEnded(entry(`c${i}`), 1_000 + i);
+
+    const first = await a.claimDue(2_000, 3);
+    expect(first.map((e) => e.callId)).toEqual(['c0', 'c1', 'c2']);
+    expect(first.every((e) => e.state === 'sending' && e.attempts === 1)).toBe(true);
+
+    // Both bridges drain the rest at the same time: every log exactly once.
+    const claimed = first.map((e) => e.callId);
+    for (;;) {
+      const [x, y] = await Promise.all([a.claimDue(2_000, 2), b.claimDue(2_000, 2)]);
+      if (x.length + y.length === 0) break;
+      claimed.push(...x.map((e) => e.callId), ...y.map((e) => e.callId));
+    }
+    expect([...claimed].sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6']);
+    // Not yet due: not claimed.
+    await a.insertEnded(entry('later'), 5_000);
+    expect(await b.claimDue(4_999, 10)).toEqual([]);
+    expect(await a.nextDueAt()).toBeLessThanOrEqual(5_000);
+  });
+
+  it('keeps the notes typed during the call, at whichever bridge, with the log', async () => {
+    const bridge = await store();
+    const [a, b] = await Promise.all([bridge(), bridge()]);
+    const call: Call = { ...endedCall('n1'), state: 'connected' };
+    await b.saveDraft({
+      callId: 'n1',
+      extension: '201',
+      call,
+      notes: 'typed at bridge B',
+      disposition: 'Follow-up',
+      updatedAt: 900,
+    });
+    expect((await a.getDraft('n1'))?.notes).toBe('typed at bridge B');
+
+    expect(await a.insertEnded(entry('n1', { notes: 'stale copy at A' }), 1_000)).toBe(true);
+    const stored = await b.get('n1');
+    expect(stored).toMatchObject({
+      notes: 'typed at bridge B',
+      disposition: 'Follow-up',
+      notesVersion: 1,
+    });
+    expect(await a.listDrafts()).toEqual([]);
+  });
+
+  it('sends a note that arrived during the send again, and parks and unparks', async () => {
+    const bridge = await store();
+    const outbox = await bridge();
+    await outbox.insertEnded(entry('s1'), 1_000);
+    const [claimed] = await outbox.claimDue(1_000, 1);
+    expect(claimed?.callId).toBe('s1');
+    await outbox.recordTaskId('s1', '00T000000000001AAA', 0, 1_100);
+    await outbox.setNotes('s1', 'while sending', undefined, 1_150);
+    expect(await outbox.finishSend('s1', 1_200)).toBe('pending');
+    const [again] = await outbox.claimDue(1_300, 1);
+    expect(again).toMatchObject({ taskId: '00T000000000001AAA', notes: 'while sending' });
+    await outbox.recordNotesSent('s1', again!.notesVersion, 1_400);
+    expect(await outbox.finishSend('s1', 1_400)).toBe('sent');
+
+    await outbox.insertEnded(entry('p1'), 2_000);
+    await outbox.claimDue(2_000, 1);
+    await outbox.park('p1', { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'no' }, 2_100);
+    expect((await outbox.listParked()).map((e) => e.callId)).toEqual(['p1']);
+    expect(await outbox.unpark('p1', 2_200)).toBe(true);
+    expect(await outbox.unpark('p1', 2_200)).toBe(false);
+    expect(await outbox.countByState()).toEqual({
+      pending: 1,
+      sending: 0,
+      sent: 1,
+      parked: 0,
+      skipped: 0,
+    });
+    expect(await outbox.pruneFinished(10_000)).toBe(1);
+  });
+});
+
+describe('call-log outbox shared by bridges (postgres)', () => {
+  it("takes over a dead bridge's claim once its lease ran out, as possibly created", async () => {
+    const url = await server.freshDatabase();
+    const a = await PostgresCallLogOutbox.open(await server.pool(url), logger, {
+      claimLeaseMs: 1_000,
+    });
+    const b = await PostgresCallLogOutbox.open(await server.pool(url), logger);
+    await a.insertEnded(entry('k1'), 1_000);
+    expect(await a.claimDue(1_000, 5)).toHaveLength(1);
+    // Bridge A is SIGKILLed mid-send. Within its lease the row is still A's…
+    expect(await b.claimDue(1_500, 5)).toEqual([]);
+    expect(await b.resetSending(1_500)).toBe(0);
+    // …after it, B sends it, asking Salesforce first (attempts > 1).
+    const [taken] = await b.claimDue(2_001, 5);
+    expect(taken).toMatchObject({ callId: 'k1', state: 'sending', attempts: 2 });
+  });
+});

@@ -1,0 +1,99 @@
+// Several real bridges on one real PostgreSQL (started by the suite) and one emulated org:
+// the call-log outbox and the identity replay cache are shared. Each bridge here hears the
+// same PBX call (as each does with its own AMI session): one Task however many saw it end.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startBridge, type RunningBridge } from '../../src/bridge';
+import { parseConfig } from '../../src/config/load';
+import { EmulatedOrg } from '../../src/demo/emulated-org/emulated-org';
+import { silentLogger } from '../../src/logging/logger';
+import { useTestPostgres } from '../support/postgres-server';
+import { Teardown } from '../support/teardown';
+import {
+  DEMO_MAPPINGS,
+  DEMO_USERS,
+  RepClient,
+  WEBHOOK_TOKEN,
+  postPbxEvent,
+} from '../support/test-bridge';
+
+const ANA = DEMO_USERS[0]!;
+
+describe('several bridges on one PostgreSQL', () => {
+  const server = useTestPostgres();
+  const teardown = new Teardown();
+  let org: EmulatedOrg;
+  let certificate: string;
+
+  beforeAll(async () => {
+    org = teardown.add(
+      await EmulatedOrg.start({ seed: { User: DEMO_USERS }, logger: silentLogger() }),
+      (o) => o.stop(),
+    );
+    certificate = path.join(mkdtempSync(path.join(tmpdir(), 'switchboard-bridges-')), 'org.pem');
+    writeFileSync(certificate, org.identity.certificatePem);
+  });
+  afterAll(() => teardown.run());
+
+  async function bridges(count: number): Promise<RunningBridge[]> {
+    const url = await server.freshDatabase();
+    const config = parseConfig({
+      server: { port: 0, host: '127.0.0.1' },
+      auth: { certificate, orgIds: [org.orgId] },
+      salesforce: {
+        loginUrl: org.url,
+        clientId: org.credentials.clientId,
+        clientSecret: org.credentials.clientSecret,
+      },
+      pbx: { adapter: 'webhook', webhook: { token: WEBHOOK_TOKEN } },
+      users: DEMO_MAPPINGS,
+      storage: { database: ':memory:', postgres: { url, poolSize: 4 } },
+      log: { level: 'silent' },
+    });
+    const started = await Promise.all(
+      Array.from({ length: count }, () => startBridge(config, { logger: silentLogger() })),
+    );
+    for (const bridge of started) teardown.add(bridge, (b) => b.stop());
+    return started;
+  }
+
+  const tasksOf = (callObject: string) =>
+    org.records('Task').filter((t) => t.CallObject === callObject);
+
+  it('logs a call three bridges saw end as one Task, with the notes typed at one of them', async () => {
+    const all = await bridges(3);
+    const rep = await RepClient.connect(all[1]!, await org.identity.signToken(ANA.Id));
+    await rep.waitFor((f) => f.type === 'ready');
+    const leg = { callId: 'shared-1', extension: '201' };
+    for (const bridge of all)
+      await postPbxEvent(bridge, {
+        ...leg,
+        event: 'ringing',
+        direction: 'inbound',
+        number: '+1 415 555 0100',
+      });
+    for (const bridge of all) await postPbxEvent(bridge, { ...leg, event: 'answered' });
+    await rep.waitForCall((c) => c.id === 'shared-1:201' && c.state === 'connected');
+    rep.send({ type: 'call.note', requestId: 'n1', callId: 'shared-1:201', notes: 'quote' });
+    await rep.waitFor((f) => f.type === 'call.note.result');
+    await Promise.all(all.map((bridge) => postPbxEvent(bridge, { ...leg, event: 'ended' })));
+
+    await rep.waitForCall((c) => c.id === 'shared-1:201' && c.log?.state === 'logged', 10_000);
+    await Promise.all(all.map((bridge) => bridge.callLog.flush()));
+    expect(tasksOf('shared-1:201')).toEqual([expect.objectContaining({ Description: 'quote' })]);
+    rep.close();
+  }, 60_000);
+
+  it('refuses at the second bridge a token the first accepted', async () => {
+    const [a, b] = await bridges(2);
+    const token = await org.identity.signToken(ANA.Id);
+    const first = await RepClient.connect(a!, token);
+    await first.waitFor((f) => f.type === 'ready');
+    const replayed = await RepClient.connect(b!, token);
+    const refusal = await replayed.waitFor((f) => f.type === 'error');
+    expect(refusal).toMatchObject({ code: 'AUTH_TOKEN_REPLAYED' });
+    first.close();
+    replayed.close();
+  }, 60_000);
+});
