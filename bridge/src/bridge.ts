@@ -39,6 +39,8 @@ import type { SalesforceGateway } from './salesforce/gateway';
 import { OrgConnection } from './salesforce/org-connection';
 import { LinkableRecords } from './salesforce/linkable-records';
 import { OrgFields } from './salesforce/org-fields';
+import { relayWebhookEvents } from './pbx/webhook/webhook-relay';
+import { PostgresLeaderLock } from './storage/postgres-lock';
 import { openStorage } from './storage/storage';
 import { EmailUserDirectory } from './users/email-user-directory';
 import { SqliteUserSnapshotStore } from './users/user-snapshot-store';
@@ -152,6 +154,23 @@ export async function startBridge(
       indexed.start();
       stack.push(() => indexed.stop());
     }
+    // Several bridges: one at a time writes caller names into Asterisk (a lock, taken over
+    // when its holder's session ends).
+    const pusher = indexed?.astDbPusher;
+    if (pusher !== undefined && storage.postgresConnection !== undefined) {
+      const astDbLock = new PostgresLeaderLock({
+        connection: storage.postgresConnection,
+        name: 'astdb-push',
+        logger: part('storage'),
+        onAcquired: () => pusher.schedule(),
+      });
+      pusher.gate(() => astDbLock.isHeld());
+      await astDbLock.start();
+      stack.push(() => astDbLock.stop());
+    }
+    // Several bridges: webhook events posted here reach the others, and theirs reach us.
+    if (pbx.webhook !== undefined && storage.broadcast !== undefined)
+      relayWebhookEvents(pbx.webhook, storage.broadcast, part('pbx'));
 
     // The hub is created once the server listens (its own origin is allowed in the demo), so
     // calls published before that are simply not delivered: no socket can exist yet.

@@ -22,6 +22,8 @@ export interface CreatedPbxAdapter {
   astDb?: AstDbWriter;
   /** POST /pbx/events, present when pbx.webhook is configured (mount at /). */
   webhookRouter?: express.Router;
+  /** The webhook adapter when pbx.webhook is configured (several bridges relay its events). */
+  webhook?: WebhookPbxAdapter;
 }
 
 export function createPbxAdapter(
@@ -65,12 +67,12 @@ export function createPbxAdapter(
         intervalMs: config.pbx.simulator.intervalSeconds * 1000,
         logger: logger.child({ component: 'pbx-simulator' }),
       });
-      return { adapter: withWebhook(simulator), simulator, webhookRouter };
+      return { adapter: withWebhook(simulator), simulator, webhookRouter, webhook };
     }
     case 'webhook':
       if (webhook === undefined)
         throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.webhook is required');
-      return { adapter: webhook, webhookRouter };
+      return { adapter: webhook, webhookRouter, webhook };
     case 'asterisk': {
       if (config.pbx.asterisk === undefined)
         throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.asterisk is required');
@@ -78,7 +80,7 @@ export function createPbxAdapter(
         config: config.pbx.asterisk,
         logger: logger.child({ component: 'pbx-asterisk' }),
       });
-      return { adapter: withWebhook(asterisk), astDb: asterisk, webhookRouter };
+      return { adapter: withWebhook(asterisk), astDb: asterisk, webhookRouter, webhook };
     }
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger';
 import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from './database';
 import { openPostgres, type PgPool } from './postgres';
+import type { ClientConfig } from 'pg';
 import { PostgresBroadcast } from './postgres-broadcast';
 
 export interface Storage {
@@ -15,6 +16,8 @@ export interface Storage {
   readonly postgres: PgPool | undefined;
   /** Messages to every other bridge on the same database (with `postgres`). */
   readonly broadcast: PostgresBroadcast | undefined;
+  /** Settings for a connection of a part's own (a leader lock), with `postgres`. */
+  readonly postgresConnection: ClientConfig | undefined;
   close(): Promise<void>;
 }
 
@@ -23,16 +26,20 @@ export async function openStorage(config: StorageConfig, logger: Logger): Promis
   const sqlite = openDatabase(config.database, logger);
   let postgres: PgPool | undefined;
   let broadcast: PostgresBroadcast | undefined;
+  const postgresConnection: ClientConfig | undefined =
+    config.postgres === undefined
+      ? undefined
+      : {
+          connectionString: config.postgres.url,
+          ...(config.postgres.password === undefined ? {} : { password: config.postgres.password }),
+          application_name: 'switchboard-bridge',
+        };
   try {
     if (config.postgres !== undefined) {
       postgres = await openPostgres(config.postgres, logger);
       broadcast = await PostgresBroadcast.open({
         pool: postgres,
-        connection: {
-          connectionString: config.postgres.url,
-          ...(config.postgres.password === undefined ? {} : { password: config.postgres.password }),
-          application_name: 'switchboard-bridge-listen',
-        },
+        connection: { ...postgresConnection, application_name: 'switchboard-bridge-listen' },
         origin: randomUUID(),
         logger,
       });
@@ -46,6 +53,7 @@ export async function openStorage(config: StorageConfig, logger: Logger): Promis
     sqlite,
     postgres,
     broadcast,
+    postgresConnection,
     close: async () => {
       await broadcast?.close();
       await postgres?.end();

@@ -85,6 +85,46 @@ describe('several bridges on one PostgreSQL', () => {
     rep.close();
   }, 60_000);
 
+  it('pops a webhook call at every bridge, and a tab moving to another bridge gets it replayed', async () => {
+    const [a, b] = await bridges(2);
+    const tabOnA = await RepClient.connect(a!, await org.identity.signToken(ANA.Id));
+    const tabOnB = await RepClient.connect(b!, await org.identity.signToken(ANA.Id));
+    await Promise.all([tabOnA, tabOnB].map((tab) => tab.waitFor((f) => f.type === 'ready')));
+
+    // The load balancer hands the PBX's POSTs to bridge A only.
+    const leg = { callId: 'relayed-1', extension: '201' };
+    await postPbxEvent(a!, {
+      ...leg,
+      event: 'ringing',
+      direction: 'inbound',
+      number: '+1 415 555 0101',
+    });
+    await Promise.all(
+      [tabOnA, tabOnB].map((tab) =>
+        tab.waitForCall((c) => c.id === 'relayed-1:201' && c.state === 'ringing', 10_000),
+      ),
+    );
+    await postPbxEvent(a!, { ...leg, event: 'answered' });
+    await tabOnB.waitForCall((c) => c.id === 'relayed-1:201' && c.state === 'connected', 10_000);
+
+    // Bridge A goes away; its tab reconnects (through the balancer) to B: the call is there.
+    await a!.stop();
+    const moved = await RepClient.connect(b!, await org.identity.signToken(ANA.Id));
+    const ready = await moved.waitFor((f) => f.type === 'ready');
+    expect(
+      (ready.calls as Array<{ id: string; state: string }>).map((c) => [c.id, c.state]),
+    ).toEqual([['relayed-1:201', 'connected']]);
+
+    // The PBX's next POSTs reach B: the call ends there, logged once.
+    await postPbxEvent(b!, { ...leg, event: 'ended' });
+    await moved.waitForCall((c) => c.id === 'relayed-1:201' && c.log?.state === 'logged', 10_000);
+    await b!.callLog.flush();
+    expect(tasksOf('relayed-1:201')).toHaveLength(1);
+    tabOnA.close();
+    tabOnB.close();
+    moved.close();
+  }, 60_000);
+
   it('refuses at the second bridge a token the first accepted', async () => {
     const [a, b] = await bridges(2);
     const token = await org.identity.signToken(ANA.Id);

@@ -120,6 +120,7 @@ export class AstDbPusher {
   private nextSlot = 0;
   lastError: SwitchboardError | undefined;
   lastPushAt: string | undefined;
+  private mayPush: () => boolean = () => true;
 
   constructor(private readonly options: AstDbPusherOptions) {
     this.config = options.config;
@@ -183,9 +184,17 @@ export class AstDbPusher {
     return this.running;
   }
 
+  /**
+   * Several bridges: only the one `mayPush` says yes to pushes (storage/postgres-lock.ts); it
+   * calls schedule() when it takes over.
+   */
+  gate(mayPush: () => boolean): void {
+    this.mayPush = mayPush;
+  }
+
   /** Fire and forget (after a sync run): failures are logged once and retried after retryMs. */
   schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.mayPush()) return;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.push().catch(() => {

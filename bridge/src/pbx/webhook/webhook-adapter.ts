@@ -68,6 +68,8 @@ export class WebhookPbxAdapter implements PbxAdapter {
   private listener: CallEventListener | undefined;
   private readonly dedup: WebhookDedup;
   private readonly presenceListeners: PresenceListener[] = [];
+  /** Told the events accepted from the PBX here (several bridges pass them on). */
+  private accepted: ((events: KeyedCallEvent[]) => void) | undefined;
 
   constructor(options: WebhookPbxAdapterOptions) {
     this.options = options;
@@ -184,10 +186,15 @@ export class WebhookPbxAdapter implements PbxAdapter {
    * already applied (and dropped). Undefined when the bridge has not started listening yet
    * (the router then answers 503 so the PBX retries; nothing is remembered).
    */
-  receive(events: readonly KeyedCallEvent[], nowMs: number): number | undefined {
+  receive(
+    events: readonly KeyedCallEvent[],
+    nowMs: number,
+    from: { relayed?: boolean } = {},
+  ): number | undefined {
     const listener = this.listener;
     if (listener === undefined) return undefined;
     let duplicates = 0;
+    const firstTime: KeyedCallEvent[] = [];
     for (const { event, key } of events) {
       if (!this.dedup.firstTime(key, nowMs)) {
         duplicates++;
@@ -197,6 +204,7 @@ export class WebhookPbxAdapter implements PbxAdapter {
         );
         continue;
       }
+      firstTime.push({ event, key });
       try {
         listener(event);
       } catch (error) {
@@ -210,6 +218,7 @@ export class WebhookPbxAdapter implements PbxAdapter {
         );
       }
     }
+    if (from.relayed !== true && firstTime.length > 0) this.accepted?.(firstTime);
     return duplicates;
   }
 
@@ -244,6 +253,11 @@ export class WebhookPbxAdapter implements PbxAdapter {
       refused: 'The phone system refused it',
       failed: 'The phone system failed to do it',
     });
+  }
+
+  /** `listener` gets the events the PBX posted here and this bridge applied (not relayed ones). */
+  onAccepted(listener: (events: KeyedCallEvent[]) => void): void {
+    this.accepted = listener;
   }
 
   async dial(request: DialRequest): Promise<DialResult> {
