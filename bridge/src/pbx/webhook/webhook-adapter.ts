@@ -28,6 +28,7 @@ import type {
   PresenceReport,
 } from '../../presence/presence';
 import { postPresence } from './webhook-presence';
+import { readJson, refusalText } from './webhook-refusal';
 
 /** A validated event and its identity (webhook-dedup.ts eventKey). */
 export interface KeyedCallEvent {
@@ -56,9 +57,6 @@ export interface WebhookPbxAdapterOptions {
 
 /** A token shorter than this can be guessed or is a placeholder. */
 const MIN_TOKEN_LENGTH = 24;
-
-/** How much of a PBX's refusal text is passed on to the rep. */
-const MAX_REFUSAL_CHARS = 200;
 
 export class WebhookPbxAdapter implements PbxAdapter {
   readonly name = 'webhook';
@@ -360,34 +358,6 @@ export class WebhookPbxAdapter implements PbxAdapter {
       { status: 502, hint: 'Try again; if it persists, the PBX log has the details.' },
     );
   }
-}
-
-function readJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The PBX's own words: `{error: {message}}`, `{error: "…"}`, `{message}` or plain text. */
-export function refusalText(text: string): string {
-  const body = readJson(text);
-  const error = body?.error;
-  const candidates: unknown[] = [
-    typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : error,
-    body?.message,
-    body === undefined ? text : undefined,
-  ];
-  const found = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '');
-  // Keep it one short printable line: it is shown to the rep.
-  return (found ?? '')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .trim()
-    .slice(0, MAX_REFUSAL_CHARS);
 }
 
 /** True when a TCP connection opens, else why not. */

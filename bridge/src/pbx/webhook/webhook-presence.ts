@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { PresenceChange, PresenceReport } from '../../presence/presence';
-import { refusalText } from './webhook-adapter';
+import { refusalText } from './webhook-refusal';
 import { describeIssues } from './webhook-event-schema';
 
 export const WebhookPresenceSchema = z
