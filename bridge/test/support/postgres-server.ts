@@ -58,6 +58,9 @@ export interface TestPostgres {
 const SUPERUSER = 'switchboard';
 let databases = 0;
 
+/** How long initdb's server may take to accept its first connection on a busy machine. */
+const START_LIMIT_MS = 120_000;
+
 /** Starts a private server; resolves once it accepts connections. */
 export async function startTestPostgres(): Promise<TestPostgres> {
   const bin = postgresBinDir();
@@ -112,11 +115,19 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   };
 
   // Ready when a connection succeeds; the server may still be starting (57P03) or not yet
-  // have created its socket (ENOENT).
+  // have created its socket (ENOENT). Bounded: a server that never accepts is stopped and
+  // reported, never left running to keep Jest from exiting.
+  const giveUpAt = Date.now() + START_LIMIT_MS;
   for (;;) {
     if (server.exitCode !== null || server.signalCode !== null) {
       await stop();
       throw new Error(`postgres exited before accepting connections:\n${stderr}`);
+    }
+    if (Date.now() > giveUpAt) {
+      await stop();
+      throw new Error(
+        `postgres accepted no connection within ${START_LIMIT_MS / 1000} s:\n${stderr}`,
+      );
     }
     const client = new Client({ connectionString: url() });
     try {
@@ -157,16 +168,21 @@ export function useTestPostgres(): Omit<TestPostgres, 'stop'> & {
   pool(url: string, poolSize?: number): Promise<PgPool>;
 } {
   let server: TestPostgres | undefined;
+  let starting: Promise<TestPostgres> | undefined;
   const pools: PgPool[] = [];
   // initdb and the first start take seconds on a busy machine: not the test's 5 s.
   beforeAll(async () => {
-    server = await startTestPostgres();
-  }, 120_000);
+    starting = startTestPostgres();
+    server = await starting;
+  }, START_LIMIT_MS + 10_000);
   afterEach(async () => {
     await Promise.all(pools.splice(0).map((p) => p.end()));
   });
   afterAll(async () => {
-    await server?.stop();
+    // Also when beforeAll gave up waiting: the server it started must not outlive the suite
+    // (a running postgres child keeps Jest from ever exiting, and a landing with it).
+    const started = server ?? (await starting?.catch(() => undefined));
+    await started?.stop();
   });
   const running = (): TestPostgres => {
     if (server === undefined) throw new Error('the test PostgreSQL server did not start');
