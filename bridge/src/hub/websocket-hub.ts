@@ -647,7 +647,7 @@ export class WebSocketHub {
         await this.control(session, frame);
         return;
       case 'reps.search':
-        this.findReps(session, frame);
+        await this.findReps(session, frame);
         return;
       case 'presence.set':
         await this.setPresence(session, frame);
@@ -871,27 +871,15 @@ export class WebSocketHub {
     this.send(session, result);
   }
 
-  private findReps(session: Session, frame: RepsSearchFrame): void {
-    const rep = this.repFor(session);
-    if (rep === undefined) return;
-    let reps: RepEntry[] = [];
-    try {
-      reps = this.options.handlers.findReps?.(rep, frame) ?? [];
-    } catch (thrown) {
-      const error = this.handlerFailure(session, frame.type, thrown);
+  private findReps(session: Session, frame: RepsSearchFrame): Promise<void> {
+    return this.runHandler(session, frame, (rep) => {
+      const reps: RepEntry[] = this.options.handlers.findReps?.(rep, frame) ?? [];
       this.send(session, {
         v: PROTOCOL_VERSION,
-        type: 'error',
-        ...error,
+        type: 'reps.result',
         requestId: frame.requestId,
+        reps,
       });
-      return;
-    }
-    this.send(session, {
-      v: PROTOCOL_VERSION,
-      type: 'reps.result',
-      requestId: frame.requestId,
-      reps,
     });
   }
 
@@ -974,7 +962,7 @@ export class WebSocketHub {
 
   private async runHandler(
     session: Session,
-    frame: CallLinkFrame,
+    frame: Pick<ClientFrame, 'type'> & { requestId?: string },
     handler: (rep: AuthenticatedRep) => void | Promise<void>,
   ): Promise<void> {
     const rep = this.repFor(session);
