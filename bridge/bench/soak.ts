@@ -7,19 +7,21 @@
 // Tasks in the org (none lost, none doubled), crashes, and each bridge's RSS over time.
 // Exits 1 on any loss, double, crash or RSS over the limit. docs/benchmarks.md has figures.
 //   node bridge/dist/bench/soak.js [--minutes 2] [--reps 1000] [--kill-every 30] [--rate 4]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { stringify as toYaml } from 'yaml';
 import type { Call } from '../src/calls/call';
 import { EmulatedOrg } from '../src/demo/emulated-org/emulated-org';
 import { rawDataToString } from '../src/hub/websocket-hub';
 import { silentLogger } from '../src/logging/logger';
 import { AmiTestServer } from '../test/pbx/asterisk/ami-test-server';
-import { freePort, rssMb } from './process-tools';
+import {
+  configuredBridge,
+  emulatedOrgSections,
+  type BridgeProcess,
+  type RssSample,
+} from './bridge-process';
 import { loadSoakCaptures, replayCapture } from './soak-captures';
 
 interface Options {
@@ -59,7 +61,6 @@ function parseArgs(argv: readonly string[]): Options {
 }
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(__dirname, '../src/cli.js');
 const WEBHOOK_TOKEN = 'soak-webhook-token-0123456789';
 const AMI_USER = 'bridge';
 const AMI_SECRET = 'bridgepass';
@@ -68,108 +69,6 @@ const KNOWN_NUMBERS = Array.from({ length: 40 }, (_v, i) => `+1415555${String(20
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const elapsed = (since: number) => ((Date.now() - since) / 1000).toFixed(0);
-
-interface RssSample {
-  at: number;
-  incarnation: number;
-  mb: number;
-}
-
-/** One bridge: the real CLI as a child process, killed and restarted by the soak. */
-class BridgeProcess {
-  child: ChildProcess | undefined;
-  incarnation = 0;
-  /** Exits the soak did not cause (a crash), and error or fatal lines in the bridge's log. */
-  readonly crashes: string[] = [];
-  readonly errorLines: string[] = [];
-  readonly rss: RssSample[] = [];
-  /** When each incarnation was killed (by number). */
-  readonly killedAt = new Map<number, number>();
-  /** The last lines the bridge printed, to show why it would not start. */
-  private tail: string[] = [];
-  kills = 0;
-  private readonly killed = new Set<ChildProcess>();
-
-  constructor(
-    readonly label: string,
-    readonly configFile: string,
-    readonly port: number,
-  ) {}
-
-  get logFile(): string {
-    return this.configFile.replace(/\.yaml$/, '.log');
-  }
-
-  get httpUrl(): string {
-    return `http://127.0.0.1:${String(this.port)}`;
-  }
-
-  get alive(): boolean {
-    return (
-      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
-    );
-  }
-
-  /** Starts the bridge and resolves once it answers HTTP (healthy or not: the org may be failing). */
-  async start(): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'start', '--config', this.configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    this.incarnation += 1;
-    const lines = (stream: NodeJS.ReadableStream | null) =>
-      stream === null ? undefined : createInterface({ input: stream });
-    lines(child.stdout)?.on('line', (line) => this.onLogLine(line));
-    lines(child.stderr)?.on('line', (line) => this.onLogLine(line));
-    child.once('exit', (code, signal) => {
-      if (!this.killed.has(child))
-        this.crashes.push(
-          `${this.label} #${String(this.incarnation)} exited (${String(code ?? signal)})`,
-        );
-    });
-    for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`${this.label} bridge exited at start:\n${this.tail.join('\n')}`);
-      try {
-        await (await fetch(`${this.httpUrl}/healthz`)).arrayBuffer();
-        return;
-      } catch {
-        await sleep(100); // not listening yet
-      }
-    }
-  }
-
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (child === undefined || !this.alive) return;
-    this.killed.add(child);
-    this.killedAt.set(this.incarnation, Date.now());
-    this.kills += 1;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  sampleRss(start: number): void {
-    const mb = rssMb(this.child?.pid);
-    if (mb !== undefined && this.alive)
-      this.rss.push({ at: (Date.now() - start) / 1000, incarnation: this.incarnation, mb });
-  }
-
-  private onLogLine(line: string): void {
-    this.tail = [...this.tail.slice(-19), line];
-    // Kept in the work dir, which a failed run leaves behind for diagnosis.
-    appendFileSync(this.logFile, `#${String(this.incarnation)} ${line}\n`);
-    // pino JSON: 50 is error, 60 fatal. Anything else the bridge prints is not a failure.
-    let level = 0;
-    try {
-      level = (JSON.parse(line) as { level?: number }).level ?? 0;
-    } catch {
-      if (/uncaught|unhandled/i.test(line)) level = 60;
-    }
-    if (level >= 50) this.errorLines.push(`${this.label}: ${line.slice(0, 300)}`);
-  }
-}
 
 /** What reps saw of one call leg (`<pbx call id>:<extension>`). */
 interface LegSeen {
@@ -281,29 +180,15 @@ async function main(): Promise<void> {
   const half = Math.floor(options.reps / 2);
   const extensionOf = (i: number) => String(i < half ? 20000 + i : 30000 + i - half);
 
-  async function bridgeFor(label: string, pbx: Record<string, unknown>): Promise<BridgeProcess> {
-    const port = await freePort();
-    const configFile = path.join(dir, `${label}.yaml`);
-    writeFileSync(
-      configFile,
-      toYaml({
-        server: { port, host: '127.0.0.1' },
-        auth: { certificate, orgIds: [org.orgId] },
-        salesforce: {
-          loginUrl: org.url,
-          clientId: org.credentials.clientId,
-          clientSecret: org.credentials.clientSecret,
-        },
-        storage: { database: path.join(dir, `${label}.db`) },
-        pbx,
-        users: users.map((u, i) => ({ extension: extensionOf(i), email: u.Email })),
-        // Retries capped low so a Task held back by a fault is written within the run.
-        callLog: { retry: { baseSeconds: 1, maxSeconds: 5 } },
-        log: { level: 'warn', format: 'json' },
-      }),
-    );
-    return new BridgeProcess(label, configFile, port);
-  }
+  const bridgeFor = (label: string, pbx: Record<string, unknown>) =>
+    configuredBridge(dir, label, {
+      ...emulatedOrgSections(org, certificate),
+      pbx,
+      users: users.map((u, i) => ({ extension: extensionOf(i), email: u.Email })),
+      // Retries capped low so a Task held back by a fault is written within the run.
+      callLog: { retry: { baseSeconds: 1, maxSeconds: 5 } },
+      log: { level: 'warn', format: 'json' },
+    });
   const webhookBridge = await bridgeFor('webhook', {
     adapter: 'webhook',
     webhook: { token: WEBHOOK_TOKEN },

@@ -21,20 +21,7 @@ import {
   endedCall,
 } from './support/calls';
 import { Teardown } from '../support/teardown';
-
-/** Installs a require hook that compiles .ts with TypeScript itself, for the child process. */
-const TS_HOOK = `
-const ts = require('typescript');
-const fs = require('fs');
-require.extensions['.ts'] = (module, filename) => {
-  const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  module._compile(out.outputText, filename);
-};
-require(process.argv[1]);
-`;
+import { typescriptNodeArgs } from '../support/ts-child';
 
 describe('call logging against the emulated org', () => {
   const logger = silentLogger();
@@ -110,9 +97,7 @@ describe('call logging against the emulated org', () => {
     return spawn(
       process.execPath,
       [
-        '-e',
-        TS_HOOK,
-        path.join(__dirname, 'support', 'outbox-child.ts'),
+        ...typescriptNodeArgs(path.join(__dirname, 'support', 'outbox-child.ts')),
         JSON.stringify({
           url: org.url,
           clientId: org.credentials.clientId,

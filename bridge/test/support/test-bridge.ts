@@ -92,6 +92,8 @@ export interface ServerFrame {
 export class RepClient {
   readonly frames: ServerFrame[] = [];
   closeCode: number | undefined;
+  /** This end's TCP port (which connection a proxy in between saw). */
+  localPort: number | undefined;
   private waiters: Array<() => void> = [];
 
   private constructor(readonly socket: WebSocket) {
@@ -110,8 +112,20 @@ export class RepClient {
     token: string,
     headers: Record<string, string> = {},
   ): Promise<RepClient> {
-    const socket = new WebSocket(bridge.wsUrl, { headers });
+    return RepClient.connectTo(bridge.wsUrl, token, headers);
+  }
+
+  /** Connects to a WebSocket URL (a bridge's, or a load balancer's in front of several). */
+  static async connectTo(
+    url: string,
+    token: string,
+    headers: Record<string, string> = {},
+  ): Promise<RepClient> {
+    const socket = new WebSocket(url, { headers });
     const client = new RepClient(socket);
+    socket.once('upgrade', (response) => {
+      client.localPort = response.socket.localPort;
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
