@@ -1,25 +1,32 @@
 // npm run bench — N authenticated WebSocket clients on the real bridge (child process, emulated
 // org, webhook PBX), calls injected at a fixed rate through the webhook; the time until the
-// `call` frame reaches the rep's socket, Salesforce API calls per call and the bridge's memory;
-// and the same traffic through a bare ws relay (bare-relay.ts) as the baseline.
+// `call` frame reaches the rep's socket, Salesforce API calls per call, the bridge's CPU per
+// call and memory per connected rep; and the same traffic through a bare ws relay
+// (bare-relay.ts) as the baseline.
 //
 // Bridge and relay run side by side and take turns in short rounds (who goes first alternates),
 // so whatever else the machine does in those minutes lands on both: run one after the other,
 // three runs at 10,000 reps gave warm p99 ratios of 2.9x, 20.7x and 1.2x. The figure is the
-// median of the per-round ratios, with its spread.
+// median of the per-round ratios, with its spread. Each side's clients live in a process of
+// their own (rep-pool.ts), as one process may not hold 20,000 sockets.
 //   node bridge/dist/bench/run.js [--clients 1000] [--calls 2000] [--rounds 10] [--rate 100]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { SignJWT, importPKCS8 } from 'jose';
-import WebSocket from 'ws';
 import { stringify as toYaml } from 'yaml';
-import { rawDataToString } from '../src/hub/websocket-hub';
+import type { MemorySample } from './memory-probe';
 import { freePort, rssMb } from './process-tools';
+import {
+  BENCH_WEBHOOK_TOKEN,
+  KNOWN_NUMBERS,
+  type Driven,
+  type PoolCommand,
+  type PoolReply,
+} from './rep-pool';
 import { summarizeRatios } from './round-stats';
 
 interface Options {
@@ -46,19 +53,10 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-const TOKEN = 'bench-webhook-token';
-const KNOWN_NUMBERS = Array.from({ length: 50 }, (_v, i) => `+1 (415) 555-${String(1000 + i)}`);
-
-interface Phase {
-  label: string;
-  latencies: number[];
-  afterReply: number[];
-  /** Frames that reached the rep before the PBX got the webhook's HTTP reply. */
-  framesBeforeReply: number;
-  lost: number;
+interface Phase extends Driven {
   rssBeforeMb: number;
   rssAfterMb: number;
-  /** CPU time (user + system) the server process spent per call in this phase. */
+  /** CPU time (user + system) the server process(es) spent per call in this phase. */
   cpuMsPerCall: number;
   apiCallsPerCall?: number;
 }
@@ -68,13 +66,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-/** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat, 100 ticks/s). */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** User + system CPU time of processes so far, in ms (from /proc/<pid>/stat, 100 ticks/s). */
+function cpuMs(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return total;
 }
+
+const totalRssMb = (pids: number[]) => pids.reduce((t, pid) => t + (rssMb(pid) ?? NaN), 0);
 
 async function waitForHealthy(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -89,115 +92,79 @@ async function waitForHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error('bridge did not become healthy');
 }
 
-/** Opens sockets in batches; each resolves once the server's ready frame arrived. */
-async function connectClients(
-  count: number,
-  open: (i: number) => Promise<WebSocket>,
-): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = [];
-  for (let start = 0; start < count; start += 100) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(100, count - start) }, (_v, j) => open(start + j)),
-    );
-    sockets.push(...batch);
-  }
-  return sockets;
-}
-
-function openSocket(url: string, firstFrame: string): Promise<WebSocket> {
+/** Answers the next IPC message of `type` from `child` (or fails when it exits or reports). */
+function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.once('error', reject);
-    socket.once('open', () => socket.send(firstFrame));
-    const onMessage = (data: WebSocket.RawData) => {
-      const frame = JSON.parse(rawDataToString(data)) as { type: string };
-      if (frame.type === 'ready') {
-        socket.off('message', onMessage);
-        resolve(socket);
-      } else if (frame.type === 'error') reject(new Error(rawDataToString(data)));
+    const onMessage = (message: { type: string; error?: string }) => {
+      if (message.type !== type && message.type !== 'failed') return;
+      done();
+      if (message.type === 'failed') reject(new Error(message.error));
+      else resolve(message as T);
     };
-    socket.on('message', onMessage);
+    const onExit = (code: number | null) => {
+      done();
+      reject(new Error(`child exited with ${String(code)} while ${type} was awaited`));
+    };
+    const done = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
   });
 }
 
-/**
- * Sends `calls` ringing events at `rate`/s (each followed by its `ended`) and measures, per
- * call, the time from sending the webhook request to the first `call` frame at the rep's
- * socket, and from the webhook's reply to that frame (0 when the frame came first).
- */
-async function drive(
-  label: string,
-  httpUrl: string,
-  sockets: WebSocket[],
-  options: { calls: number; rate: number },
-  pid: number | undefined,
-  numberFor: (i: number) => string,
-): Promise<Phase> {
-  const sentAt = new Map<string, number>();
-  const repliedAt = new Map<string, number>();
-  const frameAt = new Map<string, number>();
-  const onFrame = (data: WebSocket.RawData) => {
-    const arrived = performance.now();
-    const frame = JSON.parse(rawDataToString(data)) as { type: string; call?: { id: string } };
-    if (frame.type !== 'call' || frame.call === undefined) return;
-    const callId = frame.call.id.split(':')[0] ?? '';
-    if (sentAt.has(callId) && !frameAt.has(callId)) frameAt.set(callId, arrived);
-  };
-  for (const s of sockets) s.on('message', onFrame);
-  const rssBeforeMb = rssMb(pid) ?? NaN;
-  const cpuBefore = cpuMs(pid);
-  const post = async (body: unknown): Promise<void> => {
-    const response = await fetch(`${httpUrl}/pbx/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify(body),
-    });
-    await response.arrayBuffer();
-  };
-  const started = performance.now();
-  const inflight: Array<Promise<void>> = [];
-  for (let i = 0; i < options.calls; i++) {
-    const due = started + (i * 1000) / options.rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const callId = `${label}-${i}-${randomUUID().slice(0, 8)}`;
-    const extension = String(1000 + (i % sockets.length));
-    sentAt.set(callId, performance.now());
-    const ring = {
-      callId,
-      event: 'ringing',
-      direction: 'inbound',
-      extension,
-      number: numberFor(i),
-    };
-    inflight.push(
-      post(ring).then(async () => {
-        repliedAt.set(callId, performance.now());
-        await post({ callId, event: 'ended', direction: 'inbound', extension });
-      }),
-    );
+/** One side's rep pool (rep-pool.ts) in its own process. */
+class Pool {
+  private readonly child = fork(path.join(__dirname, 'rep-pool.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+
+  async connect(sockets: Array<{ url: string; firstFrame: string }>): Promise<void> {
+    const answer = nextMessage<PoolReply>(this.child, 'connected');
+    this.child.send({ type: 'connect', sockets } satisfies PoolCommand);
+    await answer;
   }
-  await Promise.all(inflight);
-  await new Promise((r) => setTimeout(r, 1000));
-  for (const s of sockets) s.off('message', onFrame);
-  const latencies: number[] = [];
-  const afterReply: number[] = [];
-  let framesBeforeReply = 0;
-  for (const [callId, arrived] of frameAt) {
-    latencies.push(arrived - (sentAt.get(callId) ?? arrived));
-    const replied = repliedAt.get(callId) ?? arrived;
-    afterReply.push(Math.max(0, arrived - replied));
-    if (arrived <= replied) framesBeforeReply++;
+
+  async drive(command: Extract<PoolCommand, { type: 'drive' }>): Promise<Driven> {
+    const answer = nextMessage<Extract<PoolReply, { type: 'driven' }>>(this.child, 'driven');
+    this.child.send(command);
+    return (await answer).result;
   }
+
+  close(): void {
+    if (this.child.connected) this.child.send({ type: 'close' } satisfies PoolCommand);
+    else this.child.kill('SIGTERM');
+  }
+}
+
+/** Node options for a server the bench starts: the memory probe, and a CPU profile if asked. */
+function serverArgs(): string[] {
+  return [
+    '--expose-gc',
+    '--require',
+    path.join(__dirname, 'memory-probe.js'),
+    ...(process.env.BENCH_PROFILE_DIR === undefined
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]),
+  ];
+}
+
+/** Heap and RSS of the servers after a full GC (memory-probe.ts), summed, in bytes. */
+async function memoryOf(servers: ChildProcess[]): Promise<MemorySample> {
+  const samples = await Promise.all(
+    servers.map((child) => {
+      const answer = nextMessage<{ sample: MemorySample }>(child, 'memory');
+      child.send({ type: 'memory' });
+      return answer.then((a) => a.sample);
+    }),
+  );
+  const sum = (key: keyof MemorySample) => samples.reduce((t, s) => t + s[key], 0);
   return {
-    label,
-    latencies: latencies.sort((a, b) => a - b),
-    afterReply: afterReply.sort((a, b) => a - b),
-    framesBeforeReply,
-    lost: options.calls - frameAt.size,
-    rssBeforeMb,
-    rssAfterMb: rssMb(pid) ?? NaN,
-    cpuMsPerCall: (cpuMs(pid) - cpuBefore) / options.calls,
+    rss: sum('rss'),
+    heapUsed: sum('heapUsed'),
+    external: sum('external'),
+    arrayBuffers: sum('arrayBuffers'),
   };
 }
 
@@ -208,12 +175,41 @@ async function apiUsed(httpUrl: string): Promise<number> {
   return health.salesforce?.apiUsage?.used ?? NaN;
 }
 
-/** A server under test with its clients connected: the bridge or the bare relay. */
+/** Memory the servers of one side hold per connected rep: after connecting minus before. */
+interface PerRep {
+  heapKb: number;
+  rssKb: number;
+  before: MemorySample;
+  after: MemorySample;
+}
+
+/** A side under test with its reps connected: the bridge(s) or the bare relay. */
 interface Target {
-  httpUrl: string;
-  sockets: WebSocket[];
-  pid: number | undefined;
+  /** Where the PBX posts webhook events (one per bridge). */
+  webhookUrls: string[];
+  pool: Pool;
+  pids: number[];
+  perRep: PerRep;
   stop(): void;
+}
+
+/** Connects the side's reps through its pool, measuring the servers' memory around it. */
+async function connectReps(
+  servers: ChildProcess[],
+  pool: Pool,
+  sockets: Array<{ url: string; firstFrame: string }>,
+): Promise<PerRep> {
+  const before = await memoryOf(servers);
+  await pool.connect(sockets);
+  // Let the last sessions' follow-up work (presence, admin pushes) finish before measuring.
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = await memoryOf(servers);
+  return {
+    heapKb: (after.heapUsed - before.heapUsed) / 1024 / sockets.length,
+    rssKb: (after.rss - before.rss) / 1024 / sockets.length,
+    before,
+    after,
+  };
 }
 
 /** The real bridge (child process) on the emulated org (another), its reps connected. */
@@ -262,7 +258,7 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
       salesforce: { loginUrl: org.url, clientId: org.clientId, clientSecret: org.clientSecret },
       storage: { database: path.join(dir, 'bench.db') },
       lookup: { cacheTtlSeconds: 600 },
-      pbx: { adapter: 'webhook', webhook: { token: TOKEN } },
+      pbx: { adapter: 'webhook', webhook: { token: BENCH_WEBHOOK_TOKEN } },
       users: users.map((u, i) => ({ extension: String(1000 + i), email: u.Email })),
       log: { level: 'warn' },
       callLog: { enabled: process.env.BENCH_CALL_LOG !== '0' },
@@ -270,20 +266,12 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
   );
   const child = spawn(
     process.execPath,
-    [
-      ...(process.env.BENCH_PROFILE_DIR === undefined
-        ? []
-        : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]),
-      path.join(__dirname, '../src/cli.js'),
-      'start',
-      '--config',
-      configFile,
-    ],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+    [...serverArgs(), path.join(__dirname, '../src/cli.js'), 'start', '--config', configFile],
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
   );
+  const pool = new Pool();
   const stop = () => {
+    pool.close();
     child.kill('SIGTERM');
     orgProcess.kill('SIGTERM');
   };
@@ -291,22 +279,26 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
   try {
     await waitForHealthy(httpUrl, child);
     const now = Math.floor(Date.now() / 1000);
-    const sockets = await connectClients(options.clients, async (i) => {
-      const token = await new SignJWT({ email: `rep${i}@bench.example` })
-        .setProtectedHeader({ alg: 'RS256' })
-        .setIssuer(org.orgId)
-        .setSubject(users[i]?.Id ?? '')
-        .setAudience('switchboard-bridge')
-        .setIssuedAt(now)
-        .setExpirationTime(now + 300)
-        .setJti(randomUUID())
-        .sign(signingKey);
-      return openSocket(
-        `ws://127.0.0.1:${port}/ws`,
-        JSON.stringify({ v: 1, type: 'hello', token }),
-      );
-    });
-    return { httpUrl, sockets, pid: child.pid, stop };
+    const sockets = await Promise.all(
+      users.map(async (user, i) => ({
+        url: `ws://127.0.0.1:${port}/ws`,
+        firstFrame: JSON.stringify({
+          v: 1,
+          type: 'hello',
+          token: await new SignJWT({ email: user.Email })
+            .setProtectedHeader({ alg: 'RS256' })
+            .setIssuer(org.orgId)
+            .setSubject(users[i]?.Id ?? '')
+            .setAudience('switchboard-bridge')
+            .setIssuedAt(now)
+            .setExpirationTime(now + 300)
+            .setJti(randomUUID())
+            .sign(signingKey),
+        }),
+      })),
+    );
+    const perRep = await connectReps([child], pool, sockets);
+    return { webhookUrls: [httpUrl], pool, pids: [child.pid ?? -1], perRep, stop };
   } catch (error) {
     stop();
     throw error;
@@ -326,24 +318,56 @@ function firstLine(child: ChildProcess): Promise<string> {
 
 /** The bare relay (child process), its clients connected. */
 async function startRelayTarget(options: Options): Promise<Target> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'bare-relay.js')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawn(process.execPath, [...serverArgs(), path.join(__dirname, 'bare-relay.js')], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
+  const pool = new Pool();
+  const stop = () => {
+    pool.close();
+    child.kill('SIGTERM');
+  };
   try {
     const { port } = JSON.parse(await firstLine(child)) as { port: number };
-    const sockets = await connectClients(options.clients, (i) =>
-      openSocket(`ws://127.0.0.1:${port}/ws`, JSON.stringify({ extension: String(1000 + i) })),
-    );
+    const sockets = Array.from({ length: options.clients }, (_v, i) => ({
+      url: `ws://127.0.0.1:${port}/ws`,
+      firstFrame: JSON.stringify({ extension: String(1000 + i) }),
+    }));
+    const perRep = await connectReps([child], pool, sockets);
     return {
-      httpUrl: `http://127.0.0.1:${port}`,
-      sockets,
-      pid: child.pid,
-      stop: () => child.kill('SIGTERM'),
+      webhookUrls: [`http://127.0.0.1:${port}`],
+      pool,
+      pids: [child.pid ?? -1],
+      perRep,
+      stop,
     };
   } catch (error) {
-    child.kill('SIGTERM');
+    stop();
     throw error;
   }
+}
+
+/** One drive of a side's pool, with the servers' CPU and memory around it. */
+async function run(
+  target: Target,
+  label: string,
+  shape: { calls: number; rate: number },
+  numbers: 'warm' | 'cold',
+): Promise<Phase> {
+  const rssBeforeMb = totalRssMb(target.pids);
+  const cpuBefore = cpuMs(target.pids);
+  const driven = await target.pool.drive({
+    type: 'drive',
+    label,
+    ...shape,
+    webhookUrls: target.webhookUrls,
+    numbers,
+  });
+  return {
+    ...driven,
+    rssBeforeMb,
+    rssAfterMb: totalRssMb(target.pids),
+    cpuMsPerCall: (cpuMs(target.pids) - cpuBefore) / shape.calls,
+  };
 }
 
 /** One side's rounds as one phase: every latency, CPU per call over all of them, RSS across. */
@@ -357,6 +381,7 @@ function pooled(label: string, rounds: Phase[], calls: number): Phase {
     afterReply: sorted('afterReply'),
     framesBeforeReply: sum((r) => r.framesBeforeReply),
     lost: sum((r) => r.lost),
+    framesPerCall: sum((r) => r.framesPerCall) / Math.max(1, rounds.length),
     rssBeforeMb: rounds[0]?.rssBeforeMb ?? NaN,
     rssAfterMb: rounds.at(-1)?.rssAfterMb ?? NaN,
     cpuMsPerCall: sum((r) => r.cpuMsPerCall * calls) / (calls * rounds.length),
@@ -369,7 +394,7 @@ function row(phase: Phase): string {
   const l = phase.latencies;
   const r = phase.afterReply;
   const before = `${Math.round((100 * phase.framesBeforeReply) / Math.max(1, l.length))}%`;
-  return `| ${phase.label} | ${l.length} | ${phase.lost} | ${f(percentile(l, 50))} | ${f(percentile(l, 99))} | ${f(l[l.length - 1] ?? NaN)} | ${before} | ${f(percentile(r, 99))} | ${phase.apiCallsPerCall === undefined ? '—' : f(phase.apiCallsPerCall)} | ${f(phase.cpuMsPerCall)} | ${f(phase.rssBeforeMb)} → ${f(phase.rssAfterMb)} |`;
+  return `| ${phase.label} | ${l.length} | ${phase.lost} | ${f(percentile(l, 50))} | ${f(percentile(l, 99))} | ${f(l[l.length - 1] ?? NaN)} | ${before} | ${f(percentile(r, 99))} | ${f(phase.framesPerCall)} | ${phase.apiCallsPerCall === undefined ? '—' : f(phase.apiCallsPerCall)} | ${f(phase.cpuMsPerCall)} | ${f(phase.rssBeforeMb)} → ${f(phase.rssAfterMb)} |`;
 }
 
 function ratioLine(name: string, ratios: number[]): string {
@@ -382,63 +407,66 @@ function ratioLine(name: string, ratios: number[]): string {
   );
 }
 
+function perRepLine(name: string, target: Target, reps: number): string {
+  const { perRep } = target;
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  return (
+    `${name}: ${perRep.heapKb.toFixed(1)} KB heap and ${perRep.rssKb.toFixed(1)} KB RSS per connected rep ` +
+    `(after a full GC, ${reps} reps: heap ${mb(perRep.before.heapUsed)} → ${mb(perRep.after.heapUsed)} MB, ` +
+    `RSS ${mb(perRep.before.rss)} → ${mb(perRep.after.rss)} MB)`
+  );
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-bench-'));
-  const warmNumber = (i: number) => KNOWN_NUMBERS[i % KNOWN_NUMBERS.length] ?? '';
   const round = { calls: Math.ceil(options.calls / options.rounds), rate: options.rate };
+  const loadAtStart = loadavg();
   const bridge = await startBridgeTarget(options, dir);
   let relay: Target | undefined;
   try {
     relay = await startRelayTarget(options);
-    const run = (
-      label: string,
-      target: Target,
-      shape: { calls: number; rate: number },
-      numberFor: (i: number) => string,
-    ) =>
-      drive(label, target.httpUrl, target.sockets, { ...options, ...shape }, target.pid, numberFor);
 
     // Warm the bridge's lookup cache for the known numbers (the relay has none).
-    await run('warmup', bridge, { ...round, calls: KNOWN_NUMBERS.length }, warmNumber);
+    await run(bridge, 'warmup', { ...round, calls: KNOWN_NUMBERS.length }, 'warm');
     const warmRounds: Phase[] = [];
     const bareRounds: Phase[] = [];
-    const usedBefore = await apiUsed(bridge.httpUrl);
+    const usedBefore = await apiUsed(bridge.webhookUrls[0] ?? '');
     for (let r = 0; r < options.rounds; r++) {
       // Alternate who goes first, so a trend within a round's seconds favours neither.
       const order: Array<'bridge' | 'bare'> = r % 2 === 0 ? ['bridge', 'bare'] : ['bare', 'bridge'];
       for (const side of order) {
-        if (side === 'bridge') warmRounds.push(await run('warm', bridge, round, warmNumber));
-        else bareRounds.push(await run('bare', relay, round, warmNumber));
+        if (side === 'bridge') warmRounds.push(await run(bridge, 'warm', round, 'warm'));
+        else bareRounds.push(await run(relay, 'bare', round, 'warm'));
       }
     }
-    const usedAfterWarm = await apiUsed(bridge.httpUrl);
+    const usedAfterWarm = await apiUsed(bridge.webhookUrls[0] ?? '');
     const warm = pooled('bridge, warm', warmRounds, round.calls);
     warm.apiCallsPerCall = (usedAfterWarm - usedBefore) / (round.calls * options.rounds);
     const bare = pooled('bare relay', bareRounds, round.calls);
 
     const coldCalls = Math.min(options.calls, 300);
-    const cold = await run(
-      'cold',
-      bridge,
-      { calls: coldCalls, rate: options.rate },
-      (i) => `+1 (303) 555-${String(1000 + i).padStart(4, '0')}`,
-    );
+    const cold = await run(bridge, 'cold', { calls: coldCalls, rate: options.rate }, 'cold');
     cold.label = 'bridge, cold';
-    cold.apiCallsPerCall = ((await apiUsed(bridge.httpUrl)) - usedAfterWarm) / coldCalls;
+    cold.apiCallsPerCall =
+      ((await apiUsed(bridge.webhookUrls[0] ?? '')) - usedAfterWarm) / coldCalls;
 
     const perRound = (f: (p: Phase) => number) =>
       warmRounds.map((w, i) => f(w) / f(bareRounds[i]!));
+    const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ');
     const lines = [
       `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rounds ${options.rounds} --rate ${options.rate}`,
-      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${load(loadAtStart)} at the start, ${load(loadavg())} at the end`,
       `Warm traffic: ${options.rounds} rounds of ${round.calls} calls through each of bridge and relay, alternating; cold: ${coldCalls} calls after them.`,
       '',
-      '| run | frames | lost | send→frame p50 ms | p99 ms | max ms | frame before reply | reply→frame p99 ms | SF API calls/call | server CPU ms/call | server RSS MB (before → after) |',
-      '|---|---|---|---|---|---|---|---|---|---|---|',
+      '| run | frames | lost | send→frame p50 ms | p99 ms | max ms | frame before reply | reply→frame p99 ms | WS frames/call | SF API calls/call | server CPU ms/call | server RSS MB (before → after) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
       row(warm),
       row(cold),
       row(bare),
+      '',
+      perRepLine('Bridge memory', bridge, options.clients),
+      perRepLine('Bare relay memory', relay, options.clients),
       '',
       ratioLine(
         'Bridge warm p99 / bare relay p99',
@@ -454,7 +482,6 @@ async function main(): Promise<void> {
       ),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    for (const s of [...bridge.sockets, ...relay.sockets]) s.terminate();
   } finally {
     bridge.stop();
     relay?.stop();
