@@ -780,6 +780,38 @@ describe('WebSocketHub', () => {
       expect(hub.stats().sockets).toBe(1);
     });
 
+    it('pings a slice of the sockets at a time, each socket in exactly one slice', async () => {
+      await start();
+      const reps = await Promise.all(
+        ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com'].map((email) =>
+          connectAs(email),
+        ),
+      );
+      const pings = reps.map(() => 0);
+      reps.forEach(({ client }, i) =>
+        client.socket.on('ping', () => {
+          pings[i] = (pings[i] ?? 0) + 1;
+        }),
+      );
+      const roundTrip = async () => {
+        // A frame each way after the pings: every ping sent so far has arrived.
+        for (const { client } of reps) {
+          client.send('{nope');
+          expect(await client.next()).toMatchObject({ code: ErrorCodes.WS_BAD_FRAME });
+        }
+      };
+
+      hub.checkHeartbeats({ index: 0, of: 2 });
+      await roundTrip();
+      const first = [...pings];
+      hub.checkHeartbeats({ index: 1, of: 2 });
+      await roundTrip();
+
+      expect(first.filter((n) => n === 1)).toHaveLength(2);
+      expect(pings).toEqual([1, 1, 1, 1]);
+      expect(hub.stats().sockets).toBe(4);
+    });
+
     it('closes every socket with 1001 on close()', async () => {
       await start();
       const { client } = await connectAs();
