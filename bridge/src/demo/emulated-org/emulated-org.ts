@@ -1,6 +1,7 @@
 // An emulated Salesforce org: a real HTTP server, in memory, seeded from JSON, speaking the REST
 // wire format jsforce uses (OAuth token endpoint, query with nextRecordsUrl paging, SOSL search,
-// sObject create/retrieve/update/describe, limits, Sforce-Limit-Info on every API response,
+// sObject create/retrieve/update/describe, Composite and sObject Collections create (composite.ts),
+// limits, Sforce-Limit-Info on every API response,
 // errors as `[{message, errorCode}]`). It is as strict as a real org where the bridge could
 // trip: the integration user's field-level security, Person Accounts, restricted picklists,
 // phone search by index tokens, getDeleted's one-minute rule, Bulk queries that time out with
@@ -45,6 +46,13 @@ import {
 } from './soql-engine';
 import { SharingPolicy, queryUserRecordAccess, type OrgWideDefault } from './sharing';
 import { parseSearch, runSearch } from './sosl-engine';
+import {
+  createCollection,
+  runComposite,
+  type CompositeHost,
+  type DataReply,
+  type DataRequest,
+} from './composite';
 import {
   OrgApiError,
   RecordStore,
@@ -187,6 +195,7 @@ export class EmulatedOrg {
     describe: 0,
     bulk: 0,
     deleted: 0,
+    composite: 0,
     other: 0,
   };
   /** SOSL the org received, with the search terms it parsed from each (for injection tests). */
@@ -682,39 +691,74 @@ export class EmulatedOrg {
 
     const method = req.method ?? 'GET';
     const segments = rest.split('/').filter((s) => s !== '');
+    if (method === 'GET' && segments[0] === 'jobs' && segments[3] === 'results') {
+      const job = this.bulkJobs.get(segments[2] ?? '');
+      if (job === undefined || segments[1] !== 'query' || segments.length > 4) throw NOT_FOUND;
+      this.sendBulkResults(res, job, url.searchParams);
+      return;
+    }
+    const body = method === 'GET' ? undefined : await readJson(req);
+    const request = { method, url, version, body };
+    const reply =
+      method === 'POST' && rest === '/composite'
+        ? runComposite(body, version, this.compositeHost(session, ctx))
+        : this.route(request, session, ctx);
+    if (reply.location !== undefined) res.setHeader('Location', reply.location);
+    if (reply.status === 204) {
+      res.statusCode = 204;
+      res.setHeader('Sforce-Limit-Info', `api-usage=${this.usageTotal}/${this.options.apiLimit}`);
+      res.end();
+    } else this.sendJson(res, reply.status, reply.body);
+  }
+
+  /** What a Composite request needs of the org: its subrequests, run as the same user. */
+  private compositeHost(session: Session, ctx: EngineContext): CompositeHost {
+    return {
+      transaction: (work) => this.store.transaction(work),
+      route: (request) => this.route(request, session, ctx),
+    };
+  }
+
+  /**
+   * One data-API request, answered without touching the HTTP response: the top-level request
+   * and each Composite subrequest go through here.
+   */
+  private route(request: DataRequest, session: Session, ctx: EngineContext): DataReply {
+    const { method, url, version, body } = request;
+    const rest = url.pathname.replace(/^\/services\/data\/v\d+\.\d/, '').replace(/\/+$/, '') || '/';
+    const segments = rest.split('/').filter((s) => s !== '');
+    const ok = (payload: unknown): DataReply => ({ status: 200, body: payload });
     if (method === 'GET' && rest === '/') {
-      this.sendJson(res, 200, {
+      return ok({
         limits: `/services/data/v${version}/limits`,
         query: `/services/data/v${version}/query`,
         search: `/services/data/v${version}/search`,
         sobjects: `/services/data/v${version}/sobjects`,
       });
     } else if (method === 'GET' && rest === '/limits') {
-      this.sendJson(res, 200, {
+      return ok({
         DailyApiRequests: {
           Max: this.options.apiLimit,
           Remaining: Math.max(0, this.options.apiLimit - this.usageTotal),
         },
       });
     } else if (method === 'GET' && (rest === '/query' || rest === '/queryAll')) {
-      this.sendJson(res, 200, this.query(url.searchParams.get('q'), version, ctx, session));
+      return ok(this.query(url.searchParams.get('q'), version, ctx, session));
     } else if (method === 'GET' && segments[0] === 'query' && segments.length === 2) {
-      this.sendJson(res, 200, this.queryMore(segments[1] ?? '', version));
+      return ok(this.queryMore(segments[1] ?? '', version));
     } else if (method === 'POST' && rest === '/jobs/query') {
-      this.sendJson(res, 200, this.createBulkJob(await readJson(req), ctx));
+      return ok(this.createBulkJob(body, ctx));
     } else if (method === 'GET' && segments[0] === 'jobs' && segments[1] === 'query') {
       const job = this.bulkJobs.get(segments[2] ?? '');
-      if (job === undefined || segments.length > 4 || (segments[3] ?? 'results') !== 'results')
-        throw NOT_FOUND;
-      if (segments.length === 3) this.sendJson(res, 200, this.pollBulkJob(job));
-      else this.sendBulkResults(res, job, url.searchParams);
+      if (job === undefined || segments.length !== 3) throw NOT_FOUND;
+      return ok(this.pollBulkJob(job));
     } else if (
       method === 'GET' &&
       segments[0] === 'sobjects' &&
       segments[2] === 'deleted' &&
       segments.length === 3
     ) {
-      this.sendJson(res, 200, this.getDeleted(segments[1] ?? '', url.searchParams));
+      return ok(this.getDeleted(segments[1] ?? '', url.searchParams));
     } else if (
       method === 'GET' &&
       segments[0] === 'sobjects' &&
@@ -722,34 +766,30 @@ export class EmulatedOrg {
       segments.length === 3
     ) {
       const def = this.objectFor(segments[1] ?? '');
-      this.sendJson(
-        res,
-        200,
-        describeObject(def, (field) => this.levelFor(session, def, field), version),
-      );
+      return ok(describeObject(def, (field) => this.levelFor(session, def, field), version));
     } else if (method === 'GET' && rest === '/search') {
-      this.sendJson(res, 200, {
-        searchRecords: this.search(url.searchParams.get('q'), version, ctx),
-      });
+      return ok({ searchRecords: this.search(url.searchParams.get('q'), version, ctx) });
+    } else if (method === 'POST' && rest === '/composite/sobjects') {
+      return ok(
+        createCollection(body, (type, fields) => this.create(type, fields, session), {
+          transaction: (work) => this.store.transaction(work),
+        }),
+      );
     } else if (segments[0] === 'sobjects' && segments.length === 2 && method === 'POST') {
-      const id = this.create(segments[1] ?? '', await readJson(req), session);
-      res.setHeader('Location', `/services/data/v${version}/sobjects/${segments[1] ?? ''}/${id}`);
-      this.sendJson(res, 201, { id, success: true, errors: [] });
+      const id = this.create(segments[1] ?? '', body, session);
+      return {
+        status: 201,
+        body: { id, success: true, errors: [] },
+        location: `/services/data/v${version}/sobjects/${segments[1] ?? ''}/${id}`,
+      };
     } else if (segments[0] === 'sobjects' && segments.length === 3 && method === 'GET') {
       const fields = url.searchParams.get('fields');
-      this.sendJson(
-        res,
-        200,
-        this.retrieve(segments[1] ?? '', segments[2] ?? '', fields, version, ctx),
-      );
+      return ok(this.retrieve(segments[1] ?? '', segments[2] ?? '', fields, version, ctx));
     } else if (segments[0] === 'sobjects' && segments.length === 3 && method === 'PATCH') {
-      this.patch(segments[1] ?? '', segments[2] ?? '', await readJson(req), session);
-      res.statusCode = 204;
-      res.setHeader('Sforce-Limit-Info', `api-usage=${this.usageTotal}/${this.options.apiLimit}`);
-      res.end();
-    } else {
-      throw NOT_FOUND;
+      this.patch(segments[1] ?? '', segments[2] ?? '', body, session);
+      return { status: 204, body: null };
     }
+    throw NOT_FOUND;
   }
 
   /** Field-level security applies to the integration user; other users see every field. */
@@ -1052,6 +1092,9 @@ function classify(method: string, rest: string): CallKind {
   if (method === 'GET' && (rest === '/query' || rest === '/queryAll')) return 'query';
   if (method === 'GET' && rest.startsWith('/query/')) return 'queryMore';
   if (method === 'GET' && rest === '/search') return 'search';
+  if (rest === '/composite') return 'composite';
+  // A Collections create is a create, however many records it carries (faults hit it alike).
+  if (method === 'POST' && rest === '/composite/sobjects') return 'create';
   if (rest.startsWith('/sobjects/')) {
     if (method === 'POST') return 'create';
     if (method === 'PATCH') return 'update';

@@ -20,6 +20,7 @@ export type RequestKind =
   | 'describe'
   | 'bulk'
   | 'deleted'
+  | 'composite'
   | 'other';
 
 export interface PendingFailure {

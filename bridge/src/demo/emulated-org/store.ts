@@ -75,16 +75,40 @@ export interface WriteOptions {
   access?: (def: ObjectDef, field: FieldDef) => FieldAccessLevel;
 }
 
+/** How to undo one write, newest first (a Composite or Collections request with allOrNone). */
+type Undo = () => void;
+
 export class RecordStore {
   private readonly byType = new Map<ObjectDef, StoredRecord[]>();
   /** Keyed by the 15-character id: lookups accept either form. */
   private readonly byId = new Map<string, StoredRecord>();
+  /** Set while a transaction runs: every insert and update records how to undo itself. */
+  private journal: Undo[] | undefined;
 
   constructor(
     private readonly schema: OrgSchema,
     private readonly ids: IdFactory,
     private readonly clock: () => number,
   ) {}
+
+  /**
+   * Runs `work` as one transaction: `rollback()` inside it undoes every insert and update made
+   * since it began (Salesforce's allOrNone). A transaction inside another (Collections inside
+   * Composite) rolls back only its own writes; the outer one can still undo them all.
+   */
+  transaction<T>(work: (rollback: () => void) => T): T {
+    const outer = this.journal;
+    const journal = outer ?? [];
+    const mark = journal.length;
+    this.journal = journal;
+    try {
+      return work(() => {
+        for (const step of journal.splice(mark).reverse()) step();
+      });
+    } finally {
+      this.journal = outer;
+    }
+  }
 
   list(def: ObjectDef): readonly StoredRecord[] {
     return this.byType.get(def) ?? [];
@@ -151,6 +175,7 @@ export class RecordStore {
     list.push(record);
     this.byType.set(def, list);
     this.byId.set(id.slice(0, 15), record);
+    this.journal?.push(() => this.remove(record));
     return record;
   }
 
@@ -158,6 +183,17 @@ export class RecordStore {
     const given = this.canonicalize(record.def, input, options, 'update');
     delete given.Id;
     const now = sfDateTime(this.clock());
+    const before = {
+      fields: { ...record.fields },
+      indexed: record.indexed,
+      pending: record.pending,
+    };
+    this.journal?.push(() => {
+      record.fields = before.fields;
+      record.indexed = before.indexed;
+      if (before.pending === undefined) delete record.pending;
+      else record.pending = before.pending;
+    });
     Object.assign(record.fields, given, {
       LastModifiedDate: now,
       LastModifiedById: options.actorId,
