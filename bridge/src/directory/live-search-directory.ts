@@ -3,8 +3,10 @@
 // does (record-plan.ts: the same fields, each with the record's own country, Person Account
 // phones included), plus two ways around the search index lag — records the bridge was told
 // about are fetched by id, and an empty search falls back to a query over recently modified
-// records. Only fields the integration user can read are asked for. Lookups of the same number
-// share one request and a short-lived cache.
+// records. Only fields the integration user can read are asked for. What a lookup asks after the
+// search (noted and recent records) goes out as one Composite request, so a lookup costs one API
+// call, two when the search found nobody or records were noted. Lookups of the same number share
+// one request and a short-lived cache.
 import type { DirectoryConfig, PhoneConfig, LookupConfig } from '../config/schema';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import { numberForLog, type Logger } from '../logging/logger';
@@ -14,6 +16,7 @@ import type { SObjectRecord, SalesforceGateway } from '../salesforce/gateway';
 import { OrgFields } from '../salesforce/org-fields';
 import {
   QueryFragment,
+  type Soql,
   fieldList,
   findTerms,
   identifier,
@@ -65,6 +68,12 @@ const ID_CHUNK = 200;
 const FALLBACK_LIMIT = 200;
 /** Salesforce's search index usually catches up within ~15 minutes. */
 const MIN_NOTED_MINUTES = 15;
+
+/** A query a lookup sends after its search, and the object it reads. */
+interface FollowUpQuery {
+  sobject: MatchObject;
+  soql: Soql;
+}
 
 interface CacheEntry {
   matches: DirectoryMatch[];
@@ -210,9 +219,15 @@ export class LiveSearchDirectory implements CallerDirectory {
     );
     const matches = this.recheck(hits, e164, plans);
     const seen = new Set(hits.map((hit) => idKey(hit.Id)));
-    matches.push(...this.recheck(await this.fetchNoted(seen, plans), e164, plans));
-    if (matches.length === 0 && this.lookup.recentWindowMinutes > 0)
-      matches.push(...this.recheck(await this.fetchRecent(e164, plans), e164, plans));
+    // Everything a lookup asks after the search goes out together: one Composite request (one
+    // API call) for the noted records and, when the search found nobody, the recent records.
+    const followUps = [
+      ...this.notedQueries(seen, plans),
+      ...(matches.length === 0 && this.lookup.recentWindowMinutes > 0
+        ? this.recentQueries(e164, plans)
+        : []),
+    ];
+    matches.push(...this.recheck(await this.run(followUps), e164, plans));
     const unique = [...new Map(matches.map((m) => [idKey(m.id), m])).values()];
     this.logger.debug(
       { number: numberForLog(this.logger, e164), hits: hits.length, matches: unique.length },
@@ -242,11 +257,11 @@ export class LiveSearchDirectory implements CallerDirectory {
     return matches;
   }
 
-  /** Records the bridge was told about recently and the search did not return. */
-  private async fetchNoted(
+  /** Queries for the records the bridge was told about recently and the search did not return. */
+  private notedQueries(
     seen: ReadonlySet<string>,
     plans: Record<MatchObject, ObjectPlan>,
-  ): Promise<SObjectRecord[]> {
+  ): FollowUpQuery[] {
     const keepFor = Math.max(this.lookup.recentWindowMinutes, MIN_NOTED_MINUTES) * 60_000;
     const cutoff = this.now() - keepFor;
     const wanted = new Map<MatchObject, string[]>();
@@ -258,19 +273,19 @@ export class LiveSearchDirectory implements CallerDirectory {
       if (seen.has(key)) continue;
       wanted.set(record.sobjectType, [...(wanted.get(record.sobjectType) ?? []), record.id]);
     }
-    const records: SObjectRecord[] = [];
+    const queries: FollowUpQuery[] = [];
     for (const [sobject, ids] of wanted) {
       // One query per object and chunk rather than one retrieve per record: a busy rep may
       // have created dozens of records inside the lag window.
       for (let i = 0; i < ids.length; i += ID_CHUNK) {
         const chunk = ids.slice(i, i + ID_CHUNK);
-        const rows = await this.gateway.query(
-          soql`SELECT ${fieldList(plans[sobject].selectFields)} FROM ${identifier(sobject)} WHERE Id IN ${chunk}`,
-        );
-        records.push(...rows.map((row) => ({ ...row, sobjectType: sobject })));
+        queries.push({
+          sobject,
+          soql: soql`SELECT ${fieldList(plans[sobject].selectFields)} FROM ${identifier(sobject)} WHERE Id IN ${chunk}`,
+        });
       }
     }
-    return records;
+    return queries;
   }
 
   /**
@@ -279,13 +294,10 @@ export class LiveSearchDirectory implements CallerDirectory {
    * of the three gaps (`4567`, `45 67`, `4 56 7`, `456-7`…: people group digits every way),
    * and let the re-check decide.
    */
-  private async fetchRecent(
-    e164: string,
-    plans: Record<MatchObject, ObjectPlan>,
-  ): Promise<SObjectRecord[]> {
+  private recentQueries(e164: string, plans: Record<MatchObject, ObjectPlan>): FollowUpQuery[] {
     const since = new Date(this.now() - this.lookup.recentWindowMinutes * 60_000);
     const patterns = lastDigitsPatterns(e164);
-    const records: SObjectRecord[] = [];
+    const queries: FollowUpQuery[] = [];
     for (const sobject of OBJECTS) {
       const plan = plans[sobject];
       if (plan.phoneFields.length === 0) continue;
@@ -297,13 +309,27 @@ export class LiveSearchDirectory implements CallerDirectory {
       const excluded = new QueryFragment(
         plan.exclude === undefined ? '' : ` AND ${plan.exclude.condition}`,
       );
-      const rows = await this.gateway.query(
-        soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(sobject)} WHERE LastModifiedDate > ${since}${excluded} AND (${phoneClause}) ORDER BY LastModifiedDate DESC LIMIT ${FALLBACK_LIMIT}`,
-        { limit: FALLBACK_LIMIT },
-      );
-      records.push(...rows.map((row) => ({ ...row, sobjectType: sobject })));
+      queries.push({
+        sobject,
+        soql: soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(sobject)} WHERE LastModifiedDate > ${since}${excluded} AND (${phoneClause}) ORDER BY LastModifiedDate DESC LIMIT ${FALLBACK_LIMIT}`,
+      });
     }
-    return records;
+    return queries;
+  }
+
+  /**
+   * Sends the follow-up queries: several as one Composite request where the gateway can
+   * (QUERIES_PER_COMPOSITE per API call), else one by one. Records come back typed.
+   */
+  private async run(queries: readonly FollowUpQuery[]): Promise<SObjectRecord[]> {
+    if (queries.length === 0) return [];
+    const results =
+      queries.length > 1 && this.gateway.queryBatch !== undefined
+        ? await this.gateway.queryBatch(queries.map((q) => q.soql))
+        : await Promise.all(queries.map((q) => this.gateway.query(q.soql)));
+    return queries.flatMap((q, i) =>
+      (results[i] ?? []).map((row) => ({ ...row, sobjectType: q.sobject })),
+    );
   }
 
   private fromCache(e164: string): DirectoryMatch[] | undefined {

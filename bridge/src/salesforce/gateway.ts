@@ -1,6 +1,7 @@
 // What the bridge needs from Salesforce, in our own types. The jsforce implementation
 // (jsforce-gateway.ts) is the only code that knows jsforce; the emulated org in demo/ speaks
 // the same REST wire format so the same implementation runs in the demo and in tests.
+import type { SwitchboardError } from '../errors';
 import type { Soql, Sosl } from './query-builder';
 
 /** A record as returned by query or search: API field names to values, plus its type. */
@@ -75,6 +76,14 @@ export interface DeletedRecords {
   latestDateCovered: string | undefined;
 }
 
+/** One record's outcome in a batch create (sObject Collections): its id, or why it was refused. */
+export type CreateResult = { ok: true; id: string } | { ok: false; error: SwitchboardError };
+
+/** Composite: at most 25 subrequests, of which at most 5 queries, counted as one API call. */
+export const QUERIES_PER_COMPOSITE = 5;
+/** sObject Collections: at most 200 records per create, counted as one API call. */
+export const RECORDS_PER_COLLECTION = 200;
+
 export interface SalesforceGateway {
   /** Authenticate (if not yet) and report which org and user the bridge is connected as. */
   connect(): Promise<OrgIdentity>;
@@ -82,9 +91,26 @@ export interface SalesforceGateway {
   query(soql: Soql, options?: { limit?: number }): Promise<SObjectRecord[]>;
   /** `SELECT COUNT() FROM …`: the number of records (totalSize). Optional. */
   count?(soql: Soql): Promise<number>;
+  /**
+   * Several SOQL queries for the price of one API call per QUERIES_PER_COMPOSITE (the Composite
+   * resource); the results in the order asked, each the query's first page (up to 2,000
+   * records, then nextRecordsUrl is followed). Rejects as `query` would when one query fails.
+   * Optional: without it each query is sent on its own.
+   */
+  queryBatch?(queries: readonly Soql[]): Promise<SObjectRecord[][]>;
   /** SOSL search; hits in the order Salesforce returned them. */
   search(sosl: Sosl): Promise<SObjectRecord[]>;
   create(sobject: string, fields: Record<string, unknown>): Promise<string>;
+  /**
+   * Creates up to RECORDS_PER_COLLECTION records of one type in one API call (sObject
+   * Collections, not all-or-none): one result per record, in order, a refused record carrying
+   * its own SwitchboardError. Rejects only when the request as a whole fails (then nothing was
+   * created, or — a timeout, a lost answer — it is not known what was). Optional.
+   */
+  createMany?(
+    sobject: string,
+    records: readonly Record<string, unknown>[],
+  ): Promise<CreateResult[]>;
   update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void>;
   retrieve(sobject: string, id: string, fields: string[]): Promise<SObjectRecord | null>;
   /**

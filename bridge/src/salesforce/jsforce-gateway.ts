@@ -13,16 +13,19 @@ import {
 import { SignJWT } from 'jose';
 import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
 import type { Logger } from '../logging/logger';
-import type {
-  ApiUsage,
-  BulkQueryOptions,
-  BulkQueryPage,
-  DeletedRecords,
-  FieldDescribe,
-  ObjectDescribe,
-  OrgIdentity,
-  SalesforceGateway,
-  SObjectRecord,
+import {
+  QUERIES_PER_COMPOSITE,
+  RECORDS_PER_COLLECTION,
+  type ApiUsage,
+  type CreateResult,
+  type BulkQueryOptions,
+  type BulkQueryPage,
+  type DeletedRecords,
+  type FieldDescribe,
+  type ObjectDescribe,
+  type OrgIdentity,
+  type SalesforceGateway,
+  type SObjectRecord,
 } from './gateway';
 import type { Soql, Sosl } from './query-builder';
 
@@ -322,37 +325,7 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
       return;
     }
     if (status < 400) return;
-    const body = parseErrorBody(response);
-    const details = {
-      status,
-      errorCode: body.errorCode,
-      ...(body.fields === undefined ? {} : { fields: body.fields }),
-    };
-    let code: ErrorCode;
-    let hint: string;
-    if (status === 403 && body.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
-      code = ErrorCodes.SF_REQUEST_LIMIT;
-      hint =
-        'The org has used its daily API requests; lookups resume when the 24-hour window frees some. Setup › Company Information shows the usage.';
-    } else if (status >= 500 || status === 420 || status === 429) {
-      code = ErrorCodes.SF_UNAVAILABLE;
-      hint =
-        'Salesforce answered with a server error; the bridge retries on the next call. Check status.salesforce.com.';
-    } else if (TRANSIENT_400.has(body.errorCode)) {
-      code = ErrorCodes.SF_UNAVAILABLE;
-      hint = BUSY_HINT;
-    } else {
-      code = ErrorCodes.SF_REQUEST_REJECTED;
-      hint =
-        status === 404
-          ? 'The record or resource does not exist (deleted, or not visible to the integration user).'
-          : 'Salesforce rejected the request; details.errorCode says why (a validation rule, a missing field permission, a bad query).';
-    }
-    throw new SwitchboardError(code, `Salesforce ${status} ${body.errorCode}: ${body.message}`, {
-      status: code === ErrorCodes.SF_REQUEST_REJECTED ? 502 : 503,
-      hint,
-      details,
-    });
+    throw salesforceError(status, parseErrorBody(response));
   }
 
   private requestError(error: unknown): SwitchboardError {
@@ -404,6 +377,53 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
     return page.totalSize;
   }
 
+  async queryBatch(queries: readonly Soql[]): Promise<SObjectRecord[][]> {
+    const results: SObjectRecord[][] = [];
+    for (let start = 0; start < queries.length; start += QUERIES_PER_COMPOSITE) {
+      const chunk = queries.slice(start, start + QUERIES_PER_COMPOSITE);
+      const answer = await this.send<{ compositeResponse?: CompositeSubresponse[] }>({
+        method: 'POST',
+        url: `${this.base()}/composite`,
+        body: JSON.stringify({
+          allOrNone: false,
+          compositeRequest: chunk.map((soql, i) => ({
+            method: 'GET',
+            url: `${this.base()}/query?q=${encodeURIComponent(soql)}`,
+            referenceId: `q${i}`,
+          })),
+        }),
+        headers: { 'content-type': 'application/json' },
+      });
+      const byReference = new Map(
+        (answer.compositeResponse ?? []).map((sub) => [sub.referenceId, sub]),
+      );
+      for (let i = 0; i < chunk.length; i++) {
+        const sub = byReference.get(`q${i}`);
+        if (sub === undefined || sub.httpStatusCode >= 400)
+          throw salesforceError(
+            sub?.httpStatusCode ?? 502,
+            firstError(sub?.body) ?? {
+              errorCode: 'COMPOSITE_ANSWER_MISSING',
+              message: 'Salesforce answered the Composite request without this query',
+            },
+          );
+        results.push(await this.restOfQuery(sub.body as QueryPage));
+      }
+    }
+    return results;
+  }
+
+  /** A query's records from its first page on, following nextRecordsUrl. */
+  private async restOfQuery(first: QueryPage): Promise<SObjectRecord[]> {
+    const out: SObjectRecord[] = [];
+    let page = first;
+    for (;;) {
+      for (const record of page.records) out.push(toSObjectRecord(record));
+      if (page.done || page.nextRecordsUrl === undefined) return out;
+      page = await this.send<QueryPage>({ method: 'GET', url: page.nextRecordsUrl });
+    }
+  }
+
   async search(sosl: Sosl): Promise<SObjectRecord[]> {
     const result = await this.send<{ searchRecords?: RawRecord[] }>({
       method: 'GET',
@@ -432,6 +452,41 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
         },
       );
     return result.id;
+  }
+
+  async createMany(
+    sobject: string,
+    records: readonly Record<string, unknown>[],
+  ): Promise<CreateResult[]> {
+    if (records.length > RECORDS_PER_COLLECTION)
+      throw new RangeError(
+        `at most ${RECORDS_PER_COLLECTION} records per sObject Collections create`,
+      );
+    if (records.length === 0) return [];
+    const results = await this.send<SaveResult[]>({
+      method: 'POST',
+      url: `${this.base()}/composite/sobjects`,
+      body: JSON.stringify({
+        allOrNone: false,
+        records: records.map((fields) => ({ attributes: { type: sobject }, ...fields })),
+      }),
+      headers: { 'content-type': 'application/json' },
+    });
+    return records.map((_fields, i): CreateResult => {
+      const result = Array.isArray(results) ? results[i] : undefined;
+      if (result?.success === true && typeof result.id === 'string')
+        return { ok: true, id: result.id };
+      return {
+        ok: false,
+        error: salesforceError(
+          400,
+          firstError(result?.errors) ?? {
+            errorCode: 'SAVE_RESULT_MISSING',
+            message: `Salesforce did not say whether the ${sobject} was created`,
+          },
+        ),
+      };
+    });
   }
 
   async update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void> {
@@ -605,6 +660,18 @@ interface RawRecord {
   [field: string]: unknown;
 }
 
+interface CompositeSubresponse {
+  referenceId: string;
+  httpStatusCode: number;
+  body: unknown;
+}
+
+interface SaveResult {
+  id?: unknown;
+  success?: unknown;
+  errors?: unknown;
+}
+
 interface QueryPage {
   totalSize: number;
   done: boolean;
@@ -667,20 +734,66 @@ function stripAttributes(raw: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
+/** Salesforce's answer to a request (or to one subrequest or record of it) as our error. */
+function salesforceError(
+  status: number,
+  body: { errorCode: string; message: string; fields?: unknown },
+): SwitchboardError {
+  const details = {
+    status,
+    errorCode: body.errorCode,
+    ...(body.fields === undefined ? {} : { fields: body.fields }),
+  };
+  let code: ErrorCode;
+  let hint: string;
+  if (status === 403 && body.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
+    code = ErrorCodes.SF_REQUEST_LIMIT;
+    hint =
+      'The org has used its daily API requests; lookups resume when the 24-hour window frees some. Setup › Company Information shows the usage.';
+  } else if (status >= 500 || status === 420 || status === 429) {
+    code = ErrorCodes.SF_UNAVAILABLE;
+    hint =
+      'Salesforce answered with a server error; the bridge retries on the next call. Check status.salesforce.com.';
+  } else if (TRANSIENT_400.has(body.errorCode)) {
+    code = ErrorCodes.SF_UNAVAILABLE;
+    hint = BUSY_HINT;
+  } else {
+    code = ErrorCodes.SF_REQUEST_REJECTED;
+    hint =
+      status === 404
+        ? 'The record or resource does not exist (deleted, or not visible to the integration user).'
+        : 'Salesforce rejected the request; details.errorCode says why (a validation rule, a missing field permission, a bad query).';
+  }
+  return new SwitchboardError(code, `Salesforce ${status} ${body.errorCode}: ${body.message}`, {
+    status: code === ErrorCodes.SF_REQUEST_REJECTED ? 502 : 503,
+    hint,
+    details,
+  });
+}
+
+/** The first error of a Salesforce error list (`[{errorCode|statusCode, message, fields}]`). */
+function firstError(
+  parsed: unknown,
+): { errorCode: string; message: string; fields?: unknown } | undefined {
+  const first = (Array.isArray(parsed) ? parsed[0] : parsed) as
+    (SalesforceErrorBody & { statusCode?: unknown }) | undefined;
+  const errorCode = typeof first?.errorCode === 'string' ? first.errorCode : first?.statusCode;
+  if (first === undefined || typeof errorCode !== 'string') return undefined;
+  return {
+    errorCode,
+    message: typeof first.message === 'string' ? first.message.slice(0, 500) : '',
+    ...(first.fields === undefined ? {} : { fields: first.fields }),
+  };
+}
+
 function parseErrorBody(response: HttpResponse): {
   errorCode: string;
   message: string;
   fields?: unknown;
 } {
   try {
-    const parsed = JSON.parse(response.body) as unknown;
-    const first = (Array.isArray(parsed) ? parsed[0] : parsed) as SalesforceErrorBody | undefined;
-    if (first !== undefined && typeof first.errorCode === 'string')
-      return {
-        errorCode: first.errorCode,
-        message: typeof first.message === 'string' ? first.message.slice(0, 500) : '',
-        ...(first.fields === undefined ? {} : { fields: first.fields }),
-      };
+    const first = firstError(JSON.parse(response.body) as unknown);
+    if (first !== undefined) return first;
   } catch {
     // Not JSON: a maintenance page or a proxy's error.
   }

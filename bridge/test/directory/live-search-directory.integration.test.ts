@@ -251,6 +251,37 @@ describe('LiveSearchDirectory and a lagging search index', () => {
     expect(matches.map((m) => m.name).sort()).toEqual(['Receptionist', 'Switchboard AG']);
   });
 
+  it('spends one API call on a found caller and two on a miss: the follow-up queries go as one Composite', async () => {
+    const directory = directoryFor(gateway, 'DE', { now: () => now, cacheTtlSeconds: 0 });
+    await directory.checkAccess(); // the describes, once an hour, are not a lookup's
+    const id = await gateway.create('Contact', { LastName: 'Fresh', Phone: '0171 1234567' });
+    now += 60_000;
+    org.resetCounters();
+
+    expect((await directory.findByNumber('+4930901820')).map((m) => m.name)).toEqual([
+      'Switchboard AG',
+    ]);
+    expect(org.apiCalls).toBe(1);
+
+    // The search does not see the new contact yet: the recent records of all three objects are
+    // asked in the same request.
+    org.resetCounters();
+    const fresh = await directory.findByNumber('+491711234567');
+    expect(fresh.map((m) => m.id.slice(0, 15))).toEqual([id.slice(0, 15)]);
+    expect(org.counts).toMatchObject({ search: 1, composite: 1, query: 0 });
+    expect(org.apiCalls).toBe(2);
+
+    org.resetCounters();
+    expect(await directory.findByNumber('+493055501234')).toEqual([]);
+    expect(org.apiCalls).toBe(2);
+
+    // A noted record and the recent ones, still one follow-up request.
+    directory.noteRecordChanged('Contact', id);
+    org.resetCounters();
+    expect(await directory.findByNumber('+493055501234')).toEqual([]);
+    expect(org.apiCalls).toBe(2);
+  });
+
   it('without the note, the same call misses the new contact (what the note is for)', async () => {
     const directory = directoryFor(gateway, 'DE', { now: () => now, cacheTtlSeconds: 0 });
     await gateway.create('Contact', { LastName: 'Receptionist', Phone: '030 901820' });

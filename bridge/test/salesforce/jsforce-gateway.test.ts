@@ -286,6 +286,79 @@ describe('JsforceSalesforceGateway against the emulated org', () => {
     });
   });
 
+  describe('batches', () => {
+    it('sends up to five queries per Composite request, one API call each, results in order and paged', async () => {
+      const names = ['Jonas', 'Priya', 'Back', 'Nobody', 'Jonas', 'Priya', 'Back'];
+      const results = await gateway.queryBatch(
+        names.map((n) => soql`SELECT Name FROM Contact WHERE FirstName = ${n}`),
+      );
+      expect(results.map((rows) => rows.map((r) => r.Name))).toEqual([
+        ['Jonas Weber'],
+        ['Priya Raman'],
+        ['Back Slash'],
+        [],
+        ['Jonas Weber'],
+        ['Priya Raman'],
+        ['Back Slash'],
+      ]);
+      expect(org.counts).toMatchObject({ composite: 2, query: 0 });
+      // queryBatchSize is 2: the three contacts come as a first page in the Composite answer
+      // and a second one through nextRecordsUrl.
+      org.resetCounters();
+      const [all] = await gateway.queryBatch([soql`SELECT Name FROM Contact`]);
+      expect(all).toHaveLength(3);
+      expect(org.counts).toMatchObject({ composite: 1, queryMore: 1 });
+    });
+
+    it('rejects a batch whose query Salesforce refuses, with its errorCode', async () => {
+      const error = await expectCode(
+        gateway.queryBatch([soql`SELECT Id FROM Contact`, soql`SELECT Nope FROM Contact`]),
+        ErrorCodes.SF_REQUEST_REJECTED,
+      );
+      expect(error.details).toMatchObject({ errorCode: 'INVALID_FIELD' });
+    });
+
+    it('creates records with sObject Collections: one API call, each refused record with its own error', async () => {
+      org.faults.rejectWrites('Lead', {
+        errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        message: 'no Leads today',
+      });
+      const results = await gateway.createMany('Task', [
+        { Subject: 'one', CallObject: 'batch-1' },
+        { Subject: 'two', Mood: 'none' },
+        { Subject: 'three', CallObject: 'batch-3' },
+      ]);
+      expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+      const refused = results[1];
+      expect(refused?.ok === false && refused.error.code).toBe(ErrorCodes.SF_REQUEST_REJECTED);
+      expect(refused?.ok === false && refused.error.details).toMatchObject({
+        errorCode: 'INVALID_FIELD',
+      });
+      expect(org.counts.create).toBe(1);
+      expect(org.apiCalls).toBe(1);
+      const lead = await gateway.createMany('Lead', [{ LastName: 'L', Company: 'C' }]);
+      expect(lead[0]?.ok === false && lead[0].error.details).toMatchObject({
+        errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      });
+      await expect(
+        gateway.createMany(
+          'Task',
+          Array.from({ length: 201 }, () => ({ Subject: 'too many' })),
+        ),
+      ).rejects.toThrow(RangeError);
+    });
+
+    it('a row lock on the whole request is tried once more (nothing was written), then transient', async () => {
+      org.faults.failNext(1, 'UNABLE_TO_LOCK_ROW', 'create');
+      expect((await gateway.createMany('Task', [{ Subject: 'retried' }]))[0]?.ok).toBe(true);
+      org.faults.failNext(2, 'UNABLE_TO_LOCK_ROW', 'create');
+      await expectCode(
+        gateway.createMany('Task', [{ Subject: 'locked' }]),
+        ErrorCodes.SF_UNAVAILABLE,
+      );
+    });
+  });
+
   describe('faults', () => {
     it('renews an expired session once for many concurrent lookups and answers them all', async () => {
       await gateway.connect();

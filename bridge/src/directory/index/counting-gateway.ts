@@ -2,15 +2,16 @@
 // records), for the status endpoint: the point of the index is to spend fewer of the org's daily
 // requests, so the admin should see how many it does spend. A paged query or bulk download
 // counts one request per page it fetched (a bulk job: creation, each poll, each page).
-import type {
-  ApiUsage,
-  BulkQueryOptions,
-  OrgIdentity,
-  BulkQueryPage,
-  DeletedRecords,
-  ObjectDescribe,
-  SObjectRecord,
-  SalesforceGateway,
+import {
+  QUERIES_PER_COMPOSITE,
+  type ApiUsage,
+  type BulkQueryOptions,
+  type OrgIdentity,
+  type BulkQueryPage,
+  type DeletedRecords,
+  type ObjectDescribe,
+  type SObjectRecord,
+  type SalesforceGateway,
 } from '../../salesforce/gateway';
 import type { Soql, Sosl } from '../../salesforce/query-builder';
 
@@ -22,6 +23,8 @@ export class CountingGateway implements SalesforceGateway {
 
   /** Present when the inner gateway can describe (a missing method means "not supported"). */
   readonly describe?: (sobject: string) => Promise<ObjectDescribe>;
+  /** Present when the inner gateway can batch queries: one request per Composite it sends. */
+  readonly queryBatch?: (queries: readonly Soql[]) => Promise<SObjectRecord[][]>;
 
   constructor(readonly inner: SalesforceGateway) {
     const describe = inner.describe?.bind(inner);
@@ -29,6 +32,18 @@ export class CountingGateway implements SalesforceGateway {
       this.describe = (sobject) => {
         this.requests += 1;
         return describe(sobject);
+      };
+    const queryBatch = inner.queryBatch?.bind(inner);
+    if (queryBatch !== undefined)
+      this.queryBatch = async (queries) => {
+        this.requests += Math.ceil(queries.length / QUERIES_PER_COMPOSITE);
+        const results = await queryBatch(queries);
+        // Pages beyond the first are fetched one request each.
+        this.requests += results.reduce(
+          (extra, rows) => extra + Math.max(0, Math.ceil(rows.length / REST_PAGE) - 1),
+          0,
+        );
+        return results;
       };
   }
 
