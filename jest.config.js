@@ -25,12 +25,12 @@ module.exports = {
       roots: ['<rootDir>/force-app'],
       testMatch: ['<rootDir>/force-app/**/__tests__/**/*.test.ts'],
       moduleNameMapper: {
-        // sfdx-lwc-jest runs LWC 8 (its own pinned engine); the root lwc 9 engine is ESM-only
-        // and is what the browser harness and the org build use.
-        '^@lwc/engine-dom$':
-          '<rootDir>/node_modules/@salesforce/sfdx-lwc-jest/node_modules/@lwc/engine-dom',
-        '^@lwc/synthetic-shadow$':
-          '<rootDir>/node_modules/@salesforce/sfdx-lwc-jest/node_modules/@lwc/synthetic-shadow',
+        // The same LWC 9 engine the browser harness and the org build use. sfdx-lwc-jest pins its
+        // own LWC 8 engine, but its transformer compiles templates with the hoisted 9.x compiler:
+        // an 8.x engine then warns on every template that the versions do not match. The 9.x
+        // packages are ESM first; their CommonJS builds are what Jest loads.
+        '^(lwc|@lwc/engine-dom)$': '<rootDir>/node_modules/@lwc/engine-dom/dist/index.cjs',
+        '^@lwc/synthetic-shadow$': '<rootDir>/node_modules/@lwc/synthetic-shadow/dist/index.cjs',
         '^lightning/platformUtilityBarApi$':
           '<rootDir>/force-app/test/jest-mocks/lightning/platformUtilityBarApi',
         '^lightning/navigation$': '<rootDir>/force-app/test/jest-mocks/lightning/navigation',
