@@ -261,12 +261,17 @@ export class WebSocketHub {
     for (const session of sessions) this.sendText(session, text);
   }
 
-  /** Tells every rep that the link to the phone system went down or came back (`pbx`). */
+  /**
+   * Tells every rep that the link to the phone system went down or came back (`pbx`), with the
+   * controls the PBX offers now: a rep who connected before the PBX said what it allows (or
+   * before a manager.conf reload) gets them without reconnecting.
+   */
   publishPbxStatus(status: PbxStatus): void {
     const text = JSON.stringify({
       v: PROTOCOL_VERSION,
       type: 'pbx',
       connected: status.connected,
+      ...(this.options.controls === undefined ? {} : { controls: this.options.controls() }),
     } satisfies ServerFrame);
     for (const session of this.sessions)
       if (session.state === 'authenticated') this.sendText(session, text);

@@ -323,6 +323,12 @@ export interface ReadyFrame {
 export interface PbxFrame extends PbxStatus {
   v: typeof PROTOCOL_VERSION;
   type: 'pbx';
+  /**
+   * The call controls the PBX offers now, as in `ready.controls` (extension of v1; absent from
+   * older bridges: unchanged). What Asterisk's manager user may send is only known after its
+   * login, and may change with a reload of manager.conf.
+   */
+  controls?: CallControlAction[];
 }
 
 // ---------------------------------------------------------------------------------------------

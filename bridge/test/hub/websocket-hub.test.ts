@@ -11,7 +11,7 @@ import type { Call } from '../../src/calls/call';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import type { RepClaims, UserDirectory } from '../../src/users/user-directory';
-import type { ServerFrame } from '../../src/protocol/v1';
+import type { CallControlAction, ServerFrame } from '../../src/protocol/v1';
 import {
   WebSocketHub,
   type HubHandlers,
@@ -287,6 +287,21 @@ describe('WebSocketHub', () => {
         token: await signToken(keys.privateKey, { claims: { email: 'rep@example.com' } }),
       });
       expect(await stranger.next()).toMatchObject({ type: 'ready', pbx: { connected: true } });
+    });
+
+    it('sends the controls the PBX offers now with each pbx frame', async () => {
+      let controls: CallControlAction[] = [];
+      await start({ pbxStatus: () => ({ connected: false }), controls: () => controls });
+      const rep = await connectAs('rep@example.com');
+      expect(rep.ready).toMatchObject({ controls: [] });
+      controls = ['hangup', 'transfer'];
+      hub.publishPbxStatus({ connected: true });
+      expect(await rep.client.next()).toEqual({
+        v: 1,
+        type: 'pbx',
+        connected: true,
+        controls: ['hangup', 'transfer'],
+      });
     });
 
     it('passes on the directory warnings for a rep without an extension', async () => {

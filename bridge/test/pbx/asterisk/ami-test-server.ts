@@ -124,7 +124,20 @@ export class AmiTestServer {
   /** Channels the replayed frames opened (Newchannel) and did not hang up yet. */
   readonly channels = new Set<string>();
 
-  constructor(private readonly options: AmiTestServerOptions = {}) {}
+  /** The manager user's `write =` classes (options.write until reloadManagerUser). */
+  private writeClasses: readonly string[] | undefined;
+
+  constructor(private readonly options: AmiTestServerOptions = {}) {
+    this.writeClasses = options.write;
+  }
+
+  /**
+   * The admin edits the manager user's `write =` classes and reloads manager.conf: Asterisk
+   * applies them to the next login (undefined: all classes).
+   */
+  reloadManagerUser(write: readonly string[] | undefined): void {
+    this.writeClasses = write;
+  }
 
   async listen(port = 0): Promise<number> {
     await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
@@ -257,7 +270,7 @@ export class AmiTestServer {
   /** Whether the user's write classes allow an action (unknown actions are "allowed" to fail). */
   private allowed(action: string): boolean {
     const classes = ACTION_CLASSES[action];
-    const write = this.options.write;
+    const write = this.writeClasses;
     if (classes === undefined || write === undefined || classes.length === 0) return true;
     return classes.some((c) => write.includes(c));
   }

@@ -87,6 +87,28 @@ describe('call controls on Asterisk, replayed from the captures', () => {
     ]);
   });
 
+  it('a manager.conf reload that grants write = call reaches a connected rep with the next pbx frame', async () => {
+    await start({ write: ['originate', 'reporting'] });
+    await until(
+      () => server.received.some((r) => r.fields.Action === 'ListCommands'),
+      'ListCommands',
+    );
+    const rep = teardown.add(await RepClient.connectAs(bridge, ANA), (c) => c.close());
+    expect((await rep.waitFor((f) => f.type === 'ready')).controls).toEqual([]);
+    // The admin gives the manager user every write class; the session drops and logs in again.
+    server.reloadManagerUser(undefined);
+    server.dropAll();
+    await rep.waitFor((f) => f.type === 'pbx' && f.connected === false);
+    const back = await rep.waitFor((f) => f.type === 'pbx' && f.connected === true);
+    expect(back.controls).toEqual([
+      'hangup',
+      'transfer',
+      'consult',
+      'consult.complete',
+      'consult.cancel',
+    ]);
+  });
+
   it('hang up: Hangup on the rep’s channel (sip-ami-hangup), the leg ends and is logged once', async () => {
     const capture = loadTimedCapture('sip-ami-hangup');
     const [before = [], after = []] = parts(capture, [sentAt(capture, 'Hangup')]);

@@ -220,6 +220,7 @@ export default class Switchboard extends NavigationMixin(LightningElement) {
         onRepsResult: (frame) => this.controls.repsFound(frame),
         onPbx: (frame) => {
           this.pbxDown = !frame.connected;
+          if (frame.controls) this.controls.setAvailable(frame.controls);
         },
         onPresence: (frame) => this.presence.changed(frame.extension, frame.presence),
         onPresenceResult: (frame) => this.presence.answered(frame),

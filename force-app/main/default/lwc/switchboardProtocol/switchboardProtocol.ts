@@ -134,6 +134,13 @@ export interface ReadyFrame extends Omit<
 /** What parseServerFrame returns: the protocol's server frames, with ReadyFrame as above. */
 export type ServerFrame = Exclude<ProtocolServerFrame, ProtocolReadyFrame> | ReadyFrame;
 
+/** The control actions a frame lists (unknown names kept: the controls code ignores them). */
+function controlActions(value: unknown): CallControlAction[] | undefined {
+  return Array.isArray(value)
+    ? (value.filter((c) => typeof c === 'string') as CallControlAction[])
+    : undefined;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -201,9 +208,7 @@ export function parseServerFrame(text: string): ServerFrame | null {
         settings: readySettings(parsed.settings),
         pbx: { connected: !isObject(parsed.pbx) || parsed.pbx.connected !== false },
         presence: presenceSupport(parsed.presence),
-        controls: Array.isArray(parsed.controls)
-          ? (parsed.controls.filter((c) => typeof c === 'string') as CallControlAction[])
-          : [],
+        controls: controlActions(parsed.controls) ?? [],
       };
     case 'call':
       return isCall(parsed.call) ? (parsed as unknown as CallFrame) : null;
@@ -229,10 +234,16 @@ export function parseServerFrame(text: string): ServerFrame | null {
       return typeof parsed.requestId === 'string' && Array.isArray(parsed.reps)
         ? (parsed as unknown as RepsResultFrame)
         : null;
-    case 'pbx':
-      return typeof parsed.connected === 'boolean'
-        ? { v: PROTOCOL_VERSION, type: 'pbx', connected: parsed.connected }
-        : null;
+    case 'pbx': {
+      if (typeof parsed.connected !== 'boolean') return null;
+      const controls = controlActions(parsed.controls);
+      return {
+        v: PROTOCOL_VERSION,
+        type: 'pbx',
+        connected: parsed.connected,
+        ...(controls === undefined ? {} : { controls }),
+      };
+    }
     case 'presence':
       return typeof parsed.extension === 'string' &&
         isObject(parsed.presence) &&

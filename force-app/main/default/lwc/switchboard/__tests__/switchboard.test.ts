@@ -205,6 +205,26 @@ describe('c-switchboard', () => {
     expect(notice(element, 'status-pbx', 'heading')).toBe('Phone system not connected');
   });
 
+  it('offers the controls a later pbx frame lists: the PBX said what it allows after the rep connected', async () => {
+    // Arrange: ready before Asterisk's manager user was read: no controls, a call in progress
+    const element = await connect(PREFERENCES, {
+      ...READY,
+      controls: [],
+      calls: [{ ...baseCall, state: 'connected' }],
+    });
+    const hangUp = () =>
+      $(element, 'lightning-button[data-action="hangup"]') as HTMLElement & { disabled: boolean };
+    expect(hangUp().disabled).toBe(true);
+    // Act: the bridge has logged in to the PBX and read what it may send
+    FakeWebSocket.last.receive({ v: 1, type: 'pbx', connected: true, controls: ['hangup'] });
+    await flushPromises();
+    // Assert: the rep can hang up without reconnecting; a pbx frame without controls keeps them
+    expect(hangUp().disabled).toBe(false);
+    FakeWebSocket.last.receive({ v: 1, type: 'pbx', connected: false });
+    await flushPromises();
+    expect(hangUp().disabled).toBe(false);
+  });
+
   it('tells a rep without the permission set that Switchboard is not enabled, not that no bridge URL is set', async () => {
     // Arrange: Apex refuses the preferences as it refuses the token
     mocked(getPreferences).mockRejectedValue({

@@ -114,6 +114,19 @@ describe('c-switchboard-protocol', () => {
     });
     expect(parseServerFrame(JSON.stringify({ v: 1, type: 'pbx', connected: 'no' }))).toBeNull();
     expect(parseServerFrame(JSON.stringify({ v: 1, type: 'pbx' }))).toBeNull();
+    // The controls the PBX offers now, when the bridge says (a newer bridge; names only).
+    const withControls = {
+      v: 1,
+      type: 'pbx',
+      connected: true,
+      controls: ['hangup', 7, 'transfer'],
+    };
+    expect(parseServerFrame(JSON.stringify(withControls))).toEqual({
+      v: 1,
+      type: 'pbx',
+      connected: true,
+      controls: ['hangup', 'transfer'],
+    });
   });
 
   it('parses call.note.result frames and drops ones without requestId or ok', () => {
