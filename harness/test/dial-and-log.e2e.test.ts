@@ -84,7 +84,7 @@ describe('click-to-dial and call logging in the browser', () => {
     await expect(page.locator('[data-call-id] .slds-text-title_caps').innerText()).resolves.toMatch(
       /outgoing call/i,
     );
-    await expect(page.locator('[data-id="number"]').innerText()).resolves.toBe('+1 (415) 555-0178');
+    await expect(page.locator('[data-id="number"]').innerText()).resolves.toBe('(415) 555-0178');
     const card = page.locator('c-switchboard-caller-card');
     await card.locator('.switchboard-card__name').getByText('Priya Raman').waitFor();
     await expect(page.locator('[data-id="matches-heading"]').innerText()).resolves.toBe('Calling');

@@ -82,7 +82,7 @@ describe('switchboard utility in the browser', () => {
     // Assert: direction, human number, the caller card with LDS fields
     const card = page.locator('c-switchboard-caller-card');
     await card.locator('.switchboard-card__name').getByText('Priya Raman').waitFor();
-    await expect(page.locator('[data-id="number"]').innerText()).resolves.toBe('+1 (415) 555-0178');
+    await expect(page.locator('[data-id="number"]').innerText()).resolves.toBe('(415) 555-0178');
     await expect(page.locator('[data-call-id] .slds-text-title_caps').innerText()).resolves.toMatch(
       /incoming call/i,
     );
@@ -231,7 +231,7 @@ describe('switchboard utility in the browser', () => {
     await page.locator('[data-id="status-connected"]').waitFor({ timeout: 30_000 });
     endRestart();
     await page.locator('[data-id="matches-heading"]').getByText('2 records').waitFor();
-    await expect(page.locator('[data-id="number"]').innerText()).resolves.toBe('+1 (415) 555-0134');
+    await expect(page.locator('[data-id="number"]').innerText()).resolves.toBe('(415) 555-0134');
     await screenshot(page, '08-reconnected');
   });
 });

@@ -9,7 +9,7 @@ import type { CallerDirectory, DirectoryMatch } from './caller-directory';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import type { LookupConfig, PhoneConfig } from '../config/schema';
 import { numberForLog, type Logger } from '../logging/logger';
-import { normalizeNumber, type NormalizeOptions } from '../phone/phone-number';
+import { formatForDisplay, normalizeNumber, type NormalizeOptions } from '../phone/phone-number';
 import type { UserDirectory } from '../users/user-directory';
 import type { Call, CallEvent, CallLogView, CallMatch, ConsultView, ResumeState } from './call';
 import { MemoryCallStore, type CallStore } from './call-store';
@@ -374,11 +374,14 @@ export class CallService implements CallLogFeed {
 
   private describe(raw: string): RingInfo {
     try {
+      const { defaultCountry, internalMaxDigits } = this.options.phone;
       const { e164, withheld, internal } = this.normalize(raw, {
-        defaultCountry: this.options.phone.defaultCountry,
-        internalMaxDigits: this.options.phone.internalMaxDigits,
+        defaultCountry,
+        internalMaxDigits,
       });
-      return { e164, withheld, internal };
+      return e164 === null
+        ? { e164, withheld, internal }
+        : { e164, display: formatForDisplay(e164, defaultCountry), withheld, internal };
     } catch (error) {
       this.options.logger.warn(
         { err: error instanceof Error ? error.message : String(error) },

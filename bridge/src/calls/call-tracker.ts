@@ -27,6 +27,8 @@ export function legId(pbxCallId: string, extension: string): string {
 /** What the phone module found out about the remote number of a ringing call. */
 export interface RingInfo {
   e164: string | null;
+  /** `e164` as a rep reads it (Call.display). */
+  display?: string;
   withheld: boolean;
   internal: boolean;
 }
@@ -307,6 +309,7 @@ export class CallTracker {
       extension,
       number: event.number,
       e164: info.e164,
+      ...(info.display === undefined ? {} : { display: info.display }),
       withheld: info.withheld,
       internal: info.internal,
       startedAt: event.at.toISOString(),
@@ -449,6 +452,8 @@ export class CallTracker {
     call.direction = source.direction;
     call.number = source.number;
     call.e164 = source.e164;
+    if (source.display === undefined) delete call.display;
+    else call.display = source.display;
     call.withheld = source.withheld;
     call.internal = source.internal;
     call.lookup = source.lookup;
@@ -467,6 +472,7 @@ export class CallTracker {
       extension,
       number: source.number,
       e164: source.e164,
+      ...(source.display === undefined ? {} : { display: source.display }),
       withheld: source.withheld,
       internal: source.internal,
       startedAt: at.toISOString(),

@@ -194,9 +194,18 @@ export function phoneSearchTerms(e164: string): string[] {
   return [...new Set(terms)].filter((t) => t.length >= 2);
 }
 
-/** International format for people: `+49 7131 123456`. Unparseable input is returned as is. */
-export function formatForDisplay(e164: string): string {
-  return parseE164(e164)?.formatInternational() ?? e164;
+/**
+ * The number as people write it: `+49 7131 123456`; a number of `homeCountry` in its national
+ * form (`(415) 555-1212` for US, `07131 123456` for DE), as reps there read their own numbers.
+ * Unparseable input is returned as is.
+ */
+export function formatForDisplay(e164: string, homeCountry?: string): string {
+  const number = parseE164(e164);
+  if (number === undefined) return e164;
+  const home = toCountryCode(homeCountry);
+  return home !== undefined && number.country === home
+    ? number.formatNational()
+    : number.formatInternational();
 }
 
 /**

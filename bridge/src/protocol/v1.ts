@@ -85,6 +85,12 @@ export interface Call {
   /** The remote party's number as the PBX gave it. */
   number: string;
   e164: string | null;
+  /**
+   * `e164` as a rep reads it, formatted by the bridge: the national form for numbers of
+   * `phone.defaultCountry`, the international one otherwise. Absent when `e164` is null.
+   * Extension of v1.
+   */
+  display?: string;
   withheld: boolean;
   internal: boolean;
   startedAt: string;

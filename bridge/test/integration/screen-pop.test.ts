@@ -25,13 +25,18 @@ function ring(bridge: RunningBridge, number: string, extra: Record<string, unkno
 
 describe('screen pop through webhook, emulated org and WebSocket', () => {
   describe.each([
-    { stored: '+49 7131 123456', caller: '+497131123456', country: 'DE' },
-    { stored: '07131 123456', caller: '+497131123456', country: 'DE' },
-    { stored: '0049 (0)7131-123456', caller: '+497131123456', country: 'DE' },
-    { stored: '(415) 555-1212', caller: '+14155551212', country: 'US' },
+    { stored: '+49 7131 123456', caller: '+497131123456', country: 'DE', shown: '07131 123456' },
+    { stored: '07131 123456', caller: '+497131123456', country: 'DE', shown: '07131 123456' },
+    {
+      stored: '0049 (0)7131-123456',
+      caller: '+497131123456',
+      country: 'DE',
+      shown: '07131 123456',
+    },
+    { stored: '(415) 555-1212', caller: '+14155551212', country: 'US', shown: '(415) 555-1212' },
     // The PBX may deliver the caller in national form too.
-    { stored: '+1 415 555 1212', caller: '4155551212', country: 'US' },
-  ])('a Contact stored as "$stored" ($country)', ({ stored, caller, country }) => {
+    { stored: '+1 415 555 1212', caller: '4155551212', country: 'US', shown: '(415) 555-1212' },
+  ])('a Contact stored as "$stored" ($country)', ({ stored, caller, country, shown }) => {
     let bridge: RunningBridge;
     const teardown = new Teardown();
     beforeAll(async () => {
@@ -64,6 +69,8 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
         direction: 'inbound',
         extension: '201',
         lookup: 'pending',
+        // As reps of this country write their own numbers (the component shows it as is).
+        display: shown,
       });
       const done = await rep.waitForCall((c) => c.id.startsWith(callId) && c.lookup === 'done');
       expect(done.matches).toEqual([
@@ -156,6 +163,8 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
       const done = await rep.waitForCall((c) => c.id.startsWith(callId) && c.lookup === 'done');
       expect(done.matches).toEqual([]);
       expect(done.e164).toBe('+13055550000');
+      // This bridge is at home in the US: a US number reads in its national form.
+      expect(done.display).toBe('(305) 555-0000');
       rep.close();
     });
 
@@ -168,6 +177,7 @@ describe('screen pop through webhook, emulated org and WebSocket', () => {
       const { callId } = await ring(bridge, number);
       const call = await rep.waitForCall((c) => c.id.startsWith(callId));
       expect(call).toMatchObject({ ...flags, e164: null, matches: [] });
+      expect(call.display).toBeUndefined();
       expect(call.lookup).not.toBe('pending');
       expect(bridge.emulatedOrg!.apiCalls).toBe(searchesBefore);
       rep.close();

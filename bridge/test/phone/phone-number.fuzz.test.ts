@@ -184,10 +184,16 @@ describe('E.164 consumers (property-based)', () => {
       fc.property(fc.oneof(anyNumber, e164), (value) => {
         const shown = formatForDisplay(value);
         expect(typeof shown).toBe('string');
-        if (E164.test(value))
+        const national = formatForDisplay(value, 'US');
+        if (E164.test(value)) {
           expect(normalizeNumber(shown, { defaultCountry: 'US', internalMaxDigits: 0 }).e164).toBe(
             normalizeNumber(value, { defaultCountry: 'US', internalMaxDigits: 0 }).e164,
           );
+          // The national form at home reads back as the same number in that country.
+          expect(
+            normalizeNumber(national, { defaultCountry: 'US', internalMaxDigits: 0 }).e164,
+          ).toBe(normalizeNumber(value, { defaultCountry: 'US', internalMaxDigits: 0 }).e164);
+        }
       }),
       fuzz(500),
     );

@@ -205,6 +205,17 @@ describe('formatForDisplay', () => {
   ])('%s → %s', (e164, expected) => {
     expect(formatForDisplay(e164)).toBe(expected);
   });
+
+  it.each([
+    ['+14155551212', 'US', '(415) 555-1212'],
+    ['+14155551212', 'DE', '+1 415 555 1212'],
+    ['+497131123456', 'DE', '07131 123456'],
+    ['+4971112345678', 'DE', '0711 12345678'],
+    ['+442079460958', 'US', '+44 20 7946 0958'],
+    ['+442079460958', 'nowhere', '+44 20 7946 0958'],
+  ])('%s at home in %s → %s', (e164, home, expected) => {
+    expect(formatForDisplay(e164, home)).toBe(expected);
+  });
 });
 
 describe('formatForDial', () => {

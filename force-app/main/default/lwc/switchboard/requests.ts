@@ -10,7 +10,7 @@ import {
   type ClientFrame,
   type FrameError,
 } from 'c/switchboardProtocol';
-import { displayDialNumber, type DialErrorView } from 'c/switchboardDialPad';
+import type { DialErrorView } from 'c/switchboardDialPad';
 import { EMPTY_DRAFT, type NoteDraft } from 'c/switchboardCallNotes';
 import { formatLabel } from 'c/switchboardFormat';
 import { errorText } from './errorText';
@@ -63,7 +63,7 @@ export interface RequestsOptions {
 }
 
 function dialError(number: string, message: string, hint: string): DialErrorView {
-  return { title: formatLabel(LABELS.couldNotCall, displayDialNumber(number)), message, hint };
+  return { title: formatLabel(LABELS.couldNotCall, number), message, hint };
 }
 
 export class BridgeRequests {

@@ -3,7 +3,7 @@
 // has not answered yet ("Calling …"); and why the last dial failed, until dismissed. The
 // number lives in the parent (it clears the box once a dial went through).
 import { LightningElement, api } from 'lwc';
-import { formatE164, formatLabel } from 'c/switchboardFormat';
+import { formatLabel } from 'c/switchboardFormat';
 import LABELS from './labels';
 
 /** The dial pad: digit, letters, and what a screen reader says. */
@@ -25,11 +25,6 @@ const PAD_KEYS = [
   letters,
   label: value === '*' ? LABELS.star : value === '#' ? LABELS.pound : value,
 }));
-
-/** The number as the rep typed or the record holds it, grouped when it is E.164. */
-export function displayDialNumber(number: string): string {
-  return /^\+\d{8,15}$/.test(number) ? formatE164(number) : number;
-}
 
 export interface PendingDialView {
   requestId: string;
@@ -83,7 +78,7 @@ export default class SwitchboardDialPad extends LightningElement {
   get pendingViews(): { key: string; text: string }[] {
     return this.pending.map((p) => ({
       key: p.requestId,
-      text: formatLabel(LABELS.calling, displayDialNumber(p.number)),
+      text: formatLabel(LABELS.calling, p.number),
     }));
   }
 

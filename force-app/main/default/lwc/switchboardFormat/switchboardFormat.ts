@@ -1,7 +1,8 @@
 // Display helpers for the utility bar: phone numbers for humans, call durations, times and
 // numbers in the user's locale (@salesforce/i18n), end reasons, and Custom Labels with their
 // {0} placeholders filled. Deliberately small (no libphonenumber in a browser bundle): the
-// bridge already normalized the number to E.164; here we only group its digits.
+// bridge normalizes the number and formats it for people (Call.display); nothing here parses
+// phone numbers.
 import LOCALE from '@salesforce/i18n/locale';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
 import LABELS from './labels';
@@ -34,50 +35,11 @@ export function formatLabel(label: string, ...values: (string | number)[]): stri
   });
 }
 
-/** Country calling codes with one or two digits; every other code has three. */
-const ONE_DIGIT_CODES = new Set(['1', '7']);
-const TWO_DIGIT_CODES = new Set(
-  (
-    '20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 ' +
-    '60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'
-  ).split(' '),
-);
-
-function countryCodeLength(digits: string): number {
-  if (ONE_DIGIT_CODES.has(digits.slice(0, 1))) return 1;
-  if (TWO_DIGIT_CODES.has(digits.slice(0, 2))) return 2;
-  return 3;
-}
-
-/** Groups national digits in threes from the left, leaving 4–5 at the end: "711 123 45678". */
-function groupNational(national: string): string {
-  const groups: string[] = [];
-  let rest = national;
-  while (rest.length > 5) {
-    groups.push(rest.slice(0, 3));
-    rest = rest.slice(3);
-  }
-  groups.push(rest);
-  return groups.join(' ');
-}
-
-/**
- * "+14155551212" → "+1 (415) 555-1212"; "+4971112345678" → "+49 711 123 45678". Anything that is not E.164 comes back trimmed, as the PBX sent it.
- */
-export function formatE164(e164: string): string {
-  const match = /^\+(\d{8,15})$/.exec(e164.trim());
-  if (!match?.[1]) return e164.trim();
-  const digits = match[1];
-  if (digits.startsWith('1') && digits.length === 11) {
-    return `+1 (${digits.slice(1, 4)}) ${digits.slice(4, 7)}-${digits.slice(7)}`;
-  }
-  const ccLength = countryCodeLength(digits);
-  return `+${digits.slice(0, ccLength)} ${groupNational(digits.slice(ccLength))}`;
-}
-
 export interface NumberLike {
   number: string;
   e164: string | null;
+  /** As the bridge formats it for people (absent from older bridges). */
+  display?: string;
   withheld: boolean;
   internal: boolean;
 }
@@ -86,7 +48,8 @@ export interface NumberLike {
 export function formatCallNumber(call: NumberLike): string {
   if (call.withheld) return LABELS.withheld;
   if (call.internal) return formatLabel(LABELS.extension, call.number);
-  if (call.e164) return formatE164(call.e164);
+  if (call.display) return call.display;
+  if (call.e164) return call.e164;
   return call.number.trim() || LABELS.unknownNumber;
 }
 

@@ -30,7 +30,7 @@ describe('switchboard requests', () => {
     requests.dial('+14155550178', undefined, 'pad');
     expect(sent).toEqual([]);
     expect(view()?.dialError).toEqual({
-      title: 'Could not call +1 (415) 555-0178',
+      title: 'Could not call +14155550178',
       message: 'Switchboard is not connected.',
       hint: 'It reconnects by itself; try again once it says Connected.',
     });

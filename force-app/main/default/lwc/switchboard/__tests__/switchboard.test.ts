@@ -37,6 +37,7 @@ const baseCall = {
   extension: '201',
   number: '4155551212',
   e164: '+14155551212',
+  display: '(415) 555-1212',
   withheld: false,
   internal: false,
   startedAt: '2024-05-01T10:00:00.000Z',
@@ -250,7 +251,7 @@ describe('c-switchboard', () => {
     await sendCall({ lookup: 'pending' });
     expect(updateUtility).toHaveBeenLastCalledWith('utility-1', {
       highlighted: true,
-      label: 'Ringing: +1 (415) 555-1212',
+      label: 'Ringing: (415) 555-1212',
     });
     await sendCall({ matches: [marcus] });
     await sendCall({ matches: [marcus] });
@@ -271,7 +272,7 @@ describe('c-switchboard', () => {
       attributes: { recordId: marcus.id, actionName: 'view' },
     });
     // Assert: direction, human number, caller card with LDS fields, live announcement
-    expect(text(element, '[data-id="number"]')).toBe('+1 (415) 555-1212');
+    expect(text(element, '[data-id="number"]')).toBe('(415) 555-1212');
     const card = $(element, 'c-switchboard-caller-card') as Element;
     expect(text(card, '.switchboard-card__name')).toBe('Marcus Lee');
     const cells = Array.from(card.shadowRoot.querySelectorAll('dt, dd')).map((c) => c.textContent);
@@ -361,7 +362,7 @@ describe('c-switchboard', () => {
     // Assert: nowhere — page text, utility label, live region — carries the hidden name
     expect(element.shadowRoot.textContent).not.toContain('Mia');
     expect(text(element, '[data-id="announcer"]')).toBe(
-      'Incoming call from +1 (415) 555-1212, 2 possible callers',
+      'Incoming call from (415) 555-1212, 2 possible callers',
     );
     for (const [, item] of (updateUtility as jest.Mock).mock.calls as [string, { label: string }][])
       expect(item.label).not.toContain('Mia');
@@ -381,7 +382,12 @@ describe('c-switchboard', () => {
     // Arrange
     const element = await connect();
     // Act: unknown caller
-    await sendCall({ e164: '+16505550100', number: '6505550100', matches: [] });
+    await sendCall({
+      e164: '+16505550100',
+      display: '(650) 555-0100',
+      number: '6505550100',
+      matches: [],
+    });
     // Assert
     expect(text(element, '[data-id="unknown"]')).toContain('No Contact, Lead or Account');
     expect(mockNavigate).not.toHaveBeenCalled();
@@ -575,7 +581,7 @@ describe('c-switchboard', () => {
     // Assert: no longer pending; message and hint in the rep's words (the Custom Labels for the
     // code, not the bridge's English); the number kept for a retry
     expect($(element, '[data-id="dial-pending"]')).toBeNull();
-    expect(notice(element, 'dial-error', 'heading')).toBe('Could not call +1 (415) 555-0178');
+    expect(notice(element, 'dial-error', 'heading')).toBe('Could not call +14155550178');
     expect(notice(element, 'dial-error', 'message')).toBe('No phone extension is assigned to you.');
     expect(notice(element, 'dial-error', 'detail')).toBe(
       'Ask your admin to map your email address to your extension.',
@@ -803,7 +809,7 @@ describe('c-switchboard', () => {
     await flushPromises();
     await sendCall({ id: 'call-3', state: 'connected', answeredAt: '2024-05-01T10:03:00.000Z' });
     // Assert: no notes form for it
-    expect(text(element, '[data-id="number"]')).toBe('+1 (415) 555-1212');
+    expect(text(element, '[data-id="number"]')).toBe('(415) 555-1212');
     expect($(element, '[data-id="notes"]')).toBeNull();
   });
 
@@ -845,13 +851,18 @@ describe('c-switchboard', () => {
     // Arrange: call-2 ended and is on screen
     const element = await connect({ ...PREFERENCES, openSingleMatch: false });
     const ended = { state: 'ended', endedAt: new Date().toISOString(), endReason: 'completed' };
-    const other = { id: 'call-2', number: '6505550100', e164: '+16505550100' };
+    const other = {
+      id: 'call-2',
+      number: '6505550100',
+      e164: '+16505550100',
+      display: '(650) 555-0100',
+    };
     await sendCall({ ...other, state: 'connected', answeredAt: new Date().toISOString() });
     await sendCall({ ...ended, ...other });
     // Act: the log status of call-1, which ended before this page connected
     await sendCall({ ...ended, log: { state: 'logged', taskId: '00THs00000TSK01' } });
     // Assert: call-2 stays; call-1 is listed under recent calls with its status
-    expect(text(element, '[data-id="number"]')).toBe('+1 (650) 555-0100');
+    expect(text(element, '[data-id="number"]')).toBe('(650) 555-0100');
     expect(text(element, '[data-id="recent"]')).toContain('Logged');
   });
 

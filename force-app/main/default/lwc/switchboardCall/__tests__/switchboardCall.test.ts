@@ -25,7 +25,7 @@ describe('c-switchboard-call', () => {
     const element = render(FROM_CONTACT);
     // Assert: direction, the number as a rep reads it, the state
     expect(textOf(element, '.slds-text-title_caps')).toBe('Incoming call');
-    expect(textOf(element, '[data-id="number"]')).toBe('+1 (415) 555-1212');
+    expect(textOf(element, '[data-id="number"]')).toBe('(415) 555-1212');
     expect(textOf(element, '[data-id="state"]')).toBe('Ringing');
     expect(textOf(element, '[data-id="matches-heading"]')).toBe('Caller');
     // Assert: one card, with the Contact fields, not pickable
@@ -98,7 +98,13 @@ describe('c-switchboard-call', () => {
 
   it('offers Create Contact and Create Lead for an unknown number', () => {
     // Arrange
-    const unknown = { ...FROM_CONTACT, e164: '+16505550100', number: '6505550100', matches: [] };
+    const unknown = {
+      ...FROM_CONTACT,
+      e164: '+16505550100',
+      display: '(650) 555-0100',
+      number: '6505550100',
+      matches: [],
+    };
     const element = render(unknown);
     const heard = listen(element, 'create');
     // Assert
@@ -110,8 +116,8 @@ describe('c-switchboard-call', () => {
       '[data-id="unknown"] lightning-button',
     );
     expect(buttons.map((b) => [b.label, b.title])).toEqual([
-      ['Create Contact', 'Create Contact with +1 (650) 555-0100'],
-      ['Create Lead', 'Create Lead with +1 (650) 555-0100'],
+      ['Create Contact', 'Create Contact with (650) 555-0100'],
+      ['Create Lead', 'Create Lead with (650) 555-0100'],
     ]);
     // Act
     buttons[1]?.click();

@@ -20,6 +20,7 @@ const CALL = {
   extension: '201',
   number: '+14155550123',
   e164: '+14155550123',
+  display: '(415) 555-0123',
   withheld: false,
   internal: false,
   startedAt: '2026-12-01T10:00:00.000Z',

@@ -80,7 +80,7 @@ describe('c-switchboard-calls', () => {
     });
     expect(utilityItem([call({ direction: 'outbound', state: 'dialing', matches: [] })])).toEqual({
       highlighted: true,
-      label: 'Calling: +1 (415) 555-1212',
+      label: 'Calling: (415) 555-1212',
     });
     expect(utilityItem([call({ state: 'connected' })])).toEqual({
       highlighted: false,
@@ -96,13 +96,13 @@ describe('c-switchboard-calls', () => {
     expect(announcement(call())).toBe('Incoming call from Marcus Lee, Golden Gate Analytics Inc.');
     const two = [...CALL.matches, { ...CALL.matches[0], id: '003Hs00000CON04' }];
     expect(announcement(call({ matches: two }))).toBe(
-      'Incoming call from +1 (415) 555-1212, 2 possible callers',
+      'Incoming call from (415) 555-1212, 2 possible callers',
     );
     expect(announcement(call({ direction: 'outbound', matches: [] }))).toBe(
-      'Calling +1 (415) 555-1212, not in Salesforce',
+      'Calling (415) 555-1212, not in Salesforce',
     );
     expect(announcement(call({ state: 'connected', matches: [] }))).toBe(
-      'Connected with +1 (415) 555-1212',
+      'Connected with (415) 555-1212',
     );
     // The record the rep linked names the caller among several
     expect(callerName(call({ matches: two, linkedRecordId: '003Hs00000CON04' }))).toBe(

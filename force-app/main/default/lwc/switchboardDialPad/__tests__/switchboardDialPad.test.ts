@@ -69,7 +69,7 @@ describe('c-switchboard-dial-pad', () => {
     });
     const items = findAll(element, '[data-id="dial-pending"] li');
     expect(items.map((item) => item.textContent?.trim())).toEqual([
-      'Calling +1 (415) 555-0178…',
+      'Calling +14155550178…',
       'Calling 202…',
     ]);
   });

@@ -3,7 +3,6 @@ import {
   formatCallNumber,
   formatClock,
   formatDuration,
-  formatE164,
   formatLabel,
   formatNumber,
   numberForRecord,
@@ -29,18 +28,9 @@ const call = (overrides = {}) => ({
 });
 
 describe('c-switchboard-format', () => {
-  it('formats North American numbers the way reps write them', () => {
-    expect(formatE164('+14155551212')).toBe('+1 (415) 555-1212');
-  });
-
-  it('groups other countries after their calling code', () => {
-    expect(formatE164('+4971112345678')).toBe('+49 711 123 45678');
-    expect(formatE164('+442079460958')).toBe('+44 207 946 0958');
-    expect(formatE164('+35312345678')).toBe('+353 123 45678');
-  });
-
-  it('leaves what is not E.164 as it came', () => {
-    expect(formatE164(' 0800 FLOWERS ')).toBe('0800 FLOWERS');
+  it('shows the number as the bridge formatted it, and an older bridge’s E.164 as it came', () => {
+    expect(formatCallNumber(call({ display: '(415) 555-1212' }))).toBe('(415) 555-1212');
+    expect(formatCallNumber(call())).toBe('+14155551212');
   });
 
   it('names withheld numbers and internal extensions instead of showing digits', () => {

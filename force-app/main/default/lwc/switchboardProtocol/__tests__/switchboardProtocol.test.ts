@@ -17,6 +17,7 @@ const call = {
   extension: '201',
   number: '4155551212',
   e164: '+14155551212',
+  display: '(415) 555-1212',
   withheld: false,
   internal: false,
   startedAt: '2024-01-01T10:00:00.000Z',
