@@ -7,6 +7,7 @@
 // Tasks in the org (none lost, none doubled), crashes, and each bridge's RSS over time.
 // Exits 1 on any loss, double, crash or RSS over the limit. docs/benchmarks.md has figures.
 //   node bridge/dist/bench/soak.js [--minutes 2] [--reps 1000] [--kill-every 30] [--rate 4]
+//                                  [--log-level warn|info|debug]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,10 +34,20 @@ interface Options {
   rate: number;
   /** A bridge's RSS above this fails the run. */
   maxRssMb: number;
+  /** The bridges' log level: their logs are kept when the run fails (info: every call's story). */
+  logLevel: 'warn' | 'info' | 'debug';
 }
 
-const DEFAULTS: Options = { minutes: 2, reps: 1000, killEvery: 30, rate: 4, maxRssMb: 400 };
-const FLAGS: Record<string, keyof Options> = {
+const DEFAULTS: Options = {
+  minutes: 2,
+  reps: 1000,
+  killEvery: 30,
+  rate: 4,
+  maxRssMb: 400,
+  logLevel: 'warn',
+};
+const LOG_LEVELS = ['warn', 'info', 'debug'] as const;
+const FLAGS: Record<string, Exclude<keyof Options, 'logLevel'>> = {
   minutes: 'minutes',
   reps: 'reps',
   'kill-every': 'killEvery',
@@ -47,12 +58,17 @@ const FLAGS: Record<string, keyof Options> = {
 function parseArgs(argv: readonly string[]): Options {
   const options = { ...DEFAULTS };
   for (let i = 0; i < argv.length; i += 2) {
+    const level = LOG_LEVELS.find((l) => l === argv[i + 1]);
+    if (argv[i] === '--log-level' && level !== undefined) {
+      options.logLevel = level;
+      continue;
+    }
     const key = FLAGS[argv[i]?.replace(/^--/, '') ?? ''];
     const value = Number(argv[i + 1]);
     if (key === undefined || !Number.isFinite(value) || value <= 0)
       throw new Error(
         `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} ` +
-          '(use --minutes N --reps N --kill-every S --rate N --max-rss-mb N)',
+          '(use --minutes N --reps N --kill-every S --rate N --max-rss-mb N --log-level warn|info|debug)',
       );
     options[key] = value;
   }
@@ -187,7 +203,7 @@ async function main(): Promise<void> {
       users: users.map((u, i) => ({ extension: extensionOf(i), email: u.Email })),
       // Retries capped low so a Task held back by a fault is written within the run.
       callLog: { retry: { baseSeconds: 1, maxSeconds: 5 } },
-      log: { level: 'warn', format: 'json' },
+      log: { level: options.logLevel, format: 'json' },
     });
   const webhookBridge = await bridgeFor('webhook', {
     adapter: 'webhook',
@@ -422,11 +438,16 @@ async function main(): Promise<void> {
   org.faults.clear();
   log('traffic stopped; waiting for pops and Tasks to drain');
   const isSoakCall = (callObject: string) => /^(soak-w-\d+|1\d{9}\.\d+):/.test(callObject);
-  const taskCounts = () => {
-    const counts = new Map<string, number>();
+  // Counted with maps, not by scanning: the org answers the bridges from this same process, and
+  // an hour's ~27,000 Tasks scanned per due call kept it from answering for minutes.
+  const taskCounts = (): TaskCounts => {
+    const counts: TaskCounts = { byLeg: new Map(), byCall: new Map() };
     for (const task of org.records('Task')) {
       const callObject = typeof task.CallObject === 'string' ? task.CallObject : '';
-      if (isSoakCall(callObject)) counts.set(callObject, (counts.get(callObject) ?? 0) + 1);
+      if (!isSoakCall(callObject)) continue;
+      counts.byLeg.set(callObject, (counts.byLeg.get(callObject) ?? 0) + 1);
+      const call = pbxCallOf(callObject);
+      counts.byCall.set(call, (counts.byCall.get(call) ?? 0) + 1);
     }
     return counts;
   };
@@ -470,14 +491,15 @@ async function main(): Promise<void> {
   const due = dueTasks();
   const lostTasks = due.filter((d) => tasksFor(d, counts) === 0).map(dueLabel);
   const doubled = [
-    ...[...counts].filter(([, n]) => n > 1).map(([legId]) => legId),
+    ...[...counts.byLeg].filter(([, n]) => n > 1).map(([legId]) => legId),
     ...due.filter((d) => d.call !== undefined && tasksFor(d, counts) > 1).map(dueLabel),
   ];
-  const covered = (legId: string) =>
-    due.some((d) => d.leg === legId || d.call === pbxCallOf(legId));
+  const dueLegs = new Set(due.map((d) => d.leg));
+  const dueCalls = new Set(due.map((d) => d.call));
+  const covered = (legId: string) => dueLegs.has(legId) || dueCalls.has(pbxCallOf(legId));
   // Calls whose end no bridge saw: cut by a SIGKILL (or an AMI link cut) while in progress.
   // The bridge holds calls in progress in memory only, so these are never logged.
-  const neverLogged = rings.filter((r) => !covered(r.legId) && !counts.has(r.legId));
+  const neverLogged = rings.filter((r) => !covered(r.legId) && !counts.byLeg.has(r.legId));
   const crashes = bridges.flatMap((b) => b.crashes);
   const errorLines = bridges.flatMap((b) => b.errorLines);
   const peak = (b: BridgeProcess) => Math.max(0, ...b.rss.map((s) => s.mb));
@@ -502,7 +524,7 @@ async function main(): Promise<void> {
     `Reps: ${String(options.reps)} (${String(half)} on the webhook bridge, ${String(options.reps - half)} on the AMI bridge); refused or failed reconnects retried: ${String(reconnectFailures)}`,
     `Rang for a connected rep: ${String(rings.length)} (webhook ${String(webhookRings)}, AMI replays ${String(rings.length - webhookRings)}); pops received: ${String(rings.length - lostPops.length - cutPops.length)}; lost: ${String(lostPops.length)}`,
     `  not counted as lost: ${String(cutPops.length)} rings whose bridge was SIGKILLed or whose AMI link was cut before the pop (${String(amiCutLinks)} link cuts); webhook ringing refused while a bridge was down: ${String(notAccepted)}`,
-    `Ended calls a Task was due for: ${String(due.length)}; Tasks: ${String([...counts.values()].reduce((a, b) => a + b, 0))}; lost: ${String(lostTasks.length)}; doubled: ${String(doubled.length)}`,
+    `Ended calls a Task was due for: ${String(due.length)}; Tasks: ${String([...counts.byLeg.values()].reduce((a, b) => a + b, 0))}; lost: ${String(lostTasks.length)}; doubled: ${String(doubled.length)}`,
     `  calls in progress when their bridge was SIGKILLed or their AMI link cut, whose end no bridge saw (never logged: not promised today): ${String(neverLogged.length)}`,
     `SIGKILLs: ${bridges.map((b) => `${b.label} ${String(b.kills)}`).join(', ')}; crashes: ${String(crashes.length)}; error/fatal log lines: ${String(errorLines.length)}`,
     `Salesforce faults: ${Object.entries(faultsApplied)
@@ -565,7 +587,8 @@ async function main(): Promise<void> {
     doubled.length > 0 ||
     crashes.length > 0 ||
     overRss.length > 0;
-  if (failed) process.stdout.write(`  bridge logs (warn and above) kept in ${dir}\n`);
+  if (failed)
+    process.stdout.write(`  bridge logs (${options.logLevel} and above) kept in ${dir}\n`);
   else rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
     failed ? 'SOAK FAILED\n' : 'soak passed: nothing lost, nothing doubled, no crash\n',
@@ -592,10 +615,15 @@ function dueLabel(due: Due): string {
   return due.leg ?? `${due.call}:* (missed call)`;
 }
 
-/** Tasks in the org for what is due (by CallObject: `<pbx call id>:<extension>`). */
-function tasksFor(due: Due, counts: ReadonlyMap<string, number>): number {
-  if (due.leg !== undefined) return counts.get(due.leg) ?? 0;
-  let n = 0;
-  for (const [callObject, count] of counts) if (pbxCallOf(callObject) === due.call) n += count;
-  return n;
+/** The soak's Tasks in the org, by CallObject (`<pbx call id>:<extension>`) and by PBX call. */
+interface TaskCounts {
+  byLeg: Map<string, number>;
+  byCall: Map<string, number>;
+}
+
+/** Tasks in the org for what is due. */
+function tasksFor(due: Due, counts: TaskCounts): number {
+  return due.leg !== undefined
+    ? (counts.byLeg.get(due.leg) ?? 0)
+    : (counts.byCall.get(due.call) ?? 0);
 }
