@@ -113,7 +113,7 @@ describe('click-to-dial and call logging in the browser', () => {
     await page.getByRole('button', { name: 'Call', exact: true }).click();
 
     // Assert: the outbound call to that number pops; the number box is cleared
-    await page.locator('[data-id="number"]').getByText('+1 (650) 555-0100').waitFor();
+    await page.locator('[data-id="number"]').getByText('(650) 555-0100').waitFor();
     const [keyed] = bridge.calls.activeCallsForExtensions(['201']);
     expect(keyed).toMatchObject({ direction: 'outbound', e164: '+16505550100' });
     await expect(page.locator('[data-id="dial-number"]').inputValue()).resolves.toBe('');
