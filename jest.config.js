@@ -10,6 +10,9 @@ module.exports = {
       displayName: 'bridge',
       rootDir: __dirname,
       testEnvironment: 'node',
+      // A guard against a hang, not a speed limit: tests wait for conditions, and on a busy
+      // 2-core machine starting a bridge (or 300 sockets) took longer than Jest's 5 s default.
+      testTimeout: 60_000,
       roots: ['<rootDir>/bridge'],
       testMatch: ['<rootDir>/bridge/test/**/*.test.ts'],
       transform: {
