@@ -9,9 +9,12 @@
 // (disk full, a locked or read-only file) stays in memory, is retried every few seconds, and
 // the admin is told (one error line, `unsaved` and `storageError` in the status report).
 //
-// Exactly once: the Task's CallObject is the call id. Before creating, the worker asks
-// Salesforce for a Task with that CallObject — a run that crashed between the create and
-// storing the id left one behind — and adopts it instead of creating a second. Several bridges
+// Logs due together go together: their Tasks are created in one sObject Collections request
+// (one API call for up to 200), each Task with its own result, so the org refusing one parks
+// that log alone. Exactly once: the Task's CallObject is the call id. Before creating again,
+// the worker asks Salesforce for Tasks with those CallObjects (one query for a batch) — an
+// attempt whose answer was lost, or a run that crashed between the create and storing the id,
+// left one behind — and adopts it instead of creating a second. Several bridges
 // on one PostgreSQL see the same calls end: the outbox keeps one row per call leg, and each due
 // row is claimed by one bridge (call-log-outbox.ts).
 //
@@ -26,7 +29,11 @@ import type { CallLogFeed } from '../calls/call-service';
 import type { CallLogConfig } from '../config/schema';
 import { ErrorCodes, SwitchboardError, toSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
-import type { SalesforceGateway } from '../salesforce/gateway';
+import {
+  RECORDS_PER_COLLECTION,
+  type CreateResult,
+  type SalesforceGateway,
+} from '../salesforce/gateway';
 import { OrgFields } from '../salesforce/org-fields';
 import { soql } from '../salesforce/query-builder';
 import type { Database } from '../storage/database';
@@ -73,8 +80,18 @@ export interface CallLogServiceOptions {
   calls: CallLogFeed;
   /** Random number in [0, 1) for backoff jitter; tests pin it. */
   random?: () => number;
-  /** Logs sent at the same time (default 2): enough to drain a backlog, gentle on API limits. */
+  /**
+   * Requests in flight at once for what goes one log at a time (notes added after the Task was
+   * created, creates where the gateway cannot batch; default 2): gentle on API limits.
+   */
   concurrency?: number;
+  /** Logs claimed and sent together, their Tasks in one sObject Collections create (default 200). */
+  batchSize?: number;
+  /**
+   * How long a newly ended call's log waits for others to end (default 200 ms), so a busy
+   * site's logs go to Salesforce as one request rather than one each.
+   */
+  batchWindowMs?: number;
   /** What the integration user may write (one per bridge); made from the gateway if omitted. */
   orgFields?: OrgFields;
 }
@@ -87,6 +104,15 @@ const TRANSIENT: ReadonlySet<string> = new Set([
   ErrorCodes.SF_AUTH_FAILED,
   ErrorCodes.INTERNAL,
 ]);
+
+/** Call ids per "was this Task created already?" query (CallObject IN (…)), kept short of URL limits. */
+const CALL_OBJECTS_PER_QUERY = 100;
+
+/** A Task that exists in Salesforce for a log, and the fields left out of it. */
+interface CreatedTask {
+  taskId: string;
+  skipped: string[];
+}
 
 /** Sent and skipped rows are kept this long for status and support, then deleted. */
 const RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -122,6 +148,8 @@ export class CallLogService {
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly concurrency: number;
+  private readonly batchSize: number;
+  private readonly batchWindowMs: number;
   private readonly options: CallLogServiceOptions;
   private readonly taskValues: TaskValues;
   /** Calls not yet ended: whose they are, and notes taken during the call. */
@@ -137,6 +165,8 @@ export class CallLogService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private rerun = false;
+  /** A drain is scheduled to gather the logs of calls ending about now (kickSoon). */
+  private gathering = false;
   /** The end of the work queued by serially(). */
   private chain: Promise<unknown> = Promise.resolve();
   /** The counts and parked logs as last read (the status report reads them synchronously). */
@@ -153,6 +183,8 @@ export class CallLogService {
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.concurrency = Math.max(1, options.concurrency ?? 2);
+    this.batchSize = Math.min(RECORDS_PER_COLLECTION, Math.max(1, options.batchSize ?? 200));
+    this.batchWindowMs = Math.max(0, options.batchWindowMs ?? 200);
     if (options.outbox !== undefined) this.outbox = options.outbox;
     else if (options.db !== undefined)
       this.outbox = new SqliteCallLogOutbox(options.db, this.logger);
@@ -268,6 +300,7 @@ export class CallLogService {
   async stop(): Promise<void> {
     this.started = false;
     this.stopped = true;
+    this.gathering = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain;
@@ -607,7 +640,7 @@ export class CallLogService {
     if (!stored) return;
     this.logger.debug({ callId: call.id, kind: decision.kind }, 'call log queued');
     this.publish(call.id, { state: 'pending' });
-    this.kick();
+    this.kickSoon();
   }
 
   /**
@@ -727,8 +760,24 @@ export class CallLogService {
     this.kick();
   }
 
+  /**
+   * A new log: the drain starts after batchWindowMs, so the logs of calls ending meanwhile go
+   * in the same request (a drain under way picks them up anyway).
+   */
+  private kickSoon(): void {
+    if (!this.started) return;
+    if (this.running !== undefined || this.batchWindowMs === 0) {
+      this.kick();
+      return;
+    }
+    if (this.gathering) return;
+    this.gathering = true;
+    this.scheduleAt(this.nowMs() + this.batchWindowMs);
+  }
+
   /** Starts a drain unless one is running (then it runs once more when done). */
   private kick(): void {
+    this.gathering = false;
     if (!this.started) return;
     if (this.running !== undefined) {
       this.rerun = true;
@@ -775,9 +824,9 @@ export class CallLogService {
       await this.storeUnsaved();
       while (!this.stopped) {
         // Claimed: no other bridge sends these until they are sent, rescheduled or parked.
-        const due = await this.outbox.claimDue(this.nowMs(), this.concurrency);
+        const due = await this.outbox.claimDue(this.nowMs(), this.batchSize);
         if (due.length === 0) break;
-        await Promise.all(due.map((entry) => this.send(entry)));
+        await this.sendBatch(due);
       }
     } catch (error) {
       // Only the database can fail here (Salesforce errors are handled per entry). The rows
@@ -787,40 +836,158 @@ export class CallLogService {
     await this.refreshSnapshot();
   }
 
-  /** Sends one claimed entry (its `attempts` counts this one). */
-  private async send(entry: OutboxEntry): Promise<void> {
-    const { callId } = entry;
-    const attempt = entry.attempts;
-    let skipped: string[] = [];
-    try {
-      let taskId = entry.taskId;
-      if (taskId === undefined) {
-        // Only an earlier attempt (cut off by a crash, a timeout or an outage) can have created
-        // the Task already; a first attempt creates straight away and saves an API call.
-        const found =
-          attempt > 1
+  /**
+   * Sends claimed entries (each one's `attempts` counts this one): the Tasks still to create go
+   * to Salesforce together, then each log's notes are brought up to date.
+   */
+  private async sendBatch(entries: readonly OutboxEntry[]): Promise<void> {
+    const created = await this.createTasks(entries.filter((e) => e.taskId === undefined));
+    await forEachLimited(entries, this.concurrency, async (entry) => {
+      const task =
+        entry.taskId === undefined
+          ? created.get(entry.callId)
+          : { taskId: entry.taskId, skipped: [] };
+      // Not there: the entry failed on the way and was rescheduled or parked.
+      if (task !== undefined) await this.completeSend(entry, task);
+    });
+  }
+
+  /**
+   * The Tasks of entries that have none yet. Those an earlier attempt may have created (cut
+   * off by a crash, a timeout or an outage) are looked up first and adopted if found — a
+   * first attempt creates straight away and saves an API call. The rest are created in one
+   * sObject Collections request per RECORDS_PER_COLLECTION (one by one where the gateway
+   * cannot). A log the org refuses fails alone (parked, or retried when transient); the
+   * others are created. Failed entries are left out of the result.
+   */
+  private async createTasks(entries: readonly OutboxEntry[]): Promise<Map<string, CreatedTask>> {
+    const out = new Map<string, CreatedTask>();
+    const adopted = await this.findCreatedTasks(entries.filter((e) => e.attempts > 1));
+    const toCreate: {
+      entry: OutboxEntry;
+      fields: Record<string, unknown>;
+      skipped: string[];
+      notesVersion: number;
+    }[] = [];
+    for (const entry of entries) {
+      const found = adopted.get(entry.callId);
+      try {
+        if (found instanceof Error) throw found;
+        if (found !== undefined) {
+          // Created by an earlier attempt whose answer was lost: adopt it, re-send notes.
+          await this.outbox.recordTaskId(entry.callId, found, 0, this.nowMs());
+          this.logger.info(
+            { callId: entry.callId, taskId: found },
+            'existing call log Task adopted',
+          );
+          out.set(entry.callId, { taskId: found, skipped: [] });
+          continue;
+        }
+        const latest = (await this.outbox.get(entry.callId)) ?? entry;
+        const task = await this.taskValues.prepare(
+          { ...latest.fields, ...noteFields(latest) },
+          'create',
+        );
+        toCreate.push({
+          entry,
+          fields: task.fields,
+          skipped: task.skipped.map((s) => s.field),
+          notesVersion: latest.notesVersion,
+        });
+      } catch (error) {
+        await this.failSafely(entry, error);
+      }
+    }
+    const results = await this.createAll(toCreate.map((t) => t.fields));
+    await forEachLimited(
+      toCreate,
+      this.concurrency,
+      async ({ entry, skipped, notesVersion }, i) => {
+        const result = results[i];
+        try {
+          if (result === undefined) throw new Error('no answer for this Task');
+          if (!result.ok) throw result.error;
+          await this.outbox.recordTaskId(entry.callId, result.id, notesVersion, this.nowMs());
+          out.set(entry.callId, { taskId: result.id, skipped });
+        } catch (error) {
+          await this.failSafely(entry, error);
+        }
+      },
+    );
+    return out;
+  }
+
+  /**
+   * Tasks already in Salesforce for these call ids (CallObject is the call id): one query for
+   * a whole batch of retries. A failed query fails every entry it was asked for (the error is
+   * the value).
+   */
+  private async findCreatedTasks(
+    entries: readonly OutboxEntry[],
+  ): Promise<Map<string, string | Error>> {
+    const found = new Map<string, string | Error>();
+    for (let i = 0; i < entries.length; i += CALL_OBJECTS_PER_QUERY) {
+      const chunk = entries.slice(i, i + CALL_OBJECTS_PER_QUERY).map((e) => e.callId);
+      try {
+        const rows =
+          chunk.length === 1
             ? await this.gateway.query(
-                soql`SELECT Id FROM Task WHERE CallObject = ${callId} LIMIT 1`,
+                soql`SELECT Id FROM Task WHERE CallObject = ${chunk[0] ?? ''} LIMIT 1`,
                 { limit: 1 },
               )
-            : [];
-        const adopted = found[0]?.Id;
-        if (adopted !== undefined) {
-          // Created by an earlier attempt whose answer was lost: adopt it, re-send notes.
-          await this.outbox.recordTaskId(callId, adopted, 0, this.nowMs());
-          taskId = adopted;
-          this.logger.info({ callId, taskId }, 'existing call log Task adopted');
-        } else {
-          const latest = (await this.outbox.get(callId)) ?? entry;
-          const task = await this.taskValues.prepare(
-            { ...latest.fields, ...noteFields(latest) },
-            'create',
-          );
-          skipped = task.skipped.map((s) => s.field);
-          taskId = await this.gateway.create('Task', task.fields);
-          await this.outbox.recordTaskId(callId, taskId, latest.notesVersion, this.nowMs());
+            : await this.gateway.query(
+                soql`SELECT Id, CallObject FROM Task WHERE CallObject IN ${chunk}`,
+              );
+        for (const row of rows) {
+          const callId = chunk.length === 1 ? chunk[0] : row.CallObject;
+          if (typeof callId === 'string' && !found.has(callId)) found.set(callId, row.Id);
+        }
+      } catch (error) {
+        for (const callId of chunk)
+          found.set(callId, error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Creates the Tasks, one result per Task in order: several in one sObject Collections
+   * request where the gateway can, else one request each. A request that fails as a whole
+   * fails each of its Tasks with that error (it is not known whether they exist: the next
+   * attempt looks before it creates).
+   */
+  private async createAll(tasks: readonly Record<string, unknown>[]): Promise<CreateResult[]> {
+    const createMany = this.gateway.createMany?.bind(this.gateway);
+    if (tasks.length > 1 && createMany !== undefined) {
+      const results: CreateResult[] = [];
+      for (let i = 0; i < tasks.length; i += RECORDS_PER_COLLECTION) {
+        const chunk = tasks.slice(i, i + RECORDS_PER_COLLECTION);
+        try {
+          results.push(...(await createMany('Task', chunk)));
+        } catch (error) {
+          const failed = toSwitchboardError(error);
+          results.push(...chunk.map((): CreateResult => ({ ok: false, error: failed })));
         }
       }
+      return results;
+    }
+    const results: CreateResult[] = [];
+    await forEachLimited(tasks, this.concurrency, async (fields, i) => {
+      try {
+        results[i] = { ok: true, id: await this.gateway.create('Task', fields) };
+      } catch (error) {
+        results[i] = { ok: false, error: toSwitchboardError(error) };
+      }
+    });
+    return results;
+  }
+
+  /** After the Task exists: the rep's newer notes and links, then the entry is done. */
+  private async completeSend(entry: OutboxEntry, task: CreatedTask): Promise<void> {
+    const { callId } = entry;
+    const { taskId } = task;
+    const skipped = [...task.skipped];
+    try {
       const latest = await this.outbox.get(callId);
       if (latest !== undefined && latest.notesVersion > latest.sentNotesVersion) {
         const update = await this.taskValues.prepare(
@@ -835,7 +1002,7 @@ export class CallLogService {
       const state = await this.outbox.finishSend(callId, this.nowMs());
       if (state === 'sent') {
         this.logger.info(
-          { callId, taskId, attempts: attempt, ...(skipped.length > 0 ? { skipped } : {}) },
+          { callId, taskId, attempts: entry.attempts, ...(skipped.length > 0 ? { skipped } : {}) },
           skipped.length > 0
             ? 'call logged without the fields the integration user may not write'
             : 'call logged',
@@ -843,13 +1010,18 @@ export class CallLogService {
         this.publish(callId, { state: 'logged', taskId });
       }
     } catch (error) {
-      try {
-        await this.fail(entry, attempt, error);
-      } catch (stored) {
-        // The database refused the outcome: the row stays claimed until its lease runs out
-        // (or the next start), then is sent again as possibly created.
-        this.storageFailed(stored, `recording the outcome of call log ${callId}`);
-      }
+      await this.failSafely(entry, error);
+    }
+  }
+
+  /** Records a failed attempt; if the database refuses even that, says so (never throws). */
+  private async failSafely(entry: OutboxEntry, error: unknown): Promise<void> {
+    try {
+      await this.fail(entry, entry.attempts, error);
+    } catch (stored) {
+      // The database refused the outcome: the row stays claimed until its lease runs out
+      // (or the next start), then is sent again as possibly created.
+      this.storageFailed(stored, `recording the outcome of call log ${entry.callId}`);
     }
   }
 
@@ -947,4 +1119,20 @@ function awaitsCallEnd(call: Call): boolean {
     call.answeredAt === undefined &&
     call.endReason !== 'answered-elsewhere'
   );
+}
+
+/** Runs `work` over the items with at most `limit` of them in flight at once. */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -222,9 +222,43 @@ describe('call logging against the emulated org', () => {
       error: { code: 'SF_UNAVAILABLE' },
     });
     org.faults.setDown(false);
+    org.resetCounters();
     await drain(s);
     expect(ids.map((id) => tasksFor(id).length)).toEqual([1, 1, 1, 1, 1, 1]);
+    // The six retries: one look for Tasks an attempt may have created, one create for all.
+    expect(org.counts.create).toBe(1);
     expect(await statesOf(s, ids)).toEqual(Array(6).fill('logged'));
+  });
+
+  it('sends due logs as one sObject Collections create: a log the org refuses is parked alone', async () => {
+    const s = service();
+    await s.onCallChanged(endedCall('batch-warmup'));
+    await s.flush(); // the Task describe and values, read once
+    org.faults.rejectWrites('Task', {
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Calls to this number need a product',
+      when: (task) => task.CallObject === 'batch-2',
+    });
+    const ids = Array.from({ length: 5 }, (_, i) => `batch-${i}`);
+    for (const id of ids) await s.onCallChanged(endedCall(id));
+    org.resetCounters();
+    await s.flush();
+
+    expect(org.counts.create).toBe(1);
+    expect(org.apiCalls).toBe(1);
+    expect(ids.map((id) => tasksFor(id).length)).toEqual([1, 1, 0, 1, 1]);
+    expect(await statesOf(s, ids)).toEqual(['logged', 'logged', 'parked', 'logged', 'logged']);
+    expect(await s.status('batch-2')).toMatchObject({
+      error: {
+        code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        message: expect.stringContaining('Calls to this number need a product') as unknown,
+      },
+    });
+
+    org.faults.clear();
+    await s.retryParked('batch-2');
+    await s.flush();
+    expect(ids.map((id) => tasksFor(id).length)).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('renews an expired session and waits out the API limit', async () => {

@@ -17,7 +17,7 @@ import {
   schemaVersion,
   type Database,
 } from '../../src/storage/database';
-import { FakeGateway } from './fake-gateway';
+import { BatchingFakeGateway, FakeGateway } from './fake-gateway';
 import { ENDED_AT, endedCall } from './support/calls';
 import { Teardown } from '../support/teardown';
 import { captureLogger } from '../support/capture-logger';
@@ -220,6 +220,45 @@ describe('call-log/call-log-service (fake gateway)', () => {
     await s.flush();
     expect(gateway.tasksFor('c8')).toHaveLength(1);
     expect((await s.status('c8'))?.state).toBe('logged');
+  });
+
+  it('sends due logs in one batch; after a lost answer one query finds them all, none doubled', async () => {
+    const batching = new BatchingFakeGateway();
+    gateway = batching;
+    const s = service();
+    const ids = ['b1', 'b2', 'b3', 'b4'];
+    batching.loseNextCreateAnswer = true;
+    for (const id of ids) await s.onCallChanged(ended(id));
+    await s.flush();
+    expect(batching.calls.map((c) => c.op)).toEqual(['createMany']);
+    expect((await s.status('b1'))?.error?.code).toBe('INTERNAL');
+
+    batching.calls.length = 0;
+    clock += 10_000;
+    await s.flush();
+    expect(batching.calls.map((c) => c.op)).toEqual(['query']);
+    expect(batching.calls[0]?.detail).toContain("CallObject IN ('b1', 'b2', 'b3', 'b4')");
+    expect(ids.map((id) => gateway.tasksFor(id).length)).toEqual([1, 1, 1, 1]);
+    expect(await Promise.all(ids.map(async (id) => (await s.status(id))?.state))).toEqual(
+      Array(4).fill('logged'),
+    );
+  });
+
+  it('parks a log the org refuses within a batch, alone; the others are logged', async () => {
+    const batching = new BatchingFakeGateway();
+    gateway = batching;
+    const s = service();
+    batching.refused.add('r2');
+    for (const id of ['r1', 'r2', 'r3']) await s.onCallChanged(ended(id));
+    await s.flush();
+    expect(batching.calls.map((c) => c.op)).toEqual(['createMany']);
+    expect(await s.status('r2')).toMatchObject({
+      state: 'parked',
+      error: { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' },
+    });
+    expect((await s.status('r1'))?.state).toBe('logged');
+    expect((await s.status('r3'))?.state).toBe('logged');
+    expect(gateway.tasksFor('r2')).toHaveLength(0);
   });
 
   it('recovers rows left "sending" by a crash on start', async () => {

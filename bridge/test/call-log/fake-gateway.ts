@@ -1,12 +1,17 @@
 // An in-memory SalesforceGateway for unit tests of call logging: Tasks in a map, the one
-// query the outbox asks (Task by CallObject), and faults to inject per call.
+// query the outbox asks (Task by CallObject, one or a list), and faults to inject per call.
 import { ErrorCodes, SwitchboardError, type ErrorCode } from '../../src/errors';
-import type { OrgIdentity, SalesforceGateway, SObjectRecord } from '../../src/salesforce/gateway';
+import type {
+  CreateResult,
+  OrgIdentity,
+  SalesforceGateway,
+  SObjectRecord,
+} from '../../src/salesforce/gateway';
 import type { Soql } from '../../src/salesforce/query-builder';
 
 export class FakeGateway implements SalesforceGateway {
   readonly tasks = new Map<string, Record<string, unknown>>();
-  readonly calls: { op: 'query' | 'create' | 'update'; detail: string }[] = [];
+  readonly calls: { op: 'query' | 'create' | 'createMany' | 'update'; detail: string }[] = [];
   down = false;
   private failures: ErrorCode[] = [];
   rejectCreate: { errorCode: string; message: string } | undefined;
@@ -18,7 +23,7 @@ export class FakeGateway implements SalesforceGateway {
     for (let i = 0; i < n; i++) this.failures.push(code);
   }
 
-  private fault(): void {
+  protected fault(): void {
     if (this.down) throw new SwitchboardError(ErrorCodes.SF_UNAVAILABLE, 'org down (fake)');
     const next = this.failures.shift();
     if (next !== undefined) throw new SwitchboardError(next, `injected ${next}`);
@@ -43,14 +48,21 @@ export class FakeGateway implements SalesforceGateway {
   private queryNow(soqlText: Soql): SObjectRecord[] {
     this.calls.push({ op: 'query', detail: soqlText });
     this.fault();
-    const match = /CallObject = '((?:[^'\\]|\\.)*)'/.exec(soqlText);
-    if (match === null) throw new Error(`fake gateway cannot answer: ${soqlText}`);
-    const callObject = match[1]!.replace(/\\(.)/g, '$1');
-    const found = this.tasksFor(callObject).map((t) => ({
-      Id: t.Id as string,
-      sobjectType: 'Task',
-    }));
-    return found.slice(0, 1);
+    const literals = (text: string) =>
+      [...text.matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+    const single = /CallObject = ('(?:[^'\\]|\\.)*')/.exec(soqlText);
+    const list = /CallObject IN \(([^)]*)\)/.exec(soqlText);
+    if (single === null && list === null)
+      throw new Error(`fake gateway cannot answer: ${soqlText}`);
+    const callObjects = literals(single?.[1] ?? list?.[1] ?? '');
+    const found = callObjects.flatMap((callObject) =>
+      this.tasksFor(callObject).map((t) => ({
+        Id: t.Id as string,
+        CallObject: callObject,
+        sobjectType: 'Task',
+      })),
+    );
+    return single === null ? found : found.slice(0, 1);
   }
 
   search(): Promise<SObjectRecord[]> {
@@ -69,13 +81,18 @@ export class FakeGateway implements SalesforceGateway {
         status: 400,
         details: { errorCode: this.rejectCreate.errorCode },
       });
-    this.seq += 1;
-    const id = `00T${String(this.seq).padStart(15, '0')}`;
-    this.tasks.set(id, { ...fields, Id: id });
+    const id = this.insertTask(fields);
     if (this.loseNextCreateAnswer) {
       this.loseNextCreateAnswer = false;
       throw new TypeError('socket hang up');
     }
+    return id;
+  }
+
+  protected insertTask(fields: Record<string, unknown>): string {
+    this.seq += 1;
+    const id = `00T${String(this.seq).padStart(15, '0')}`;
+    this.tasks.set(id, { ...fields, Id: id });
     return id;
   }
 
@@ -110,4 +127,38 @@ function settle<T>(fn: () => T): Promise<T> {
   return new Promise((resolve) => {
     resolve(fn());
   });
+}
+
+/**
+ * The same org with sObject Collections: a batch of Tasks in one call, a Task whose CallObject
+ * is in `refused` rejected alone, and `loseNextCreateAnswer` losing the whole batch's answer
+ * after the Tasks were created.
+ */
+export class BatchingFakeGateway extends FakeGateway {
+  readonly refused = new Set<string>();
+
+  createMany(
+    sobject: string,
+    records: readonly Record<string, unknown>[],
+  ): Promise<CreateResult[]> {
+    return settle(() => {
+      this.calls.push({ op: 'createMany', detail: `${sobject} x${records.length}` });
+      this.fault();
+      const results = records.map((fields): CreateResult =>
+        this.refused.has(String(fields.CallObject))
+          ? {
+              ok: false,
+              error: new SwitchboardError(ErrorCodes.SF_REQUEST_REJECTED, 'refused (fake)', {
+                details: { errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' },
+              }),
+            }
+          : { ok: true, id: this.insertTask(fields) },
+      );
+      if (this.loseNextCreateAnswer) {
+        this.loseNextCreateAnswer = false;
+        throw new TypeError('socket hang up');
+      }
+      return results;
+    });
+  }
 }

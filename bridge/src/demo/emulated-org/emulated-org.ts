@@ -1020,9 +1020,9 @@ export class EmulatedOrg {
     return def;
   }
 
-  private checkWrite(type: string): void {
+  private checkWrite(type: string, fields: Fields): void {
     const rejection = this.faults.writeRejections.get(type.toLowerCase());
-    if (rejection !== undefined)
+    if (rejection !== undefined && (rejection.when?.(fields) ?? true))
       throw new OrgApiError(400, rejection.errorCode, rejection.message, rejection.fields);
   }
 
@@ -1034,8 +1034,9 @@ export class EmulatedOrg {
         'INVALID_TYPE_FOR_OPERATION',
         `entity type ${def.name} does not support create`,
       );
-    this.checkWrite(def.name);
-    const record = this.insertRecord(def, asFields(body), this.writeOptions(session));
+    const fields = asFields(body);
+    this.checkWrite(def.name, fields);
+    const record = this.insertRecord(def, fields, this.writeOptions(session));
     return String(record.fields.Id);
   }
 
@@ -1073,8 +1074,9 @@ export class EmulatedOrg {
         'INVALID_TYPE_FOR_OPERATION',
         `entity type ${record.def.name} does not support update`,
       );
-    this.checkWrite(record.def.name);
-    this.updateRecord(record, asFields(body), this.writeOptions(session));
+    const fields = asFields(body);
+    this.checkWrite(record.def.name, { ...record.fields, ...fields });
+    this.updateRecord(record, fields, this.writeOptions(session));
   }
 }
 

@@ -33,6 +33,11 @@ export interface WriteRejection {
   errorCode: string;
   message: string;
   fields?: string[];
+  /**
+   * Only writes whose record (the values sent, over the stored ones on an update) this
+   * accepts are rejected: a validation rule that fails some records and passes others.
+   */
+  when?: (record: Readonly<Record<string, unknown>>) => boolean;
 }
 
 export class OrgFaults {
