@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DirectorySchema, LookupSchema, PhoneSchema } from '../src/config/schema';
+import { parseDirectoryConfig, LookupSchema, PhoneSchema } from '../src/config/schema';
 import { EmulatedOrg } from '../src/demo/emulated-org/emulated-org';
 import { createIndexedDirectory } from '../src/directory/index/create-indexed-directory';
 import type { IndexedRecord } from '../src/directory/index/record-mapping';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'directory-bench-'));
   const logger = silentLogger();
   const config = {
-    directory: DirectorySchema.parse({ enabled: true, bulkThreshold: 1000 }),
+    directory: parseDirectoryConfig({ enabled: true, bulkThreshold: 1000 }),
     phone: PhoneSchema.parse({ defaultCountry: 'US' }),
     lookup: LookupSchema.parse({}),
   };

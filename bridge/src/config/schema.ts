@@ -591,8 +591,13 @@ export const AstDbSchema = z
 
 export const DirectorySchema = z
   .object({
-    /** Keep a local index of every phone number in Salesforce and answer lookups from it. */
-    enabled: z.boolean().default(false),
+    /**
+     * Keep a local index of every phone number in Salesforce and answer lookups from it. Unset:
+     * on where the index outlives the process (a storage.database file, or storage.postgres),
+     * off for `:memory:` storage, which would reload the whole org at every start
+     * (directoryIndexByDefault; ConfigSchema fills it in).
+     */
+    enabled: z.boolean().optional(),
     /**
      * Seconds between incremental syncs (changes by SystemModstamp, then deletions). At least
      * 120: getDeleted answers only for windows longer than one minute.
@@ -687,11 +692,12 @@ export const ConfigSchema = z
           path: ['directory', 'astdb', 'enabled'],
           message: `needs pbx.adapter asterisk (it is ${config.pbx.adapter}): names are pushed over AMI`,
         });
-      if (!config.directory.enabled)
+      if (!(config.directory.enabled ?? directoryIndexByDefault(config.storage)))
         ctx.addIssue({
           code: 'custom',
           path: ['directory', 'astdb', 'enabled'],
-          message: 'needs directory.enabled: true (the names come from the directory index)',
+          message:
+            'needs the directory index (directory.enabled, on by default unless storage is :memory:): the names come from it',
         });
     }
     const seen = new Map<string, string>();
@@ -705,7 +711,25 @@ export const ConfigSchema = z
         });
       seen.set(user.extension, user.email.toLowerCase());
     });
-  });
+  })
+  .transform((config) => ({
+    ...config,
+    directory: {
+      ...config.directory,
+      enabled: config.directory.enabled ?? directoryIndexByDefault(config.storage),
+    },
+  }));
+
+/**
+ * Whether the directory index is on when the config does not say: where storage lasts (a file,
+ * PostgreSQL) the index is loaded once and kept, and answers every ring without an API call.
+ */
+export function directoryIndexByDefault(storage: {
+  database: string;
+  postgres?: unknown;
+}): boolean {
+  return storage.postgres !== undefined || storage.database !== ':memory:';
+}
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;
@@ -721,3 +745,9 @@ export type CallLogConfig = Config['callLog'];
 export type DirectoryConfig = Config['directory'];
 export type AstDbConfig = DirectoryConfig['astdb'];
 export type PresenceConfig = PbxConfig['presence'];
+
+/** The directory section parsed on its own (tests, the directory bench); unset enabled is on. */
+export function parseDirectoryConfig(input: z.input<typeof DirectorySchema>): DirectoryConfig {
+  const parsed = DirectorySchema.parse(input);
+  return { ...parsed, enabled: parsed.enabled ?? true };
+}

@@ -3,7 +3,7 @@
 // countries, against an emulated org that searches phones by index tokens as Salesforce does.
 // Both read the same fields (custom and Person Account phones included) and normalize a stored
 // number with the record's own country first; a 16-digit caller is "no match" both ways.
-import { DirectorySchema, LookupSchema, PhoneSchema } from '../../src/config/schema';
+import { parseDirectoryConfig, LookupSchema, PhoneSchema } from '../../src/config/schema';
 import { EmulatedOrg, type SeedData } from '../../src/demo/emulated-org/emulated-org';
 import { createIndexedDirectory } from '../../src/directory/index/create-indexed-directory';
 import { LiveSearchDirectory } from '../../src/directory/live-search-directory';
@@ -72,7 +72,7 @@ describe('one answer per number: live search and directory index agree', () => {
   it('finds every stored format by the same records both ways', async () => {
     const gateway = gatewayForOrg(org);
     const phone = PhoneSchema.parse({ defaultCountry: 'DE' });
-    const directoryConfig = DirectorySchema.parse({
+    const directoryConfig = parseDirectoryConfig({
       enabled: true,
       customPhoneFields: { Contact: ['Direct_Phone__c'] },
     });

@@ -1,13 +1,25 @@
-// The directory section of the configuration: off by default, documented defaults, and a
-// mistyped custom phone field or object named in the error.
+// The directory section of the configuration: on by default where storage lasts (a file,
+// PostgreSQL), off for in-memory storage, documented defaults, and a mistyped custom phone field
+// or object named in the error.
 import { ConfigSchema } from '../../../src/config/schema';
 
 const base = { salesforce: { emulate: 'demo' } };
 
 describe('directory configuration', () => {
-  it('is off by default with the documented defaults', () => {
+  it('is on by default where storage is a file or PostgreSQL, off in memory, as the admin says', () => {
+    const enabled = (input: Record<string, unknown>) =>
+      ConfigSchema.parse({ ...base, ...input }).directory.enabled;
+    expect(enabled({})).toBe(true); // switchboard.db
+    expect(enabled({ storage: { database: '/var/lib/switchboard/switchboard.db' } })).toBe(true);
+    expect(enabled({ storage: { postgres: { url: 'postgresql://sb@db:5432/sb' } } })).toBe(true);
+    expect(enabled({ storage: { database: ':memory:' } })).toBe(false);
+    expect(enabled({ storage: { database: ':memory:' }, directory: { enabled: true } })).toBe(true);
+    expect(enabled({ directory: { enabled: false } })).toBe(false);
+  });
+
+  it('has the documented defaults', () => {
     expect(ConfigSchema.parse(base).directory).toEqual({
-      enabled: false,
+      enabled: true,
       syncIntervalSeconds: 300,
       objects: ['Contact', 'Lead', 'Account'],
       customPhoneFields: { Contact: [], Lead: [], Account: [] },

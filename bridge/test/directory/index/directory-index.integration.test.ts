@@ -3,7 +3,7 @@
 // a new record and a deletion, lookups answered with zero API requests, a miss answered by
 // exactly one search whose hit is indexed, the record's own country, and a killed sync that
 // resumes from its checkpoint.
-import { DirectorySchema, LookupSchema, PhoneSchema } from '../../../src/config/schema';
+import { parseDirectoryConfig, LookupSchema, PhoneSchema } from '../../../src/config/schema';
 import { EmulatedOrg, type SeedData } from '../../../src/demo/emulated-org/emulated-org';
 import {
   createIndexedDirectory,
@@ -106,7 +106,7 @@ function feature(
 ): IndexedDirectoryFeature {
   return createIndexedDirectory({
     config: {
-      directory: DirectorySchema.parse({
+      directory: parseDirectoryConfig({
         enabled: true,
         customPhoneFields: { Contact: ['Direct_Phone__c'] },
         bulkThreshold: 1000,
