@@ -697,7 +697,7 @@ export const ConfigSchema = z
           code: 'custom',
           path: ['directory', 'astdb', 'enabled'],
           message:
-            'needs the directory index (directory.enabled, on by default unless storage is :memory:): the names come from it',
+            'needs directory.enabled: true (the names come from the directory index, off by default for :memory: storage)',
         });
     }
     const seen = new Map<string, string>();
