@@ -47,6 +47,8 @@ export interface Driven {
   lost: number;
   /** Every WebSocket frame the reps received during the drive (all kinds), per call. */
   framesPerCall: number;
+  /** Webhook posts sent again after their connection failed. */
+  retried: number;
 }
 
 export type PoolReply =
@@ -111,16 +113,25 @@ async function drive(
     if (sentAt.has(callId) && !frameAt.has(callId)) frameAt.set(callId, arrived);
   };
   for (const s of sockets) s.on('message', onFrame);
-  const post = async (url: string, body: unknown): Promise<void> => {
-    const response = await fetch(`${url}/pbx/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}`,
-      },
-      body: JSON.stringify(body),
-    });
-    await response.arrayBuffer();
+  let retried = 0;
+  const post = async (url: string, body: unknown, attempt = 1): Promise<void> => {
+    try {
+      const response = await fetch(`${url}/pbx/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}`,
+        },
+        body: JSON.stringify(body),
+      });
+      await response.arrayBuffer();
+    } catch (error) {
+      // A kept-alive connection the server closed just as it was reused (its idle timeout
+      // raced ours on a starved machine): sent again, as a PBX retries. Events are idempotent.
+      if (attempt >= 3) throw error;
+      retried += 1;
+      await post(url, body, attempt + 1);
+    }
   };
   const started = performance.now();
   const inflight: Array<Promise<void>> = [];
@@ -165,6 +176,7 @@ async function drive(
     framesBeforeReply,
     lost: calls - frameAt.size,
     framesPerCall: frames / calls,
+    retried,
   };
 }
 
