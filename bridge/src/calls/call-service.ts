@@ -145,6 +145,8 @@ export class CallService implements CallLogFeed {
       );
     }
     const changed = this.options.tracker.apply(resolved, ring, this.now());
+    if (ring !== undefined && ring.e164 !== null)
+      this.takeKnownMatches(resolved.pbxCallId, ring.e164);
     const lookupsToStart = new Map<string, string>();
     for (const original of changed) {
       let call = original;
@@ -389,6 +391,23 @@ export class CallService implements CallLogFeed {
       );
       return { e164: null, withheld: false, internal: false };
     }
+  }
+
+  /**
+   * A number the directory knows already (its cache): the lookup is done before the ring is
+   * published, so the ring carries the matches. Never waits, never asks Salesforce.
+   */
+  private takeKnownMatches(pbxCallId: string, e164: string): void {
+    if (this.lookups.has(pbxCallId)) return;
+    let matches: DirectoryMatch[] | undefined;
+    try {
+      matches = this.options.directory.knownMatches?.(e164);
+    } catch {
+      return; // the lookup asks again, and logs what fails
+    }
+    if (matches === undefined) return;
+    this.lookups.set(pbxCallId, { state: 'done', matches });
+    trimOldest(this.lookups, MAX_LOOKUPS);
   }
 
   private startLookup(pbxCallId: string, e164: string): void {

@@ -14,6 +14,12 @@ export interface CallerDirectory {
    * SwitchboardError (SF_* codes) when Salesforce cannot be asked.
    */
   findByNumber(e164: string): Promise<DirectoryMatch[]>;
+  /**
+   * The matches for this number when the directory knows them without asking anyone (a cache
+   * hit), else undefined: the ring then carries them, and the rep gets one frame rather than
+   * the ring and the lookup's answer just after it.
+   */
+  knownMatches?(e164: string): DirectoryMatch[] | undefined;
   /** Tell the directory about a record created or changed just now (the search index lags). */
   noteRecordChanged?(sobjectType: string, id: string): void;
 }

@@ -137,6 +137,10 @@ export class LiveSearchDirectory implements CallerDirectory {
     return lookup.then((matches) => [...matches]);
   }
 
+  knownMatches(e164: string): DirectoryMatch[] | undefined {
+    return this.fromCache(e164);
+  }
+
   noteRecordChanged(sobjectType: string, id: string): void {
     this.generation += 1;
     this.cache.clear();

@@ -158,6 +158,31 @@ describe('CallService', () => {
     expect(published[0]).toMatchObject({ lookup: 'done', matches: [], e164: null });
   });
 
+  it('publishes a ring the directory knows already once, with its ranked matches', async () => {
+    const findByNumber = jest.fn(() => Promise.resolve([ADA]));
+    const knownMatches = jest.fn((e164: string) =>
+      e164 === '+14155550100' ? [ADA, BO] : undefined,
+    );
+    const { service, published } = setup({ findByNumber, knownMatches });
+
+    service.handleEvent(ring('201'));
+    service.handleEvent(ring('202'));
+    await service.whenIdle();
+
+    expect(findByNumber).not.toHaveBeenCalled();
+    expect(knownMatches).toHaveBeenCalledTimes(1);
+    expect(published.map((c) => [c.id, c.lookup, c.matches.map((m) => m.id)])).toEqual([
+      ['c1:201', 'done', [BO.id, ADA.id]],
+      ['c1:202', 'done', [ADA.id, BO.id]],
+    ]);
+
+    // A number it does not know is looked up as before: the ring first, then the answer.
+    service.handleEvent(ring('201', '+1 415 555 0199', 'c2'));
+    await service.whenIdle();
+    expect(findByNumber).toHaveBeenCalledWith('+14155550199');
+    expect(published.slice(2).map((c) => c.lookup)).toEqual(['pending', 'done']);
+  });
+
   it('looks up once for two legs of one call and ranks for each rep', async () => {
     const answer = deferred<DirectoryMatch[]>();
     const findByNumber = jest.fn(() => answer.promise);

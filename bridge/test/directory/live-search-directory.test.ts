@@ -192,6 +192,20 @@ describe('LiveSearchDirectory', () => {
       expect(gateway.searches).toHaveLength(2);
     });
 
+    it('knows a cached answer without asking (the ring carries it), until the TTL or a change', async () => {
+      const { gateway, directory, advance } = setup({ cacheTtlSeconds: 60 });
+      gateway.records = [contact('003A', { Phone: '+497131123456' })];
+      expect(directory.knownMatches('+497131123456')).toBeUndefined();
+      await directory.findByNumber('+497131123456');
+      expect(directory.knownMatches('+497131123456')?.map((m) => m.id)).toEqual(['003A']);
+      expect(gateway.searches).toHaveLength(1);
+      advance(60_000);
+      expect(directory.knownMatches('+497131123456')).toBeUndefined();
+      await directory.findByNumber('+497131123456');
+      directory.noteRecordChanged('Contact', '003B');
+      expect(directory.knownMatches('+497131123456')).toBeUndefined();
+    });
+
     it('does not cache with a TTL of 0', async () => {
       const { gateway, directory } = setup({ cacheTtlSeconds: 0 });
       await directory.findByNumber('+497131123456');
