@@ -8,6 +8,7 @@ import type { CallerDirectory, DirectoryMatch } from '../../src/calls/caller-dir
 import { PhoneSchema } from '../../src/config/schema';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createLogger, silentLogger } from '../../src/logging/logger';
+import { normalizeNumber } from '../../src/phone/phone-number';
 import type { UserDirectory } from '../../src/users/user-directory';
 
 const AT = new Date('2025-03-01T10:00:00.000Z');
@@ -181,6 +182,25 @@ describe('CallService', () => {
     await service.whenIdle();
     expect(findByNumber).toHaveBeenCalledWith('+14155550199');
     expect(published.slice(2).map((c) => c.lookup)).toEqual(['pending', 'done']);
+  });
+
+  it('normalizes a ringing number once however often it rings', async () => {
+    const normalize = jest.fn(normalizeNumber);
+    const { service, published } = setup(
+      { findByNumber: () => Promise.resolve([]) },
+      { normalize },
+    );
+    service.handleEvent(ring('201', '+1 415 555 0100', 'c1'));
+    service.handleEvent(ring('201', '+1 415 555 0100', 'c2'));
+    service.handleEvent(ring('202', '(415) 555-0101', 'c3'));
+    await service.whenIdle();
+
+    expect(normalize).toHaveBeenCalledTimes(2);
+    expect(published.filter((c) => c.lookup === 'pending').map((c) => c.e164)).toEqual([
+      '+14155550100',
+      '+14155550100',
+      '+14155550101',
+    ]);
   });
 
   it('looks up once for two legs of one call and ranks for each rep', async () => {
