@@ -12,7 +12,7 @@
 //   node bridge/dist/bench/run.js [--clients 1000] [--calls 2000] [--rounds 10] [--rate 100]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,6 +28,7 @@ import {
   type PoolReply,
 } from './rep-pool';
 import { summarizeRatios } from './round-stats';
+import { startTestPostgres, type TestPostgres } from '../test/support/postgres-instance';
 
 interface Options {
   clients: number;
@@ -35,19 +36,21 @@ interface Options {
   calls: number;
   rounds: number;
   rate: number;
+  /** Bridges on one PostgreSQL (started here), the reps spread over them; 1: SQLite only. */
+  bridges: number;
 }
 
-const OPTION_KEYS = ['clients', 'calls', 'rounds', 'rate'] as const;
+const OPTION_KEYS = ['clients', 'calls', 'rounds', 'rate', 'bridges'] as const;
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { clients: 1000, calls: 2000, rounds: 10, rate: 100 };
+  const options: Options = { clients: 1000, calls: 2000, rounds: 10, rate: 100, bridges: 1 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = OPTION_KEYS.find((k) => argv[i] === `--${k}`);
     const value = Number(argv[i + 1]);
     if (key !== undefined && Number.isInteger(value) && value > 0) options[key] = value;
     else
       throw new Error(
-        `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} (use --clients N --calls N --rounds N --rate N)`,
+        `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} (use --clients N --calls N --rounds N --rate N --bridges N)`,
       );
   }
   return options;
@@ -58,6 +61,8 @@ interface Phase extends Driven {
   rssAfterMb: number;
   /** CPU time (user + system) the server process(es) spent per call in this phase. */
   cpuMsPerCall: number;
+  /** Of which PostgreSQL's (--bridges N). */
+  dbCpuMsPerCall: number;
   apiCallsPerCall?: number;
 }
 
@@ -70,9 +75,34 @@ function percentile(sorted: number[], p: number): number {
 function cpuMs(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(pid);
     total += (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return total;
+}
+
+/** /proc/<pid>/stat after the command name: [0] state, [1] ppid, [11] utime, [12] stime, … */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * CPU time of a server and its children, in ms: PostgreSQL serves each connection in a process
+ * of its own (live ones are counted directly, those that ended through the parent's cutime).
+ */
+function treeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const own = statFields(pid);
+  let total = (Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])) * 10;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = statFields(Number(entry));
+      if (Number(fields[1]) === pid) total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // gone meanwhile
+    }
   }
   return total;
 }
@@ -168,11 +198,20 @@ async function memoryOf(servers: ChildProcess[]): Promise<MemorySample> {
   };
 }
 
-async function apiUsed(httpUrl: string): Promise<number> {
-  const health = (await (await fetch(`${httpUrl}/healthz`)).json()) as {
-    salesforce?: { apiUsage?: { used: number } };
-  };
-  return health.salesforce?.apiUsage?.used ?? NaN;
+/**
+ * Salesforce API requests the org counted so far (Sforce-Limit-Info, org-wide), as the bridges
+ * last saw it: the highest of their views.
+ */
+async function apiUsed(httpUrls: string[]): Promise<number> {
+  const views = await Promise.all(
+    httpUrls.map(async (url) => {
+      const health = (await (await fetch(`${url}/healthz`)).json()) as {
+        salesforce?: { apiUsage?: { used: number } };
+      };
+      return health.salesforce?.apiUsage?.used ?? NaN;
+    }),
+  );
+  return Math.max(...views);
 }
 
 /** Memory the servers of one side hold per connected rep: after connecting minus before. */
@@ -189,8 +228,10 @@ interface Target {
   webhookUrls: string[];
   pool: Pool;
   pids: number[];
+  /** PostgreSQL's postmaster, when the side has one (--bridges N): its CPU counts too. */
+  dbPid?: number;
   perRep: PerRep;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** Connects the side's reps through its pool, measuring the servers' memory around it. */
@@ -248,40 +289,55 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
     clientId: string;
     clientSecret: string;
   };
-  const port = await freePort();
-  const configFile = path.join(dir, 'bench.yaml');
-  writeFileSync(
-    configFile,
-    toYaml({
-      server: { port, host: '127.0.0.1' },
-      auth: { certificate: certFile, orgIds: [org.orgId] },
-      salesforce: { loginUrl: org.url, clientId: org.clientId, clientSecret: org.clientSecret },
-      storage: { database: path.join(dir, 'bench.db') },
-      lookup: { cacheTtlSeconds: 600 },
-      pbx: { adapter: 'webhook', webhook: { token: BENCH_WEBHOOK_TOKEN } },
-      users: users.map((u, i) => ({ extension: String(1000 + i), email: u.Email })),
-      log: { level: 'warn' },
-      callLog: { enabled: process.env.BENCH_CALL_LOG !== '0' },
-    }),
-  );
-  const child = spawn(
-    process.execPath,
-    [...serverArgs(), path.join(__dirname, '../src/cli.js'), 'start', '--config', configFile],
-    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
-  );
   const pool = new Pool();
-  const stop = () => {
+  const children: ChildProcess[] = [];
+  let postgres: TestPostgres | undefined;
+  const stop = async () => {
     pool.close();
-    child.kill('SIGTERM');
+    await Promise.all(children.map(stopChild));
     orgProcess.kill('SIGTERM');
+    await postgres?.stop();
   };
-  const httpUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitForHealthy(httpUrl, child);
+    // Several bridges share one real PostgreSQL, as in production (docs/deployment.md).
+    postgres = options.bridges > 1 ? await startTestPostgres() : undefined;
+    const postgresUrl = await postgres?.freshDatabase();
+    const ports: number[] = [];
+    for (let b = 0; b < options.bridges; b++) {
+      const port = await freePort();
+      const configFile = path.join(dir, `bench-${b}.yaml`);
+      writeFileSync(
+        configFile,
+        toYaml({
+          server: { port, host: '127.0.0.1' },
+          auth: { certificate: certFile, orgIds: [org.orgId] },
+          salesforce: { loginUrl: org.url, clientId: org.clientId, clientSecret: org.clientSecret },
+          storage: {
+            database: path.join(dir, `bench-${b}.db`),
+            ...(postgresUrl === undefined ? {} : { postgres: { url: postgresUrl } }),
+          },
+          lookup: { cacheTtlSeconds: 600 },
+          pbx: { adapter: 'webhook', webhook: { token: BENCH_WEBHOOK_TOKEN } },
+          users: users.map((u, i) => ({ extension: String(1000 + i), email: u.Email })),
+          log: { level: 'warn' },
+          callLog: { enabled: process.env.BENCH_CALL_LOG !== '0' },
+        }),
+      );
+      const child = spawn(
+        process.execPath,
+        [...serverArgs(), path.join(__dirname, '../src/cli.js'), 'start', '--config', configFile],
+        { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+      );
+      children.push(child);
+      ports.push(port);
+      await waitForHealthy(`http://127.0.0.1:${port}`, child);
+    }
     const now = Math.floor(Date.now() / 1000);
+    // Rep i on bridge ⌊i·N/reps⌋ (contiguous blocks), while the PBX posts call i to bridge
+    // i mod N (a load balancer's turn): most calls reach their rep through another bridge.
     const sockets = await Promise.all(
       users.map(async (user, i) => ({
-        url: `ws://127.0.0.1:${port}/ws`,
+        url: `ws://127.0.0.1:${ports[Math.floor((i * ports.length) / users.length)] ?? 0}/ws`,
         firstFrame: JSON.stringify({
           v: 1,
           type: 'hello',
@@ -297,12 +353,27 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
         }),
       })),
     );
-    const perRep = await connectReps([child], pool, sockets);
-    return { webhookUrls: [httpUrl], pool, pids: [child.pid ?? -1], perRep, stop };
+    const perRep = await connectReps(children, pool, sockets);
+    return {
+      webhookUrls: ports.map((port) => `http://127.0.0.1:${port}`),
+      pool,
+      pids: children.map((c) => c.pid ?? -1),
+      ...(postgres?.pid === undefined ? {} : { dbPid: postgres.pid }),
+      perRep,
+      stop,
+    };
   } catch (error) {
-    stop();
+    await stop();
     throw error;
   }
+}
+
+/** SIGTERM, and resolves once the process is gone (a bridge closes its sockets first). */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  return exited;
 }
 
 function firstLine(child: ChildProcess): Promise<string> {
@@ -322,9 +393,9 @@ async function startRelayTarget(options: Options): Promise<Target> {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const pool = new Pool();
-  const stop = () => {
+  const stop = async () => {
     pool.close();
-    child.kill('SIGTERM');
+    await stopChild(child);
   };
   try {
     const { port } = JSON.parse(await firstLine(child)) as { port: number };
@@ -341,7 +412,7 @@ async function startRelayTarget(options: Options): Promise<Target> {
       stop,
     };
   } catch (error) {
-    stop();
+    await stop();
     throw error;
   }
 }
@@ -355,6 +426,7 @@ async function run(
 ): Promise<Phase> {
   const rssBeforeMb = totalRssMb(target.pids);
   const cpuBefore = cpuMs(target.pids);
+  const dbCpuBefore = treeCpuMs(target.dbPid);
   const driven = await target.pool.drive({
     type: 'drive',
     label,
@@ -366,12 +438,14 @@ async function run(
     ...driven,
     rssBeforeMb,
     rssAfterMb: totalRssMb(target.pids),
-    cpuMsPerCall: (cpuMs(target.pids) - cpuBefore) / shape.calls,
+    cpuMsPerCall:
+      (cpuMs(target.pids) - cpuBefore + treeCpuMs(target.dbPid) - dbCpuBefore) / shape.calls,
+    dbCpuMsPerCall: (treeCpuMs(target.dbPid) - dbCpuBefore) / shape.calls,
   };
 }
 
 /** One side's rounds as one phase: every latency, CPU per call over all of them, RSS across. */
-function pooled(label: string, rounds: Phase[], calls: number): Phase {
+function pooled(label: string, rounds: Phase[]): Phase {
   const sorted = (key: 'latencies' | 'afterReply') =>
     rounds.flatMap((r) => r[key]).sort((a, b) => a - b);
   const sum = (f: (r: Phase) => number) => rounds.reduce((t, r) => t + f(r), 0);
@@ -385,7 +459,8 @@ function pooled(label: string, rounds: Phase[], calls: number): Phase {
     retried: sum((r) => r.retried),
     rssBeforeMb: rounds[0]?.rssBeforeMb ?? NaN,
     rssAfterMb: rounds.at(-1)?.rssAfterMb ?? NaN,
-    cpuMsPerCall: sum((r) => r.cpuMsPerCall * calls) / (calls * rounds.length),
+    cpuMsPerCall: sum((r) => r.cpuMsPerCall) / Math.max(1, rounds.length),
+    dbCpuMsPerCall: sum((r) => r.dbCpuMsPerCall) / Math.max(1, rounds.length),
     apiCallsPerCall: rounds[0]?.apiCallsPerCall,
   };
 }
@@ -432,7 +507,7 @@ async function main(): Promise<void> {
     await run(bridge, 'warmup', { ...round, calls: KNOWN_NUMBERS.length }, 'warm');
     const warmRounds: Phase[] = [];
     const bareRounds: Phase[] = [];
-    const usedBefore = await apiUsed(bridge.webhookUrls[0] ?? '');
+    const usedBefore = await apiUsed(bridge.webhookUrls);
     for (let r = 0; r < options.rounds; r++) {
       // Alternate who goes first, so a trend within a round's seconds favours neither.
       const order: Array<'bridge' | 'bare'> = r % 2 === 0 ? ['bridge', 'bare'] : ['bare', 'bridge'];
@@ -441,22 +516,21 @@ async function main(): Promise<void> {
         else bareRounds.push(await run(relay, 'bare', round, 'warm'));
       }
     }
-    const usedAfterWarm = await apiUsed(bridge.webhookUrls[0] ?? '');
-    const warm = pooled('bridge, warm', warmRounds, round.calls);
+    const usedAfterWarm = await apiUsed(bridge.webhookUrls);
+    const warm = pooled('bridge, warm', warmRounds);
     warm.apiCallsPerCall = (usedAfterWarm - usedBefore) / (round.calls * options.rounds);
-    const bare = pooled('bare relay', bareRounds, round.calls);
+    const bare = pooled('bare relay', bareRounds);
 
     const coldCalls = Math.min(options.calls, 300);
     const cold = await run(bridge, 'cold', { calls: coldCalls, rate: options.rate }, 'cold');
     cold.label = 'bridge, cold';
-    cold.apiCallsPerCall =
-      ((await apiUsed(bridge.webhookUrls[0] ?? '')) - usedAfterWarm) / coldCalls;
+    cold.apiCallsPerCall = ((await apiUsed(bridge.webhookUrls)) - usedAfterWarm) / coldCalls;
 
     const perRound = (f: (p: Phase) => number) =>
       warmRounds.map((w, i) => f(w) / f(bareRounds[i]!));
     const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ');
     const lines = [
-      `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rounds ${options.rounds} --rate ${options.rate}`,
+      `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rounds ${options.rounds} --rate ${options.rate}${options.bridges > 1 ? ` --bridges ${options.bridges}` : ''}`,
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${load(loadAtStart)} at the start, ${load(loadavg())} at the end`,
       `Warm traffic: ${options.rounds} rounds of ${round.calls} calls through each of bridge and relay, alternating; cold: ${coldCalls} calls after them.`,
       '',
@@ -467,6 +541,11 @@ async function main(): Promise<void> {
       row(bare),
       '',
       `Webhook posts sent again after a failed connection (bridge warm / cold / relay): ${warm.retried} / ${cold.retried} / ${bare.retried}`,
+      ...(bridge.dbPid === undefined
+        ? []
+        : [
+            `Of the bridges' server CPU per call, PostgreSQL's (all its processes): warm ${warm.dbCpuMsPerCall.toFixed(2)} ms, cold ${cold.dbCpuMsPerCall.toFixed(2)} ms`,
+          ]),
       perRepLine('Bridge memory', bridge, options.clients),
       perRepLine('Bare relay memory', relay, options.clients),
       '',
@@ -485,8 +564,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    bridge.stop();
-    relay?.stop();
+    await Promise.all([bridge.stop(), relay?.stop()]);
   }
 }
 
