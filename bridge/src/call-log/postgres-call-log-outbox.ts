@@ -5,6 +5,12 @@
 // `FOR UPDATE SKIP LOCKED`, so two bridges never send the same log; a claim is a lease, and a
 // row whose claimant died (SIGKILL mid-send) is claimed again once its lease ran out, as
 // possibly created (the next send asks Salesforce first).
+//
+// A live claimant renews its leases while it sends (every third of the lease): a send slower
+// than the lease (Salesforce answering slowly) is not taken over by another bridge, whose
+// "does the Task exist?" question would come too early, while the first create is still in
+// flight, and create it twice. A renewal names the attempt it claimed (attempts is the fencing
+// token): a claim another bridge has since taken over is not renewed, and is let go.
 import type { Logger } from '../logging/logger';
 import { applyPostgresMigrations, inTransaction, numbered, type PgPool } from '../storage/postgres';
 import {
@@ -28,13 +34,30 @@ import {
 
 /** How long a claimed row stays a bridge's before another may claim it (ms). */
 export const DEFAULT_CLAIM_LEASE_MS = 120_000;
+/**
+ * A claim is renewed for at most this many leases (40 minutes by default): a row this bridge
+ * claimed and could never record the outcome of (the database refused it) is let go, for
+ * another bridge to send as possibly created.
+ */
+const MAX_RENEWALS = 20;
+
+/** A claim this bridge holds: the attempt it claimed, and how often it renewed it. */
+interface HeldClaim {
+  attempts: number;
+  renewals: number;
+}
 
 export class PostgresCallLogOutbox implements CallLogOutbox {
   readonly shared = true;
+  private readonly held = new Map<string, HeldClaim>();
+  private renewTimer: NodeJS.Timeout | undefined;
+  /** The caller's clock (the `now` of the last claim) less the real one, for the renewals. */
+  private clockOffset = 0;
 
   private constructor(
     private readonly pool: PgPool,
     private readonly leaseMs: number,
+    private readonly logger: Logger,
   ) {}
 
   static async open(
@@ -43,7 +66,67 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
     options: { claimLeaseMs?: number } = {},
   ): Promise<PostgresCallLogOutbox> {
     await applyPostgresMigrations(pool, 'call-log', CALL_LOG_MIGRATIONS, logger);
-    return new PostgresCallLogOutbox(pool, options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS);
+    return new PostgresCallLogOutbox(pool, options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS, logger);
+  }
+
+  /** The call ids this bridge holds claims on and renews. */
+  get claimsHeld(): string[] {
+    return [...this.held.keys()];
+  }
+
+  /** Stops renewing (the bridge stops; a test's bridge dies): the leases run out. */
+  stopRenewing(): void {
+    this.held.clear();
+    this.scheduleRenewal();
+  }
+
+  /** Extends the lease of every claim still this bridge's; lets go of the others. */
+  async renewClaims(): Promise<void> {
+    const now = Date.now() + this.clockOffset;
+    for (const [callId, claim] of [...this.held]) {
+      claim.renewals += 1;
+      const { rowCount } = await this.pool.query(
+        `UPDATE call_log_outbox SET claimed_until = $1
+           WHERE call_id = $2 AND state = 'sending' AND attempts = $3`,
+        [now + this.leaseMs, callId, claim.attempts],
+      );
+      if (rowCount !== 1 || claim.renewals >= MAX_RENEWALS) this.held.delete(callId);
+    }
+  }
+
+  private hold(rows: readonly OutboxEntry[], now: number): void {
+    this.clockOffset = now - Date.now();
+    for (const row of rows) this.held.set(row.callId, { attempts: row.attempts, renewals: 0 });
+    this.scheduleRenewal();
+  }
+
+  private release(callId: string): void {
+    this.held.delete(callId);
+    this.scheduleRenewal();
+  }
+
+  /** A timer while claims are held, none otherwise. */
+  private scheduleRenewal(): void {
+    if (this.held.size === 0) {
+      clearInterval(this.renewTimer);
+      this.renewTimer = undefined;
+      return;
+    }
+    if (this.renewTimer !== undefined) return;
+    this.renewTimer = setInterval(
+      () => {
+        this.renewClaims().catch((error: unknown) => {
+          // The database is away: the next tick tries again, within the lease.
+          this.logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'could not renew the claim on a call log being sent',
+          );
+        });
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
+    // A claim held must not keep a stopping process alive.
+    this.renewTimer.unref();
   }
 
   async insertEnded(entry: NewOutboxEntry, now: number): Promise<boolean> {
@@ -113,9 +196,11 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
          RETURNING *`,
       [now, now + this.leaseMs, limit],
     );
-    return rows
+    const claimed = rows
       .map(toEntry)
       .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt);
+    this.hold(claimed, now);
+    return claimed;
   }
 
   async nextDueAt(): Promise<number | undefined> {
@@ -160,6 +245,7 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
   }
 
   async finishSend(callId: string, now: number): Promise<OutboxState | undefined> {
+    this.release(callId);
     const { rows } = await this.pool.query<{ state: OutboxState }>(
       `UPDATE call_log_outbox
          SET state = CASE WHEN sent_notes_version >= notes_version THEN 'sent' ELSE 'pending' END,
@@ -174,6 +260,7 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
   }
 
   async reschedule(callId: string, nextAttemptAt: number, error: OutboxError, now: number) {
+    this.release(callId);
     await this.pool.query(
       `UPDATE call_log_outbox SET state = 'pending', next_attempt_at = $1, last_error_code = $2,
            last_error_message = $3, claimed_until = NULL, updated_at = $4
@@ -183,6 +270,7 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
   }
 
   async park(callId: string, error: OutboxError, now: number): Promise<void> {
+    this.release(callId);
     await this.pool.query(
       `UPDATE call_log_outbox SET state = 'parked', last_error_code = $1, last_error_message = $2,
            claimed_until = NULL, updated_at = $3

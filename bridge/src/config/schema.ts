@@ -460,8 +460,9 @@ const postgresUrl = z
   );
 
 /**
- * Shared storage for several bridges: the call-log outbox, calls under way, the directory
- * index and the identity replay cache live in PostgreSQL instead of the SQLite file.
+ * Shared storage for several bridges: the call-log outbox, the notes typed during calls, the
+ * identity replay cache, messages between bridges and their locks live in PostgreSQL. Calls
+ * under way and the directory index stay in each bridge's SQLite file (docs/deployment.md).
  */
 export const PostgresSchema = z
   .object({

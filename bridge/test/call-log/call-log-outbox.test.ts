@@ -41,7 +41,10 @@ const stores: Array<[string, Store]> = [
     'postgres',
     async () => {
       const url = await server.freshDatabase();
-      return async () => PostgresCallLogOutbox.open(await server.pool(url), logger);
+      return async () =>
+        teardown.add(await PostgresCallLogOutbox.open(await server.pool(url), logger), (o) =>
+          o.stopRenewing(),
+        );
     },
   ],
 ];
@@ -155,11 +158,63 @@ describe('call-log outbox shared by bridges (postgres)', () => {
     const b = await PostgresCallLogOutbox.open(await server.pool(url), logger);
     await a.insertEnded(entry('k1'), 1_000);
     expect(await a.claimDue(1_000, 5)).toHaveLength(1);
-    // Bridge A is SIGKILLed mid-send. Within its lease the row is still A's…
+    // Bridge A is SIGKILLed mid-send: nobody renews its lease. Within it the row is still A's…
+    a.stopRenewing();
     expect(await b.claimDue(1_500, 5)).toEqual([]);
     expect(await b.resetSending(1_500)).toBe(0);
     // …after it, B sends it, asking Salesforce first (attempts > 1).
     const [taken] = await b.claimDue(2_001, 5);
     expect(taken).toMatchObject({ callId: 'k1', state: 'sending', attempts: 2 });
+  });
+
+  it('renews the lease of a send slower than it: no other bridge takes the log over', async () => {
+    const url = await server.freshDatabase();
+    const pool = await server.pool(url);
+    const a = await PostgresCallLogOutbox.open(pool, logger, { claimLeaseMs: 3_000 });
+    const b = await PostgresCallLogOutbox.open(await server.pool(url), logger);
+    teardown.add(a, (o) => o.stopRenewing());
+    await a.insertEnded(entry('slow-1'), Date.now());
+    expect(await a.claimDue(Date.now(), 5)).toHaveLength(1);
+    const leaseOf = async () =>
+      (
+        await pool.query<{ until: number }>(
+          "SELECT claimed_until AS until FROM call_log_outbox WHERE call_id = 'slow-1'",
+        )
+      ).rows[0]!.until;
+    const firstLeaseEnds = await leaseOf();
+
+    // A's Task create takes longer than the lease (Salesforce is slow): wait until the lease
+    // A claimed with has run out.
+    while (Date.now() <= firstLeaseEnds) await new Promise((r) => setTimeout(r, 100));
+    // A renewed it meanwhile: B, asking now, gets nothing and creates no second Task.
+    expect(await leaseOf()).toBeGreaterThan(Date.now());
+    expect(await b.claimDue(Date.now(), 5)).toEqual([]);
+
+    // A's create returns: the log is sent and A holds no claim any more.
+    expect(await a.finishSend('slow-1', Date.now())).toBe('sent');
+    expect(a.claimsHeld).toEqual([]);
+  });
+
+  it('does not renew a claim another bridge took over, and lets it go', async () => {
+    const url = await server.freshDatabase();
+    const pool = await server.pool(url);
+    const a = await PostgresCallLogOutbox.open(pool, logger, { claimLeaseMs: 30_000 });
+    const b = await PostgresCallLogOutbox.open(await server.pool(url), logger);
+    teardown.add(a, (o) => o.stopRenewing());
+    teardown.add(b, (o) => o.stopRenewing());
+    await a.insertEnded(entry('stalled-1'), 1_000);
+    expect(await a.claimDue(1_000, 5)).toHaveLength(1);
+    // A stalled past its lease; B took the log over (attempt 2).
+    expect(await b.claimDue(31_001, 5)).toMatchObject([{ callId: 'stalled-1', attempts: 2 }]);
+    const bLease = await b.get('stalled-1');
+
+    await a.renewClaims();
+    expect(a.claimsHeld).toEqual([]);
+    expect(b.claimsHeld).toEqual(['stalled-1']);
+    const { rows } = await pool.query<{ until: number }>(
+      "SELECT claimed_until AS until FROM call_log_outbox WHERE call_id = 'stalled-1'",
+    );
+    expect(rows[0]!.until).toBe(31_001 + 120_000);
+    expect(bLease?.state).toBe('sending');
   });
 });
