@@ -41,6 +41,7 @@ import { LinkableRecords } from './salesforce/linkable-records';
 import { OrgFields } from './salesforce/org-fields';
 import { relayWebhookEvents } from './pbx/webhook/webhook-relay';
 import { PostgresLeaderLock } from './storage/postgres-lock';
+import { PostgresDirectoryIndex } from './directory/index/postgres-directory-index';
 import { openStorage } from './storage/storage';
 import { EmailUserDirectory } from './users/email-user-directory';
 import { SqliteUserSnapshotStore } from './users/user-snapshot-store';
@@ -141,32 +142,42 @@ export async function startBridge(
     const pbx = createPbxAdapter(config, logger, demoNumbers(emulatedOrg));
     const { adapter } = pbx;
 
+    // Several bridges share one directory index in PostgreSQL; one bridge's file otherwise.
+    const sharedIndex =
+      storage.postgres !== undefined && config.directory.enabled
+        ? await PostgresDirectoryIndex.open(storage.postgres, part('storage'))
+        : undefined;
     const configured = createDirectory({
       config,
       db,
+      ...(sharedIndex === undefined ? {} : { index: sharedIndex }),
       gateway,
       astDbWriter: pbx.astDb,
       orgFields,
       logger,
     });
     const { directory, indexed } = configured;
+    // Several bridges: one at a time syncs the shared index and writes caller names into
+    // Asterisk (a lock, taken over when its holder's session ends); the others read the index.
+    if (indexed !== undefined && storage.postgresConnection !== undefined) {
+      const pusher = indexed.astDbPusher;
+      const directoryLock = new PostgresLeaderLock({
+        connection: storage.postgresConnection,
+        name: 'directory-sync',
+        logger: part('storage'),
+        onAcquired: () => {
+          indexed.sync.runSoon();
+          pusher?.schedule();
+        },
+      });
+      indexed.sync.gate(() => directoryLock.isHeld());
+      pusher?.gate(() => directoryLock.isHeld());
+      await directoryLock.start();
+      stack.push(() => directoryLock.stop());
+    }
     if (indexed !== undefined) {
       indexed.start();
       stack.push(() => indexed.stop());
-    }
-    // Several bridges: one at a time writes caller names into Asterisk (a lock, taken over
-    // when its holder's session ends).
-    const pusher = indexed?.astDbPusher;
-    if (pusher !== undefined && storage.postgresConnection !== undefined) {
-      const astDbLock = new PostgresLeaderLock({
-        connection: storage.postgresConnection,
-        name: 'astdb-push',
-        logger: part('storage'),
-        onAcquired: () => pusher.schedule(),
-      });
-      pusher.gate(() => astDbLock.isHeld());
-      await astDbLock.start();
-      stack.push(() => astDbLock.stop());
     }
     // Several bridges: webhook events posted here reach the others, and theirs reach us.
     if (pbx.webhook !== undefined && storage.broadcast !== undefined)

@@ -1,7 +1,8 @@
 // `switchboard-bridge sync`: one directory sync run from the command line (the first full load of
-// a large org, or `--full` to rebuild), against the same database the bridge uses. Safe to run
-// while the bridge runs: SQLite serializes the writes and each page commits with its checkpoint;
-// a run interrupted with Ctrl-C continues where it stopped next time.
+// a large org, or `--full` to rebuild), against the same database the bridge uses: the SQLite
+// file, or with storage.postgres the index the bridges share. Safe to run while bridges run:
+// the database serializes the writes and each page commits with its checkpoint; a run
+// interrupted with Ctrl-C continues where it stopped next time.
 import type { Config } from './config/schema';
 import {
   createIndexedDirectory,
@@ -11,6 +12,8 @@ import type { SyncProgress, SyncReport } from './directory/index/directory-sync'
 import type { Logger } from './logging/logger';
 import { openSalesforce } from './open-salesforce';
 import { openDatabase } from './storage/database';
+import { PostgresDirectoryIndex } from './directory/index/postgres-directory-index';
+import { openPostgres } from './storage/postgres';
 
 export interface SyncCommandOptions {
   config: Config;
@@ -25,13 +28,29 @@ export async function runSyncCommand(
   const { config, logger } = options;
   const salesforce = await openSalesforce(config, logger);
   const db = openDatabase(config.storage.database, logger);
+  const pool =
+    config.storage.postgres === undefined
+      ? undefined
+      : await openPostgres(config.storage.postgres, logger).catch(async (error: unknown) => {
+          db.close();
+          await salesforce.stop();
+          throw error;
+        });
   try {
-    const feature = createIndexedDirectory({ config, db, gateway: salesforce.gateway, logger });
+    const index = pool === undefined ? undefined : await PostgresDirectoryIndex.open(pool, logger);
+    const feature = createIndexedDirectory({
+      config,
+      db,
+      ...(index === undefined ? {} : { index }),
+      gateway: salesforce.gateway,
+      logger,
+    });
     const report = await feature.sync.run({ full: options.full, onProgress: options.onProgress });
-    const status = feature.status();
+    const status = await feature.refreshStatus();
     await feature.stop();
     return { report, status };
   } finally {
+    await pool?.end();
     db.close();
     await salesforce.stop();
   }

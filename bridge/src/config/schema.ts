@@ -461,8 +461,8 @@ const postgresUrl = z
 
 /**
  * Shared storage for several bridges: the call-log outbox, the notes typed during calls, the
- * identity replay cache, messages between bridges and their locks live in PostgreSQL. Calls
- * under way and the directory index stay in each bridge's SQLite file (docs/deployment.md).
+ * directory index, the identity replay cache, messages between bridges and their locks live in
+ * PostgreSQL. Calls under way stay in each bridge's SQLite file (docs/deployment.md).
  */
 export const PostgresSchema = z
   .object({

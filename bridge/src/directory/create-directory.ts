@@ -8,6 +8,7 @@ import type { AstDbWriter } from '../pbx/astdb-writer';
 import type { SalesforceGateway } from '../salesforce/gateway';
 import type { OrgFields } from '../salesforce/org-fields';
 import type { Database } from '../storage/database';
+import type { DirectoryIndexStore } from './index/directory-index';
 import {
   createIndexedDirectory,
   type IndexedDirectoryFeature,
@@ -28,6 +29,8 @@ export interface ConfiguredDirectory {
 export function createDirectory(options: {
   config: Pick<Config, 'directory' | 'phone' | 'lookup'>;
   db: Database;
+  /** The index several bridges share (PostgreSQL); default: the SQLite index in `db`. */
+  index?: DirectoryIndexStore;
   gateway: SalesforceGateway;
   /** The PBX's caller-name database, if it has one (Asterisk). */
   astDbWriter: AstDbWriter | undefined;
@@ -51,6 +54,7 @@ export function createDirectory(options: {
   const indexed = createIndexedDirectory({
     config,
     db,
+    ...(options.index === undefined ? {} : { index: options.index }),
     gateway,
     orgFields,
     logger: logger.child({ component: 'directory-index' }),

@@ -5,7 +5,7 @@
 // they are never logged here.
 import express from 'express';
 import type { PhoneConfig } from '../config/schema';
-import type { DirectoryIndex, PhonebookEntry } from '../directory/index/directory-index';
+import type { DirectoryIndexStore, PhonebookEntry } from '../directory/index/directory-index';
 import { rankMatches } from '../directory/rank-matches';
 import { ErrorCodes, SwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -21,7 +21,7 @@ import {
 import { bearerToken, secretMatcher } from '../http/bearer-token';
 
 export interface PhonebookRouterOptions {
-  index: DirectoryIndex;
+  index: DirectoryIndexStore;
   /** directory.phonebook.token; without it every request is refused (503). */
   token: string | undefined;
   phone: PhoneConfig;
@@ -72,7 +72,7 @@ export function createPhonebookRouter(options: PhonebookRouterOptions): express.
     next();
   });
 
-  router.get('/directory/caller-name', (req, res) => {
+  router.get('/directory/caller-name', async (req, res) => {
     const number = typeof req.query.number === 'string' ? req.query.number : '';
     const normalized = normalizeNumber(number, {
       defaultCountry: options.phone.defaultCountry,
@@ -86,7 +86,7 @@ export function createPhonebookRouter(options: PhonebookRouterOptions): express.
     const best =
       normalized.e164 === null
         ? undefined
-        : rankMatches(index.find(normalized.e164), { max: 1 })[0];
+        : rankMatches(await index.find(normalized.e164), { max: 1 })[0];
     if (req.query.format === 'json') {
       res.json(
         best === undefined
@@ -123,7 +123,7 @@ export function createPhonebookRouter(options: PhonebookRouterOptions): express.
     );
   });
 
-  router.get('/directory/phonebook/cisco.xml', (req, res) => {
+  router.get('/directory/phonebook/cisco.xml', async (req, res) => {
     const page = Math.max(
       1,
       Number.parseInt(typeof req.query.page === 'string' ? req.query.page : '1', 10) || 1,
@@ -134,7 +134,7 @@ export function createPhonebookRouter(options: PhonebookRouterOptions): express.
     let after = '';
     let more = false;
     outer: for (;;) {
-      const chunk = index.page(after, CHUNK);
+      const chunk = await index.page(after, CHUNK);
       if (chunk.length === 0) break;
       for (const entry of chunk) {
         after = entry.id;
@@ -188,7 +188,7 @@ function presentedToken(req: express.Request): string | undefined {
 /** Writes the export chunk by chunk, honouring back-pressure; stops if the client goes away. */
 async function stream(
   res: express.Response,
-  index: DirectoryIndex,
+  index: DirectoryIndexStore,
   head: string,
   render: (entry: PhonebookEntry) => string,
   tail = '',
@@ -201,7 +201,7 @@ async function stream(
   await write(res, head);
   let after = '';
   while (!client.gone) {
-    const chunk = index.page(after, CHUNK);
+    const chunk = await index.page(after, CHUNK);
     if (chunk.length === 0) break;
     after = chunk[chunk.length - 1]?.id ?? after;
     await write(res, chunk.map(render).join(''));

@@ -99,7 +99,7 @@ describe('one answer per number: live search and directory index agree', () => {
       for (const caller of CALLERS)
         table[caller] = {
           live: answer(await live.findByNumber(caller)),
-          index: answer(indexed.index.find(caller)),
+          index: answer(await indexed.index.find(caller)),
         };
 
       for (const [caller, { live: l, index: i }] of Object.entries(table))

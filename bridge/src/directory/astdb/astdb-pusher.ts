@@ -16,7 +16,8 @@ import { rankMatches } from '../rank-matches';
 
 /** The part of the directory index the pusher reads. */
 export interface NumberSource {
-  forEachNumberMatch(visit: (e164: string, match: DirectoryMatch) => void): void;
+  /** Resolves (if it returns a promise) once every number was visited. */
+  forEachNumberMatch(visit: (e164: string, match: DirectoryMatch) => void): void | Promise<void>;
 }
 
 export interface AstDbPusherOptions {
@@ -230,7 +231,7 @@ export class AstDbPusher {
   }
 
   /** key → name the index says Asterisk should hold (the caller-name endpoint's best match). */
-  private desired(): Map<string, string> {
+  private async desired(): Promise<Map<string, string>> {
     const { keyFormat, maxNameLength } = this.config;
     const out = new Map<string, string>();
     let current = '';
@@ -244,7 +245,7 @@ export class AstDbPusher {
       if (key !== undefined && name !== '' && !out.has(key)) out.set(key, name);
       matches = [];
     };
-    this.options.source.forEachNumberMatch((e164, match) => {
+    await this.options.source.forEachNumberMatch((e164, match) => {
       if (e164 !== current) {
         flush();
         current = e164;
@@ -258,7 +259,7 @@ export class AstDbPusher {
   private async pushOnce(): Promise<AstDbPushReport> {
     if (this.stopped) throw new PushStopped();
     const family = this.config.family;
-    const desired = this.desired();
+    const desired = await this.desired();
     const pushed = new Map<string, string>();
     const deletes: { family: string; key: string }[] = [];
     for (const row of this.statements.all.all()) {

@@ -14,13 +14,22 @@ import { AstDbPusher, type AstDbStatus } from '../astdb/astdb-pusher';
 import type { CallerDirectory } from '../../calls/caller-directory';
 import { LiveSearchDirectory } from '../live-search-directory';
 import { CountingGateway } from './counting-gateway';
-import { DirectoryIndex } from './directory-index';
+import {
+  allAnswers,
+  DirectoryIndex,
+  thenAnswer,
+  type Answer,
+  type DirectoryIndexStore,
+  type SyncState,
+} from './directory-index';
 import { DirectorySync, type DirectorySyncOptions } from './directory-sync';
 import { IndexedDirectory } from './indexed-directory';
 
 export interface CreateIndexedDirectoryOptions {
   config: Pick<Config, 'directory' | 'phone' | 'lookup'>;
   db: Database;
+  /** The index several bridges share (PostgreSQL); default: the SQLite index in `db`. */
+  index?: DirectoryIndexStore;
   gateway: SalesforceGateway;
   /**
    * The live search for misses. Omit it: one is built that makes a single search per miss
@@ -65,10 +74,15 @@ export interface DirectoryStatus {
 export interface IndexedDirectoryFeature {
   directory: IndexedDirectory;
   sync: DirectorySync;
-  index: DirectoryIndex;
+  index: DirectoryIndexStore;
   /** Present when directory.astdb.enabled and a writer was given. */
   astDbPusher: AstDbPusher | undefined;
+  /**
+   * The status now. From a shared (PostgreSQL) index the counts and sync states are those of
+   * the last read, which this call starts again; refreshStatus() waits for a fresh one.
+   */
   status(): DirectoryStatus;
+  refreshStatus(): Promise<DirectoryStatus>;
   /** Starts the periodic sync (the first run loads everything or resumes a load). */
   start(): void;
   stop(): Promise<void>;
@@ -80,10 +94,21 @@ export function createIndexedDirectory(
   const { config, logger } = options;
   const gateway = new CountingGateway(options.gateway);
   const orgFields = options.orgFields ?? new OrgFields({ gateway, logger });
-  const index = new DirectoryIndex(options.db, logger);
-  const startTotal = Number(index.meta('apiRequests') ?? '0') || 0;
-  const persistRequests = () => {
-    index.setMeta('apiRequests', String(startTotal + gateway.requests));
+  const index = options.index ?? new DirectoryIndex(options.db, logger);
+  let startTotal = 0;
+  const readTotal = thenAnswer(index.meta('apiRequests'), (stored) => {
+    startTotal = Number(stored ?? '0') || 0;
+  });
+  if (readTotal instanceof Promise)
+    readTotal.catch((error: unknown) => {
+      logger.warn({ err: String(error) }, 'could not read the directory API request total');
+    });
+  const persistRequests = async () => {
+    try {
+      await index.setMeta('apiRequests', String(startTotal + gateway.requests));
+    } catch (error) {
+      logger.warn({ err: String(error) }, 'could not store the directory API request total');
+    }
   };
   const astDbPusher =
     config.directory.astdb.enabled && options.astDbWriter !== undefined
@@ -98,7 +123,7 @@ export function createIndexedDirectory(
       : undefined;
   const sync = new DirectorySync({
     onRunFinished: () => {
-      persistRequests();
+      void persistRequests();
       astDbPusher?.schedule();
     },
     index,
@@ -130,13 +155,36 @@ export function createIndexedDirectory(
     logger,
   });
 
+  const indexed = config.directory.objects as MatchObject[];
+  /** Sync states and record counts per object, then the number count. */
+  type Summary = [states: (SyncState | undefined)[], counts: number[]];
+  const readSummary = (): Answer<Summary> => {
+    const states = allAnswers(indexed.map((o) => index.state(o)));
+    const counts = allAnswers([...indexed.map((o) => index.recordCount(o)), index.numberCount()]);
+    return states instanceof Promise || counts instanceof Promise
+      ? Promise.all([states, counts])
+      : [states, counts];
+  };
+  let lastSummary: Summary = [[], []];
   const status = (): DirectoryStatus => {
+    const summary = readSummary();
+    if (summary instanceof Promise)
+      summary.then(
+        (read) => {
+          lastSummary = read;
+        },
+        () => undefined, // the status keeps the last read
+      );
+    else lastSummary = summary;
+    return statusOf(lastSummary);
+  };
+  const statusOf = ([states, counts]: Summary): DirectoryStatus => {
     const objects: DirectoryStatus['objects'] = {};
     const records: Record<string, number> = {};
     let lastSyncAt: string | null = null;
-    for (const object of config.directory.objects as MatchObject[]) {
-      const state = index.state(object);
-      records[object] = index.recordCount(object);
+    for (const [i, object] of indexed.entries()) {
+      const state = states[i];
+      records[object] = counts[i] ?? 0;
       objects[object] = {
         phase: state?.phase ?? 'not started',
         loaded: state?.loaded ?? 0,
@@ -149,7 +197,7 @@ export function createIndexedDirectory(
     const usage = gateway.apiUsage();
     return {
       enabled: true,
-      ready: sync.isComplete(),
+      ready: states.length > 0 && states.every((s) => s?.phase === 'incremental'),
       syncing: sync.isRunning,
       lastSyncAt,
       lastError:
@@ -158,7 +206,7 @@ export function createIndexedDirectory(
           : { code: sync.lastError.code, message: sync.lastError.message },
       records,
       totalRecords: Object.values(records).reduce((a, b) => a + b, 0),
-      numbers: index.numberCount(),
+      numbers: counts[indexed.length] ?? 0,
       objects,
       apiRequests: { sinceStart: gateway.requests, total: startTotal + gateway.requests },
       lookups: { ...directory.counters },
@@ -173,6 +221,10 @@ export function createIndexedDirectory(
     index,
     astDbPusher,
     status,
+    refreshStatus: async () => {
+      lastSummary = await readSummary();
+      return statusOf(lastSummary);
+    },
     start: () => {
       sync.start();
     },
@@ -182,7 +234,7 @@ export function createIndexedDirectory(
       await sync.stop();
       await pusherStopped;
       await directory.settled();
-      persistRequests();
+      await persistRequests();
     },
   };
 }

@@ -2,17 +2,17 @@
 // normalized to E.164, with the record's id, name, account, owner and modification stamps, plus
 // the sync's checkpoints. Lookups are one indexed read; a batch of records is written in one
 // transaction together with its checkpoint, so a killed sync resumes exactly where it stopped.
+// DirectoryIndexStore is the port the sync, the lookups, the phonebook and the AstDB push use:
+// this SQLite index (one bridge's file) answers at once; the PostgreSQL one
+// (postgres-directory-index.ts, several bridges) asynchronously, so callers await every answer.
 import type { MatchObject } from '../../calls/call';
 import type { Logger } from '../../logging/logger';
 import { applyMigrations, type Database, type Migration } from '../../storage/database';
 import type { DirectoryMatch } from '../../calls/caller-directory';
 import type { IndexedRecord } from './record-mapping';
 
-const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'directory index: records, numbers, sync state',
-    up: `
+/** The index's tables; SQLite keeps the numbers table WITHOUT ROWID (its key is the row). */
+const directoryTables = (numbersTableOptions: string) => `
       CREATE TABLE directory_records (
         id TEXT PRIMARY KEY,
         id15 TEXT NOT NULL UNIQUE,
@@ -34,7 +34,7 @@ const MIGRATIONS: readonly Migration[] = [
         field TEXT NOT NULL,
         position INTEGER NOT NULL,
         PRIMARY KEY (e164, record_id)
-      ) WITHOUT ROWID;
+      )${numbersTableOptions};
       CREATE INDEX directory_numbers_record ON directory_numbers (record_id);
       CREATE TABLE directory_sync_state (
         object TEXT PRIMARY KEY,
@@ -48,17 +48,94 @@ const MIGRATIONS: readonly Migration[] = [
         last_sync_at TEXT
       );
       CREATE TABLE directory_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    `,
+    `;
+const BULK_CHECKPOINT_COLUMNS = `
+      ALTER TABLE directory_sync_state ADD COLUMN bulk_job_id TEXT;
+      ALTER TABLE directory_sync_state ADD COLUMN bulk_locator TEXT;
+    `;
+
+/** The same numbered migrations for both stores: SQLite (`up`) and PostgreSQL (`postgres`). */
+export const DIRECTORY_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'directory index: records, numbers, sync state',
+    up: directoryTables(' WITHOUT ROWID'),
+    postgres: directoryTables(''),
   },
   {
     version: 2,
     description: 'directory index: a Bulk load resumes from its job and results locator',
-    up: `
-      ALTER TABLE directory_sync_state ADD COLUMN bulk_job_id TEXT;
-      ALTER TABLE directory_sync_state ADD COLUMN bulk_locator TEXT;
-    `,
+    up: BULK_CHECKPOINT_COLUMNS,
+    postgres: BULK_CHECKPOINT_COLUMNS,
   },
 ];
+
+/** Statements both stores run as written (`?` placeholders; PostgreSQL numbers them). */
+export const DIRECTORY_SQL = {
+  find: `SELECT r.id, r.object, r.name, r.first_name, r.last_name, r.company, r.account_id,
+                r.owner_id, r.last_modified, n.field
+           FROM directory_numbers n JOIN directory_records r ON r.id = n.record_id
+          WHERE n.e164 = ?
+          ORDER BY n.record_id, n.position`,
+  state: 'SELECT * FROM directory_sync_state WHERE object = ?',
+  getMeta: 'SELECT value FROM directory_meta WHERE key = ?',
+  setMeta: `INSERT INTO directory_meta (key, value) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  countRecords: 'SELECT COUNT(*) AS n FROM directory_records WHERE object = ?',
+  countNumbers: 'SELECT COUNT(*) AS n FROM directory_numbers',
+  deleteStale: 'DELETE FROM directory_records WHERE object = ? AND load_generation < ?',
+  ids: 'SELECT id15 FROM directory_records WHERE object = ?',
+  page: `SELECT r.id, r.object, r.name, r.first_name, r.last_name, r.company, n.e164, n.field
+           FROM (SELECT * FROM directory_records WHERE id > ? ORDER BY id LIMIT ?) r
+           JOIN directory_numbers n ON n.record_id = r.id
+          ORDER BY r.id, n.position`,
+} as const;
+
+/** An answer now (SQLite) or later (PostgreSQL): callers await it either way. */
+export type Answer<T> = T | Promise<T>;
+
+/** Several answers together: at once when every one is there, else when the last arrives. */
+export function allAnswers<T>(answers: readonly Answer<T>[]): Answer<T[]> {
+  return answers.some((a) => a instanceof Promise) ? Promise.all(answers) : (answers as T[]);
+}
+
+/** `then` for an Answer: runs `next` at once on an answer that is there. */
+export function thenAnswer<T, U>(answer: Answer<T>, next: (value: T) => U): Answer<U> {
+  return answer instanceof Promise ? answer.then(next) : next(answer);
+}
+
+/** The directory index as its users see it, whichever database holds it. */
+export interface DirectoryIndexStore {
+  /** Records with this number, one match per record (its first matching field). */
+  find(e164: string): Answer<DirectoryMatch[]>;
+  /** Replaces records (and all their numbers) in one transaction, with an optional checkpoint. */
+  upsert(
+    records: readonly IndexedRecord[],
+    generation: number,
+    checkpoint?: SyncState,
+  ): Answer<void>;
+  /** A record seen outside a full load: keeps the generation it already has. */
+  upsertKeepingGeneration(
+    records: readonly IndexedRecord[],
+    fallbackGeneration: number,
+  ): Answer<void>;
+  /** Live-search hits: the number is added to each record (inserted if the index lacks it). */
+  addMatches(e164: string, matches: readonly DirectoryMatch[], generation: number): Answer<void>;
+  remove(ids: readonly string[], checkpoint?: SyncState): Answer<number>;
+  /** After a full load: drops the object's records that load did not see. */
+  removeStale(object: MatchObject, generation: number): Answer<number>;
+  ids15(object: MatchObject): Answer<string[]>;
+  state(object: MatchObject): Answer<SyncState | undefined>;
+  saveState(state: SyncState): Answer<void>;
+  meta(key: string): Answer<string | undefined>;
+  setMeta(key: string, value: string): Answer<void>;
+  /** Visits every indexed number with one of its records, all records of a number together. */
+  forEachNumberMatch(visit: (e164: string, match: DirectoryMatch) => void): Answer<void>;
+  recordCount(object: MatchObject): Answer<number>;
+  numberCount(): Answer<number>;
+  /** Records with their numbers in id order after `afterId`, at most `limit` of them. */
+  page(afterId: string, limit: number): Answer<PhonebookEntry[]>;
+}
 
 export interface SyncState {
   object: MatchObject;
@@ -81,7 +158,7 @@ export interface SyncState {
   lastSyncAt: string | null;
 }
 
-interface RecordRow {
+export interface RecordRow {
   id: string;
   object: MatchObject;
   name: string;
@@ -93,7 +170,7 @@ interface RecordRow {
   last_modified: string;
 }
 
-interface MatchRow extends RecordRow {
+export interface MatchRow extends RecordRow {
   field: string;
 }
 
@@ -108,7 +185,7 @@ export interface PhonebookEntry {
   numbers: { e164: string; field: string }[];
 }
 
-interface StateRow {
+export interface StateRow {
   object: MatchObject;
   phase: 'initial' | 'incremental';
   load_generation: number;
@@ -122,22 +199,19 @@ interface StateRow {
   last_sync_at: string | null;
 }
 
-export class DirectoryIndex {
+/** A row of DIRECTORY_SQL.page. */
+export type PhonebookRow = RecordRow & { e164: string; field: string };
+
+export class DirectoryIndex implements DirectoryIndexStore {
   private readonly statements;
 
   constructor(
     private readonly db: Database,
     logger: Logger,
   ) {
-    applyMigrations(db, 'directory', MIGRATIONS, logger);
+    applyMigrations(db, 'directory', DIRECTORY_MIGRATIONS, logger);
     this.statements = {
-      find: db.prepare<[string], MatchRow>(
-        `SELECT r.id, r.object, r.name, r.first_name, r.last_name, r.company, r.account_id,
-                r.owner_id, r.last_modified, n.field
-           FROM directory_numbers n JOIN directory_records r ON r.id = n.record_id
-          WHERE n.e164 = ?
-          ORDER BY n.record_id, n.position`,
-      ),
+      find: db.prepare<[string], MatchRow>(DIRECTORY_SQL.find),
       upsertRecord: db.prepare(
         `INSERT INTO directory_records (id, id15, object, name, first_name, last_name, company,
              account_id, owner_id, last_modified, modstamp, load_generation)
@@ -162,7 +236,7 @@ export class DirectoryIndex {
       generationOf: db.prepare<[string], { load_generation: number }>(
         'SELECT load_generation FROM directory_records WHERE id15 = ?',
       ),
-      state: db.prepare<[string], StateRow>('SELECT * FROM directory_sync_state WHERE object = ?'),
+      state: db.prepare<[string], StateRow>(DIRECTORY_SQL.state),
       saveState: db.prepare(
         `INSERT INTO directory_sync_state (object, phase, load_generation, resume_after_id,
              bulk_job_id, bulk_locator, loaded, initial_started_at, watermark, deleted_checked_at,
@@ -176,41 +250,18 @@ export class DirectoryIndex {
              watermark = excluded.watermark, deleted_checked_at = excluded.deleted_checked_at,
              last_sync_at = excluded.last_sync_at`,
       ),
-      getMeta: db.prepare<[string], { value: string }>(
-        'SELECT value FROM directory_meta WHERE key = ?',
-      ),
-      setMeta: db.prepare<[string, string]>(
-        `INSERT INTO directory_meta (key, value) VALUES (?, ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      ),
-      countRecords: db.prepare<[string], { n: number }>(
-        'SELECT COUNT(*) AS n FROM directory_records WHERE object = ?',
-      ),
-      countNumbers: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM directory_numbers'),
-      deleteStale: db.prepare<[string, number]>(
-        'DELETE FROM directory_records WHERE object = ? AND load_generation < ?',
-      ),
-      ids: db.prepare<[string], { id15: string }>(
-        'SELECT id15 FROM directory_records WHERE object = ?',
-      ),
+      getMeta: db.prepare<[string], { value: string }>(DIRECTORY_SQL.getMeta),
+      setMeta: db.prepare<[string, string]>(DIRECTORY_SQL.setMeta),
+      countRecords: db.prepare<[string], { n: number }>(DIRECTORY_SQL.countRecords),
+      countNumbers: db.prepare<[], { n: number }>(DIRECTORY_SQL.countNumbers),
+      deleteStale: db.prepare<[string, number]>(DIRECTORY_SQL.deleteStale),
+      ids: db.prepare<[string], { id15: string }>(DIRECTORY_SQL.ids),
     };
   }
 
   /** Records with this number, one match per record (its first matching field). */
   find(e164: string): DirectoryMatch[] {
-    const out: DirectoryMatch[] = [];
-    let previous = '';
-    for (const row of this.statements.find.all(e164)) {
-      if (row.id === previous) continue;
-      previous = row.id;
-      const match = toMatch(row);
-      if (row.account_id !== null) {
-        match.accountId = row.account_id;
-        if (row.company !== null) match.accountName = row.company;
-      }
-      out.push(match);
-    }
-    return out;
+    return rowsToMatches(this.statements.find.all(e164));
   }
 
   /** Replaces records (and all their numbers) in one transaction, with an optional checkpoint. */
@@ -302,20 +353,7 @@ export class DirectoryIndex {
 
   state(object: MatchObject): SyncState | undefined {
     const row = this.statements.state.get(object);
-    if (row === undefined) return undefined;
-    return {
-      object: row.object,
-      phase: row.phase,
-      loadGeneration: row.load_generation,
-      resumeAfterId: row.resume_after_id,
-      bulkJobId: row.bulk_job_id,
-      bulkLocator: row.bulk_locator,
-      loaded: row.loaded,
-      initialStartedAt: row.initial_started_at,
-      watermark: row.watermark,
-      deletedCheckedAt: row.deleted_checked_at,
-      lastSyncAt: row.last_sync_at,
-    };
+    return row === undefined ? undefined : fromStateRow(row);
   }
 
   saveState(state: SyncState): void {
@@ -362,37 +400,69 @@ export class DirectoryIndex {
    * busy and block the sync's writes while a slow desk phone downloads.
    */
   page(afterId: string, limit: number): PhonebookEntry[] {
-    const rows = this.db
-      .prepare<[string, number], RecordRow & { e164: string; field: string }>(
-        `SELECT r.id, r.object, r.name, r.first_name, r.last_name, r.company, n.e164, n.field
-           FROM (SELECT * FROM directory_records WHERE id > ? ORDER BY id LIMIT ?) r
-           JOIN directory_numbers n ON n.record_id = r.id
-          ORDER BY r.id, n.position`,
-      )
-      .all(afterId, limit);
-    const out: PhonebookEntry[] = [];
-    let current: PhonebookEntry | undefined;
-    for (const row of rows) {
-      if (current?.id !== row.id) {
-        current = {
-          id: row.id,
-          object: row.object,
-          name: row.name,
-          firstName: row.first_name,
-          lastName: row.last_name,
-          company: row.company,
-          numbers: [],
-        };
-        out.push(current);
-      }
-      current.numbers.push({ e164: row.e164, field: row.field });
-    }
-    return out;
+    return rowsToPhonebook(
+      this.db.prepare<[string, number], PhonebookRow>(DIRECTORY_SQL.page).all(afterId, limit),
+    );
   }
 }
 
+/** DIRECTORY_SQL.find's rows as matches: one per record, with its account where known. */
+export function rowsToMatches(rows: readonly MatchRow[]): DirectoryMatch[] {
+  const out: DirectoryMatch[] = [];
+  let previous = '';
+  for (const row of rows) {
+    if (row.id === previous) continue;
+    previous = row.id;
+    const match = toMatch(row);
+    if (row.account_id !== null) {
+      match.accountId = row.account_id;
+      if (row.company !== null) match.accountName = row.company;
+    }
+    out.push(match);
+  }
+  return out;
+}
+
+/** DIRECTORY_SQL.page's rows (one per number) as records with their numbers. */
+export function rowsToPhonebook(rows: readonly PhonebookRow[]): PhonebookEntry[] {
+  const out: PhonebookEntry[] = [];
+  let current: PhonebookEntry | undefined;
+  for (const row of rows) {
+    if (current?.id !== row.id) {
+      current = {
+        id: row.id,
+        object: row.object,
+        name: row.name,
+        firstName: row.first_name,
+        lastName: row.last_name,
+        company: row.company,
+        numbers: [],
+      };
+      out.push(current);
+    }
+    current.numbers.push({ e164: row.e164, field: row.field });
+  }
+  return out;
+}
+
+export function fromStateRow(row: StateRow): SyncState {
+  return {
+    object: row.object,
+    phase: row.phase,
+    loadGeneration: row.load_generation,
+    resumeAfterId: row.resume_after_id,
+    bulkJobId: row.bulk_job_id,
+    bulkLocator: row.bulk_locator,
+    loaded: row.loaded,
+    initialStartedAt: row.initial_started_at,
+    watermark: row.watermark,
+    deletedCheckedAt: row.deleted_checked_at,
+    lastSyncAt: row.last_sync_at,
+  };
+}
+
 /** The match a number row stands for (account fields are added where the query has them). */
-function toMatch(row: {
+export function toMatch(row: {
   id: string;
   object: MatchObject;
   name: string;

@@ -13,7 +13,13 @@ import type { Logger } from '../../logging/logger';
 import type { SObjectRecord } from '../../salesforce/gateway';
 import { QueryFragment, fieldList, identifier, soql } from '../../salesforce/query-builder';
 import type { CountingGateway } from './counting-gateway';
-import type { DirectoryIndex, SyncState } from './directory-index';
+import {
+  allAnswers,
+  thenAnswer,
+  type Answer,
+  type DirectoryIndexStore,
+  type SyncState,
+} from './directory-index';
 import type { OrgFields } from '../../salesforce/org-fields';
 import {
   isExcluded,
@@ -46,7 +52,7 @@ export interface SyncReport {
 }
 
 export interface DirectorySyncOptions {
-  index: DirectoryIndex;
+  index: DirectoryIndexStore;
   gateway: CountingGateway;
   config: DirectoryConfig;
   phone: PhoneConfig;
@@ -79,7 +85,7 @@ const GET_DELETED_MIN_MS = 60_000;
 const DELETED_MAX_AGE_MS = 14 * 24 * 3600_000;
 
 export class DirectorySync {
-  private readonly index: DirectoryIndex;
+  private readonly index: DirectoryIndexStore;
   private readonly gateway: CountingGateway;
   private readonly config: DirectoryConfig;
   private readonly logger: Logger;
@@ -87,6 +93,7 @@ export class DirectorySync {
   private running: Promise<SyncReport> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private personAccounts: boolean | undefined;
+  private mayRun: () => boolean = () => true;
   /** Set by stop(): a running load ends after the page it is on (its checkpoint is saved). */
   private stopping = false;
   lastError: SwitchboardError | undefined;
@@ -105,8 +112,24 @@ export class DirectorySync {
   }
 
   /** True once every configured object has finished its initial load. */
-  isComplete(): boolean {
-    return this.config.objects.every((o) => this.index.state(o)?.phase === 'incremental');
+  isComplete(): Answer<boolean> {
+    return thenAnswer(allAnswers(this.config.objects.map((o) => this.index.state(o))), (states) =>
+      states.every((s) => s?.phase === 'incremental'),
+    );
+  }
+
+  /**
+   * Several bridges share one index: runs happen only while `mayRun` says so (this bridge holds
+   * the directory lock); the others read what its sync writes.
+   */
+  gate(mayRun: () => boolean): void {
+    this.mayRun = mayRun;
+  }
+
+  /** A run now unless one is running or the gate is closed (the lock was just taken). */
+  runSoon(): void {
+    if (this.running !== undefined || !this.mayRun()) return;
+    this.run().catch(() => undefined); // logged in runOnce
   }
 
   /** One sync run; concurrent callers share the run in progress. */
@@ -120,10 +143,7 @@ export class DirectorySync {
   /** Runs now, then every syncIntervalSeconds; failures are logged and retried next time. */
   start(): void {
     if (this.timer !== undefined) return;
-    const tick = () => {
-      if (this.running !== undefined) return;
-      this.run().catch(() => undefined); // logged in runOnce
-    };
+    const tick = () => this.runSoon();
     tick();
     this.timer = setInterval(tick, this.config.syncIntervalSeconds * 1000);
     this.timer.unref();
@@ -156,8 +176,9 @@ export class DirectorySync {
     try {
       for (const object of this.config.objects) {
         const plan = await this.planFor(object);
-        let state = this.index.state(object);
-        if (state === undefined || options.full === true) state = this.beginFullLoad(object, state);
+        let state = await this.index.state(object);
+        if (state === undefined || options.full === true)
+          state = await this.beginFullLoad(object, state);
         if (state.phase === 'initial')
           report.objects.push(await this.initialLoad(plan, state, options));
         else report.objects.push(await this.incremental(plan, state, options));
@@ -193,7 +214,10 @@ export class DirectorySync {
     }
   }
 
-  private beginFullLoad(object: MatchObject, previous: SyncState | undefined): SyncState {
+  private async beginFullLoad(
+    object: MatchObject,
+    previous: SyncState | undefined,
+  ): Promise<SyncState> {
     const state: SyncState = {
       object,
       phase: 'initial',
@@ -207,7 +231,7 @@ export class DirectorySync {
       deletedCheckedAt: previous?.deletedCheckedAt ?? null,
       lastSyncAt: previous?.lastSyncAt ?? null,
     };
-    this.index.saveState(state);
+    await this.index.saveState(state);
     return state;
   }
 
@@ -243,7 +267,7 @@ export class DirectorySync {
         remaining !== undefined &&
         remaining > this.config.bulkThreshold);
     let fetched = 0;
-    const commit = (
+    const commit = async (
       records: SObjectRecord[],
       bulk?: { jobId: string; next: string | undefined },
     ) => {
@@ -260,7 +284,7 @@ export class DirectorySync {
       const indexed = records
         .filter((r) => !isExcluded(plan, r))
         .map((r) => toIndexedRecord(plan, r, this.options.phone));
-      this.index.upsert(indexed, state.loadGeneration, state);
+      await this.index.upsert(indexed, state.loadGeneration, state);
       fetched += records.length;
       options.onProgress?.({ object, phase: 'initial', fetched: state.loaded, total });
       this.options.afterPage?.(object, state.loaded);
@@ -284,7 +308,7 @@ export class DirectorySync {
           ...(resume === undefined ? {} : { resume }),
         });
         for await (const page of pages)
-          commit(page.records, { jobId: page.jobId, next: page.nextLocator });
+          await commit(page.records, { jobId: page.jobId, next: page.nextLocator });
       };
       try {
         await read(resumeBulk);
@@ -311,12 +335,12 @@ export class DirectorySync {
           soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(object)}${where(state.resumeAfterId)} ORDER BY Id LIMIT ${pageSize}`,
           { limit: pageSize },
         );
-        commit(rows.map((r) => ({ ...r, sobjectType: object })));
+        await commit(rows.map((r) => ({ ...r, sobjectType: object })));
         if (rows.length < pageSize) break;
       }
     }
-    const removed = this.index.removeStale(object, state.loadGeneration);
-    this.index.saveState({
+    const removed = await this.index.removeStale(object, state.loadGeneration);
+    await this.index.saveState({
       ...state,
       phase: 'incremental',
       resumeAfterId: null,
@@ -344,8 +368,8 @@ export class DirectorySync {
     const changed = records
       .filter((r) => !isExcluded(plan, r))
       .map((r) => toIndexedRecord(plan, r, this.options.phone));
-    this.index.upsertKeepingGeneration(changed, start.loadGeneration);
-    let removed = this.index.remove(converted);
+    await this.index.upsertKeepingGeneration(changed, start.loadGeneration);
+    let removed = await this.index.remove(converted);
     options.onProgress?.({
       object,
       phase: 'incremental',
@@ -366,7 +390,7 @@ export class DirectorySync {
 
     const deletions = await this.deletions(plan, start);
     removed += deletions.removed;
-    this.index.saveState({
+    await this.index.saveState({
       ...start,
       watermark,
       deletedCheckedAt: deletions.checkedAt,
@@ -396,7 +420,7 @@ export class DirectorySync {
     if (this.gateway.supportsGetDeleted && !tooOld && longEnough) {
       try {
         const result = await this.gateway.getDeleted(plan.object, new Date(from), end);
-        const removed = this.index.remove(result.records.map((r) => r.id));
+        const removed = await this.index.remove(result.records.map((r) => r.id));
         const covered = parseSfDate(result.latestDateCovered ?? null);
         return {
           removed,
@@ -426,8 +450,8 @@ export class DirectorySync {
       soql`SELECT Id FROM ${identifier(plan.object)}${condition}`,
     );
     const alive = new Set(rows.map((r) => r.Id.slice(0, 15)));
-    const gone = this.index.ids15(plan.object).filter((id) => !alive.has(id));
-    return this.index.remove(gone);
+    const gone = (await this.index.ids15(plan.object)).filter((id) => !alive.has(id));
+    return await this.index.remove(gone);
   }
 
   private async hasPersonAccounts(): Promise<boolean> {
@@ -437,7 +461,7 @@ export class DirectorySync {
     );
     if (described !== undefined) return described;
     if (this.personAccounts !== undefined) return this.personAccounts;
-    const stored = this.index.meta('personAccounts');
+    const stored = await this.index.meta('personAccounts');
     if (stored !== undefined) return (this.personAccounts = stored === 'true');
     try {
       await this.gateway.query(soql`SELECT Id FROM Account WHERE IsPersonAccount = true LIMIT 1`, {
@@ -449,7 +473,7 @@ export class DirectorySync {
       if (!(isSwitchboardError(error) && error.details?.errorCode === 'INVALID_FIELD')) throw error;
       this.personAccounts = false;
     }
-    this.index.setMeta('personAccounts', String(this.personAccounts));
+    await this.index.setMeta('personAccounts', String(this.personAccounts));
     return this.personAccounts;
   }
 }

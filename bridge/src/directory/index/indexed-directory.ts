@@ -10,14 +10,14 @@ import { fieldList, identifier, soql } from '../../salesforce/query-builder';
 import type { CallerDirectory, DirectoryMatch } from '../../calls/caller-directory';
 import { matchObjectForId } from '../record-ids';
 import type { CountingGateway } from './counting-gateway';
-import type { DirectoryIndex } from './directory-index';
+import type { DirectoryIndexStore } from './directory-index';
 import type { DirectorySync } from './directory-sync';
 import { isExcluded } from '../record-plan';
 import { toIndexedRecord } from './record-mapping';
 import type { PhoneConfig } from '../../config/schema';
 
 export interface IndexedDirectoryOptions {
-  index: DirectoryIndex;
+  index: DirectoryIndexStore;
   sync: DirectorySync;
   gateway: CountingGateway;
   /** The live search used on a miss (its requests should go through `gateway`). */
@@ -40,9 +40,9 @@ export class IndexedDirectory implements CallerDirectory {
   constructor(private readonly options: IndexedDirectoryOptions) {}
 
   async findByNumber(e164: string): Promise<DirectoryMatch[]> {
-    this.complete ||= this.options.sync.isComplete();
+    this.complete ||= await this.options.sync.isComplete();
     if (this.complete) {
-      const hits = this.options.index.find(e164);
+      const hits = await this.options.index.find(e164);
       if (hits.length > 0) {
         this.counters.indexHits++;
         return hits;
@@ -53,7 +53,7 @@ export class IndexedDirectory implements CallerDirectory {
     const matches = await this.options.liveSearch.findByNumber(e164);
     if (matches.length > 0) {
       try {
-        this.options.index.addMatches(e164, matches, 0);
+        await this.options.index.addMatches(e164, matches, 0);
       } catch (error) {
         // The caller still gets the answer; the index learns it on the next sync.
         this.options.logger.warn(
@@ -100,11 +100,11 @@ export class IndexedDirectory implements CallerDirectory {
     );
     const record = rows[0];
     if (record === undefined || isExcluded(plan, { ...record, sobjectType: object })) {
-      this.options.index.remove([id]);
+      await this.options.index.remove([id]);
       return;
     }
-    const state = this.options.index.state(object);
-    this.options.index.upsertKeepingGeneration(
+    const state = await this.options.index.state(object);
+    await this.options.index.upsertKeepingGeneration(
       [toIndexedRecord(plan, { ...record, sobjectType: object }, this.options.phone)],
       state?.loadGeneration ?? 0,
     );

@@ -2,7 +2,8 @@
 // Initial load (REST pages and Bulk API 2.0), one incremental cycle picking up a changed phone,
 // a new record and a deletion, lookups answered with zero API requests, a miss answered by
 // exactly one search whose hit is indexed, the record's own country, and a killed sync that
-// resumes from its checkpoint.
+// resumes from its checkpoint. Every test runs on both stores: the SQLite index (one bridge's
+// file) and the PostgreSQL one several bridges share (a real server the suite starts).
 import { parseDirectoryConfig, LookupSchema, PhoneSchema } from '../../../src/config/schema';
 import { EmulatedOrg, type SeedData } from '../../../src/demo/emulated-org/emulated-org';
 import {
@@ -11,7 +12,13 @@ import {
 } from '../../../src/directory/index/create-indexed-directory';
 import { silentLogger } from '../../../src/logging/logger';
 import { JsforceSalesforceGateway } from '../../../src/salesforce/jsforce-gateway';
+import {
+  DirectoryIndex,
+  type DirectoryIndexStore,
+} from '../../../src/directory/index/directory-index';
+import { PostgresDirectoryIndex } from '../../../src/directory/index/postgres-directory-index';
 import { openDatabase, type Database } from '../../../src/storage/database';
+import { useTestPostgres } from '../../support/postgres-server';
 import { Teardown } from '../../support/teardown';
 
 const API = '62.0';
@@ -71,12 +78,19 @@ function seed(extraContacts = 0): SeedData {
 interface Harness {
   org: EmulatedOrg;
   db: Database;
+  index: DirectoryIndexStore;
   gateway: JsforceSalesforceGateway;
   clock: { t: number };
 }
 
 /** What startOrg started, stopped after each test (also when it failed halfway). */
 const teardown = new Teardown();
+const postgres = useTestPostgres();
+// A fresh PostgreSQL database and its migrations per test take seconds on a busy machine: a
+// bound against a hang, not a speed check.
+jest.setTimeout(60_000);
+/** The store the tests of the describe block running now use. */
+let store: 'sqlite' | 'postgres' = 'sqlite';
 
 async function startOrg(
   extraContacts = 0,
@@ -96,7 +110,14 @@ async function startOrg(
     bulkPollMs: 1,
   });
   const db = teardown.add(openDatabase(':memory:', silentLogger()), (d) => d.close());
-  return { org, db, gateway, clock };
+  const index =
+    store === 'sqlite'
+      ? new DirectoryIndex(db, silentLogger())
+      : await PostgresDirectoryIndex.open(
+          await postgres.pool(await postgres.freshDatabase()),
+          silentLogger(),
+        );
+  return { org, db, index, gateway, clock };
 }
 
 function feature(
@@ -116,6 +137,7 @@ function feature(
       lookup: LookupSchema.parse({}),
     },
     db: h.db,
+    index: h.index,
     gateway: h.gateway,
     logger: silentLogger(),
     now: () => h.clock.t,
@@ -125,308 +147,334 @@ function feature(
 
 const ids = (matches: { id: string }[]) => matches.map((m) => m.id.slice(0, 15)).sort();
 
-describe('directory index against the emulated org', () => {
-  let h: Harness;
+describe.each(['sqlite', 'postgres'] as const)(
+  'directory index against the emulated org (%s)',
+  (storeName) => {
+    let h: Harness;
+    beforeAll(() => {
+      store = storeName;
+    });
 
-  afterEach(() => teardown.run());
+    afterEach(() => teardown.run());
 
-  describe('initial load', () => {
-    it.each([
-      ['REST query pages', 1000, 'rest'],
-      ['Bulk API 2.0', 0, 'bulk'],
-    ])('loads every phone of a seeded org through %s', async (_name, bulkThreshold, mode) => {
+    describe('initial load', () => {
+      it.each([
+        ['REST query pages', 1000, 'rest'],
+        ['Bulk API 2.0', 0, 'bulk'],
+      ])('loads every phone of a seeded org through %s', async (_name, bulkThreshold, mode) => {
+        h = await startOrg();
+        const dir = feature(h, { bulkThreshold });
+
+        const report = await dir.sync.run();
+
+        expect(report.objects.map((o) => [o.object, o.mode])).toEqual([
+          ['Contact', mode],
+          ['Lead', mode],
+          ['Account', mode],
+        ]);
+        if (mode === 'bulk') expect(h.org.counts.bulk).toBeGreaterThan(0);
+        else expect(h.org.counts.bulk).toBe(0);
+        // The status counts the requests the org received, bulk polls included.
+        expect((await dir.refreshStatus()).apiRequests.sinceStart).toBe(h.org.apiCalls);
+        expect(report.apiRequests).toBe(h.org.apiCalls);
+        // Record country beats the default country; the Account with +49 shares the number.
+        expect(ids(await dir.index.find('+497131123456'))).toEqual([ACCOUNT, JONAS]);
+        expect(
+          (await dir.index.find('+497131123456')).find((m) => m.object === 'Contact'),
+        ).toMatchObject({
+          name: 'Jonas Weber',
+          phoneField: 'Phone',
+          accountId: expect.stringMatching(/^001Hs00000ACC01/) as unknown,
+          accountName: 'Neckar GmbH',
+          ownerId: expect.stringMatching(/^005Hs00000USR01/) as unknown,
+        });
+        expect((await dir.index.find('+14155550134'))[0]).toMatchObject({
+          phoneField: 'MobilePhone',
+        });
+        expect((await dir.index.find('+12125550186'))[0]).toMatchObject({
+          phoneField: 'Direct_Phone__c',
+        });
+        expect((await dir.index.find('+14155550199'))[0]).toMatchObject({
+          object: 'Lead',
+          name: 'Mia Thompson',
+        });
+        expect(await dir.index.find('+12125550111')).toEqual([]); // converted Lead
+        expect(await dir.refreshStatus()).toMatchObject({
+          ready: true,
+          records: { Contact: 3, Lead: 1, Account: 2 },
+          numbers: 7,
+        });
+      });
+    });
+
+    it('reflects a changed phone, a new record and a deletion after one incremental cycle', async () => {
       h = await startOrg();
-      const dir = feature(h, { bulkThreshold });
+      const dir = feature(h);
+      await dir.sync.run();
+      expect(ids(await dir.index.find('+14155550134'))).toEqual([PRIYA]);
 
+      h.clock.t += 2 * 60_000;
+      h.org.update('Contact', PRIYA, { MobilePhone: '415 555 0177' });
+      const lead = h.org.insert('Lead', {
+        LastName: 'New',
+        Company: 'N',
+        Phone: '+1 303 555 0142',
+      });
+      h.org.delete('Contact', CUSTOM);
+      h.clock.t += 2 * 60_000;
       const report = await dir.sync.run();
 
-      expect(report.objects.map((o) => [o.object, o.mode])).toEqual([
-        ['Contact', mode],
-        ['Lead', mode],
-        ['Account', mode],
-      ]);
-      if (mode === 'bulk') expect(h.org.counts.bulk).toBeGreaterThan(0);
-      else expect(h.org.counts.bulk).toBe(0);
-      // The status counts the requests the org received, bulk polls included.
-      expect(dir.status().apiRequests.sinceStart).toBe(h.org.apiCalls);
-      expect(report.apiRequests).toBe(h.org.apiCalls);
-      // Record country beats the default country; the Account with +49 shares the number.
-      expect(ids(dir.index.find('+497131123456'))).toEqual([ACCOUNT, JONAS]);
-      expect(dir.index.find('+497131123456').find((m) => m.object === 'Contact')).toMatchObject({
-        name: 'Jonas Weber',
-        phoneField: 'Phone',
-        accountId: expect.stringMatching(/^001Hs00000ACC01/) as unknown,
-        accountName: 'Neckar GmbH',
-        ownerId: expect.stringMatching(/^005Hs00000USR01/) as unknown,
-      });
-      expect(dir.index.find('+14155550134')[0]).toMatchObject({ phoneField: 'MobilePhone' });
-      expect(dir.index.find('+12125550186')[0]).toMatchObject({ phoneField: 'Direct_Phone__c' });
-      expect(dir.index.find('+14155550199')[0]).toMatchObject({
-        object: 'Lead',
-        name: 'Mia Thompson',
-      });
-      expect(dir.index.find('+12125550111')).toEqual([]); // converted Lead
-      expect(dir.status()).toMatchObject({
-        ready: true,
-        records: { Contact: 3, Lead: 1, Account: 2 },
-        numbers: 7,
-      });
-    });
-  });
-
-  it('reflects a changed phone, a new record and a deletion after one incremental cycle', async () => {
-    h = await startOrg();
-    const dir = feature(h);
-    await dir.sync.run();
-    expect(ids(dir.index.find('+14155550134'))).toEqual([PRIYA]);
-
-    h.clock.t += 2 * 60_000;
-    h.org.update('Contact', PRIYA, { MobilePhone: '415 555 0177' });
-    const lead = h.org.insert('Lead', { LastName: 'New', Company: 'N', Phone: '+1 303 555 0142' });
-    h.org.delete('Contact', CUSTOM);
-    h.clock.t += 2 * 60_000;
-    const report = await dir.sync.run();
-
-    expect(report.objects.every((o) => o.mode === 'incremental')).toBe(true);
-    expect(dir.index.find('+14155550134')).toEqual([]);
-    expect(ids(dir.index.find('+14155550177'))).toEqual([PRIYA]);
-    expect(ids(dir.index.find('+13035550142'))).toEqual([String(lead.Id).slice(0, 15)]);
-    expect(dir.index.find('+12125550186')).toEqual([]);
-    expect(h.org.counts.deleted).toBe(3);
-    expect(dir.status().records).toEqual({ Contact: 2, Lead: 2, Account: 2 });
-  });
-
-  it('asks getDeleted only for windows over a minute, and never falls back to reconciling', async () => {
-    h = await startOrg();
-    const dir = feature(h);
-    await dir.sync.run();
-    h.clock.t += 30_000;
-    await dir.sync.run();
-    h.org.resetCounters();
-    h.clock.t += 30_000;
-
-    await dir.sync.run();
-
-    // One incremental query per object; getDeleted would refuse this window (within a minute of
-    // the last one), and a refusal used to cost a full id scan per object.
-    expect(h.org.counts).toMatchObject({ deleted: 0, query: 3 });
-    h.org.delete('Contact', CUSTOM);
-    h.clock.t += 2 * 60_000;
-    await dir.sync.run();
-    expect(h.org.counts.deleted).toBe(3);
-    expect(dir.index.find('+12125550186')).toEqual([]);
-  });
-
-  it('removes a deleted record by reconciling ids when getDeleted no longer reaches back', async () => {
-    h = await startOrg();
-    const dir = feature(h);
-    await dir.sync.run();
-    h.org.delete('Contact', CUSTOM);
-    h.clock.t += 20 * 24 * 3600_000; // beyond the deleted-records window
-
-    await dir.sync.run();
-
-    expect(dir.index.find('+12125550186')).toEqual([]);
-    expect(h.org.counts.deleted).toBe(0);
-  });
-
-  it('answers a hit from the index with zero API requests', async () => {
-    h = await startOrg();
-    const dir = feature(h);
-    await dir.sync.run();
-    h.org.resetCounters();
-
-    const matches = await dir.directory.findByNumber('+497131123456');
-
-    expect(ids(matches)).toEqual([ACCOUNT, JONAS]);
-    expect(h.org.apiCalls).toBe(0);
-    expect(dir.status().lookups).toMatchObject({ indexHits: 1, liveSearches: 0 });
-  });
-
-  it('falls back to one live search on a miss and indexes its hit', async () => {
-    h = await startOrg();
-    const dir = feature(h);
-    await dir.sync.run();
-    const fresh = h.org.insert('Contact', { LastName: 'Fresh', Phone: '+1 617 555 0142' });
-    h.org.resetCounters();
-
-    const first = await dir.directory.findByNumber('+16175550142');
-    expect(ids(first)).toEqual([String(fresh.Id).slice(0, 15)]);
-    expect(h.org.counts.search).toBe(1);
-    expect(h.org.apiCalls).toBe(1);
-
-    const again = await dir.directory.findByNumber('+16175550142');
-    expect(ids(again)).toEqual(ids(first));
-    expect(h.org.apiCalls).toBe(1);
-
-    h.org.resetCounters();
-    expect(await dir.directory.findByNumber('+16175550000')).toEqual([]);
-    expect(h.org.apiCalls).toBe(1);
-  });
-
-  it('reads a record noted from a pop into the index at once', async () => {
-    h = await startOrg();
-    const dir = feature(h);
-    await dir.sync.run();
-    const created = h.org.insert('Lead', {
-      LastName: 'Popped',
-      Company: 'P',
-      Phone: '030 1234567',
-      Country: 'DE',
+      expect(report.objects.every((o) => o.mode === 'incremental')).toBe(true);
+      expect(await dir.index.find('+14155550134')).toEqual([]);
+      expect(ids(await dir.index.find('+14155550177'))).toEqual([PRIYA]);
+      expect(ids(await dir.index.find('+13035550142'))).toEqual([String(lead.Id).slice(0, 15)]);
+      expect(await dir.index.find('+12125550186')).toEqual([]);
+      expect(h.org.counts.deleted).toBe(3);
+      expect((await dir.refreshStatus()).records).toEqual({ Contact: 2, Lead: 2, Account: 2 });
     });
 
-    dir.directory.noteRecordChanged('', String(created.Id));
-    await dir.directory.settled();
+    it('asks getDeleted only for windows over a minute, and never falls back to reconciling', async () => {
+      h = await startOrg();
+      const dir = feature(h);
+      await dir.sync.run();
+      h.clock.t += 30_000;
+      await dir.sync.run();
+      h.org.resetCounters();
+      h.clock.t += 30_000;
 
-    expect(ids(dir.index.find('+49301234567'))).toEqual([String(created.Id).slice(0, 15)]);
-  });
+      await dir.sync.run();
 
-  it.each([
-    ['REST', 1000, {}],
-    ['Bulk', 0, { bulkPageSize: 3 }],
-  ])(
-    'resumes a %s load killed halfway from its checkpoint',
-    async (_name, bulkThreshold, tuning) => {
+      // One incremental query per object; getDeleted would refuse this window (within a minute of
+      // the last one), and a refusal used to cost a full id scan per object.
+      expect(h.org.counts).toMatchObject({ deleted: 0, query: 3 });
+      h.org.delete('Contact', CUSTOM);
+      h.clock.t += 2 * 60_000;
+      await dir.sync.run();
+      expect(h.org.counts.deleted).toBe(3);
+      expect(await dir.index.find('+12125550186')).toEqual([]);
+    });
+
+    it('removes a deleted record by reconciling ids when getDeleted no longer reaches back', async () => {
+      h = await startOrg();
+      const dir = feature(h);
+      await dir.sync.run();
+      h.org.delete('Contact', CUSTOM);
+      h.clock.t += 20 * 24 * 3600_000; // beyond the deleted-records window
+
+      await dir.sync.run();
+
+      expect(await dir.index.find('+12125550186')).toEqual([]);
+      expect(h.org.counts.deleted).toBe(0);
+    });
+
+    it('answers a hit from the index with zero API requests', async () => {
+      h = await startOrg();
+      const dir = feature(h);
+      await dir.sync.run();
+      h.org.resetCounters();
+
+      const matches = await dir.directory.findByNumber('+497131123456');
+
+      expect(ids(matches)).toEqual([ACCOUNT, JONAS]);
+      expect(h.org.apiCalls).toBe(0);
+      expect((await dir.refreshStatus()).lookups).toMatchObject({ indexHits: 1, liveSearches: 0 });
+    });
+
+    it('falls back to one live search on a miss and indexes its hit', async () => {
+      h = await startOrg();
+      const dir = feature(h);
+      await dir.sync.run();
+      const fresh = h.org.insert('Contact', { LastName: 'Fresh', Phone: '+1 617 555 0142' });
+      h.org.resetCounters();
+
+      const first = await dir.directory.findByNumber('+16175550142');
+      expect(ids(first)).toEqual([String(fresh.Id).slice(0, 15)]);
+      expect(h.org.counts.search).toBe(1);
+      expect(h.org.apiCalls).toBe(1);
+
+      const again = await dir.directory.findByNumber('+16175550142');
+      expect(ids(again)).toEqual(ids(first));
+      expect(h.org.apiCalls).toBe(1);
+
+      h.org.resetCounters();
+      expect(await dir.directory.findByNumber('+16175550000')).toEqual([]);
+      expect(h.org.apiCalls).toBe(1);
+    });
+
+    it('reads a record noted from a pop into the index at once', async () => {
+      h = await startOrg();
+      const dir = feature(h);
+      await dir.sync.run();
+      const created = h.org.insert('Lead', {
+        LastName: 'Popped',
+        Company: 'P',
+        Phone: '030 1234567',
+        Country: 'DE',
+      });
+
+      dir.directory.noteRecordChanged('', String(created.Id));
+      await dir.directory.settled();
+
+      expect(ids(await dir.index.find('+49301234567'))).toEqual([String(created.Id).slice(0, 15)]);
+    });
+
+    it.each([
+      ['REST', 1000, {}],
+      ['Bulk', 0, { bulkPageSize: 3 }],
+    ])(
+      'resumes a %s load killed halfway from its checkpoint',
+      async (_name, bulkThreshold, tuning) => {
+        h = await startOrg(12);
+        let pages = 0;
+        const killed = feature(
+          h,
+          { bulkThreshold, objects: ['Contact'] },
+          {
+            ...tuning,
+            afterPage: () => {
+              if (++pages === 2) throw new Error('killed');
+            },
+          },
+        );
+        await expect(killed.sync.run()).rejects.toThrow('killed');
+        const loadedBefore = (await killed.refreshStatus()).objects.Contact?.loaded ?? 0;
+        expect(loadedBefore).toBeGreaterThan(0);
+        expect((await killed.refreshStatus()).ready).toBe(false);
+
+        // A new process on the same database: it continues after the last committed record.
+        const resumed = feature(h, { bulkThreshold, objects: ['Contact'] }, tuning);
+        const report = await resumed.sync.run();
+
+        const fetched = report.objects[0]?.fetched ?? 0;
+        // 16 Contacts in the org (one without a phone, so 15 indexed).
+        expect(fetched).toBe(16 - loadedBefore);
+        expect(fetched).toBeLessThan(16);
+        expect(await resumed.refreshStatus()).toMatchObject({
+          ready: true,
+          records: { Contact: 15 },
+        });
+        expect(await resumed.index.find('+13035551011')).toHaveLength(1);
+      },
+    );
+
+    it('stops a running load after the page it is on, and the next process resumes it', async () => {
       h = await startOrg(12);
       let pages = 0;
-      const killed = feature(
+      let stopped: Promise<void> | undefined;
+      const first = feature(
         h,
-        { bulkThreshold, objects: ['Contact'] },
+        { objects: ['Contact'] },
         {
-          ...tuning,
           afterPage: () => {
-            if (++pages === 2) throw new Error('killed');
+            if (++pages === 2) stopped = first.stop();
           },
         },
       );
-      await expect(killed.sync.run()).rejects.toThrow('killed');
-      const loadedBefore = killed.status().objects.Contact?.loaded ?? 0;
-      expect(loadedBefore).toBeGreaterThan(0);
-      expect(killed.status().ready).toBe(false);
 
-      // A new process on the same database: it continues after the last committed record.
-      const resumed = feature(h, { bulkThreshold, objects: ['Contact'] }, tuning);
-      const report = await resumed.sync.run();
+      await expect(first.sync.run()).rejects.toThrow('directory sync stopped');
+      await stopped;
+      expect((await first.refreshStatus()).objects.Contact).toMatchObject({
+        phase: 'initial',
+        loaded: 4,
+      });
 
-      const fetched = report.objects[0]?.fetched ?? 0;
-      // 16 Contacts in the org (one without a phone, so 15 indexed).
-      expect(fetched).toBe(16 - loadedBefore);
-      expect(fetched).toBeLessThan(16);
-      expect(resumed.status()).toMatchObject({ ready: true, records: { Contact: 15 } });
-      expect(resumed.index.find('+13035551011')).toHaveLength(1);
-    },
-  );
-
-  it('stops a running load after the page it is on, and the next process resumes it', async () => {
-    h = await startOrg(12);
-    let pages = 0;
-    let stopped: Promise<void> | undefined;
-    const first = feature(
-      h,
-      { objects: ['Contact'] },
-      {
-        afterPage: () => {
-          if (++pages === 2) stopped = first.stop();
-        },
-      },
-    );
-
-    await expect(first.sync.run()).rejects.toThrow('directory sync stopped');
-    await stopped;
-    expect(first.status().objects.Contact).toMatchObject({ phase: 'initial', loaded: 4 });
-
-    const report = await feature(h, { objects: ['Contact'] }).sync.run();
-    expect(report.objects[0]?.fetched).toBe(12);
-  });
-
-  it('resumes after Salesforce failed in the middle of a load', async () => {
-    h = await startOrg(12);
-    let pages = 0;
-    const dir = feature(
-      h,
-      { objects: ['Contact'] },
-      {
-        afterPage: () => {
-          if (++pages === 3) h.org.faults.failNext(2, 503); // the next page request and its retry
-        },
-      },
-    );
-    await expect(dir.sync.run()).rejects.toMatchObject({ code: 'SF_UNAVAILABLE' });
-    expect(dir.status()).toMatchObject({
-      ready: false,
-      lastError: { code: 'SF_UNAVAILABLE' },
-      objects: { Contact: { phase: 'initial', loaded: 6 } },
+      const report = await feature(h, { objects: ['Contact'] }).sync.run();
+      expect(report.objects[0]?.fetched).toBe(12);
     });
 
-    const report = await dir.sync.run();
-
-    expect(report.objects[0]?.fetched).toBe(10);
-    expect(dir.status()).toMatchObject({ ready: true, lastError: null, records: { Contact: 15 } });
-  });
-
-  it('removes a Lead converted since the last cycle', async () => {
-    h = await startOrg();
-    const dir = feature(h);
-    await dir.sync.run();
-    const mia = h.org.records('Lead').find((l) => l.LastName === 'Thompson');
-    expect(dir.index.find('+14155550199')).toHaveLength(1);
-
-    h.clock.t += 60_000;
-    h.org.update('Lead', String(mia?.Id), { IsConverted: true });
-    await dir.sync.run();
-
-    expect(dir.index.find('+14155550199')).toEqual([]);
-  });
-
-  it('indexes Person Account phones where the org has Person Accounts', async () => {
-    h = await startOrg(0, {
-      Account: [
-        { Name: 'Business', Phone: '+1 212 555 0100' },
+    it('resumes after Salesforce failed in the middle of a load', async () => {
+      h = await startOrg(12);
+      let pages = 0;
+      const dir = feature(
+        h,
+        { objects: ['Contact'] },
         {
-          // A person account: the org has Person Accounts, and Lena has a person contact.
-          FirstName: 'Lena',
-          LastName: 'Vogel',
-          PersonMobilePhone: '0151 12345678',
-          PersonMailingCountry: 'Deutschland',
+          afterPage: () => {
+            if (++pages === 3) h.org.faults.failNext(2, 503); // the next page request and its retry
+          },
         },
-      ],
+      );
+      await expect(dir.sync.run()).rejects.toMatchObject({ code: 'SF_UNAVAILABLE' });
+      expect(await dir.refreshStatus()).toMatchObject({
+        ready: false,
+        lastError: { code: 'SF_UNAVAILABLE' },
+        objects: { Contact: { phase: 'initial', loaded: 6 } },
+      });
+
+      const report = await dir.sync.run();
+
+      expect(report.objects[0]?.fetched).toBe(10);
+      expect(await dir.refreshStatus()).toMatchObject({
+        ready: true,
+        lastError: null,
+        records: { Contact: 15 },
+      });
     });
-    const dir = feature(h, { objects: ['Contact', 'Account'] });
 
-    await dir.sync.run();
+    it('removes a Lead converted since the last cycle', async () => {
+      h = await startOrg();
+      const dir = feature(h);
+      await dir.sync.run();
+      const mia = h.org.records('Lead').find((l) => l.LastName === 'Thompson');
+      expect(await dir.index.find('+14155550199')).toHaveLength(1);
 
-    // Found once, as the Person Account: her person contact is not a second match.
-    expect(dir.index.find('+4915112345678')).toEqual([
-      expect.objectContaining({
-        object: 'Account',
-        name: 'Lena Vogel',
-        phoneField: 'PersonMobilePhone',
-      }),
-    ]);
-    expect(dir.status().records).toEqual({ Contact: 0, Account: 2 });
-  });
+      h.clock.t += 60_000;
+      h.org.update('Lead', String(mia?.Id), { IsConverted: true });
+      await dir.sync.run();
 
-  it('detects an org without Person Accounts and reads the standard fields only', async () => {
-    h = await startOrg();
-    const dir = feature(h, { objects: ['Account'] });
+      expect(await dir.index.find('+14155550199')).toEqual([]);
+    });
 
-    await dir.sync.run();
+    it('indexes Person Account phones where the org has Person Accounts', async () => {
+      h = await startOrg(0, {
+        Account: [
+          { Name: 'Business', Phone: '+1 212 555 0100' },
+          {
+            // A person account: the org has Person Accounts, and Lena has a person contact.
+            FirstName: 'Lena',
+            LastName: 'Vogel',
+            PersonMobilePhone: '0151 12345678',
+            PersonMailingCountry: 'Deutschland',
+          },
+        ],
+      });
+      const dir = feature(h, { objects: ['Contact', 'Account'] });
 
-    // Person fields in a query would be INVALID_FIELD here: the sync asked for none.
-    expect(dir.status()).toMatchObject({ ready: true, lastError: null });
-    expect(dir.status().records).toEqual({ Account: 2 });
-  });
+      await dir.sync.run();
 
-  it('keeps its state across a restart: the next run is incremental', async () => {
-    h = await startOrg();
-    await feature(h).sync.run();
+      // Found once, as the Person Account: her person contact is not a second match.
+      expect(await dir.index.find('+4915112345678')).toEqual([
+        expect.objectContaining({
+          object: 'Account',
+          name: 'Lena Vogel',
+          phoneField: 'PersonMobilePhone',
+        }),
+      ]);
+      expect((await dir.refreshStatus()).records).toEqual({ Contact: 0, Account: 2 });
+    });
 
-    const report = await feature(h).sync.run();
+    it('detects an org without Person Accounts and reads the standard fields only', async () => {
+      h = await startOrg();
+      const dir = feature(h, { objects: ['Account'] });
 
-    expect(report.objects.map((o) => o.mode)).toEqual([
-      'incremental',
-      'incremental',
-      'incremental',
-    ]);
-  });
-});
+      await dir.sync.run();
+
+      // Person fields in a query would be INVALID_FIELD here: the sync asked for none.
+      expect(await dir.refreshStatus()).toMatchObject({ ready: true, lastError: null });
+      expect((await dir.refreshStatus()).records).toEqual({ Account: 2 });
+    });
+
+    it('keeps its state across a restart: the next run is incremental', async () => {
+      h = await startOrg();
+      await feature(h).sync.run();
+
+      const report = await feature(h).sync.run();
+
+      expect(report.objects.map((o) => o.mode)).toEqual([
+        'incremental',
+        'incremental',
+        'incremental',
+      ]);
+    });
+  },
+);
