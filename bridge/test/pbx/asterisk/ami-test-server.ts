@@ -189,6 +189,18 @@ export class AmiTestServer {
     );
   }
 
+  /**
+   * An answer to one session's action, after what is being streamed now: manager.c writes each
+   * frame whole, so an answer never lands inside an event still being written (written at once,
+   * it did, in the soak: "EResponse: Success", and the bridge rightly skipped both frames).
+   */
+  private answer(socket: net.Socket, text: string): boolean {
+    this.streaming = this.streaming.then(() => {
+      if (!socket.destroyed) socket.write(text);
+    });
+    return true; // queued, like socket.write's answer
+  }
+
   /** Events an action raises, to every session (none logged in: nobody hears them). */
   private broadcast(frames: readonly string[]): void {
     this.send(frames).catch(() => undefined);
@@ -215,7 +227,7 @@ export class AmiTestServer {
   private control(socket: net.Socket, action: string, fields: Record<string, string>): void {
     const id = fields.ActionID ?? '';
     const error = (message: string) =>
-      socket.write(formatFrame({ Response: 'Error', ActionID: id, Message: message }));
+      this.answer(socket, formatFrame({ Response: 'Error', ActionID: id, Message: message }));
     const channel = fields.Channel ?? '';
     if (channel === '') {
       error(action === 'Redirect' ? 'Channel not specified' : 'No channel specified');
@@ -232,12 +244,10 @@ export class AmiTestServer {
     const scripts = this.options.afterActions ?? [];
     const next = scripts.findIndex((script) => script.action === action);
     const [script] = next === -1 ? [] : scripts.splice(next, 1);
-    // After what is being replayed now, like every frame of this session.
-    this.streaming = this.streaming.then(() => {
-      socket.write(
-        formatFrame({ Response: 'Success', ActionID: id, Message: CONTROL_ANSWERS[action] ?? '' }),
-      );
-    });
+    this.answer(
+      socket,
+      formatFrame({ Response: 'Success', ActionID: id, Message: CONTROL_ANSWERS[action] ?? '' }),
+    );
     if (script !== undefined) void this.send(script.frames);
   }
 
@@ -316,7 +326,7 @@ export class AmiTestServer {
   private onAction(socket: net.Socket, fields: Record<string, string>): void {
     this.received.push({ fields });
     const id = fields.ActionID ?? '';
-    const reply = (lines: Record<string, string>) => socket.write(formatFrame({ ...lines }));
+    const reply = (lines: Record<string, string>) => this.answer(socket, formatFrame({ ...lines }));
     const action = this.options.unknownActions?.includes(fields.Action ?? '')
       ? undefined
       : fields.Action;
@@ -437,12 +447,13 @@ export class AmiTestServer {
     const family = fields.Family ?? '';
     const key = fields.Key ?? '';
     const error = (message: string) =>
-      socket.write(formatFrame({ Response: 'Error', ActionID: id, Message: message }));
+      this.answer(socket, formatFrame({ Response: 'Error', ActionID: id, Message: message }));
     if (family === '') return void error('No family specified.');
     if (key === '') return void error('No key specified.');
     const value = this.astdb.get(`/${family}/${key}`);
     if (value === undefined) return void error('Database entry not found');
-    socket.write(
+    this.answer(
+      socket,
       formatFrame({
         Response: 'Success',
         ActionID: id,
@@ -471,16 +482,23 @@ export class AmiTestServer {
     const id = fields.ActionID ?? '';
     const variable = fields.Variable ?? '';
     if (variable === '') {
-      socket.write(
+      this.answer(
+        socket,
         formatFrame({ Response: 'Error', ActionID: id, Message: 'No variable specified' }),
       );
       return;
     }
     if (fields.Channel !== undefined && fields.Channel !== '') {
-      socket.write(formatFrame({ Response: 'Error', ActionID: id, Message: 'No such channel' }));
+      this.answer(
+        socket,
+        formatFrame({ Response: 'Error', ActionID: id, Message: 'No such channel' }),
+      );
       return;
     }
-    socket.write(formatFrame({ Response: 'Success', ActionID: id, Message: 'Variable Set' }));
+    this.answer(
+      socket,
+      formatFrame({ Response: 'Success', ActionID: id, Message: 'Variable Set' }),
+    );
     const value = fields.Value ?? '';
     const device = /^DEVICE_STATE\((.+)\)$/i.exec(variable)?.[1];
     const presentity = /^PRESENCE_STATE\((.+)\)$/i.exec(variable)?.[1];
@@ -514,7 +532,7 @@ export class AmiTestServer {
     const iface = fields.Interface ?? '';
     const pausedText = fields.Paused ?? '';
     const error = (message: string) =>
-      socket.write(formatFrame({ Response: 'Error', ActionID: id, Message: message }));
+      this.answer(socket, formatFrame({ Response: 'Error', ActionID: id, Message: message }));
     if (iface === '' || pausedText === '')
       return void error("Need 'Interface' and 'Paused' parameters.");
     const paused = /^(yes|true|y|t|1|on)$/i.test(pausedText);
@@ -522,7 +540,8 @@ export class AmiTestServer {
       .filter(([name, members]) => (fields.Queue ?? name) === name && members.includes(iface))
       .map(([name]) => name);
     if (queues.length === 0) return void error('Interface not found');
-    socket.write(
+    this.answer(
+      socket,
       formatFrame({
         Response: 'Success',
         ActionID: id,
@@ -572,7 +591,7 @@ export class AmiTestServer {
       EventList: 'Complete',
       ListItems: String(items.length),
     });
-    socket.write(text);
+    this.answer(socket, text);
   }
 }
 
