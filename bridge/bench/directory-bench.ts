@@ -95,10 +95,10 @@ async function main(): Promise<void> {
   for (let start = 0; start < records; start += BATCH) {
     const batch: IndexedRecord[] = [];
     for (let n = start; n < Math.min(records, start + BATCH); n++) batch.push(syntheticRecord(n));
-    feature.index.upsert(batch, 1);
+    await feature.index.upsert(batch, 1);
   }
   for (const object of ['Contact', 'Lead', 'Account'] as const)
-    feature.index.saveState({
+    await feature.index.saveState({
       object,
       phase: 'incremental',
       loadGeneration: 1,
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     });
   db.pragma('wal_checkpoint(TRUNCATE)');
   const buildSeconds = (performance.now() - buildStart) / 1000;
-  const numbers = feature.index.numberCount();
+  const numbers = await feature.index.numberCount();
   console.log(
     `index built: ${numbers} numbers, ${records} records in ${buildSeconds.toFixed(1)} s; database ${mb(dbSize(file))}`,
   );
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     if (matches.length > 0) found++;
     const miss = `+1999555${String(i % 10000).padStart(4, '0')}`;
     const t1 = performance.now();
-    feature.index.find(miss);
+    await feature.index.find(miss);
     missTimes.push(performance.now() - t1);
   }
   hitTimes.sort((a, b) => a - b);
