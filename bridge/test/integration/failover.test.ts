@@ -24,6 +24,7 @@ import { CAPTURE_ORG_SEED, ORG } from '../pbx/asterisk/capture-tasks';
 import { useTestPostgres } from '../support/postgres-server';
 import { RoundRobinProxy } from '../support/round-robin-proxy';
 import { Teardown } from '../support/teardown';
+import { waitForValue } from '../support/wait-for-value';
 import { DEMO_USERS, RepClient, type ServerFrame } from '../support/test-bridge';
 import { TYPESCRIPT_CLI, typescriptNodeArgs } from '../support/ts-child';
 
@@ -34,15 +35,8 @@ const WAIT_MS = 20_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const until = <T>(what: string, check: () => Promise<T | undefined> | T | undefined) =>
+  waitForValue(what, check, WAIT_MS);
 
 /** A rep's browser tab: reconnects through the load balancer when its socket closes. */
 class Tab {

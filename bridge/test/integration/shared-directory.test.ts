@@ -13,6 +13,7 @@ import type { DirectoryStatus } from '../../src/directory/index/create-indexed-d
 import { silentLogger } from '../../src/logging/logger';
 import { useTestPostgres } from '../support/postgres-server';
 import { Teardown } from '../support/teardown';
+import { waitForValue } from '../support/wait-for-value';
 import {
   ADMIN_TOKEN,
   DEMO_MAPPINGS,
@@ -26,15 +27,8 @@ const ANA = DEMO_USERS[0]!;
 const ALICE = '003000000000021AAA';
 const WAIT_MS = 30_000;
 
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, check: () => Promise<T | undefined>) =>
+  waitForValue(what, check, WAIT_MS);
 
 /** The directory part of a bridge's admin status. */
 async function directoryOf(bridge: RunningBridge): Promise<DirectoryStatus> {

@@ -1,0 +1,20 @@
+// Waits for a condition to hold, polling: the tests' one way to wait on another process (a
+// bridge, PostgreSQL, the emulated org) without a fixed delay. The bound only guards a hang.
+
+/**
+ * Polls `check` until it gives a value (not undefined) and returns it; throws naming `what`
+ * after `timeoutMs`, which is generous for a busy 2-core machine.
+ */
+export async function waitForValue<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
