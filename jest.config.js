@@ -5,14 +5,15 @@ const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config'
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A guard against a hang, not a speed limit: tests wait for conditions, and on a busy 2-core
+  // machine starting a bridge (or 300 sockets) took longer than Jest's 5 s default. A global
+  // option: inside a project Jest ignores it (with an "Unknown option" warning).
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'bridge',
       rootDir: __dirname,
       testEnvironment: 'node',
-      // A guard against a hang, not a speed limit: tests wait for conditions, and on a busy
-      // 2-core machine starting a bridge (or 300 sockets) took longer than Jest's 5 s default.
-      testTimeout: 60_000,
       roots: ['<rootDir>/bridge'],
       testMatch: ['<rootDir>/bridge/test/**/*.test.ts'],
       transform: {
