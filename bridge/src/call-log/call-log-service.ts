@@ -200,9 +200,8 @@ export class CallLogService {
     options.calls.onCallChanged((call) => {
       void this.onCallChanged(call);
     });
-    options.calls.onCallFinished((pbxCallId, legs) => {
-      void this.onCallFinished(pbxCallId, legs);
-    });
+    // The call core keeps the legs in its durable store until the decision is stored.
+    options.calls.onCallFinished((pbxCallId, legs) => this.onCallFinished(pbxCallId, legs));
   }
 
   /**

@@ -21,8 +21,12 @@ export type RankFn = (
   options: { repUserId: string | undefined; max: number },
 ) => CallMatch[];
 export type CallListener = (call: Call) => void;
-/** Told when a whole PBX call is over, with the last state of each of its legs. */
-export type CallFinishedListener = (pbxCallId: string, legs: Call[]) => void;
+/**
+ * Told when a whole PBX call is over, with the last state of each of its legs. A listener that
+ * stores what it decided (the call log's outbox row) returns a promise: the legs stay in the
+ * durable store until it settles, so a crash in between finds them again at the next start.
+ */
+export type CallFinishedListener = (pbxCallId: string, legs: Call[]) => void | Promise<void>;
 
 /**
  * Where a dial the bridge placed came from, by the bridge's dial id (which the PBX echoes as
@@ -172,15 +176,17 @@ export class CallService implements CallLogFeed {
       this.finishIfLastLeg(resolved.pbxCallId);
   }
 
-  /**
-   * After a restart: puts back the legs the last run had not ended (publishing them to the
-   * listeners, restarting a lookup that was cut off) and returns what the PBX adapter needs to
-   * check them against the PBX; undefined when there was nothing.
-   */
+  /** Whether a leg of the last run is still under way in the store (CallLogFeed.resumes). */
   resumes(callId: string): boolean {
     return this.store.all().some((leg) => leg.call.id === callId && leg.call.state !== 'ended');
   }
 
+  /**
+   * After a restart: puts back the legs the last run had not ended (publishing them to the
+   * listeners, restarting a lookup that was cut off), finishes the calls that were over, and
+   * returns what the PBX adapter needs to check the rest against the PBX; undefined when there
+   * was nothing.
+   */
   restore(): ResumeState | undefined {
     const stored = this.store.all();
     if (stored.length === 0) return undefined;
@@ -193,10 +199,20 @@ export class CallService implements CallLogFeed {
         if (!this.lookups.has(pbxCallId)) this.startLookup(pbxCallId, call.e164);
     }
     const lastSeen = Math.max(this.store.lastSeen() ?? 0, ...stored.map((l) => l.updatedAt));
+    // A call whose legs had all ended, on a PBX that does not report `finished`, was over
+    // already: the last run died before its log was stored. Decided now, not at expiry.
+    const over = new Set<string>();
+    for (const leg of stored) if (!leg.reportsFinish) over.add(leg.pbxCallId);
+    for (const leg of stored) if (leg.call.state !== 'ended') over.delete(leg.pbxCallId);
     this.options.logger.info(
-      { legs: restored.length, calls: new Set(stored.map((l) => l.pbxCallId)).size },
+      {
+        legs: restored.length,
+        calls: new Set(stored.map((l) => l.pbxCallId)).size,
+        ...(over.size === 0 ? {} : { finished: over.size }),
+      },
       'calls from before the restart restored; asking the PBX which are still up',
     );
+    for (const pbxCallId of over) this.finishCall(pbxCallId);
     return {
       legs: restored.map((call) => ({
         pbxCallId: this.options.tracker.pbxCallIdOf(call.id) ?? '',
@@ -204,7 +220,7 @@ export class CallService implements CallLogFeed {
         direction: call.direction,
         answered: call.answeredAt !== undefined,
       })),
-      openCalls: [...new Set(stored.map((l) => l.pbxCallId))],
+      openCalls: [...new Set(stored.map((l) => l.pbxCallId))].filter((id) => !over.has(id)),
       lastSeenAt: new Date(lastSeen),
     };
   }
@@ -335,7 +351,7 @@ export class CallService implements CallLogFeed {
     }
   }
 
-  /** Resolves once every lookup started so far has been published (tests, shutdown). */
+  /** Resolves once every lookup started so far has been published and every finished call has left the store (tests, shutdown). */
   async whenIdle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
@@ -506,17 +522,37 @@ export class CallService implements CallLogFeed {
       );
       legs = this.options.tracker.legsOf(pbxCallId);
     }
+    const decisions: Promise<void>[] = [];
+    const failed = (error: unknown): void => {
+      this.options.logger.error(
+        { err: error instanceof Error ? error.message : String(error), pbxCallId },
+        'a call-finished listener failed',
+      );
+    };
     if (legs.length > 0)
       for (const listener of [...this.finishListeners]) {
         try {
-          listener(pbxCallId, legs);
+          const decided = listener(pbxCallId, legs);
+          if (decided !== undefined) decisions.push(decided.catch(failed));
         } catch (error) {
-          this.options.logger.error(
-            { err: error instanceof Error ? error.message : String(error), pbxCallId },
-            'a call-finished listener failed',
-          );
+          failed(error);
         }
       }
+    if (decisions.length === 0) {
+      this.forgetCall(pbxCallId);
+      return;
+    }
+    // Until the listeners have stored their decisions the legs are the only durable trace of
+    // the call: a SIGKILL now must still find them.
+    const forgotten = Promise.all(decisions).then(() => {
+      this.forgetCall(pbxCallId);
+    });
+    const run = forgotten.finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  /** A finished call whose decisions are stored: out of the durable store. */
+  private forgetCall(pbxCallId: string): void {
     try {
       this.store.deleteCall(pbxCallId);
     } catch (error) {

@@ -341,7 +341,9 @@ describe('CallService: whole PBX calls and the durable store (issue 11)', () => 
   it('finishes a call whose adapter does not report `finished` when its last leg ends', async () => {
     const { service } = setup(noMatches);
     const finished: Array<[string, string[]]> = [];
-    service.onCallFinished((id, legs) => finished.push([id, legs.map((l) => l.id)]));
+    service.onCallFinished((id, legs) => {
+      finished.push([id, legs.map((l) => l.id)]);
+    });
     service.handleEvent(ring('201'));
     service.handleEvent(ring('202'));
     await service.whenIdle();
@@ -354,7 +356,9 @@ describe('CallService: whole PBX calls and the durable store (issue 11)', () => 
   it('waits for `finished` when the adapter reports it: a queue may ring the leg again', async () => {
     const { service, published } = setup(noMatches);
     const finished: Call[][] = [];
-    service.onCallFinished((_id, legs) => finished.push(legs));
+    service.onCallFinished((_id, legs) => {
+      finished.push(legs);
+    });
     const cycle = (seconds: number) =>
       ({
         ...ring('201'),
@@ -396,7 +400,9 @@ describe('CallService: whole PBX calls and the durable store (issue 11)', () => 
     const answer = deferred<DirectoryMatch[]>();
     const { service } = setup({ findByNumber: () => answer.promise });
     const finished: Call[][] = [];
-    service.onCallFinished((_id, legs) => finished.push(legs));
+    service.onCallFinished((_id, legs) => {
+      finished.push(legs);
+    });
     service.handleEvent(ring('201'));
     service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
     expect(finished).toEqual([]);
@@ -405,6 +411,76 @@ describe('CallService: whole PBX calls and the durable store (issue 11)', () => 
     expect(finished.map((legs) => legs.map((l) => [l.id, l.lookup, l.matches.length]))).toEqual([
       [['c1:201', 'done', 1]],
     ]);
+  });
+
+  it('keeps a finished call in the store until its finish listeners have stored their decision', async () => {
+    const store = new MemoryCallStore();
+    const { service, published } = setup(noMatches, { store });
+    const stored = deferred<undefined>();
+    service.onCallFinished(async () => {
+      await stored.promise;
+    });
+    service.handleEvent(ring('201'));
+    await service.whenIdle();
+    service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
+    // The rep is shown the end, but the call log has not stored its row: a SIGKILL now must
+    // still find the leg at the next start.
+    expect(published.at(-1)).toMatchObject({ id: 'c1:201', state: 'ended' });
+    const idle = service.whenIdle();
+    expect(store.legsOf('c1').map((leg) => leg.call.state)).toEqual(['ended']);
+    stored.resolve(undefined);
+    await idle;
+    expect(store.legsOf('c1')).toEqual([]);
+  });
+
+  it('forgets a finished call whose finish listener failed, and says so once', async () => {
+    const store = new MemoryCallStore();
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({
+      level: 'error',
+      destination: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) },
+    });
+    const { service } = setup(noMatches, { store, logger });
+    service.onCallFinished(() => Promise.reject(new Error('outbox gone')));
+    service.handleEvent(ring('201'));
+    await service.whenIdle();
+    service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
+    await service.whenIdle();
+    expect(store.legsOf('c1')).toEqual([]);
+    expect(lines.map((l) => [l.msg, l.err])).toEqual([
+      ['a call-finished listener failed', 'outbox gone'],
+    ]);
+  });
+
+  it('finishes at restart a call that was over when the last run died before its decision was stored', async () => {
+    const store = new MemoryCallStore();
+    const first = setup(noMatches, { store });
+    // The process dies before the call log stores anything: the promise never settles.
+    first.service.onCallFinished(() => new Promise<void>(() => undefined));
+    first.service.handleEvent(ring('201'));
+    first.service.handleEvent(ring('202'));
+    await first.service.whenIdle();
+    first.service.handleEvent({ type: 'answered', pbxCallId: 'c1', extension: '201', at: AT });
+    first.service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '202', at: AT });
+    first.service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
+
+    const second = setup(noMatches, { store });
+    const finished: Array<Array<[string, string]>> = [];
+    second.service.onCallFinished((_id, legs) => {
+      finished.push(legs.map((leg) => [leg.id, leg.state]));
+    });
+    const resumed = second.service.restore();
+    expect(finished).toEqual([
+      [
+        ['c1:201', 'ended'],
+        ['c1:202', 'ended'],
+      ],
+    ]);
+    // Nothing left for the PBX to check, and nothing shown to the reps again.
+    expect(resumed?.openCalls).toEqual([]);
+    expect(resumed?.legs).toEqual([]);
+    expect(second.published).toEqual([]);
+    expect(store.legsOf('c1')).toEqual([]);
   });
 
   it('restores the calls of the last run from the store and says what the PBX must check', async () => {
@@ -430,7 +506,9 @@ describe('CallService: whole PBX calls and the durable store (issue 11)', () => 
     expect(second.published.map((c) => c.id)).toEqual(['c1:201']);
     // The PBX says c2 is over: its ended leg, still stored, goes to the finish listeners.
     const finished: string[][] = [];
-    second.service.onCallFinished((_id, legs) => finished.push(legs.map((l) => l.id)));
+    second.service.onCallFinished((_id, legs) => {
+      finished.push(legs.map((l) => l.id));
+    });
     second.service.handleEvent({ type: 'finished', pbxCallId: 'c2', at: AT });
     expect(finished).toEqual([['c2:202']]);
     expect(store.legsOf('c2')).toEqual([]);
@@ -441,7 +519,9 @@ describe('CallService: whole PBX calls and the durable store (issue 11)', () => 
     let now = AT;
     const { service } = setup(noMatches, { now: () => now });
     const finished: string[] = [];
-    service.onCallFinished((id) => finished.push(id));
+    service.onCallFinished((id) => {
+      finished.push(id);
+    });
     service.handleEvent({ ...ring('201'), reportsFinish: true });
     await service.whenIdle();
     service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
