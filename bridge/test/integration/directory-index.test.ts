@@ -65,6 +65,33 @@ describe('directory index in the bridge', () => {
     rep.close();
   });
 
+  it('rings with its matches in one frame: the index answers before the ring is published', async () => {
+    const rep = await RepClient.connectAs(bridge, ANA.Email);
+    await postPbxEvent(bridge, {
+      callId: 'idx-2',
+      event: 'ringing',
+      direction: 'inbound',
+      extension: '201',
+      number: '+14155551212',
+    });
+    await postPbxEvent(bridge, {
+      callId: 'idx-2',
+      event: 'ended',
+      direction: 'inbound',
+      extension: '201',
+    });
+    await rep.waitForCall((c) => c.id === 'idx-2:201' && c.state === 'ended');
+    const frames = rep.callFrames('idx-2');
+    // The first frame is the ring, already with the caller; no frame says only "looked up".
+    expect(frames[0]).toMatchObject({
+      state: 'ringing',
+      lookup: 'done',
+      matches: [expect.objectContaining({ id: '003000000000001AAA' })],
+    });
+    expect(frames.filter((c) => c.state === 'ringing')).toHaveLength(1);
+    rep.close();
+  });
+
   it('serves caller names to the PBX with its token only', async () => {
     const url = `${bridge.httpUrl}/directory/caller-name?number=${encodeURIComponent('+14155551212')}`;
     expect((await fetch(url)).status).toBe(401);

@@ -3,6 +3,8 @@
 // has finished the index is incomplete, so every lookup goes to the live search meanwhile.
 // Records a rep creates or edits from a pop are read by id at once and indexed, so the
 // caller's next ring finds them without waiting for the sync or the search index.
+// A store that answers in place (SQLite) also gives `knownMatches`: the ring carries the
+// caller, and the rep gets one frame rather than the ring and the lookup's answer after it.
 import type { MatchObject } from '../../calls/call';
 import { isSwitchboardError } from '../../errors';
 import { numberForLog, type Logger } from '../../logging/logger';
@@ -67,6 +69,44 @@ export class IndexedDirectory implements CallerDirectory {
       'directory miss answered by live search',
     );
     return matches;
+  }
+
+  /**
+   * The matches without waiting, where they are known now: an index hit in a store read in
+   * place (SQLite), or the live search's cached answer for a number the index lacks. Undefined
+   * before the first full load and from a store read over the network (PostgreSQL), whose
+   * answers are promises: findByNumber then asks as usual.
+   */
+  knownMatches(e164: string): DirectoryMatch[] | undefined {
+    const { index, liveSearch } = this.options;
+    if (index.findNow === undefined || !this.isCompleteNow()) return undefined;
+    const hits = index.findNow(e164);
+    if (hits.length > 0) {
+      this.counters.indexHits++;
+      return hits;
+    }
+    const cached = liveSearch.knownMatches?.(e164);
+    if (cached === undefined) return undefined;
+    this.counters.indexMisses++;
+    this.counters.liveSearches++;
+    return cached;
+  }
+
+  /** Whether the first full load is known to have finished, without waiting to learn it. */
+  private isCompleteNow(): boolean {
+    if (this.complete) return true;
+    const complete = this.options.sync.isComplete();
+    if (complete instanceof Promise) {
+      complete.then(
+        (done) => {
+          this.complete ||= done;
+        },
+        () => undefined, // findByNumber asks again, and reports what fails
+      );
+      return false;
+    }
+    this.complete = complete;
+    return complete;
   }
 
   noteRecordChanged(sobjectType: string, id: string): void {

@@ -280,6 +280,31 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect((await dir.refreshStatus()).lookups).toMatchObject({ indexHits: 1, liveSearches: 0 });
     });
 
+    it('knows a hit without waiting where the store is read in place (SQLite only)', async () => {
+      h = await startOrg();
+      const dir = feature(h);
+      expect(dir.directory.knownMatches('+497131123456')).toBeUndefined(); // not loaded yet
+      await dir.sync.run();
+      h.org.resetCounters();
+
+      const known = dir.directory.knownMatches('+497131123456');
+
+      if (storeName === 'sqlite') {
+        expect(ids(known ?? [])).toEqual([ACCOUNT, JONAS]);
+        expect((await dir.refreshStatus()).lookups).toMatchObject({ indexHits: 1 });
+      } else {
+        // A PostgreSQL read is a round trip: the ring waits for findByNumber as before.
+        expect(known).toBeUndefined();
+      }
+      // A number nobody has is not known until the live search has answered it.
+      expect(dir.directory.knownMatches('+16175550000')).toBeUndefined();
+      expect(await dir.directory.findByNumber('+16175550000')).toEqual([]);
+      expect(dir.directory.knownMatches('+16175550000')).toEqual(
+        storeName === 'sqlite' ? [] : undefined,
+      );
+      expect(h.org.apiCalls).toBe(1);
+    });
+
     it('falls back to one live search on a miss and indexes its hit', async () => {
       h = await startOrg();
       const dir = feature(h);
