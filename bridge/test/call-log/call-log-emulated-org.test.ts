@@ -22,6 +22,7 @@ import {
 } from './support/calls';
 import { Teardown } from '../support/teardown';
 import { typescriptNodeArgs } from '../support/ts-child';
+import { until } from '../support/wait-for-value';
 
 describe('call logging against the emulated org', () => {
   const logger = silentLogger();
@@ -315,7 +316,7 @@ describe('call logging against the emulated org', () => {
     try {
       await waitForLine(child, 'queued');
       // Let some Tasks through, then kill it mid-flight
-      await waitFor(() => callIds.some((id) => tasksFor(id).length > 0));
+      await until(() => callIds.some((id) => tasksFor(id).length > 0), 'a first Task');
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
     } finally {
@@ -388,12 +389,4 @@ function waitForLine(child: ChildProcess, line: string): Promise<void> {
       reject(new Error(`child exited (${String(code)}) before "${line}": ${err.slice(0, 2000)}`));
     });
   });
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

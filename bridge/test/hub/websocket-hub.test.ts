@@ -27,6 +27,7 @@ import {
   type TestKeys,
 } from './identity-tokens';
 import { Teardown } from '../support/teardown';
+import { until } from '../support/wait-for-value';
 
 const LIGHTNING = 'https://acme.lightning.force.com';
 
@@ -92,14 +93,6 @@ class TestClient {
   pending(): readonly ServerFrame[] {
     return this.frames;
   }
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** A user directory whose bindings the test sets: email → extensions, email → user id. */

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../../src/logging/logger';
 import { AmiTestServer } from '../pbx/asterisk/ami-test-server';
 import { RepClient, postPbxEvent, startTestBridge } from '../support/test-bridge';
 import { Teardown } from '../support/teardown';
+import { until } from '../support/wait-for-value';
 
 /** The keys of a JSON object's top level, in order, repeats included (JSON.parse drops them). */
 export function topLevelKeys(line: string): string[] {
@@ -50,11 +51,6 @@ function repeatedKeys(lines: readonly string[]): string[] {
     const repeated = keys.filter((key, i) => keys.indexOf(key) !== i);
     return repeated.length === 0 ? [] : [`${repeated.join(', ')} in ${line}`];
   });
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
 
 const ANA = 'ana.lopez@acme.example';

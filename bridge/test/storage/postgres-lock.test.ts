@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/logging/logger';
 import { PostgresLeaderLock } from '../../src/storage/postgres-lock';
 import { useTestPostgres } from '../support/postgres-server';
 import { Teardown } from '../support/teardown';
-import { until } from '../pbx/asterisk/asterisk-test-bridge';
+import { until } from '../support/wait-for-value';
 
 describe('storage/postgres-lock', () => {
   const server = useTestPostgres();

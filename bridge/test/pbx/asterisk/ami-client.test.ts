@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../../../src/logging/logger';
 import { AmiClient, type AmiClientHandlers } from '../../../src/pbx/asterisk/ami-client';
 import { MAX_FRAME_CHARS } from '../../../src/pbx/asterisk/ami-parser';
 import { AmiTestServer, type AmiTestServerOptions } from './ami-test-server';
+import { until } from '../../support/wait-for-value';
 
 interface LogLine {
   level: string;
@@ -25,14 +26,6 @@ afterEach(async () => {
     await server.close();
   }
 });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function connect(
   serverOptions: AmiTestServerOptions,

@@ -12,6 +12,7 @@ import { openDatabase, type Database } from '../../../src/storage/database';
 import { startTestBridge } from '../../support/test-bridge';
 import { AmiTestServer } from './ami-test-server';
 import { Teardown } from '../../support/teardown';
+import { until } from '../../support/wait-for-value';
 
 function contact(id: string, name: string, e164: string): IndexedRecord {
   return {
@@ -27,14 +28,6 @@ function contact(id: string, name: string, e164: string): IndexedRecord {
     modstamp: '2025-01-01T00:00:00Z',
     numbers: [{ e164, field: 'Phone' }],
   };
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('AstDB push through the Asterisk adapter over TCP', () => {

@@ -19,7 +19,7 @@ import {
   type TimedCapture,
 } from './ami-capture';
 import { AmiTestServer, type AmiTestServerOptions } from './ami-test-server';
-import { until } from './asterisk-test-bridge';
+import { until } from '../../support/wait-for-value';
 import { CAPTURE_TIMELINES, steps } from './capture-timelines';
 import { Teardown } from '../../support/teardown';
 

@@ -19,7 +19,8 @@ import {
 } from './ami-capture';
 import { AmiTestServer } from './ami-test-server';
 import { Teardown } from '../../support/teardown';
-import { ANA, BEN, startAsteriskBridge, until } from './asterisk-test-bridge';
+import { ANA, BEN, startAsteriskBridge } from './asterisk-test-bridge';
+import { until } from '../../support/wait-for-value';
 import { ORG, screen } from './capture-tasks';
 
 describe('Asterisk captures → bridge → WebSocket', () => {

@@ -17,7 +17,8 @@ import {
   type TimedCapture,
 } from './ami-capture';
 import { AmiTestServer, type AmiTestServerOptions } from './ami-test-server';
-import { ANA, BEN, startAsteriskBridge, until } from './asterisk-test-bridge';
+import { ANA, BEN, startAsteriskBridge } from './asterisk-test-bridge';
+import { until } from '../../support/wait-for-value';
 import { ORG } from './capture-tasks';
 
 const CALLER = '+15551234567';

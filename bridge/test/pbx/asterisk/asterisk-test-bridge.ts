@@ -1,5 +1,5 @@
 // Test helpers: a real bridge whose PBX is an AMI test server (Asterisk adapter), with the
-// captures' org (capture-tasks.ts) and reps Ana (201) and Ben (202); and a poll for conditions.
+// captures' org (capture-tasks.ts) and reps Ana (201) and Ben (202).
 import type { RunningBridge } from '../../../src/bridge';
 import type { ConfigInput } from '../../../src/config/schema';
 import { startTestBridge } from '../../support/test-bridge';
@@ -30,10 +30,3 @@ export function startAsteriskBridge(
 }
 
 /** Waits (up to 10 s) until `check` holds. */
-export async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

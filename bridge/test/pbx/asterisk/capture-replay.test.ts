@@ -14,7 +14,8 @@ import {
   withTimestamps,
 } from './ami-capture';
 import { AmiTestServer } from './ami-test-server';
-import { ANA, BEN, startAsteriskBridge, until } from './asterisk-test-bridge';
+import { ANA, BEN, startAsteriskBridge } from './asterisk-test-bridge';
+import { until } from '../../support/wait-for-value';
 import {
   CALLBACK_TASK_OUTCOMES,
   LOG_MISSED_OUTCOMES,
