@@ -64,9 +64,21 @@ function estimateNote(call: Call): string | undefined {
 
 /** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using it. */
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * The last date formatted per time zone, by quarter hour: every zone's offset has been a
+ * multiple of 15 minutes since 1980, so the date cannot change within one. Formatting was
+ * 1.5 % of the bridge's CPU per call at 100 calls/s (npm run bench).
+ */
+const lastDates = new Map<string, { quarter: number; date: string }>();
+const QUARTER_HOUR_MS = 15 * 60_000;
+const CACHED_FROM_MS = Date.UTC(1980, 0, 1);
 
 /** YYYY-MM-DD of `at` in the time zone (en-CA formats dates that way). */
 export function dateIn(at: Date, timeZone: string): string {
+  const ms = at.getTime();
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+  const last = lastDates.get(timeZone);
+  if (last !== undefined && last.quarter === quarter) return last.date;
   let formatter = dateFormatters.get(timeZone);
   if (formatter === undefined) {
     formatter = new Intl.DateTimeFormat('en-CA', {
@@ -77,7 +89,9 @@ export function dateIn(at: Date, timeZone: string): string {
     });
     dateFormatters.set(timeZone, formatter);
   }
-  return formatter.format(at);
+  const date = formatter.format(at);
+  if (ms >= CACHED_FROM_MS) lastDates.set(timeZone, { quarter, date });
+  return date;
 }
 
 function formatDuration(seconds: number): string {

@@ -1,5 +1,5 @@
 import type { Call, CallMatch } from '../../src/calls/call';
-import { buildCallTask, renderSubject, resolveLinks } from '../../src/call-log/call-task';
+import { buildCallTask, dateIn, renderSubject, resolveLinks } from '../../src/call-log/call-task';
 import { CallLogSchema, type CallLogConfig } from '../../src/config/schema';
 
 const CONTACT: CallMatch = {
@@ -225,6 +225,21 @@ describe('call-log/call-task', () => {
         'Inbound|withheld number|Ada Lovelace|201|2:05|answered|2025-03-04',
       );
     });
+  });
+
+  it('dateIn gives the local date in any zone, also when it remembers the last one', () => {
+    // Zones whose offsets are not whole hours change date at :15, :30 and :45 UTC.
+    const zones = ['Asia/Kathmandu', 'Australia/Eucla', 'Pacific/Chatham', 'America/St_Johns'];
+    const fresh = (at: Date, timeZone: string) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone, dateStyle: 'short' }).format(at);
+    const start = Date.UTC(2026, 2, 28, 9, 0);
+    for (let ms = start; ms < start + 2 * 24 * 3600_000; ms += 7 * 60_000)
+      for (const zone of zones)
+        expect({ zone, ms, date: dateIn(new Date(ms), zone) }).toEqual({
+          zone,
+          ms,
+          date: fresh(new Date(ms), zone),
+        });
   });
 
   it('renderSubject caps at 255 characters and never returns an empty subject', () => {
