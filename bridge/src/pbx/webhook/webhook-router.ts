@@ -68,7 +68,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
       notReady(res);
       return;
     }
-    res.status(202).json({
+    accepted(res, {
       accepted: true,
       ...(Array.isArray(req.body) ? { count: parsed.length } : {}),
       ...(duplicates > 0 ? { duplicates } : {}),
@@ -88,6 +88,15 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
   });
 
   return router;
+}
+
+/**
+ * 202 with its JSON body, without what res.json adds for a cacheable answer (an ETag, a hash
+ * of every body): nobody revalidates a webhook's answer, and it is two per call.
+ */
+function accepted(res: express.Response, body: Record<string, unknown>): void {
+  res.status(202).setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
 }
 
 function invalid(message: string): SwitchboardError {
