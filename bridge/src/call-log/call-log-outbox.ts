@@ -112,6 +112,16 @@ export const OUTBOX_SQL = {
                attempts = CASE WHEN state = 'sent' THEN 0 ELSE attempts END,
                updated_at = ?
            WHERE call_id = ?`,
+  recordTaskId: `UPDATE call_log_outbox SET task_id = ?, sent_notes_version = ?, updated_at = ?
+           WHERE call_id = ?`,
+  /** Ends a send (values: now, now, call id); PostgreSQL also drops the claim's lease. */
+  finishSend: (releaseLease: string) => `UPDATE call_log_outbox
+           SET state = CASE WHEN sent_notes_version >= notes_version THEN 'sent' ELSE 'pending' END,
+               next_attempt_at = ?, last_error_code = NULL, last_error_message = NULL,
+               attempts = CASE WHEN sent_notes_version >= notes_version THEN attempts ELSE 0 END,
+               ${releaseLease}updated_at = ?
+           WHERE call_id = ? AND state = 'sending'
+           RETURNING state`,
   setNotes: `UPDATE call_log_outbox
            SET notes = COALESCE(?, notes), disposition = COALESCE(?, disposition),
                notes_version = notes_version + 1,
@@ -297,6 +307,15 @@ export interface CallLogOutbox {
     sentNotesVersion: number,
     now: number,
   ): Promise<void>;
+  /**
+   * Tasks just created for claimed entries: remembers each one's id (as recordTaskId) and ends
+   * its send (as finishSend), all in one transaction. Returns each entry's state afterwards
+   * (sent; pending when a note came in meanwhile, whose update the next claim sends).
+   */
+  recordCreated(
+    created: readonly CreatedTaskRecord[],
+    now: number,
+  ): Promise<Map<string, OutboxState | undefined>>;
   /** Salesforce has the notes (and links) of `version`; a newer version keeps its link update. */
   recordNotesSent(callId: string, version: number, now: number): Promise<void>;
   /**
@@ -336,6 +355,13 @@ export interface CallLogOutbox {
   /** Deletes finished rows (sent, skipped) last touched before `before` (epoch ms). */
   pruneFinished(before: number): Promise<number>;
   countByState(): Promise<Record<OutboxState, number>>;
+}
+
+/** A Task created for a claimed entry, with the notes version its create carried. */
+export interface CreatedTaskRecord {
+  callId: string;
+  taskId: string;
+  sentNotesVersion: number;
 }
 
 /** Counts per state, zero for the states without rows. */
@@ -434,10 +460,13 @@ export class SqliteCallLogOutbox implements CallLogOutbox {
         ).all(now, limit) as { call_id: string }[];
         const claim = this.statement(
           `UPDATE call_log_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
-             WHERE call_id = ? AND state = 'pending'`,
+             WHERE call_id = ? AND state = 'pending'
+             RETURNING *`,
         );
-        for (const row of rows) claim.run(now, row.call_id);
-        return rows.map((row) => this.getNow(row.call_id)).filter((e) => e !== undefined);
+        return rows.flatMap((row) => {
+          const claimed = claim.get(now, row.call_id) as OutboxRow | undefined;
+          return claimed === undefined ? [] : [toEntry(claimed)];
+        });
       })(),
     );
   }
@@ -453,11 +482,22 @@ export class SqliteCallLogOutbox implements CallLogOutbox {
 
   recordTaskId(callId: string, taskId: string, sentNotesVersion: number, now: number) {
     return settle(() => {
-      this.statement(
-        `UPDATE call_log_outbox SET task_id = ?, sent_notes_version = ?, updated_at = ?
-           WHERE call_id = ?`,
-      ).run(taskId, sentNotesVersion, now, callId);
+      this.statement(OUTBOX_SQL.recordTaskId).run(taskId, sentNotesVersion, now, callId);
     });
+  }
+
+  /** One transaction (one commit) for the whole batch: at 100 calls/s, two per call before. */
+  recordCreated(created: readonly CreatedTaskRecord[], now: number) {
+    return settle(() =>
+      this.db.transaction(() => {
+        const states = new Map<string, OutboxState | undefined>();
+        for (const { callId, taskId, sentNotesVersion } of created) {
+          this.statement(OUTBOX_SQL.recordTaskId).run(taskId, sentNotesVersion, now, callId);
+          states.set(callId, this.finishNow(callId, now));
+        }
+        return states;
+      })(),
+    );
   }
 
   recordNotesSent(callId: string, version: number, now: number): Promise<void> {
@@ -489,17 +529,13 @@ export class SqliteCallLogOutbox implements CallLogOutbox {
   }
 
   finishSend(callId: string, now: number): Promise<OutboxState | undefined> {
-    return settle(() => {
-      this.statement(
-        `UPDATE call_log_outbox
-           SET state = CASE WHEN sent_notes_version >= notes_version THEN 'sent' ELSE 'pending' END,
-               next_attempt_at = ?, last_error_code = NULL, last_error_message = NULL,
-               attempts = CASE WHEN sent_notes_version >= notes_version THEN attempts ELSE 0 END,
-               updated_at = ?
-           WHERE call_id = ? AND state = 'sending'`,
-      ).run(now, now, callId);
-      return this.getNow(callId)?.state;
-    });
+    return settle(() => this.finishNow(callId, now));
+  }
+
+  private finishNow(callId: string, now: number): OutboxState | undefined {
+    const finished = this.statement(OUTBOX_SQL.finishSend('')).get(now, now, callId) as
+      { state: OutboxState } | undefined;
+    return finished?.state ?? this.getNow(callId)?.state;
   }
 
   reschedule(callId: string, nextAttemptAt: number, error: OutboxError, now: number) {

@@ -42,6 +42,7 @@ import {
   SqliteCallLogOutbox,
   type CallLogDraft,
   type CallLogOutbox,
+  type CreatedTaskRecord,
   type OutboxState,
   type NewOutboxEntry,
   type OutboxEntry,
@@ -112,6 +113,11 @@ const CALL_OBJECTS_PER_QUERY = 100;
 interface CreatedTask {
   taskId: string;
   skipped: string[];
+  /**
+   * Present when the create's outcome is stored and the send ended with it (recordCreated):
+   * the state the entry is in now. Absent: completeSend still brings the notes up to date.
+   */
+  finished?: { state: OutboxState | undefined };
 }
 
 /** Sent and skipped rows are kept this long for status and support, then deleted. */
@@ -847,7 +853,9 @@ export class CallLogService {
           ? created.get(entry.callId)
           : { taskId: entry.taskId, skipped: [] };
       // Not there: the entry failed on the way and was rescheduled or parked.
-      if (task !== undefined) await this.completeSend(entry, task);
+      if (task === undefined) return;
+      if (task.finished === undefined) await this.completeSend(entry, task);
+      else this.announceSent(entry, task, task.finished.state);
     });
   }
 
@@ -857,7 +865,8 @@ export class CallLogService {
    * first attempt creates straight away and saves an API call. The rest are created in one
    * sObject Collections request per RECORDS_PER_COLLECTION (one by one where the gateway
    * cannot). A log the org refuses fails alone (parked, or retried when transient); the
-   * others are created. Failed entries are left out of the result.
+   * others are created, and their Task ids stored and their sends ended in one transaction
+   * (recordCreated). Failed entries are left out of the result.
    */
   private async createTasks(entries: readonly OutboxEntry[]): Promise<Map<string, CreatedTask>> {
     const out = new Map<string, CreatedTask>();
@@ -882,7 +891,11 @@ export class CallLogService {
           out.set(entry.callId, { taskId: found, skipped: [] });
           continue;
         }
-        const latest = (await this.outbox.get(entry.callId)) ?? entry;
+        // A first attempt was claimed just now; a retry waited for the Task search, during
+        // which the rep may have typed a note. Either way a note that came in meanwhile is sent
+        // as an update after the create (its version is newer than the one sent).
+        const latest =
+          entry.attempts > 1 ? ((await this.outbox.get(entry.callId)) ?? entry) : entry;
         const task = await this.taskValues.prepare(
           { ...latest.fields, ...noteFields(latest) },
           'create',
@@ -898,21 +911,35 @@ export class CallLogService {
       }
     }
     const results = await this.createAll(toCreate.map((t) => t.fields));
-    await forEachLimited(
-      toCreate,
-      this.concurrency,
-      async ({ entry, skipped, notesVersion }, i) => {
-        const result = results[i];
-        try {
-          if (result === undefined) throw new Error('no answer for this Task');
-          if (!result.ok) throw result.error;
-          await this.outbox.recordTaskId(entry.callId, result.id, notesVersion, this.nowMs());
-          out.set(entry.callId, { taskId: result.id, skipped });
-        } catch (error) {
-          await this.failSafely(entry, error);
-        }
-      },
-    );
+    const made: { entry: OutboxEntry; record: CreatedTaskRecord; skipped: string[] }[] = [];
+    for (const [i, { entry, skipped, notesVersion }] of toCreate.entries()) {
+      const result = results[i];
+      if (result?.ok === true)
+        made.push({
+          entry,
+          record: { callId: entry.callId, taskId: result.id, sentNotesVersion: notesVersion },
+          skipped,
+        });
+      else await this.failSafely(entry, result?.error ?? new Error('no answer for this Task'));
+    }
+    if (made.length === 0) return out;
+    let states: Map<string, OutboxState | undefined>;
+    try {
+      states = await this.outbox.recordCreated(
+        made.map((m) => m.record),
+        this.nowMs(),
+      );
+    } catch (error) {
+      // Not stored: each entry's next attempt looks for its Task before creating one.
+      for (const { entry } of made) await this.failSafely(entry, error);
+      return out;
+    }
+    for (const { entry, record, skipped } of made)
+      out.set(entry.callId, {
+        taskId: record.taskId,
+        skipped,
+        finished: { state: states.get(entry.callId) },
+      });
     return out;
   }
 
@@ -999,18 +1026,28 @@ export class CallLogService {
         await this.outbox.recordNotesSent(callId, latest.notesVersion, this.nowMs());
       }
       const state = await this.outbox.finishSend(callId, this.nowMs());
-      if (state === 'sent') {
-        this.logger.info(
-          { callId, taskId, attempts: entry.attempts, ...(skipped.length > 0 ? { skipped } : {}) },
-          skipped.length > 0
-            ? 'call logged without the fields the integration user may not write'
-            : 'call logged',
-        );
-        this.publish(callId, { state: 'logged', taskId });
-      }
+      this.announceSent(entry, { taskId, skipped }, state);
     } catch (error) {
       await this.failSafely(entry, error);
     }
+  }
+
+  /** A send has ended: when the log is sent, says so (log and rep). */
+  private announceSent(
+    entry: OutboxEntry,
+    task: CreatedTask,
+    state: OutboxState | undefined,
+  ): void {
+    if (state !== 'sent') return;
+    const { callId } = entry;
+    const { taskId, skipped } = task;
+    this.logger.info(
+      { callId, taskId, attempts: entry.attempts, ...(skipped.length > 0 ? { skipped } : {}) },
+      skipped.length > 0
+        ? 'call logged without the fields the integration user may not write'
+        : 'call logged',
+    );
+    this.publish(callId, { state: 'logged', taskId });
   }
 
   /** Records a failed attempt; if the database refuses even that, says so (never throws). */

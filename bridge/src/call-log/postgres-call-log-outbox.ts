@@ -12,7 +12,13 @@
 // flight, and create it twice. A renewal names the attempt it claimed (attempts is the fencing
 // token): a claim another bridge has since taken over is not renewed, and is let go.
 import type { Logger } from '../logging/logger';
-import { applyPostgresMigrations, inTransaction, numbered, type PgPool } from '../storage/postgres';
+import {
+  applyPostgresMigrations,
+  inTransaction,
+  numbered,
+  type PgClient,
+  type PgPool,
+} from '../storage/postgres';
 import {
   CALL_LOG_MIGRATIONS,
   countsOf,
@@ -24,6 +30,7 @@ import {
   withDraftNotes,
   type CallLogDraft,
   type CallLogOutbox,
+  type CreatedTaskRecord,
   type DraftRow,
   type NewOutboxEntry,
   type OutboxEntry,
@@ -212,11 +219,29 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
   }
 
   async recordTaskId(callId: string, taskId: string, sentNotesVersion: number, now: number) {
-    await this.pool.query(
-      `UPDATE call_log_outbox SET task_id = $1, sent_notes_version = $2, updated_at = $3
-         WHERE call_id = $4`,
-      [taskId, sentNotesVersion, now, callId],
-    );
+    await this.pool.query(numbered(OUTBOX_SQL.recordTaskId), [
+      taskId,
+      sentNotesVersion,
+      now,
+      callId,
+    ]);
+  }
+
+  async recordCreated(created: readonly CreatedTaskRecord[], now: number) {
+    for (const { callId } of created) this.release(callId);
+    return inTransaction(this.pool, async (client) => {
+      const states = new Map<string, OutboxState | undefined>();
+      for (const { callId, taskId, sentNotesVersion } of created) {
+        await client.query(numbered(OUTBOX_SQL.recordTaskId), [
+          taskId,
+          sentNotesVersion,
+          now,
+          callId,
+        ]);
+        states.set(callId, await this.finishWith(client, callId, now));
+      }
+      return states;
+    });
   }
 
   async recordNotesSent(callId: string, version: number, now: number): Promise<void> {
@@ -246,17 +271,24 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
 
   async finishSend(callId: string, now: number): Promise<OutboxState | undefined> {
     this.release(callId);
-    const { rows } = await this.pool.query<{ state: OutboxState }>(
-      `UPDATE call_log_outbox
-         SET state = CASE WHEN sent_notes_version >= notes_version THEN 'sent' ELSE 'pending' END,
-             next_attempt_at = $1, last_error_code = NULL, last_error_message = NULL,
-             attempts = CASE WHEN sent_notes_version >= notes_version THEN attempts ELSE 0 END,
-             claimed_until = NULL, updated_at = $1
-         WHERE call_id = $2 AND state = 'sending'
-         RETURNING state`,
-      [now, callId],
+    return this.finishWith(this.pool, callId, now);
+  }
+
+  private async finishWith(
+    db: PgPool | PgClient,
+    callId: string,
+    now: number,
+  ): Promise<OutboxState | undefined> {
+    const { rows } = await db.query<{ state: OutboxState }>(
+      numbered(OUTBOX_SQL.finishSend('claimed_until = NULL, ')),
+      [now, now, callId],
     );
-    return rows[0]?.state ?? (await this.get(callId))?.state;
+    if (rows[0] !== undefined) return rows[0].state;
+    const current = await db.query<{ state: OutboxState }>(
+      'SELECT state FROM call_log_outbox WHERE call_id = $1',
+      [callId],
+    );
+    return current.rows[0]?.state;
   }
 
   async reschedule(callId: string, nextAttemptAt: number, error: OutboxError, now: number) {

@@ -118,6 +118,41 @@ describe.each(stores)('call-log outbox (%s)', (_name, store) => {
     expect(await a.listDrafts()).toEqual([]);
   });
 
+  it('stores a batch of created Tasks and ends their sends at once', async () => {
+    const outbox = await (await store())();
+    for (const id of ['b1', 'b2', 'b3']) await outbox.insertEnded(entry(id), 1_000);
+    const claimed = await outbox.claimDue(1_000, 3);
+    expect(claimed.map((e) => [e.callId, e.state, e.attempts]).sort()).toEqual([
+      ['b1', 'sending', 1],
+      ['b2', 'sending', 1],
+      ['b3', 'sending', 1],
+    ]);
+    // b2: the rep typed a note while the create was under way; b3 was parked meanwhile.
+    await outbox.setNotes('b2', 'typed while creating', undefined, 1_050);
+    await outbox.park('b3', { code: 'X', message: 'parked by hand' }, 1_060);
+
+    const states = await outbox.recordCreated(
+      ['b1', 'b2', 'b3'].map((callId, i) => ({
+        callId,
+        taskId: `00T00000000000${i}AAA`,
+        sentNotesVersion: 0,
+      })),
+      1_100,
+    );
+
+    expect(Object.fromEntries(states)).toEqual({ b1: 'sent', b2: 'pending', b3: 'parked' });
+    // Every Task id is kept, whatever the state: exactly once hinges on it.
+    expect(await outbox.get('b3')).toMatchObject({ taskId: '00T000000000002AAA' });
+    const [again] = await outbox.claimDue(1_200, 3);
+    expect(again).toMatchObject({
+      callId: 'b2',
+      taskId: '00T000000000001AAA',
+      notes: 'typed while creating',
+      attempts: 1,
+    });
+    expect(await outbox.get('b1')).toMatchObject({ state: 'sent', lastError: undefined });
+  });
+
   it('sends a note that arrived during the send again, and parks and unparks', async () => {
     const bridge = await store();
     const outbox = await bridge();
