@@ -114,6 +114,9 @@ export class CallService implements CallLogFeed {
   /** describe()'s answers by raw number, oldest first. */
   private readonly described = new Map<string, RingInfo>();
   private readonly housekeeping: NodeJS.Timeout | undefined;
+  /** Ended legs to publish at the end of this turn of the event loop (publishEnded). */
+  private readonly endedToPublish = new Map<string, Call>();
+  private endedFlush: NodeJS.Immediate | undefined;
 
   constructor(options: CallServiceOptions) {
     this.options = options;
@@ -304,15 +307,7 @@ export class CallService implements CallLogFeed {
    */
   setLogStatus(callId: string, log: CallLogView): void {
     const updated = this.options.tracker.setLog(callId, log);
-    if (updated === undefined) return;
-    try {
-      this.options.publish(updated);
-    } catch (error) {
-      this.options.logger.error(
-        { err: error instanceof Error ? error.message : String(error), callId },
-        'publishing a call update failed',
-      );
-    }
+    if (updated !== undefined) this.publish(updated);
   }
 
   /** Calls the listener on every published change (e.g. the call log on `state: 'ended'`). */
@@ -354,10 +349,12 @@ export class CallService implements CallLogFeed {
   /** Resolves once every lookup started so far has been published and every finished call has left the store (tests, shutdown). */
   async whenIdle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
+    this.flushEnded();
   }
 
   stop(): void {
     if (this.housekeeping !== undefined) clearInterval(this.housekeeping);
+    this.flushEnded();
   }
 
   /** Fills in the extension from userEmail; undefined when a ringing leg has nobody to ring. */
@@ -584,7 +581,38 @@ export class CallService implements CallLogFeed {
     }
   }
 
-  private emit(call: Call): void {
+  /**
+   * Sends a leg to its reps: at once, except a leg that has ended. That one goes out at the end
+   * of this turn of the event loop, in one frame with what else changes on it meanwhile while
+   * it stays ended: the call log's status (pending, skipped) comes within the same turn, and a
+   * rep got the end and that status in two frames one after the other (a quarter of the frames
+   * of a call). A leg ringing again (a queue's next cycle) is sent after its end, as before.
+   */
+  private publish(call: Call): void {
+    if (call.state !== 'ended') {
+      const ended = this.endedToPublish.get(call.id);
+      if (ended !== undefined) {
+        this.endedToPublish.delete(call.id);
+        this.publishNow(ended);
+      }
+      this.publishNow(call);
+      return;
+    }
+    this.endedToPublish.set(call.id, call);
+    this.endedFlush ??= setImmediate(() => {
+      this.flushEnded();
+    });
+  }
+
+  private flushEnded(): void {
+    if (this.endedFlush !== undefined) clearImmediate(this.endedFlush);
+    this.endedFlush = undefined;
+    const calls = [...this.endedToPublish.values()];
+    this.endedToPublish.clear();
+    for (const call of calls) this.publishNow(call);
+  }
+
+  private publishNow(call: Call): void {
     try {
       this.options.publish(call);
     } catch (error) {
@@ -593,6 +621,10 @@ export class CallService implements CallLogFeed {
         'publishing a call update failed',
       );
     }
+  }
+
+  private emit(call: Call): void {
+    this.publish(call);
     for (const listener of [...this.listeners]) {
       try {
         listener(call);

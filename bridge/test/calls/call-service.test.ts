@@ -320,7 +320,41 @@ describe('CallService', () => {
     expect(seen).toEqual(['ringing', 'ended']);
   });
 
-  it('expires stale calls with the injected clock and publishes them', () => {
+  it('sends an ended leg with the log status it gets in the same turn: one frame, not two', async () => {
+    const { service, published } = setup({ findByNumber: () => Promise.resolve([ADA]) });
+    service.handleEvent(ring('201'));
+    expect(published.map((c) => c.state)).toEqual(['ringing']); // a ring goes out at once
+    await service.whenIdle();
+    published.length = 0;
+
+    service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
+    service.setLogStatus('c1:201', { state: 'pending' });
+    expect(published).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(published).toEqual([
+      expect.objectContaining({ id: 'c1:201', state: 'ended', log: { state: 'pending' } }),
+    ]);
+    // A status later than that turn is a frame of its own.
+    service.setLogStatus('c1:201', { state: 'logged', taskId: '00T000000000001AAA' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published.map((c) => c.log?.state)).toEqual(['pending', 'logged']);
+
+    // A leg that rings again in the same turn (a queue's next cycle) shows its end first.
+    published.length = 0;
+    const queueRing = { ...ring('202', '+1 415 555 0100', 'c2'), reportsFinish: true } as const;
+    const later = (seconds: number) => new Date(AT.getTime() + seconds * 1000);
+    service.handleEvent(queueRing);
+    service.handleEvent({ type: 'ended', pbxCallId: 'c2', extension: '202', at: later(15) });
+    service.handleEvent({ ...queueRing, at: later(16) });
+    expect(published.map((c) => `${c.id} ${c.state}`)).toEqual([
+      'c2:202 ringing',
+      'c2:202 ended',
+      'c2:202 ringing',
+    ]);
+  });
+
+  it('expires stale calls with the injected clock and publishes them', async () => {
     let now = AT;
     const { service, published } = setup(
       { findByNumber: () => Promise.resolve([]) },
@@ -331,6 +365,7 @@ describe('CallService', () => {
     expect(published).toHaveLength(1);
     now = new Date(AT.getTime() + 2000);
     service.expireStale();
+    await service.whenIdle();
     expect(published.at(-1)).toMatchObject({ state: 'ended', endReason: 'missed' });
   });
 });
@@ -393,6 +428,7 @@ describe('CallService: whole PBX calls and the durable store (issue 11)', () => 
     expect(finished.map((legs) => legs.map((l) => [l.id, l.endReason]))).toEqual([
       [['c1:201', 'completed']],
     ]);
+    await service.whenIdle();
     expect(published.at(-1)).toMatchObject({ state: 'ended', endReason: 'completed' });
   });
 
@@ -423,8 +459,9 @@ describe('CallService: whole PBX calls and the durable store (issue 11)', () => 
     service.handleEvent(ring('201'));
     await service.whenIdle();
     service.handleEvent({ type: 'ended', pbxCallId: 'c1', extension: '201', at: AT });
-    // The rep is shown the end, but the call log has not stored its row: a SIGKILL now must
-    // still find the leg at the next start.
+    // The rep is shown the end (at the end of the turn), but the call log has not stored its
+    // row: a SIGKILL now must still find the leg at the next start.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(published.at(-1)).toMatchObject({ id: 'c1:201', state: 'ended' });
     const idle = service.whenIdle();
     expect(store.legsOf('c1').map((leg) => leg.call.state)).toEqual(['ended']);
