@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { rawDataToString } from '../src/hub/websocket-hub';
+import { fetchAgain } from './http-again';
 
 export const BENCH_WEBHOOK_TOKEN = 'bench-webhook-token';
 /** Numbers of the Contacts seeded in the emulated org: looked up once, then the cache answers. */
@@ -117,24 +118,21 @@ async function drive(
   };
   for (const s of sockets) s.on('message', onFrame);
   let retried = 0;
-  const post = async (url: string, body: unknown, attempt = 1): Promise<void> => {
-    try {
-      const response = await fetch(`${url}/pbx/events`, {
+  // A post whose kept-alive connection closed under it is sent again, as a PBX retries (events
+  // are idempotent): counted and reported (http-again.ts).
+  const post = async (url: string, body: unknown): Promise<void> => {
+    await fetchAgain(
+      `${url}/pbx/events`,
+      {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}`,
         },
         body: JSON.stringify(body),
-      });
-      await response.arrayBuffer();
-    } catch (error) {
-      // A kept-alive connection the server closed just as it was reused (its idle timeout
-      // raced ours on a starved machine): sent again, as a PBX retries. Events are idempotent.
-      if (attempt >= 3) throw error;
-      retried += 1;
-      await post(url, body, attempt + 1);
-    }
+      },
+      { onRetry: () => (retried += 1) },
+    );
   };
   const started = performance.now();
   const inflight: Array<Promise<void>> = [];

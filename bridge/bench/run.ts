@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { SignJWT, importPKCS8 } from 'jose';
 import { stringify as toYaml } from 'yaml';
 import type { MemorySample } from './memory-probe';
+import { fetchAgain } from './http-again';
 import { freePort, rssMb } from './process-tools';
 import {
   BENCH_WEBHOOK_TOKEN,
@@ -205,7 +206,7 @@ async function memoryOf(servers: ChildProcess[]): Promise<MemorySample> {
 async function apiUsed(httpUrls: string[]): Promise<number> {
   const views = await Promise.all(
     httpUrls.map(async (url) => {
-      const health = (await (await fetch(`${url}/healthz`)).json()) as {
+      const health = JSON.parse((await fetchAgain(`${url}/healthz`)).body) as {
         salesforce?: { apiUsage?: { used: number } };
       };
       return health.salesforce?.apiUsage?.used ?? NaN;
