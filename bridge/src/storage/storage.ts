@@ -9,6 +9,7 @@ import { openDatabase, type Database } from './database';
 import { openPostgres, type PgPool } from './postgres';
 import type { ClientConfig } from 'pg';
 import { PostgresBroadcast } from './postgres-broadcast';
+import { startWalCheckpointer } from './wal-checkpointer';
 
 export interface Storage {
   readonly sqlite: Database;
@@ -49,6 +50,7 @@ export async function openStorage(config: StorageConfig, logger: Logger): Promis
     sqlite.close();
     throw error;
   }
+  const checkpointer = startWalCheckpointer(sqlite, logger);
   return {
     sqlite,
     postgres,
@@ -57,6 +59,7 @@ export async function openStorage(config: StorageConfig, logger: Logger): Promis
     close: async () => {
       await broadcast?.close();
       await postgres?.end();
+      await checkpointer.stop();
       sqlite.close();
     },
   };
