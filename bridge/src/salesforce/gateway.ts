@@ -81,6 +81,41 @@ export type CreateResult = { ok: true; id: string } | { ok: false; error: Switch
 
 /** Composite: at most 25 subrequests, of which at most 5 queries, counted as one API call. */
 export const QUERIES_PER_COMPOSITE = 5;
+/** Composite: at most this many subrequests in one request. */
+export const SUBREQUESTS_PER_COMPOSITE = 25;
+
+/** One read in a Composite batch (readBatch): a SOQL query or a getDeleted window. */
+export type BatchRead =
+  { kind: 'query'; soql: Soql } | { kind: 'deleted'; sobject: string; start: Date; end: Date };
+
+/** A batch read's answer: what query or getDeleted returns, or the error it would throw. */
+export type BatchAnswer =
+  | { ok: true; records: SObjectRecord[] }
+  | { ok: true; deleted: DeletedRecords }
+  | { ok: false; error: SwitchboardError };
+
+/**
+ * The reads split into Composite requests, in order: each at most SUBREQUESTS_PER_COMPOSITE
+ * subrequests of which at most QUERIES_PER_COMPOSITE queries.
+ */
+export function compositeChunks<T extends BatchRead>(reads: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let queries = 0;
+  for (const read of reads) {
+    const query = read.kind === 'query' ? 1 : 0;
+    if (chunk.length === SUBREQUESTS_PER_COMPOSITE || queries + query > QUERIES_PER_COMPOSITE) {
+      chunks.push(chunk);
+      chunk = [];
+      queries = 0;
+    }
+    chunk.push(read);
+    queries += query;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 /** sObject Collections: at most 200 records per create, counted as one API call. */
 export const RECORDS_PER_COLLECTION = 200;
 
@@ -128,6 +163,13 @@ export interface SalesforceGateway {
   describe?(sobject: string): Promise<ObjectDescribe>;
   /** Records of a type deleted between start and end (the getDeleted resource). */
   getDeleted?(sobject: string, start: Date, end: Date): Promise<DeletedRecords>;
+  /**
+   * Queries and getDeleted reads in one Composite request per compositeChunks chunk (one API
+   * call each; a query's further pages are a request each): one answer per read, in order, a
+   * failed read carrying the error its own request would have thrown. Rejects only when a
+   * request as a whole fails. Optional: without it each read is sent on its own.
+   */
+  readBatch?(reads: readonly BatchRead[]): Promise<BatchAnswer[]>;
   /** The last `Sforce-Limit-Info` the org sent, if any. */
   apiUsage(): ApiUsage | undefined;
 }

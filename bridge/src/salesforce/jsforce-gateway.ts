@@ -11,12 +11,15 @@ import {
   type HttpResponse,
 } from 'jsforce';
 import { SignJWT } from 'jose';
-import { ErrorCodes, SwitchboardError, type ErrorCode } from '../errors';
+import { ErrorCodes, SwitchboardError, toSwitchboardError, type ErrorCode } from '../errors';
 import type { Logger } from '../logging/logger';
 import {
+  compositeChunks,
   QUERIES_PER_COMPOSITE,
   RECORDS_PER_COLLECTION,
   type ApiUsage,
+  type BatchAnswer,
+  type BatchRead,
   type CreateResult,
   type BulkQueryOptions,
   type BulkQueryPage,
@@ -381,36 +384,50 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
     const results: SObjectRecord[][] = [];
     for (let start = 0; start < queries.length; start += QUERIES_PER_COMPOSITE) {
       const chunk = queries.slice(start, start + QUERIES_PER_COMPOSITE);
-      const answer = await this.send<{ compositeResponse?: CompositeSubresponse[] }>({
-        method: 'POST',
-        url: `${this.base()}/composite`,
-        body: JSON.stringify({
-          allOrNone: false,
-          compositeRequest: chunk.map((soql, i) => ({
-            method: 'GET',
-            url: `${this.base()}/query?q=${encodeURIComponent(soql)}`,
-            referenceId: `q${i}`,
-          })),
-        }),
-        headers: { 'content-type': 'application/json' },
-      });
-      const byReference = new Map(
-        (answer.compositeResponse ?? []).map((sub) => [sub.referenceId, sub]),
+      const pages = await this.compositeGets(
+        chunk.map((soql) => `${this.base()}/query?q=${encodeURIComponent(soql)}`),
       );
-      for (let i = 0; i < chunk.length; i++) {
-        const sub = byReference.get(`q${i}`);
-        if (sub === undefined || sub.httpStatusCode >= 400)
-          throw salesforceError(
-            sub?.httpStatusCode ?? 502,
-            firstError(sub?.body) ?? {
-              errorCode: 'COMPOSITE_ANSWER_MISSING',
-              message: 'Salesforce answered the Composite request without this query',
-            },
-          );
-        results.push(await this.restOfQuery(sub.body as QueryPage));
+      for (const page of pages) {
+        if (!page.ok) throw page.error;
+        results.push(await this.restOfQuery(page.body as QueryPage));
       }
     }
     return results;
+  }
+
+  /**
+   * GET requests as one Composite request (not all-or-none): each one's answer body, or the
+   * error Salesforce gave it (as its own request would have thrown), in order.
+   */
+  private async compositeGets(
+    urls: readonly string[],
+  ): Promise<Array<{ ok: true; body: unknown } | { ok: false; error: SwitchboardError }>> {
+    const answer = await this.send<{ compositeResponse?: CompositeSubresponse[] }>({
+      method: 'POST',
+      url: `${this.base()}/composite`,
+      body: JSON.stringify({
+        allOrNone: false,
+        compositeRequest: urls.map((url, i) => ({ method: 'GET', url, referenceId: `r${i}` })),
+      }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const byReference = new Map(
+      (answer.compositeResponse ?? []).map((sub) => [sub.referenceId, sub]),
+    );
+    return urls.map((_url, i) => {
+      const sub = byReference.get(`r${i}`);
+      if (sub !== undefined && sub.httpStatusCode < 400) return { ok: true, body: sub.body };
+      return {
+        ok: false,
+        error: salesforceError(
+          sub?.httpStatusCode ?? 502,
+          firstError(sub?.body) ?? {
+            errorCode: 'COMPOSITE_ANSWER_MISSING',
+            message: 'Salesforce answered the Composite request without this subrequest',
+          },
+        ),
+      };
+    });
   }
 
   /** A query's records from its first page on, following nextRecordsUrl. */
@@ -625,25 +642,44 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
   }
 
   async getDeleted(sobject: string, start: Date, end: Date): Promise<DeletedRecords> {
-    const result = await this.send<{
-      deletedRecords?: { id?: unknown; deletedDate?: unknown }[];
-      earliestDateAvailable?: unknown;
-      latestDateCovered?: unknown;
-    }>({
-      method: 'GET',
-      url: `${this.base()}/sobjects/${encodeURIComponent(sobject)}/deleted/?start=${encodeURIComponent(isoSeconds(start))}&end=${encodeURIComponent(isoSeconds(end))}`,
-    });
-    return {
-      records: (result.deletedRecords ?? []).flatMap((r) =>
-        typeof r.id === 'string'
-          ? [{ id: r.id, deletedAt: typeof r.deletedDate === 'string' ? r.deletedDate : '' }]
-          : [],
-      ),
-      earliestDateAvailable:
-        typeof result.earliestDateAvailable === 'string' ? result.earliestDateAvailable : undefined,
-      latestDateCovered:
-        typeof result.latestDateCovered === 'string' ? result.latestDateCovered : undefined,
-    };
+    return toDeletedRecords(
+      await this.send<DeletedAnswer>({ method: 'GET', url: this.deletedUrl(sobject, start, end) }),
+    );
+  }
+
+  private deletedUrl(sobject: string, start: Date, end: Date): string {
+    return `${this.base()}/sobjects/${encodeURIComponent(sobject)}/deleted/?start=${encodeURIComponent(isoSeconds(start))}&end=${encodeURIComponent(isoSeconds(end))}`;
+  }
+
+  async readBatch(reads: readonly BatchRead[]): Promise<BatchAnswer[]> {
+    const answers: BatchAnswer[] = [];
+    for (const chunk of compositeChunks(reads)) {
+      const bodies = await this.compositeGets(
+        chunk.map((read) =>
+          read.kind === 'query'
+            ? `${this.base()}/query?q=${encodeURIComponent(read.soql)}`
+            : this.deletedUrl(read.sobject, read.start, read.end),
+        ),
+      );
+      for (const [i, read] of chunk.entries()) {
+        const body = bodies[i];
+        if (body?.ok !== true) {
+          answers.push(body ?? { ok: false, error: toSwitchboardError(new Error('no answer')) });
+          continue;
+        }
+        try {
+          answers.push(
+            read.kind === 'query'
+              ? { ok: true, records: await this.restOfQuery(body.body as QueryPage) }
+              : { ok: true, deleted: toDeletedRecords(body.body as DeletedAnswer) },
+          );
+        } catch (error) {
+          // A further page of the query failed.
+          answers.push({ ok: false, error: toSwitchboardError(error) });
+        }
+      }
+    }
+    return answers;
   }
 
   apiUsage(): ApiUsage | undefined {
@@ -658,6 +694,27 @@ export class JsforceSalesforceGateway implements SalesforceGateway {
 interface RawRecord {
   attributes?: { type?: string; url?: string };
   [field: string]: unknown;
+}
+
+/** The getDeleted resource's answer. */
+interface DeletedAnswer {
+  deletedRecords?: { id?: unknown; deletedDate?: unknown }[];
+  earliestDateAvailable?: unknown;
+  latestDateCovered?: unknown;
+}
+
+function toDeletedRecords(result: DeletedAnswer): DeletedRecords {
+  return {
+    records: (result.deletedRecords ?? []).flatMap((r) =>
+      typeof r.id === 'string'
+        ? [{ id: r.id, deletedAt: typeof r.deletedDate === 'string' ? r.deletedDate : '' }]
+        : [],
+    ),
+    earliestDateAvailable:
+      typeof result.earliestDateAvailable === 'string' ? result.earliestDateAvailable : undefined,
+    latestDateCovered:
+      typeof result.latestDateCovered === 'string' ? result.latestDateCovered : undefined,
+  };
 }
 
 interface CompositeSubresponse {

@@ -318,6 +318,40 @@ describe('JsforceSalesforceGateway against the emulated org', () => {
       expect(error.details).toMatchObject({ errorCode: 'INVALID_FIELD' });
     });
 
+    it('reads queries and getDeleted windows in one Composite request, each with its own answer', async () => {
+      const now = Date.now();
+      const answers = await gateway.readBatch([
+        { kind: 'query', soql: soql`SELECT Name FROM Contact` },
+        {
+          kind: 'deleted',
+          sobject: 'Contact',
+          start: new Date(now - 3_600_000),
+          end: new Date(now),
+        },
+        // Within a minute: Salesforce refuses this window, and only this one.
+        { kind: 'deleted', sobject: 'Lead', start: new Date(now - 30_000), end: new Date(now) },
+        { kind: 'query', soql: soql`SELECT Nope FROM Contact` },
+      ]);
+
+      const [first] = answers;
+      expect(first?.ok === true && 'records' in first ? first.records : []).toHaveLength(3);
+      expect(answers[1]).toMatchObject({ ok: true, deleted: { records: [] } });
+      expect(answers[2]).toMatchObject({
+        ok: false,
+        error: {
+          code: ErrorCodes.SF_REQUEST_REJECTED,
+          details: { errorCode: 'INVALID_REPLICATION_DATE' },
+        },
+      });
+      expect(answers[3]).toMatchObject({
+        ok: false,
+        error: { code: ErrorCodes.SF_REQUEST_REJECTED, details: { errorCode: 'INVALID_FIELD' } },
+      });
+      // One Composite request (the first query's second page is one more).
+      expect(org.counts).toMatchObject({ composite: 1, queryMore: 1, deleted: 0, query: 0 });
+      expect(org.subrequests).toMatchObject({ query: 2, deleted: 2 });
+    });
+
     it('creates records with sObject Collections: one API call, each refused record with its own error', async () => {
       org.faults.rejectWrites('Lead', {
         errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',

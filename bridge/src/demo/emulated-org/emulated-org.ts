@@ -198,6 +198,8 @@ export class EmulatedOrg {
     composite: 0,
     other: 0,
   };
+  /** The subrequests of the Composite requests the org received, by kind. */
+  readonly subrequests: Record<CallKind, number> = { ...this.counts };
   /** SOSL the org received, with the search terms it parsed from each (for injection tests). */
   readonly searches: { sosl: string; terms: string[] }[] = [];
   readonly url: string;
@@ -379,7 +381,10 @@ export class EmulatedOrg {
 
   resetCounters(): void {
     this.apiCallCount = 0;
-    for (const key of Object.keys(this.counts) as CallKind[]) this.counts[key] = 0;
+    for (const key of Object.keys(this.counts) as CallKind[]) {
+      this.counts[key] = 0;
+      this.subrequests[key] = 0;
+    }
     this.searches.length = 0;
   }
 
@@ -715,7 +720,10 @@ export class EmulatedOrg {
   private compositeHost(session: Session, ctx: EngineContext): CompositeHost {
     return {
       transaction: (work) => this.store.transaction(work),
-      route: (request) => this.route(request, session, ctx),
+      route: (request) => {
+        this.subrequests[classify(request.method, dataPath(request.url))]++;
+        return this.route(request, session, ctx);
+      },
     };
   }
 
@@ -725,7 +733,7 @@ export class EmulatedOrg {
    */
   private route(request: DataRequest, session: Session, ctx: EngineContext): DataReply {
     const { method, url, version, body } = request;
-    const rest = url.pathname.replace(/^\/services\/data\/v\d+\.\d/, '').replace(/\/+$/, '') || '/';
+    const rest = dataPath(url);
     const segments = rest.split('/').filter((s) => s !== '');
     const ok = (payload: unknown): DataReply => ({ status: 200, body: payload });
     if (method === 'GET' && rest === '/') {
@@ -1085,6 +1093,11 @@ function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A data-API URL's path after /services/data/vXX.X, without a trailing slash. */
+function dataPath(url: URL): string {
+  return url.pathname.replace(/^\/services\/data\/v\d+\.\d/, '').replace(/\/+$/, '') || '/';
 }
 
 function classify(method: string, rest: string): CallKind {

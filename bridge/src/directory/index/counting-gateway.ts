@@ -3,8 +3,11 @@
 // requests, so the admin should see how many it does spend. A paged query or bulk download
 // counts one request per page it fetched (a bulk job: creation, each poll, each page).
 import {
+  compositeChunks,
   QUERIES_PER_COMPOSITE,
   type ApiUsage,
+  type BatchAnswer,
+  type BatchRead,
   type BulkQueryOptions,
   type OrgIdentity,
   type BulkQueryPage,
@@ -25,6 +28,8 @@ export class CountingGateway implements SalesforceGateway {
   readonly describe?: (sobject: string) => Promise<ObjectDescribe>;
   /** Present when the inner gateway can batch queries: one request per Composite it sends. */
   readonly queryBatch?: (queries: readonly Soql[]) => Promise<SObjectRecord[][]>;
+  /** Present when the inner gateway can batch reads: one request per Composite it sends. */
+  readonly readBatch?: (reads: readonly BatchRead[]) => Promise<BatchAnswer[]>;
 
   constructor(readonly inner: SalesforceGateway) {
     const describe = inner.describe?.bind(inner);
@@ -44,6 +49,18 @@ export class CountingGateway implements SalesforceGateway {
           0,
         );
         return results;
+      };
+    const readBatch = inner.readBatch?.bind(inner);
+    if (readBatch !== undefined)
+      this.readBatch = async (reads) => {
+        this.requests += compositeChunks(reads).length;
+        const answers = await readBatch(reads);
+        this.requests += answers.reduce(
+          (extra, a) =>
+            extra + ('records' in a ? Math.max(0, Math.ceil(a.records.length / REST_PAGE) - 1) : 0),
+          0,
+        );
+        return answers;
       };
   }
 

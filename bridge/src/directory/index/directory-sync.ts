@@ -10,8 +10,19 @@ import type { MatchObject } from '../../calls/call';
 import type { DirectoryConfig, PhoneConfig } from '../../config/schema';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../../errors';
 import type { Logger } from '../../logging/logger';
-import type { SObjectRecord } from '../../salesforce/gateway';
-import { QueryFragment, fieldList, identifier, soql } from '../../salesforce/query-builder';
+import type {
+  BatchAnswer,
+  BatchRead,
+  DeletedRecords,
+  SObjectRecord,
+} from '../../salesforce/gateway';
+import {
+  QueryFragment,
+  fieldList,
+  identifier,
+  soql,
+  type Soql,
+} from '../../salesforce/query-builder';
 import type { CountingGateway } from './counting-gateway';
 import {
   allAnswers,
@@ -70,6 +81,17 @@ export interface DirectorySyncOptions {
   /** What the integration user may read: fields it cannot are left out of every query. */
   orgFields?: OrgFields;
 }
+
+/**
+ * What a run read ahead for its incremental cycles, in one Composite request: each object's
+ * changes query and getDeleted window, with their answers (readAhead).
+ */
+interface ReadAhead {
+  changes: Map<MatchObject, { soql: Soql; answer: BatchAnswer }>;
+  deleted: Map<MatchObject, { end: Date; answer: BatchAnswer }>;
+}
+
+const NOTHING_AHEAD: ReadAhead = { changes: new Map(), deleted: new Map() };
 
 export interface RunOptions {
   /** Reload everything (records not seen again are removed). */
@@ -174,6 +196,7 @@ export class DirectorySync {
     const before = this.gateway.requests;
     const report: SyncReport = { objects: [], apiRequests: 0 };
     try {
+      const ahead = options.full === true ? NOTHING_AHEAD : await this.readAhead();
       for (const object of this.config.objects) {
         const plan = await this.planFor(object);
         let state = await this.index.state(object);
@@ -181,7 +204,7 @@ export class DirectorySync {
           state = await this.beginFullLoad(object, state);
         if (state.phase === 'initial')
           report.objects.push(await this.initialLoad(plan, state, options));
-        else report.objects.push(await this.incremental(plan, state, options));
+        else report.objects.push(await this.incremental(plan, state, options, ahead));
       }
       this.lastError = undefined;
       this.lastRunAt = new Date(this.now()).toISOString();
@@ -353,16 +376,73 @@ export class DirectorySync {
     return { object, mode: useBulk ? 'bulk' : 'rest', fetched, removed };
   }
 
+  /**
+   * The incremental cycles' reads of every object in one Composite request (one API call where
+   * there were two per object: its changes and its getDeleted window). Nothing when the gateway
+   * cannot batch or there is nothing to batch; a batch that fails as a whole is logged and
+   * each read is then sent on its own, as without it.
+   */
+  private async readAhead(): Promise<ReadAhead> {
+    const readBatch = this.gateway.readBatch;
+    if (readBatch === undefined) return NOTHING_AHEAD;
+    const end = new Date(this.now());
+    const reads: BatchRead[] = [];
+    const owners: Array<{ object: MatchObject; soql?: Soql }> = [];
+    for (const object of this.config.objects) {
+      const state = await this.index.state(object);
+      if (state?.phase !== 'incremental') continue;
+      const { query } = this.changesQuery(await this.planFor(object), state);
+      reads.push({ kind: 'query', soql: query });
+      owners.push({ object, soql: query });
+      const from = this.deletedWindowStart(state, end);
+      if (from !== undefined) {
+        reads.push({ kind: 'deleted', sobject: object, start: from, end });
+        owners.push({ object });
+      }
+    }
+    if (reads.length < 2) return NOTHING_AHEAD;
+    let answers: BatchAnswer[];
+    try {
+      answers = await readBatch(reads);
+    } catch (error) {
+      this.logger.debug(
+        { err: error instanceof Error ? error.message : String(error) },
+        'the directory sync could not read ahead; each read goes on its own',
+      );
+      return NOTHING_AHEAD;
+    }
+    const ahead: ReadAhead = { changes: new Map(), deleted: new Map() };
+    owners.forEach(({ object, soql: query }, i) => {
+      const answer = answers[i];
+      if (answer === undefined) return;
+      if (query !== undefined) ahead.changes.set(object, { soql: query, answer });
+      else ahead.deleted.set(object, { end, answer });
+    });
+    return ahead;
+  }
+
+  /** The query for an object's changes since its watermark, and the time it reads from. */
+  private changesQuery(plan: ObjectPlan, state: SyncState): { since: Date; query: Soql } {
+    const since = new Date(parseSfDate(state.watermark) ?? this.now() - SKEW_MS);
+    return {
+      since,
+      query: soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(plan.object)} WHERE SystemModstamp >= ${since} ORDER BY SystemModstamp, Id`,
+    };
+  }
+
   private async incremental(
     plan: ObjectPlan,
     start: SyncState,
     options: RunOptions,
+    ahead: ReadAhead,
   ): Promise<ObjectSyncReport> {
     const object = plan.object;
-    const since = new Date(parseSfDate(start.watermark) ?? this.now() - SKEW_MS);
-    const rows = await this.gateway.query(
-      soql`SELECT ${fieldList(plan.selectFields)} FROM ${identifier(object)} WHERE SystemModstamp >= ${since} ORDER BY SystemModstamp, Id`,
-    );
+    const { since, query } = this.changesQuery(plan, start);
+    const read = ahead.changes.get(object);
+    const rows =
+      read !== undefined && read.soql === query
+        ? answered(read.answer, 'records')
+        : await this.gateway.query(query);
     const records: SObjectRecord[] = rows.map((r) => ({ ...r, sobjectType: object }));
     const converted = records.filter((r) => isExcluded(plan, r)).map((r) => r.Id);
     const changed = records
@@ -388,7 +468,7 @@ export class DirectorySync {
         ? new Date(newest).toISOString()
         : start.watermark;
 
-    const deletions = await this.deletions(plan, start);
+    const deletions = await this.deletions(plan, start, ahead.deleted.get(object));
     removed += deletions.removed;
     await this.index.saveState({
       ...start,
@@ -405,21 +485,37 @@ export class DirectorySync {
     return { object, mode: 'incremental', fetched: records.length, removed };
   }
 
-  private async deletions(
-    plan: ObjectPlan,
-    state: SyncState,
-  ): Promise<{ removed: number; checkedAt: string | null }> {
+  /**
+   * Where the getDeleted window from the last check to `end` starts; undefined when getDeleted
+   * cannot be asked for it (not supported, the log does not reach back, or not a minute yet).
+   */
+  private deletedWindowStart(state: SyncState, end: Date): Date | undefined {
     const from = parseSfDate(state.deletedCheckedAt);
-    const end = new Date(this.now());
-    const tooOld = from === undefined || end.getTime() - from > DELETED_MAX_AGE_MS;
+    if (!this.gateway.supportsGetDeleted || from === undefined) return undefined;
+    if (end.getTime() - from > DELETED_MAX_AGE_MS) return undefined;
     // getDeleted ignores seconds and wants more than a minute between start and end
     // (INVALID_REPLICATION_DATE otherwise): a shorter window waits for a later run.
     const wholeMinute = (t: number) => t - (t % 60_000);
-    const longEnough =
-      from !== undefined && wholeMinute(end.getTime()) - wholeMinute(from) > GET_DELETED_MIN_MS;
-    if (this.gateway.supportsGetDeleted && !tooOld && longEnough) {
+    return wholeMinute(end.getTime()) - wholeMinute(from) > GET_DELETED_MIN_MS
+      ? new Date(from)
+      : undefined;
+  }
+
+  private async deletions(
+    plan: ObjectPlan,
+    state: SyncState,
+    ahead: { end: Date; answer: BatchAnswer } | undefined,
+  ): Promise<{ removed: number; checkedAt: string | null }> {
+    const from = parseSfDate(state.deletedCheckedAt);
+    const end = ahead?.end ?? new Date(this.now());
+    const tooOld = from === undefined || end.getTime() - from > DELETED_MAX_AGE_MS;
+    const windowStart = this.deletedWindowStart(state, end);
+    if (windowStart !== undefined) {
       try {
-        const result = await this.gateway.getDeleted(plan.object, new Date(from), end);
+        const result =
+          ahead === undefined
+            ? await this.gateway.getDeleted(plan.object, windowStart, end)
+            : answered(ahead.answer, 'deleted');
         const removed = await this.index.remove(result.records.map((r) => r.id));
         const covered = parseSfDate(result.latestDateCovered ?? null);
         return {
@@ -491,4 +587,17 @@ function parseSfDate(value: string | null): number | undefined {
   if (value === null || value === '') return undefined;
   const t = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   return Number.isNaN(t) ? undefined : t;
+}
+
+/** A read-ahead answer as its own request would have given it: the value, or its error thrown. */
+function answered(answer: BatchAnswer, kind: 'records'): SObjectRecord[];
+function answered(answer: BatchAnswer, kind: 'deleted'): DeletedRecords;
+function answered(
+  answer: BatchAnswer,
+  kind: 'records' | 'deleted',
+): SObjectRecord[] | DeletedRecords {
+  if (!answer.ok) throw answer.error;
+  if (kind === 'records' && 'records' in answer) return answer.records;
+  if (kind === 'deleted' && 'deleted' in answer) return answer.deleted;
+  throw new Error(`a read-ahead answer without ${kind}`);
 }

@@ -222,6 +222,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       });
       h.org.delete('Contact', CUSTOM);
       h.clock.t += 2 * 60_000;
+      h.org.resetCounters();
       const report = await dir.sync.run();
 
       expect(report.objects.every((o) => o.mode === 'incremental')).toBe(true);
@@ -229,7 +230,9 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(ids(await dir.index.find('+14155550177'))).toEqual([PRIYA]);
       expect(ids(await dir.index.find('+13035550142'))).toEqual([String(lead.Id).slice(0, 15)]);
       expect(await dir.index.find('+12125550186')).toEqual([]);
-      expect(h.org.counts.deleted).toBe(3);
+      // Each object's changes and deletions, all in one Composite request: one API call.
+      expect(h.org.subrequests).toMatchObject({ query: 3, deleted: 3 });
+      expect(h.org.apiCalls).toBe(1);
       expect((await dir.refreshStatus()).records).toEqual({ Contact: 2, Lead: 2, Account: 2 });
     });
 
@@ -246,11 +249,12 @@ describe.each(['sqlite', 'postgres'] as const)(
 
       // One incremental query per object; getDeleted would refuse this window (within a minute of
       // the last one), and a refusal used to cost a full id scan per object.
-      expect(h.org.counts).toMatchObject({ deleted: 0, query: 3 });
+      expect(h.org.subrequests).toMatchObject({ deleted: 0, query: 3 });
+      expect(h.org.counts).toMatchObject({ deleted: 0, query: 0, composite: 1 });
       h.org.delete('Contact', CUSTOM);
       h.clock.t += 2 * 60_000;
       await dir.sync.run();
-      expect(h.org.counts.deleted).toBe(3);
+      expect(h.org.subrequests.deleted).toBe(3);
       expect(await dir.index.find('+12125550186')).toEqual([]);
     });
 
