@@ -41,6 +41,11 @@ describe('check: one org and one PBX, one misconfiguration at a time', () => {
 
   it('passes every step on the healthy configuration', async () => {
     const report = await check(healthy);
+    // The access probe's own AMI session only asks (Events: off): the running bridge's startup
+    // check must not take a second copy of every call event.
+    expect(
+      ami.received.filter((a) => a.fields.Action === 'Login').map((a) => a.fields.Events),
+    ).toContain('off');
     expect(failed(report)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(statuses(report)).toMatchObject({

@@ -117,6 +117,8 @@ export async function checkAmiAccess(
       reconnectMaxMs: 60_000,
       connectTimeoutMs: TIMEOUT_MS,
       actionTimeoutMs: TIMEOUT_MS,
+      // It only asks: the call events go to the bridge's own session, not to this one too.
+      events: false,
     },
     {
       onEvent: () => undefined,

@@ -22,6 +22,11 @@ export interface AmiClientOptions {
   connectTimeoutMs?: number;
   /** For tests: the jitter source (0 ≤ x < 1). */
   random?: () => number;
+  /**
+   * false: a session for actions only, such as `check`'s (Login with `Events: off`: Asterisk
+   * sends it no events, so it costs the PBX nothing while calls flow). Default true.
+   */
+  events?: boolean;
 }
 
 export interface AmiClientHandlers {
@@ -302,14 +307,15 @@ export class AmiClient {
       },
     });
     // Events: call,agent,user would narrow the stream further; `on` takes what the user's read
-    // classes allow, which manager.conf already limits (see docs/asterisk.md).
+    // classes allow, which manager.conf already limits (see docs/asterisk.md). `off` for a
+    // session that only sends actions.
     socket.write(
       formatAction({
         Action: 'Login',
         ActionID: actionId,
         Username: this.options.username,
         Secret: this.options.secret,
-        Events: 'on',
+        Events: this.options.events === false ? 'off' : 'on',
       }),
     );
   }

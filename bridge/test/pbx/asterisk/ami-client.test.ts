@@ -138,3 +138,50 @@ describe('AmiClient logging', () => {
     expect(warning?.reason).toBe('line 2 is not "Key: Value"');
   });
 });
+
+describe('AmiClient sessions for actions only', () => {
+  it("logs in with Events: off when asked, and the PBX's events go only to the sessions that take them", async () => {
+    const server = new AmiTestServer();
+    const port = await server.listen();
+    const client = (events: boolean | undefined, heard: string[]) =>
+      new AmiClient(
+        {
+          host: '127.0.0.1',
+          port,
+          username: 'bridge',
+          secret: 'bridgepass',
+          logger: createLogger({ level: 'silent' }),
+          keepaliveMs: 60_000,
+          reconnectMaxMs: 50,
+          ...(events === undefined ? {} : { events }),
+        },
+        {
+          onEvent: (event) => heard.push(event.event ?? ''),
+          onConnected: () => undefined,
+          onDisconnected: () => undefined,
+          onConnectFailed: () => undefined,
+          onLoginRefused: () => undefined,
+        },
+      );
+    const bridgeHeard: string[] = [];
+    const checkHeard: string[] = [];
+    const check = client(false, checkHeard);
+    running.push({ client: check, server });
+    check.start();
+    await until(() => check.connected, "the check's login");
+    // A session that only asks is no login for events: a test waiting for the bridge's waits on.
+    expect(server.logins).toBe(0);
+    const bridge = client(undefined, bridgeHeard);
+    running.push({ client: bridge, server });
+    bridge.start();
+    await server.waitForLogin(1);
+    await until(() => bridge.connected, "the bridge's login");
+
+    await server.send(['Event: FullyBooted\r\nStatus: Fully Booted\r\n\r\n']);
+    await until(() => bridgeHeard.includes('FullyBooted'), 'the event at the bridge');
+    expect(checkHeard).toEqual([]);
+    expect(
+      server.received.filter((a) => a.fields.Action === 'Login').map((a) => a.fields.Events),
+    ).toEqual(['off', 'on']);
+  });
+});

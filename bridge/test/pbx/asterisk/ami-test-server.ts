@@ -115,9 +115,13 @@ export class AmiTestServer {
     this.onConnection(socket);
   });
   private readonly sockets = new Set<net.Socket>();
-  /** Every logged-in session: like manager.c, events go to each of them, not only the newest. */
+  /**
+   * Every logged-in session that takes events: like manager.c, events go to each of them, not
+   * only the newest. A session that logged in with `Events: off` (check's) gets none.
+   */
   private readonly loggedIn = new Set<net.Socket>();
   private waiters: (() => void)[] = [];
+  /** Logins of sessions that take events (a bridge's own), not those with `Events: off`. */
   logins = 0;
   /** The replay being written now (send); answers to controls wait for it. */
   private streaming: Promise<void> = Promise.resolve();
@@ -345,6 +349,7 @@ export class AmiTestServer {
           return;
         }
         reply({ Response: 'Success', ActionID: id, Message: 'Authentication accepted' });
+        if ((fields.Events ?? 'on').toLowerCase() === 'off') return;
         this.loggedIn.add(socket);
         this.logins += 1;
         for (const w of this.waiters.splice(0)) w();
