@@ -24,9 +24,10 @@ import { CallLogSchema, LookupSchema, PhoneSchema } from '../../src/config/schem
 import { EmulatedOrg } from '../../src/demo/emulated-org/emulated-org';
 import { rankMatches } from '../../src/directory/rank-matches';
 import { silentLogger } from '../../src/logging/logger';
-import { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
+import type { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
 import { openDatabase, type Database } from '../../src/storage/database';
 import type { UserDirectory } from '../../src/users/user-directory';
+import { gatewayForOrg } from '../support/org-gateway';
 import { Teardown } from '../support/teardown';
 import { CONTACT, REP_USER_ID, SEED } from './support/calls';
 
@@ -73,15 +74,7 @@ describe('a call that ends as the bridge dies', () => {
 
   it('is logged by the next run when the bridge died before its log was stored', async () => {
     const org = teardown.add(await EmulatedOrg.start({ seed: SEED }), (o) => o.stop());
-    const gateway = new JsforceSalesforceGateway({
-      loginUrl: org.url,
-      flow: 'client_credentials',
-      clientId: org.credentials.clientId,
-      clientSecret: org.credentials.clientSecret,
-      apiVersion: '62.0',
-      logger,
-      getRetries: 0,
-    });
+    const gateway = gatewayForOrg(org, { logger, getRetries: 0 });
     const dir = teardown.add(mkdtempSync(path.join(tmpdir(), 'switchboard-end-crash-')), (d) => {
       rmSync(d, { recursive: true, force: true });
     });

@@ -8,7 +8,7 @@ import { CallLogService, type CallLogStatus } from '../../src/call-log/call-log-
 import { CallLogSchema, type CallLogConfig } from '../../src/config/schema';
 import { EmulatedOrg } from '../../src/demo/emulated-org/emulated-org';
 import { silentLogger } from '../../src/logging/logger';
-import { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
+import type { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
 import { openDatabase, type Database } from '../../src/storage/database';
 import {
   ACCOUNT,
@@ -20,6 +20,7 @@ import {
   SEED,
   endedCall,
 } from './support/calls';
+import { gatewayForOrg } from '../support/org-gateway';
 import { Teardown } from '../support/teardown';
 import { typescriptNodeArgs } from '../support/ts-child';
 import { until } from '../support/wait-for-value';
@@ -42,15 +43,7 @@ describe('call logging against the emulated org', () => {
 
   beforeEach(() => {
     org.faults.clear();
-    gateway = new JsforceSalesforceGateway({
-      loginUrl: org.url,
-      flow: 'client_credentials',
-      clientId: org.credentials.clientId,
-      clientSecret: org.credentials.clientSecret,
-      apiVersion: '62.0',
-      logger,
-      getRetries: 0,
-    });
+    gateway = gatewayForOrg(org, { logger, getRetries: 0 });
     dir = teardownEach.add(mkdtempSync(path.join(tmpdir(), 'switchboard-calllog-')), (d) => {
       rmSync(d, { recursive: true, force: true });
     });
@@ -99,12 +92,7 @@ describe('call logging against the emulated org', () => {
       process.execPath,
       [
         ...typescriptNodeArgs(path.join(__dirname, 'support', 'outbox-child.ts')),
-        JSON.stringify({
-          url: org.url,
-          clientId: org.credentials.clientId,
-          clientSecret: org.credentials.clientSecret,
-          ...args,
-        }),
+        JSON.stringify({ org: { url: org.url, credentials: org.credentials }, ...args }),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -6,8 +6,9 @@ import { LookupSchema, PhoneSchema } from '../../src/config/schema';
 import { LiveSearchDirectory } from '../../src/directory/live-search-directory';
 import { rankMatches } from '../../src/directory/rank-matches';
 import { silentLogger } from '../../src/logging/logger';
-import { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
+import type { JsforceSalesforceGateway } from '../../src/salesforce/jsforce-gateway';
 import { captureLogger } from '../support/capture-logger';
+import { gatewayForOrg } from '../support/org-gateway';
 import { Teardown } from '../support/teardown';
 
 const API = '62.0';
@@ -94,17 +95,6 @@ const seed: SeedData = {
   ],
 };
 
-function gatewayFor(org: EmulatedOrg) {
-  return new JsforceSalesforceGateway({
-    loginUrl: org.url,
-    flow: 'client_credentials',
-    clientId: org.credentials.clientId,
-    clientSecret: org.credentials.clientSecret,
-    apiVersion: API,
-    logger: silentLogger(),
-  });
-}
-
 function directoryFor(
   gateway: JsforceSalesforceGateway,
   defaultCountry: string,
@@ -129,7 +119,7 @@ describe('LiveSearchDirectory against the emulated org', () => {
 
   beforeAll(async () => {
     org = teardown.add(await EmulatedOrg.start({ seed, apiVersion: API }), (o) => o.stop());
-    gateway = gatewayFor(org);
+    gateway = gatewayForOrg(org);
   });
 
   afterAll(() => teardown.run());
@@ -219,7 +209,7 @@ describe('LiveSearchDirectory and a lagging search index', () => {
       clock: () => now,
     });
     teardown.add(org, (o) => o.stop());
-    gateway = gatewayFor(org);
+    gateway = gatewayForOrg(org);
   });
 
   afterEach(() => teardown.run());
@@ -311,7 +301,7 @@ describe('LiveSearchDirectory when a field permission is taken away while it run
     try {
       const { logger, lines } = captureLogger();
       const directory = new LiveSearchDirectory({
-        gateway: gatewayFor(org),
+        gateway: gatewayForOrg(org),
         phone: PhoneSchema.parse({ defaultCountry: 'US' }),
         lookup: LookupSchema.parse({ cacheTtlSeconds: 0, recentWindowMinutes: 0 }),
         logger,

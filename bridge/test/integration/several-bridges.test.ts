@@ -8,6 +8,7 @@ import { startBridge, type RunningBridge } from '../../src/bridge';
 import { parseConfig } from '../../src/config/load';
 import { EmulatedOrg } from '../../src/demo/emulated-org/emulated-org';
 import { silentLogger } from '../../src/logging/logger';
+import { salesforceConfigFor } from '../support/org-gateway';
 import { useTestPostgres } from '../support/postgres-server';
 import { Teardown } from '../support/teardown';
 import {
@@ -41,11 +42,7 @@ describe('several bridges on one PostgreSQL', () => {
     const config = parseConfig({
       server: { port: 0, host: '127.0.0.1' },
       auth: { certificate, orgIds: [org.orgId] },
-      salesforce: {
-        loginUrl: org.url,
-        clientId: org.credentials.clientId,
-        clientSecret: org.credentials.clientSecret,
-      },
+      salesforce: salesforceConfigFor(org),
       pbx: { adapter: 'webhook', webhook: { token: WEBHOOK_TOKEN } },
       users: DEMO_MAPPINGS,
       storage: { database: ':memory:', postgres: { url, poolSize: 4 } },

@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config/load';
 import { EmulatedOrg } from '../../src/demo/emulated-org/emulated-org';
 import type { DirectoryStatus } from '../../src/directory/index/create-indexed-directory';
 import { silentLogger } from '../../src/logging/logger';
+import { salesforceConfigFor } from '../support/org-gateway';
 import { useTestPostgres } from '../support/postgres-server';
 import { Teardown } from '../support/teardown';
 import { waitForValue } from '../support/wait-for-value';
@@ -92,11 +93,7 @@ describe('a directory index shared by several bridges', () => {
     const config = parseConfig({
       server: { port: 0, host: '127.0.0.1', adminToken: ADMIN_TOKEN },
       auth: { certificate, orgIds: [org.orgId] },
-      salesforce: {
-        loginUrl: org.url,
-        clientId: org.credentials.clientId,
-        clientSecret: org.credentials.clientSecret,
-      },
+      salesforce: salesforceConfigFor(org),
       phone: { defaultCountry: 'US' },
       pbx: { adapter: 'webhook', webhook: { token: WEBHOOK_TOKEN } },
       users: DEMO_MAPPINGS,

@@ -2,9 +2,13 @@
 // relationships and paging, SOSL escaping, session renewal, fault mapping and API usage.
 import { EmulatedOrg, type SeedData } from '../../src/demo/emulated-org/emulated-org';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
-import { silentLogger } from '../../src/logging/logger';
-import { JsforceSalesforceGateway, defaultJwtAudience } from '../../src/salesforce/jsforce-gateway';
+import {
+  defaultJwtAudience,
+  type JsforceGatewayOptions,
+  type JsforceSalesforceGateway,
+} from '../../src/salesforce/jsforce-gateway';
 import { fieldList, findTerms, soql, sosl } from '../../src/salesforce/query-builder';
+import { gatewayForOrg } from '../support/org-gateway';
 import { Teardown } from '../support/teardown';
 
 const API = '62.0';
@@ -55,20 +59,9 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Swit
   throw new Error(`expected ${code}, but the call succeeded`);
 }
 
-function gatewayFor(
-  org: EmulatedOrg,
-  overrides: Partial<ConstructorParameters<typeof JsforceSalesforceGateway>[0]> = {},
-) {
-  return new JsforceSalesforceGateway({
-    loginUrl: org.url,
-    flow: 'client_credentials',
-    clientId: org.credentials.clientId,
-    clientSecret: org.credentials.clientSecret,
-    apiVersion: API,
-    logger: silentLogger(),
-    getRetries: 0,
-    ...overrides,
-  });
+/** Without the retry of a GET, so that each test here sees a failure as the org gives it. */
+function gatewayFor(org: EmulatedOrg, overrides: Partial<JsforceGatewayOptions> = {}) {
+  return gatewayForOrg(org, { getRetries: 0, ...overrides });
 }
 
 describe('JsforceSalesforceGateway against the emulated org', () => {
@@ -427,17 +420,8 @@ describe('JsforceSalesforceGateway against the emulated org', () => {
 
     it('an unreachable host is SF_UNAVAILABLE', async () => {
       const gone = await EmulatedOrg.start({ seed: {} });
-      const url = gone.url;
       await gone.stop();
-      const g = new JsforceSalesforceGateway({
-        loginUrl: url,
-        flow: 'client_credentials',
-        clientId: 'x',
-        clientSecret: 'y',
-        apiVersion: API,
-        logger: silentLogger(),
-      });
-      await expectCode(g.connect(), ErrorCodes.SF_UNAVAILABLE);
+      await expectCode(gatewayForOrg(gone).connect(), ErrorCodes.SF_UNAVAILABLE);
     });
 
     it('retries a busy org (QUERY_TIMEOUT, UNABLE_TO_LOCK_ROW) once, and maps it to SF_UNAVAILABLE', async () => {

@@ -5,15 +5,13 @@
 import { CallLogService } from '../../../src/call-log/call-log-service';
 import { CallLogSchema } from '../../../src/config/schema';
 import { silentLogger } from '../../../src/logging/logger';
-import { JsforceSalesforceGateway } from '../../../src/salesforce/jsforce-gateway';
 import { openDatabase } from '../../../src/storage/database';
+import { gatewayForOrg, type OrgAddress } from '../../support/org-gateway';
 import { endedCall } from './calls';
 
 interface ChildArgs {
   database: string;
-  url: string;
-  clientId: string;
-  clientSecret: string;
+  org: OrgAddress;
   callIds: string[];
   liveCall?: { callId: string; notes: string; disposition: string };
 }
@@ -21,14 +19,7 @@ interface ChildArgs {
 const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
 const logger = silentLogger();
 const db = openDatabase(args.database, logger);
-const gateway = new JsforceSalesforceGateway({
-  loginUrl: args.url,
-  flow: 'client_credentials',
-  clientId: args.clientId,
-  clientSecret: args.clientSecret,
-  apiVersion: '62.0',
-  logger,
-});
+const gateway = gatewayForOrg(args.org, { logger });
 const service = new CallLogService({
   db,
   gateway,

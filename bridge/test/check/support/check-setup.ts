@@ -11,6 +11,7 @@ import type { CheckReport, CheckStatus, CheckStepId } from '../../../src/check/c
 import { EmulatedOrg, type EmulatedOrgOptions } from '../../../src/demo/emulated-org/emulated-org';
 import { silentLogger } from '../../../src/logging/logger';
 import { AmiTestServer, type AmiTestServerOptions } from '../../pbx/asterisk/ami-test-server';
+import { salesforceConfigFor } from '../../support/org-gateway';
 import { DEMO_MAPPINGS, DEMO_USERS } from '../../support/test-bridge';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-check-'));
@@ -39,11 +40,7 @@ export function healthyConfig(org: EmulatedOrg, ami: AmiTestServer): Record<stri
       allowedOrigins: ['https://acme.lightning.force.com'],
     },
     auth: { certificate: org.identity.certificatePem },
-    salesforce: {
-      loginUrl: org.url,
-      clientId: org.credentials.clientId,
-      clientSecret: org.credentials.clientSecret,
-    },
+    salesforce: salesforceConfigFor(org),
     pbx: {
       adapter: 'asterisk',
       asterisk: {

@@ -11,17 +11,17 @@ import {
   type IndexedDirectoryFeature,
 } from '../../../src/directory/index/create-indexed-directory';
 import { silentLogger } from '../../../src/logging/logger';
-import { JsforceSalesforceGateway } from '../../../src/salesforce/jsforce-gateway';
+import type { JsforceSalesforceGateway } from '../../../src/salesforce/jsforce-gateway';
 import {
   DirectoryIndex,
   type DirectoryIndexStore,
 } from '../../../src/directory/index/directory-index';
 import { PostgresDirectoryIndex } from '../../../src/directory/index/postgres-directory-index';
 import { openDatabase, type Database } from '../../../src/storage/database';
+import { gatewayForOrg } from '../../support/org-gateway';
 import { useTestPostgres } from '../../support/postgres-server';
 import { Teardown } from '../../support/teardown';
 
-const API = '62.0';
 const OWNER = '005Hs00000USR01';
 const ACCOUNT = '001Hs00000ACC01';
 const JONAS = '003Hs00000C0001';
@@ -100,15 +100,7 @@ async function startOrg(
   const org = teardown.add(await EmulatedOrg.start({ seed: orgSeed, clock: () => clock.t }), (o) =>
     o.stop(),
   );
-  const gateway = new JsforceSalesforceGateway({
-    loginUrl: org.url,
-    flow: 'client_credentials',
-    clientId: org.credentials.clientId,
-    clientSecret: org.credentials.clientSecret,
-    apiVersion: API,
-    logger: silentLogger(),
-    bulkPollMs: 1,
-  });
+  const gateway = gatewayForOrg(org, { bulkPollMs: 1 });
   const db = teardown.add(openDatabase(':memory:', silentLogger()), (d) => d.close());
   const index =
     store === 'sqlite'

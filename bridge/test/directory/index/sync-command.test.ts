@@ -14,6 +14,7 @@ import { PostgresDirectoryIndex } from '../../../src/directory/index/postgres-di
 import { silentLogger } from '../../../src/logging/logger';
 import { openDatabase } from '../../../src/storage/database';
 import { runSyncCommand } from '../../../src/sync-command';
+import { salesforceConfigFor } from '../../support/org-gateway';
 import { useTestPostgres } from '../../support/postgres-server';
 import { Teardown } from '../../support/teardown';
 
@@ -42,11 +43,7 @@ describe.each(['sqlite', 'postgres'] as const)('the sync command (%s)', (store) 
     const config = parseConfig({
       auth: { certificate, orgIds: [org.orgId] },
       pbx: { adapter: 'webhook', webhook: { token: 'sync-command-webhook-token-0123' } },
-      salesforce: {
-        loginUrl: org.url,
-        clientId: org.credentials.clientId,
-        clientSecret: org.credentials.clientSecret,
-      },
+      salesforce: salesforceConfigFor(org),
       phone: { defaultCountry: 'US' },
       directory: { enabled: true },
       storage: { database, ...(url === undefined ? {} : { postgres: { url, poolSize: 2 } }) },
