@@ -273,7 +273,7 @@ export async function startBridge(
       logger: part('http'),
       health: report.health,
       routers: [
-        { path: '/', router: pbx.webhookRouter },
+        { path: '/', router: pbx.webhookRoutes?.router, lanes: pbx.webhookRoutes?.lanes },
         {
           path: '/',
           router:

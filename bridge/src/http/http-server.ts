@@ -1,9 +1,22 @@
 // The bridge's HTTP face (express): /healthz, the routers the composition root hands in (PBX
 // webhook, demo), optional static files, and one error policy — every failure answers as
 // JSON `{error: {code, message, hint?}}`, and nothing internal (stacks, causes) reaches a client.
+// A router may bring JSON POST lanes (json-post-lane.ts): the plain requests to their paths are
+// answered before express sees them, the rest by express with the same handler.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import express from 'express';
 import { ErrorCodes, SwitchboardError, isSwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
+import {
+  HSTS,
+  LaneBodyError,
+  SECURITY_HEADERS,
+  fitsLane,
+  readJsonBody,
+  sendJson,
+  type JsonPostLane,
+} from './json-post-lane';
 
 export interface HealthReport {
   ready: boolean;
@@ -13,11 +26,18 @@ export interface HealthReport {
 export interface HttpAppOptions {
   logger: Logger;
   health: () => HealthReport;
-  /** Mounted in order; an absent router (a feature turned off) is skipped. */
-  routers: Array<{ path: string; router: express.Router | undefined }>;
+  /**
+   * Mounted in order; an absent router (a feature turned off) is skipped. Its lanes' paths are
+   * relative to `path` like its routes, and the router must also serve them (laneAsRoute).
+   */
+  routers: Array<{
+    path: string;
+    router: express.Router | undefined;
+    lanes?: readonly JsonPostLane[];
+  }>;
   staticDirs?: Array<{ path: string; dir: string }>;
-  /** Largest JSON body accepted (express/body-parser syntax); PBX events are small. */
-  jsonLimit?: string;
+  /** Largest JSON body accepted, in bytes; PBX events are small. Default 64 KiB. */
+  jsonLimitBytes?: number;
 }
 
 /** Errors body-parser raises carry a `type`; these are the client's fault, not ours. */
@@ -35,7 +55,94 @@ function isBodyParserError(value: unknown): value is BodyParserError {
   );
 }
 
-export function createHttpApp(options: HttpAppOptions): express.Express {
+/** The bridge's request listener: the JSON POST lanes first, express for everything else. */
+export function createHttpApp(options: HttpAppOptions): RequestListener {
+  const { logger } = options;
+  const limitBytes = options.jsonLimitBytes ?? 64 * 1024;
+  const app = expressApp(options, limitBytes);
+  const lanes = new Map<string, JsonPostLane>();
+  for (const { path, router, lanes: routerLanes } of options.routers)
+    if (router) for (const lane of routerLanes ?? []) lanes.set(joinPath(path, lane.path), lane);
+  if (lanes.size === 0) return app;
+  return (req, res) => {
+    const lane = req.method === 'POST' && req.url !== undefined ? lanes.get(req.url) : undefined;
+    if (lane === undefined || !fitsLane(req, limitBytes)) {
+      app(req, res);
+      return;
+    }
+    const started = logger.isLevelEnabled('debug') ? process.hrtime.bigint() : undefined;
+    readJsonBody(req).then(
+      (body) => {
+        let answer;
+        try {
+          answer = lane.handle({
+            body,
+            headers: req.headers,
+            remoteAddress: req.socket.remoteAddress,
+          });
+        } catch (error) {
+          answerFailure(logger, req, res, error);
+          return;
+        }
+        sendJson(res, answer, isSecure(req));
+        if (started !== undefined) logRequest(logger, req, res.statusCode, started);
+      },
+      (error: unknown) => {
+        // A request cut off mid-body has nobody left to answer.
+        if (error instanceof LaneBodyError) answerFailure(logger, req, res, badJson());
+        else
+          logger.debug(
+            { method: req.method, path: req.url, err: String(error) },
+            'request aborted',
+          );
+      },
+    );
+  };
+}
+
+function joinPath(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+function isSecure(req: IncomingMessage): boolean {
+  return (req.socket as Partial<TLSSocket>).encrypted === true;
+}
+
+function logRequest(logger: Logger, req: IncomingMessage, status: number, started: bigint): void {
+  logger.debug(
+    {
+      method: req.method,
+      path: (req.url ?? '').split('?')[0],
+      status,
+      ms: Number(process.hrtime.bigint() - started) / 1e6,
+    },
+    'http request',
+  );
+}
+
+/** The one error policy: the client sees a code, a message and a hint; the log says more. */
+function answerFailure(
+  logger: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+): void {
+  const failure = toHttpError(error);
+  const fields = { code: failure.code, method: req.method, path: (req.url ?? '').split('?')[0] };
+  if (failure.status >= 500) {
+    logger.error(
+      { ...fields, err: error instanceof Error ? (error.stack ?? error.message) : error },
+      'request failed',
+    );
+  } else if (failure.status === 404) {
+    logger.debug(fields, failure.message);
+  } else {
+    logger.warn({ ...fields, status: failure.status }, failure.message);
+  }
+  sendJson(res, { status: failure.status, body: { error: failure.toJSON() } }, isSecure(req));
+}
+
+function expressApp(options: HttpAppOptions, limitBytes: number): express.Express {
   const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
@@ -43,12 +150,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set('trust proxy', false);
 
   app.use((req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=15552000');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (req.secure) res.setHeader('Strict-Transport-Security', HSTS);
     next();
   });
 
@@ -59,21 +162,11 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       return;
     }
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      logger.debug(
-        {
-          method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'http request',
-      );
-    });
+    res.on('finish', () => logRequest(logger, req, res.statusCode, started));
     next();
   });
 
-  app.use(express.json({ limit: options.jsonLimit ?? '64kb' }));
+  app.use(express.json({ limit: limitBytes }));
 
   app.get('/healthz', (_req, res) => {
     const report = options.health();
@@ -103,19 +196,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
         next(error);
         return;
       }
-      const failure = toHttpError(error);
-      const fields = { code: failure.code, method: req.method, path: req.path };
-      if (failure.status >= 500) {
-        logger.error(
-          { ...fields, err: error instanceof Error ? (error.stack ?? error.message) : error },
-          'request failed',
-        );
-      } else if (failure.status === 404) {
-        logger.debug(fields, failure.message);
-      } else {
-        logger.warn({ ...fields, status: failure.status }, failure.message);
-      }
-      res.status(failure.status).json({ error: failure.toJSON() });
+      answerFailure(logger, req, res, error);
     },
   );
 
@@ -126,11 +207,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 function toHttpError(error: unknown): SwitchboardError {
   if (isSwitchboardError(error)) return error;
   if (isBodyParserError(error)) {
-    if (error.type === 'entity.parse.failed')
-      return new SwitchboardError(ErrorCodes.HTTP_BAD_JSON, 'The request body is not valid JSON', {
-        status: 400,
-        hint: 'Send a JSON object with Content-Type: application/json.',
-      });
+    if (error.type === 'entity.parse.failed') return badJson();
     if (error.type === 'entity.too.large')
       return new SwitchboardError(
         ErrorCodes.HTTP_PAYLOAD_TOO_LARGE,
@@ -150,5 +227,12 @@ function toHttpError(error: unknown): SwitchboardError {
     status: 500,
     hint: 'The bridge log has the details.',
     operational: false,
+  });
+}
+
+function badJson(): SwitchboardError {
+  return new SwitchboardError(ErrorCodes.HTTP_BAD_JSON, 'The request body is not valid JSON', {
+    status: 400,
+    hint: 'Send a JSON object with Content-Type: application/json.',
   });
 }

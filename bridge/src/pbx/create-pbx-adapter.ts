@@ -2,7 +2,6 @@
 // webhook or Asterisk over AMI. With pbx.webhook.token set, the webhook also accepts events
 // next to the simulator or Asterisk (the benchmark injects calls through it); the primary
 // adapter dials and reports users. Only the composition root calls this.
-import type express from 'express';
 import type { Config } from '../config/schema';
 import { ErrorCodes, SwitchboardError } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -11,7 +10,7 @@ import type { AstDbWriter } from './astdb-writer';
 import { AsteriskPbxAdapter } from './asterisk/asterisk-adapter';
 import { SimulatorPbxAdapter } from './simulator/simulator-adapter';
 import { WebhookPbxAdapter } from './webhook/webhook-adapter';
-import { createWebhookRouter } from './webhook/webhook-router';
+import { createWebhookRoutes, type WebhookRoutes } from './webhook/webhook-router';
 
 export interface CreatedPbxAdapter {
   /** What the bridge starts, stops, dials through and reads users from. */
@@ -20,8 +19,8 @@ export interface CreatedPbxAdapter {
   simulator?: SimulatorPbxAdapter;
   /** Present with Asterisk: where the directory may push caller names (directory.astdb). */
   astDb?: AstDbWriter;
-  /** POST /pbx/events, present when pbx.webhook is configured (mount at /). */
-  webhookRouter?: express.Router;
+  /** POST /pbx/events and /pbx/presence, present when pbx.webhook is configured (mount at /). */
+  webhookRoutes?: WebhookRoutes;
   /** The webhook adapter when pbx.webhook is configured (several bridges relay its events). */
   webhook?: WebhookPbxAdapter;
 }
@@ -46,10 +45,10 @@ export function createPbxAdapter(
           controls: webhookConfig.controls,
           logger: logger.child({ component: 'pbx-webhook' }),
         });
-  const webhookRouter =
+  const webhookRoutes =
     webhook === undefined
       ? undefined
-      : createWebhookRouter({
+      : createWebhookRoutes({
           adapter: webhook,
           token: webhook.token,
           logger: logger.child({ component: 'webhook' }),
@@ -67,12 +66,12 @@ export function createPbxAdapter(
         intervalMs: config.pbx.simulator.intervalSeconds * 1000,
         logger: logger.child({ component: 'pbx-simulator' }),
       });
-      return { adapter: withWebhook(simulator), simulator, webhookRouter, webhook };
+      return { adapter: withWebhook(simulator), simulator, webhookRoutes, webhook };
     }
     case 'webhook':
       if (webhook === undefined)
         throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.webhook is required');
-      return { adapter: webhook, webhookRouter, webhook };
+      return { adapter: webhook, webhookRoutes, webhook };
     case 'asterisk': {
       if (config.pbx.asterisk === undefined)
         throw new SwitchboardError(ErrorCodes.CONFIG_INVALID, 'pbx.asterisk is required');
@@ -80,7 +79,7 @@ export function createPbxAdapter(
         config: config.pbx.asterisk,
         logger: logger.child({ component: 'pbx-asterisk' }),
       });
-      return { adapter: withWebhook(asterisk), astDb: asterisk, webhookRouter, webhook };
+      return { adapter: withWebhook(asterisk), astDb: asterisk, webhookRoutes, webhook };
     }
   }
 }

@@ -1,10 +1,12 @@
 // createHttpApp over real HTTP on 127.0.0.1: health, unknown routes, bad bodies and the
 // error policy (SwitchboardErrors keep their status and code; anything else is a plain 500).
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createHttpApp, type HealthReport } from '../../src/http/http-server';
+import { laneAsRoute, type JsonPostLane } from '../../src/http/json-post-lane';
 import { createLogger } from '../../src/logging/logger';
 import { Teardown } from '../support/teardown';
 
@@ -31,10 +33,24 @@ beforeEach(async () => {
     await Promise.resolve();
     throw new Error('async internals');
   });
+  // A lane and an express route on one path, telling apart who answered: the lane for the
+  // plain posts, express (the same handler) for the rest.
+  const lane: JsonPostLane = {
+    path: '/lane',
+    handle: ({ body }) => {
+      if ((body as { boom?: boolean }).boom === true) throw new Error('lane internals');
+      return { status: 202, body: { got: body, lane: true }, headers: { 'X-Extra': 'yes' } };
+    },
+  };
+  const expressTwin = laneAsRoute({
+    ...lane,
+    handle: (r) => ({ ...lane.handle(r), body: { got: r.body, lane: false } }),
+  });
+  router.post('/lane', expressTwin);
   const app = createHttpApp({
     logger: createLogger({ level: 'info', destination: { write: (l) => logLines.push(l) } }),
     health: () => health,
-    routers: [{ path: '/t', router }],
+    routers: [{ path: '/t', router, lanes: [lane] }],
   });
   server = teardown.add(http.createServer(app), (s) => new Promise((resolve) => s.close(resolve)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -116,5 +132,108 @@ describe('createHttpApp', () => {
     expect(response.headers.get('x-powered-by')).toBeNull();
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
+  });
+});
+
+describe('createHttpApp: JSON POST lanes', () => {
+  const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+    fetch(`${base}/t/lane`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+
+  it('answers a plain JSON post itself, in the same shape and headers as express would', async () => {
+    const response = await post('{"a":1}');
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ got: { a: 1 }, lane: true });
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('x-extra')).toBe('yes');
+    const viaCharset = await post('{"a":2}', {
+      'content-type': 'Application/JSON; charset="UTF-8"',
+    });
+    expect(await viaCharset.json()).toEqual({ got: { a: 2 }, lane: true });
+  });
+
+  it('leaves to express what it does not read itself: gzip, chunked, another charset, a query', async () => {
+    const gzipped = await post(gzipSync('{"a":3}'), { 'content-encoding': 'gzip' });
+    expect(await gzipped.json()).toEqual({ got: { a: 3 }, lane: false });
+    const chunked = await new Promise<string>((resolve, reject) => {
+      const request = http.request(`${base}/t/lane`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      });
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve(text));
+      });
+      request.on('error', reject);
+      request.write('{"a":');
+      request.end('4}');
+    });
+    expect(JSON.parse(chunked)).toEqual({ got: { a: 4 }, lane: false });
+    const latin1 = await post('{"a":5}', {
+      'content-type': 'application/json; charset=iso-8859-1',
+    });
+    expect(latin1.status).toBe(415);
+    expect((await errorOf(latin1)).code).toBe(ErrorCodes.HTTP_BAD_REQUEST);
+    const query = await fetch(`${base}/t/lane?x=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":6}',
+    });
+    expect(await query.json()).toEqual({ got: { a: 6 }, lane: false });
+  });
+
+  it.each([
+    ['cut JSON', '{"a":'],
+    ['a string, not an object or array (strict, as express.json)', '"just text"'],
+    ['a number', '42'],
+  ])('answers %s 400 HTTP_BAD_JSON, logged once', async (_what, body) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe(ErrorCodes.HTTP_BAD_JSON);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(logLines.filter((l) => l.includes(ErrorCodes.HTTP_BAD_JSON))).toHaveLength(1);
+  });
+
+  it('reads a body that starts with a UTF-8 byte-order mark, as express.json does', async () => {
+    const response = await post(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[1]')]),
+    );
+    expect(await response.json()).toEqual({ got: [1], lane: true });
+  });
+
+  it('leaves an oversize body to express: 413 HTTP_PAYLOAD_TOO_LARGE', async () => {
+    const response = await post(JSON.stringify({ pad: 'x'.repeat(70_000) }));
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).code).toBe(ErrorCodes.HTTP_PAYLOAD_TOO_LARGE);
+  });
+
+  it('answers a handler that throws 500 INTERNAL without internals, logged once', async () => {
+    const response = await post('{"boom":true}');
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'INTERNAL' } });
+    expect(text).not.toContain('internals');
+    expect(logLines.filter((l) => l.includes('lane internals'))).toHaveLength(1);
+  });
+
+  it('survives a post cut off mid-body, and answers the next one', async () => {
+    const { port } = server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(
+      'POST /t/lane HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 100\r\n\r\n{"a":',
+    );
+    socket.end();
+    socket.resume();
+    await closed;
+    const next = await post('{"a":7}');
+    expect(await next.json()).toEqual({ got: { a: 7 }, lane: true });
   });
 });

@@ -1,7 +1,9 @@
 // POST /pbx/events: authenticates the PBX (bearer token, constant-time compare), validates
 // one event or a batch, and hands them to the WebhookPbxAdapter, which drops repeats. Answers
-// 202 as soon as the events are accepted: the PBX never waits for Salesforce. POST
+// 202 as soon as the events are accepted: the PBX never waits for Salesforce. It is a JSON POST
+// lane (http/json-post-lane.ts): plain posts are answered without express. POST
 // /pbx/presence does the same for a rep's presence changed on the phone or in the PBX.
+import type { IncomingHttpHeaders } from 'node:http';
 import express from 'express';
 import { ErrorCodes, SwitchboardError } from '../../errors';
 import type { Logger } from '../../logging/logger';
@@ -9,6 +11,12 @@ import type { KeyedCallEvent, WebhookPbxAdapter } from './webhook-adapter';
 import { eventKey } from './webhook-dedup';
 import { MAX_BATCH, WebhookEventSchema, describeIssues, toCallEvent } from './webhook-event-schema';
 import { bearerToken, secretMatcher } from '../../http/bearer-token';
+import {
+  laneAsRoute,
+  sendJson,
+  type JsonAnswer,
+  type JsonPostLane,
+} from '../../http/json-post-lane';
 import { parsePresenceBody } from './webhook-presence';
 
 export interface WebhookRouterOptions {
@@ -18,65 +26,83 @@ export interface WebhookRouterOptions {
   now?: () => Date;
 }
 
-export function createWebhookRouter(options: WebhookRouterOptions): express.Router {
+/** The webhook's routes: the express router, and the lane that answers plain event posts. */
+export interface WebhookRoutes {
+  /** POST /pbx/events (what the lane leaves to express) and POST /pbx/presence; mount at /. */
+  router: express.Router;
+  /** POST /pbx/events without express: two per call (http/json-post-lane.ts). */
+  lanes: readonly JsonPostLane[];
+}
+
+export function createWebhookRoutes(options: WebhookRouterOptions): WebhookRoutes {
   const { adapter, logger } = options;
   const now = options.now ?? (() => new Date());
   const tokenMatches = secretMatcher(options.token);
   const router = express.Router();
 
-  /** Answers 401 (logged) unless the PBX sent the token; true when it did not. */
-  const refused = (req: express.Request, res: express.Response): boolean => {
-    if (tokenMatches(bearerToken(req.headers))) return false;
-    const header = req.headers.authorization ?? '';
+  /** 401 (logged) unless the PBX sent the token; undefined when it did. */
+  const refusal = (
+    headers: IncomingHttpHeaders,
+    ip: string | undefined,
+  ): JsonAnswer | undefined => {
+    if (tokenMatches(bearerToken(headers))) return undefined;
+    const header = headers.authorization ?? '';
     logger.warn(
-      {
-        code: ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
-        ip: req.socket.remoteAddress,
-        hasHeader: header !== '',
-      },
+      { code: ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED, ip, hasHeader: header !== '' },
       'PBX webhook call with a missing or wrong token',
     );
-    res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard-pbx"');
-    res.status(401).json({
-      error: new SwitchboardError(
-        ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
-        header === '' ? 'The Authorization header is missing' : 'The bearer token is wrong',
-        { hint: 'Send Authorization: Bearer <pbx.webhook.token from the bridge config>.' },
-      ).toJSON(),
-    });
-    return true;
+    return {
+      status: 401,
+      headers: { 'WWW-Authenticate': 'Bearer realm="switchboard-pbx"' },
+      body: {
+        error: new SwitchboardError(
+          ErrorCodes.PBX_WEBHOOK_UNAUTHORIZED,
+          header === '' ? 'The Authorization header is missing' : 'The bearer token is wrong',
+          { hint: 'Send Authorization: Bearer <pbx.webhook.token from the bridge config>.' },
+        ).toJSON(),
+      },
+    };
   };
-  const notReady = (res: express.Response): void => {
-    res.setHeader('Retry-After', '5');
-    res.status(503).json({
+  const notReady = (): JsonAnswer => ({
+    status: 503,
+    headers: { 'Retry-After': '5' },
+    body: {
       error: new SwitchboardError(ErrorCodes.PBX_WEBHOOK_NOT_READY, 'The bridge is starting', {
         hint: 'Retry in a few seconds.',
       }).toJSON(),
-    });
-  };
-
-  router.post('/pbx/events', (req, res) => {
-    if (refused(req, res)) return;
-    const parsed = parseEvents(req.body, now());
-    if (parsed instanceof SwitchboardError) {
-      logger.warn({ code: parsed.code, problem: parsed.message }, 'PBX webhook event rejected');
-      res.status(400).json({ error: parsed.toJSON() });
-      return;
-    }
-    const duplicates = adapter.receive(parsed, now().getTime());
-    if (duplicates === undefined) {
-      notReady(res);
-      return;
-    }
-    accepted(res, {
-      accepted: true,
-      ...(Array.isArray(req.body) ? { count: parsed.length } : {}),
-      ...(duplicates > 0 ? { duplicates } : {}),
-    });
+    },
   });
 
+  const events: JsonPostLane = {
+    path: '/pbx/events',
+    handle: ({ body, headers, remoteAddress }) => {
+      const refused = refusal(headers, remoteAddress);
+      if (refused !== undefined) return refused;
+      const parsed = parseEvents(body, now());
+      if (parsed instanceof SwitchboardError) {
+        logger.warn({ code: parsed.code, problem: parsed.message }, 'PBX webhook event rejected');
+        return { status: 400, body: { error: parsed.toJSON() } };
+      }
+      const duplicates = adapter.receive(parsed, now().getTime());
+      if (duplicates === undefined) return notReady();
+      return {
+        status: 202,
+        body: {
+          accepted: true,
+          ...(Array.isArray(body) ? { count: parsed.length } : {}),
+          ...(duplicates > 0 ? { duplicates } : {}),
+        },
+      };
+    },
+  };
+  router.post(events.path, laneAsRoute(events));
+
   router.post('/pbx/presence', (req, res) => {
-    if (refused(req, res)) return;
+    const refused = refusal(req.headers, req.socket.remoteAddress);
+    if (refused !== undefined) {
+      sendJson(res, refused, req.secure);
+      return;
+    }
     const report = parsePresenceBody(req.body ?? null, now());
     if (report instanceof SwitchboardError) {
       logger.warn({ code: report.code, problem: report.message }, 'PBX presence rejected');
@@ -84,19 +110,10 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
       return;
     }
     if (adapter.receivePresence(report)) res.status(202).json({ accepted: true });
-    else notReady(res);
+    else sendJson(res, notReady(), req.secure);
   });
 
-  return router;
-}
-
-/**
- * 202 with its JSON body, without what res.json adds for a cacheable answer (an ETag, a hash
- * of every body): nobody revalidates a webhook's answer, and it is two per call.
- */
-function accepted(res: express.Response, body: Record<string, unknown>): void {
-  res.status(202).setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(body));
+  return { router, lanes: [events] };
 }
 
 function invalid(message: string): SwitchboardError {

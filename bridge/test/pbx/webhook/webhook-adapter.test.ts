@@ -8,7 +8,7 @@ import { CALL_CONTROL_ACTIONS } from '../../../src/protocol/v1';
 import { createHttpApp } from '../../../src/http/http-server';
 import { silentLogger } from '../../../src/logging/logger';
 import { WebhookPbxAdapter } from '../../../src/pbx/webhook/webhook-adapter';
-import { createWebhookRouter } from '../../../src/pbx/webhook/webhook-router';
+import { createWebhookRoutes } from '../../../src/pbx/webhook/webhook-router';
 import { Teardown } from '../../support/teardown';
 
 const TOKEN = 'pbx-token-0123456789';
@@ -47,7 +47,7 @@ describe('WebhookPbxAdapter events: POST /pbx/events', () => {
       routers: [
         {
           path: '/',
-          router: createWebhookRouter({
+          ...createWebhookRoutes({
             adapter,
             token: TOKEN,
             logger: silentLogger(),

@@ -17,7 +17,7 @@ import {
   describeIssues,
   toCallEvent,
 } from '../../../src/pbx/webhook/webhook-event-schema';
-import { createWebhookRouter } from '../../../src/pbx/webhook/webhook-router';
+import { createWebhookRoutes } from '../../../src/pbx/webhook/webhook-router';
 import { FUZZ_TIMEOUT_MS, anyJson, fuzz, hostileString } from '../../support/fuzz';
 
 jest.setTimeout(FUZZ_TIMEOUT_MS);
@@ -108,7 +108,7 @@ describe('POST /pbx/events (property-based, real HTTP)', () => {
 
   beforeAll(async () => {
     await adapter.start((event) => received.push(event));
-    const router = createWebhookRouter({
+    const routes = createWebhookRoutes({
       adapter,
       token: TOKEN,
       logger: silentLogger(),
@@ -118,7 +118,7 @@ describe('POST /pbx/events (property-based, real HTTP)', () => {
       createHttpApp({
         logger: silentLogger(),
         health: () => ({ ready: true, details: {} }),
-        routers: [{ path: '/', router }],
+        routers: [{ path: '/', ...routes }],
       }),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
