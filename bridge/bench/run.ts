@@ -18,7 +18,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignJWT, importPKCS8 } from 'jose';
 import { stringify as toYaml } from 'yaml';
-import type { MemorySample } from './memory-probe';
+import type { MemorySample, PauseSample } from './memory-probe';
 import { fetchAgain } from './http-again';
 import { freePort, rssMb } from './process-tools';
 import {
@@ -64,6 +64,8 @@ interface Phase extends Driven {
   cpuMsPerCall: number;
   /** Of which PostgreSQL's (--bridges N). */
   dbCpuMsPerCall: number;
+  /** The servers' garbage-collector pauses during the phase (the longest of any, summed counts). */
+  pauses: PauseSample;
   apiCallsPerCall?: number;
 }
 
@@ -229,6 +231,8 @@ interface Target {
   webhookUrls: string[];
   pool: Pool;
   pids: number[];
+  /** The server processes (the memory probe answers in them). */
+  servers: ChildProcess[];
   /** PostgreSQL's postmaster, when the side has one (--bridges N): its CPU counts too. */
   dbPid?: number;
   perRep: PerRep;
@@ -359,6 +363,7 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
       webhookUrls: ports.map((port) => `http://127.0.0.1:${port}`),
       pool,
       pids: children.map((c) => c.pid ?? -1),
+      servers: children,
       ...(postgres?.pid === undefined ? {} : { dbPid: postgres.pid }),
       perRep,
       stop,
@@ -409,6 +414,7 @@ async function startRelayTarget(options: Options): Promise<Target> {
       webhookUrls: [`http://127.0.0.1:${port}`],
       pool,
       pids: [child.pid ?? -1],
+      servers: [child],
       perRep,
       stop,
     };
@@ -428,6 +434,7 @@ async function run(
   const rssBeforeMb = totalRssMb(target.pids);
   const cpuBefore = cpuMs(target.pids);
   const dbCpuBefore = treeCpuMs(target.dbPid);
+  await pausesOf(target.servers); // starts the count afresh
   const driven = await target.pool.drive({
     type: 'drive',
     label,
@@ -442,7 +449,40 @@ async function run(
     cpuMsPerCall:
       (cpuMs(target.pids) - cpuBefore + treeCpuMs(target.dbPid) - dbCpuBefore) / shape.calls,
     dbCpuMsPerCall: (treeCpuMs(target.dbPid) - dbCpuBefore) / shape.calls,
+    pauses: await pausesOf(target.servers),
   };
+}
+
+/** The servers' garbage-collector pauses since they were last asked (memory-probe.ts). */
+async function pausesOf(servers: ChildProcess[]): Promise<PauseSample> {
+  const samples = await Promise.all(
+    servers.map((child) => {
+      const answer = nextMessage<{ sample: PauseSample }>(child, 'pauses');
+      child.send({ type: 'pauses' });
+      return answer.then((a) => a.sample);
+    }),
+  );
+  return combinePauses(samples);
+}
+
+function combinePauses(samples: PauseSample[]): PauseSample {
+  return {
+    count: samples.reduce((t, s) => t + s.count, 0),
+    major: samples.reduce((t, s) => t + s.major, 0),
+    totalMs: samples.reduce((t, s) => t + s.totalMs, 0),
+    longestMs: Math.max(0, ...samples.map((s) => s.longestMs)),
+  };
+}
+
+/** Garbage collection over a side's rounds: how much, and the longest pause against p99. */
+function pausesLine(name: string, rounds: Phase[]): string {
+  const p = combinePauses(rounds.map((r) => r.pauses));
+  const calls = rounds.reduce((t, r) => t + r.latencies.length + r.lost, 0);
+  const longest = rounds.map((r) => r.pauses.longestMs).sort((a, b) => a - b);
+  return (
+    `${name} garbage collection: ${p.count} pauses (${p.major} full), ${((1000 * p.totalMs) / Math.max(1, calls)).toFixed(0)} µs per call; ` +
+    `longest pause per round: median ${percentile(longest, 50).toFixed(1)} ms, worst ${(longest.at(-1) ?? NaN).toFixed(1)} ms`
+  );
 }
 
 /** One side's rounds as one phase: every latency, CPU per call over all of them, RSS across. */
@@ -462,6 +502,7 @@ function pooled(label: string, rounds: Phase[]): Phase {
     rssAfterMb: rounds.at(-1)?.rssAfterMb ?? NaN,
     cpuMsPerCall: sum((r) => r.cpuMsPerCall) / Math.max(1, rounds.length),
     dbCpuMsPerCall: sum((r) => r.dbCpuMsPerCall) / Math.max(1, rounds.length),
+    pauses: combinePauses(rounds.map((r) => r.pauses)),
     apiCallsPerCall: rounds[0]?.apiCallsPerCall,
   };
 }
@@ -547,6 +588,8 @@ async function main(): Promise<void> {
         : [
             `Of the bridges' server CPU per call, PostgreSQL's (all its processes): warm ${warm.dbCpuMsPerCall.toFixed(2)} ms, cold ${cold.dbCpuMsPerCall.toFixed(2)} ms`,
           ]),
+      pausesLine('Bridge warm', warmRounds),
+      pausesLine('Bare relay', bareRounds),
       perRepLine('Bridge memory', bridge, options.clients),
       perRepLine('Bare relay memory', relay, options.clients),
       '',
