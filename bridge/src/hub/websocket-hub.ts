@@ -188,7 +188,7 @@ const CLOSE_GRACE_MS = 2000;
 const MAX_LOGGED_ORIGINS = 100;
 const ADMIN_PUSH_COALESCE_MS = 250;
 /** About how often a slice of the sockets is pinged (see attach). */
-const HEARTBEAT_TICK_MS = 1000;
+const HEARTBEAT_TICK_MS = 100;
 
 export class WebSocketHub {
   private readonly wss: WebSocketServer;
@@ -241,9 +241,10 @@ export class WebSocketHub {
     };
     server.on('upgrade', listener);
     this.attached = { server, listener };
-    // The sockets are pinged a slice at a time, about once a second, each still once per
+    // The sockets are pinged a slice at a time, about ten times a second, each still once per
     // heartbeatMs: pinging 10,000 sockets at once held the event loop for ~0.5 s on a busy
-    // machine, and every call ringing meanwhile waited for it.
+    // machine, and every call ringing meanwhile waited for it; a slice a second (333 pings at
+    // 10,000 reps) still held it ~5 ms each second, a tail of the warm p99 (docs/benchmarks.md).
     const slices = Math.max(1, Math.round(this.options.heartbeatMs / HEARTBEAT_TICK_MS));
     let slice = 0;
     this.heartbeat = setInterval(() => {
