@@ -114,7 +114,7 @@ export class CallService implements CallLogFeed {
   /** describe()'s answers by raw number, oldest first. */
   private readonly described = new Map<string, RingInfo>();
   private readonly housekeeping: NodeJS.Timeout | undefined;
-  /** Ended legs to publish at the end of this turn of the event loop (publishEnded). */
+  /** Ended legs to publish at the end of this turn of the event loop (publish, flushEnded). */
   private readonly endedToPublish = new Map<string, Call>();
   private endedFlush: NodeJS.Immediate | undefined;
 
@@ -346,7 +346,10 @@ export class CallService implements CallLogFeed {
     }
   }
 
-  /** Resolves once every lookup started so far has been published and every finished call has left the store (tests, shutdown). */
+  /**
+   * Resolves once every lookup started so far has been published and every finished call has
+   * left the store (tests, shutdown).
+   */
   async whenIdle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
     this.flushEnded();
