@@ -183,15 +183,20 @@ function serverArgs(): string[] {
   ];
 }
 
-/** Heap and RSS of the servers after a full GC (memory-probe.ts), summed, in bytes. */
-async function memoryOf(servers: ChildProcess[]): Promise<MemorySample> {
-  const samples = await Promise.all(
+/** Asks each server's probe (memory-probe.ts) one question; their answers, in order. */
+function askProbes<T>(servers: ChildProcess[], type: 'memory' | 'pauses'): Promise<T[]> {
+  return Promise.all(
     servers.map((child) => {
-      const answer = nextMessage<{ sample: MemorySample }>(child, 'memory');
-      child.send({ type: 'memory' });
+      const answer = nextMessage<{ sample: T }>(child, type);
+      child.send({ type });
       return answer.then((a) => a.sample);
     }),
   );
+}
+
+/** Heap and RSS of the servers after a full GC (memory-probe.ts), summed, in bytes. */
+async function memoryOf(servers: ChildProcess[]): Promise<MemorySample> {
+  const samples = await askProbes<MemorySample>(servers, 'memory');
   const sum = (key: keyof MemorySample) => samples.reduce((t, s) => t + s[key], 0);
   return {
     rss: sum('rss'),
@@ -455,14 +460,7 @@ async function run(
 
 /** The servers' garbage-collector pauses since they were last asked (memory-probe.ts). */
 async function pausesOf(servers: ChildProcess[]): Promise<PauseSample> {
-  const samples = await Promise.all(
-    servers.map((child) => {
-      const answer = nextMessage<{ sample: PauseSample }>(child, 'pauses');
-      child.send({ type: 'pauses' });
-      return answer.then((a) => a.sample);
-    }),
-  );
-  return combinePauses(samples);
+  return combinePauses(await askProbes<PauseSample>(servers, 'pauses'));
 }
 
 function combinePauses(samples: PauseSample[]): PauseSample {
