@@ -73,18 +73,20 @@ export function createHttpApp(options: HttpAppOptions): RequestListener {
     const started = logger.isLevelEnabled('debug') ? process.hrtime.bigint() : undefined;
     readJsonBody(req).then(
       (body) => {
-        let answer;
         try {
-          answer = lane.handle({
+          const answer = lane.handle({
             body,
             headers: req.headers,
             remoteAddress: req.socket.remoteAddress,
           });
+          // Inside the try: an answer that cannot be written as JSON is the handler's fault too.
+          sendJson(res, answer, isSecure(req));
         } catch (error) {
-          answerFailure(logger, req, res, error);
+          if (!res.headersSent) answerFailure(logger, req, res, error);
+          else
+            logger.error({ err: String(error), path: req.url }, 'request failed after answering');
           return;
         }
-        sendJson(res, answer, isSecure(req));
         if (started !== undefined) logRequest(logger, req, res.statusCode, started);
       },
       (error: unknown) => {

@@ -39,6 +39,8 @@ beforeEach(async () => {
     path: '/lane',
     handle: ({ body }) => {
       if ((body as { boom?: boolean }).boom === true) throw new Error('lane internals');
+      // An answer JSON cannot write (a BigInt): the handler's bug, found only when sending.
+      if ((body as { big?: boolean }).big === true) return { status: 202, body: { n: 1n } };
       return { status: 202, body: { got: body, lane: true }, headers: { 'X-Extra': 'yes' } };
     },
   };
@@ -220,6 +222,13 @@ describe('createHttpApp: JSON POST lanes', () => {
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'INTERNAL' } });
     expect(text).not.toContain('internals');
     expect(logLines.filter((l) => l.includes('lane internals'))).toHaveLength(1);
+  });
+
+  it("answers 500 INTERNAL, logged once, when the handler's answer cannot be written", async () => {
+    const response = await post('{"big":true}');
+    expect(response.status).toBe(500);
+    expect(await errorOf(response)).toMatchObject({ code: 'INTERNAL' });
+    expect(logLines.filter((l) => l.includes('BigInt'))).toHaveLength(1);
   });
 
   it('survives a post cut off mid-body, and answers the next one', async () => {
