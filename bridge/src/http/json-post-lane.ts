@@ -1,6 +1,6 @@
 // A JSON POST answered without express: the PBX webhook's POST /pbx/events, twice per call at
 // 100 calls a second. Express's routing and body parsing were ~12 % of the bridge's CPU per call
-// at 10,000 reps (docs/benchmarks.md), and its answer went out as two writes (headers, body).
+// at 10,000 reps (docs/benchmarks.md).
 // The lane takes only the plain case — `Content-Type: application/json` (UTF-8), a
 // Content-Length within the limit, no Content-Encoding — and hands everything else to express,
 // where the same handler is mounted as an ordinary route: a gzip body, a chunked one or a
@@ -27,7 +27,10 @@ export interface JsonAnswer {
 export interface JsonPostLane {
   /** The exact path (no query string), e.g. /pbx/events. */
   path: string;
-  /** Synchronous: the answer is ready when the handler returns. Must not throw. */
+  /**
+   * Synchronous: the answer is ready when the handler returns. A throw (or an answer JSON
+   * cannot write) is answered 500 INTERNAL and logged, as in express.
+   */
   handle(request: JsonPostRequest): JsonAnswer;
 }
 
@@ -88,7 +91,7 @@ function parseStrictJson(raw: Buffer): unknown {
   return JSON.parse(text) as unknown;
 }
 
-/** Writes a JSON answer in one write (status line, headers and body together). */
+/** Writes a JSON answer: the security headers, the answer's own, its length and body. */
 export function sendJson(res: ServerResponse, answer: JsonAnswer, secure: boolean): void {
   const text = JSON.stringify(answer.body);
   res
