@@ -145,15 +145,18 @@ export class CallService implements CallLogFeed {
     if (resolved.type === 'ringing') {
       if (resolved.reportsFinish === true) this.reportsFinish.add(resolved.pbxCallId);
       ring = this.describe(resolved.number);
-      this.options.logger.debug(
-        {
-          pbxCallId: resolved.pbxCallId,
-          extension: resolved.extension,
-          direction: resolved.direction,
-          number: numberForLog(this.options.logger, resolved.number),
-        },
-        'call ringing',
-      );
+      // Asked first: masking the number for a line that is not written was 2.4 % of the
+      // bridge's allocations per call (docs/benchmarks.md).
+      if (this.options.logger.isLevelEnabled('debug'))
+        this.options.logger.debug(
+          {
+            pbxCallId: resolved.pbxCallId,
+            extension: resolved.extension,
+            direction: resolved.direction,
+            number: numberForLog(this.options.logger, resolved.number),
+          },
+          'call ringing',
+        );
     }
     const changed = this.options.tracker.apply(resolved, ring, this.now());
     if (ring !== undefined && ring.e164 !== null)

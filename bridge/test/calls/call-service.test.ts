@@ -7,9 +7,11 @@ import { CallTracker } from '../../src/calls/call-tracker';
 import type { CallerDirectory, DirectoryMatch } from '../../src/calls/caller-directory';
 import { PhoneSchema } from '../../src/config/schema';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
+import * as logging from '../../src/logging/logger';
 import { createLogger, silentLogger } from '../../src/logging/logger';
 import { normalizeNumber } from '../../src/phone/phone-number';
 import type { UserDirectory } from '../../src/users/user-directory';
+import { captureLogger } from '../support/capture-logger';
 
 const AT = new Date('2025-03-01T10:00:00.000Z');
 const PHONE = PhoneSchema.parse({ defaultCountry: 'US' });
@@ -93,6 +95,35 @@ const ring = (extension: string, number = '+1 415 555 0100', pbxCallId = 'c1') =
   }) as const;
 
 describe('CallService', () => {
+  describe('the ringing line at debug', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it('carries the whole number at debug', () => {
+      const { logger, lines } = captureLogger('debug');
+      const { service } = setup({ findByNumber: () => Promise.resolve([]) }, { logger });
+
+      service.handleEvent(ring('201'));
+
+      expect(lines.find((l) => l.msg === 'call ringing')).toMatchObject({
+        pbxCallId: 'c1',
+        extension: '201',
+        number: '+1 415 555 0100',
+      });
+    });
+
+    it('is not built at info: the number is not even masked for it', () => {
+      const masked = jest.spyOn(logging, 'numberForLog');
+      const { logger, lines } = captureLogger('info');
+      const { service, published } = setup({ findByNumber: () => Promise.resolve([]) }, { logger });
+
+      service.handleEvent(ring('201'));
+
+      expect(published).toHaveLength(1);
+      expect(lines.filter((l) => l.msg === 'call ringing')).toEqual([]);
+      expect(masked).not.toHaveBeenCalled();
+    });
+  });
+
   it('publishes the ring as pending before the lookup answers, then the ranked matches', async () => {
     const answer = deferred<DirectoryMatch[]>();
     const findByNumber = jest.fn(() => answer.promise);

@@ -64,10 +64,11 @@ export class IndexedDirectory implements CallerDirectory {
         );
       }
     }
-    this.options.logger.debug(
-      { number: numberForLog(this.options.logger, e164), matches: matches.length },
-      'directory miss answered by live search',
-    );
+    if (this.options.logger.isLevelEnabled('debug'))
+      this.options.logger.debug(
+        { number: numberForLog(this.options.logger, e164), matches: matches.length },
+        'directory miss answered by live search',
+      );
     return matches;
   }
 
