@@ -381,13 +381,49 @@ export function countsOf(rows: readonly { state: OutboxState; n: number }[]) {
 export class SqliteCallLogOutbox implements CallLogOutbox {
   readonly shared = false;
   private readonly statement: (sql: string) => Statement;
+  // The transactions, made once: better-sqlite3 builds a wrapper function and its variants at
+  // each db.transaction(), 3 % of the bridge's allocations per call (docs/benchmarks.md).
+  private readonly insertEndedNow: (entry: NewOutboxEntry, now: number) => boolean;
+  private readonly claimDueNow: (now: number, limit: number) => OutboxEntry[];
+  private readonly recordCreatedNow: (
+    created: readonly CreatedTaskRecord[],
+    now: number,
+  ) => Map<string, OutboxState | undefined>;
 
-  constructor(
-    private readonly db: Database,
-    logger: Logger,
-  ) {
+  constructor(db: Database, logger: Logger) {
     applyMigrations(db, 'call-log', CALL_LOG_MIGRATIONS, logger);
     this.statement = statementCache(db);
+    this.insertEndedNow = db.transaction((entry: NewOutboxEntry, now: number) => {
+      const draft = this.statement('SELECT * FROM call_log_drafts WHERE call_id = ?').get(
+        entry.callId,
+      ) as DraftRow | undefined;
+      const inserted = this.insert(withDraftNotes(entry, draft), now);
+      this.statement('DELETE FROM call_log_drafts WHERE call_id = ?').run(entry.callId);
+      return inserted;
+    });
+    this.claimDueNow = db.transaction((now: number, limit: number) => {
+      const rows = this.statement(
+        `SELECT call_id FROM call_log_outbox WHERE state = 'pending' AND next_attempt_at <= ?
+           ORDER BY next_attempt_at, created_at LIMIT ?`,
+      ).all(now, limit) as { call_id: string }[];
+      const claim = this.statement(
+        `UPDATE call_log_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
+           WHERE call_id = ? AND state = 'pending'
+           RETURNING *`,
+      );
+      return rows.flatMap((row) => {
+        const claimed = claim.get(now, row.call_id) as OutboxRow | undefined;
+        return claimed === undefined ? [] : [toEntry(claimed)];
+      });
+    });
+    this.recordCreatedNow = db.transaction((created: readonly CreatedTaskRecord[], now: number) => {
+      const states = new Map<string, OutboxState | undefined>();
+      for (const { callId, taskId, sentNotesVersion } of created) {
+        this.statement(OUTBOX_SQL.recordTaskId).run(taskId, sentNotesVersion, now, callId);
+        states.set(callId, this.finishNow(callId, now));
+      }
+      return states;
+    });
   }
 
   private insert(entry: NewOutboxEntry, now: number): boolean {
@@ -395,16 +431,7 @@ export class SqliteCallLogOutbox implements CallLogOutbox {
   }
 
   insertEnded(entry: NewOutboxEntry, now: number): Promise<boolean> {
-    return settle(() =>
-      this.db.transaction(() => {
-        const draft = this.statement('SELECT * FROM call_log_drafts WHERE call_id = ?').get(
-          entry.callId,
-        ) as DraftRow | undefined;
-        const inserted = this.insert(withDraftNotes(entry, draft), now);
-        this.statement('DELETE FROM call_log_drafts WHERE call_id = ?').run(entry.callId);
-        return inserted;
-      })(),
-    );
+    return settle(() => this.insertEndedNow(entry, now));
   }
 
   saveDraft(draft: CallLogDraft): Promise<void> {
@@ -452,23 +479,7 @@ export class SqliteCallLogOutbox implements CallLogOutbox {
   }
 
   claimDue(now: number, limit: number): Promise<OutboxEntry[]> {
-    return settle(() =>
-      this.db.transaction(() => {
-        const rows = this.statement(
-          `SELECT call_id FROM call_log_outbox WHERE state = 'pending' AND next_attempt_at <= ?
-             ORDER BY next_attempt_at, created_at LIMIT ?`,
-        ).all(now, limit) as { call_id: string }[];
-        const claim = this.statement(
-          `UPDATE call_log_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
-             WHERE call_id = ? AND state = 'pending'
-             RETURNING *`,
-        );
-        return rows.flatMap((row) => {
-          const claimed = claim.get(now, row.call_id) as OutboxRow | undefined;
-          return claimed === undefined ? [] : [toEntry(claimed)];
-        });
-      })(),
-    );
+    return settle(() => this.claimDueNow(now, limit));
   }
 
   nextDueAt(): Promise<number | undefined> {
@@ -488,16 +499,7 @@ export class SqliteCallLogOutbox implements CallLogOutbox {
 
   /** One transaction (one commit) for the whole batch: at 100 calls/s, two per call before. */
   recordCreated(created: readonly CreatedTaskRecord[], now: number) {
-    return settle(() =>
-      this.db.transaction(() => {
-        const states = new Map<string, OutboxState | undefined>();
-        for (const { callId, taskId, sentNotesVersion } of created) {
-          this.statement(OUTBOX_SQL.recordTaskId).run(taskId, sentNotesVersion, now, callId);
-          states.set(callId, this.finishNow(callId, now));
-        }
-        return states;
-      })(),
-    );
+    return settle(() => this.recordCreatedNow(created, now));
   }
 
   recordNotesSent(callId: string, version: number, now: number): Promise<void> {
