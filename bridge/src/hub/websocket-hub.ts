@@ -322,8 +322,7 @@ export class WebSocketHub {
    * every socket is checked once per heartbeatMs; public so tests can drive it without waiting.
    */
   checkHeartbeats(slice?: number): void {
-    const sessions =
-      slice === undefined ? this.sessions : (this.heartbeatSlices[slice] ?? new Set<Session>());
+    const sessions = slice === undefined ? this.sessions : (this.heartbeatSlices[slice] ?? []);
     for (const session of sessions) {
       if (!session.alive) {
         this.logger.info(

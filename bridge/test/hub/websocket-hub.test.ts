@@ -820,6 +820,24 @@ describe('WebSocketHub', () => {
       expect(hub.stats().sockets).toBe(4);
     });
 
+    it('forgets a closed socket: its slice pings only the sockets still open', async () => {
+      await start({ heartbeatSlices: 1 });
+      const gone = await connectAs('a@example.com');
+      const staying = await connectAs('b@example.com');
+      gone.client.socket.close();
+      await until(() => hub.stats().sockets === 1, 'the closed socket to be gone from the hub');
+
+      hub.checkHeartbeats(0);
+      // A frame each way: the staying client's pong is in before the next tick.
+      staying.client.send('{nope');
+      expect(await staying.client.next()).toMatchObject({ code: ErrorCodes.WS_BAD_FRAME });
+      hub.checkHeartbeats(0);
+
+      // A closed socket left in its slice would miss the pong and be "terminated" here.
+      expect(logLines.filter((line) => line.includes('missed heartbeat'))).toEqual([]);
+      expect(staying.client.socket.readyState).toBe(WebSocket.OPEN);
+    });
+
     it('closes every socket with 1001 on close()', async () => {
       await start();
       const { client } = await connectAs();
