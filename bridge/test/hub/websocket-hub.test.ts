@@ -827,8 +827,11 @@ describe('WebSocketHub', () => {
       gone.client.socket.close();
       await until(() => hub.stats().sockets === 1, 'the closed socket to be gone from the hub');
 
+      const pinged = new Promise((resolve) => staying.client.socket.once('ping', resolve));
       hub.checkHeartbeats(0);
-      // A frame each way: the staying client's pong is in before the next tick.
+      await pinged;
+      // ws answers a ping before it emits 'ping': a frame each way after it, and the staying
+      // client's pong is in at the hub before the next tick.
       staying.client.send('{nope');
       expect(await staying.client.next()).toMatchObject({ code: ErrorCodes.WS_BAD_FRAME });
       hub.checkHeartbeats(0);
