@@ -10,6 +10,7 @@
 // median of the per-round ratios, with its spread. Each side's clients live in a process of
 // their own (rep-pool.ts), as one process may not hold 20,000 sockets.
 //   node bridge/dist/bench/run.js [--clients 1000] [--calls 2000] [--rounds 10] [--rate 100]
+//     [--bridges N] [--kept-logs N]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { SignJWT, importPKCS8 } from 'jose';
 import { stringify as toYaml } from 'yaml';
 import type { MemorySample, PauseSample } from './memory-probe';
 import { fetchAgain } from './http-again';
+import { fillPostgresOutbox, fillSqliteOutbox } from './kept-logs';
 import { freePort, rssMb } from './process-tools';
 import {
   BENCH_WEBHOOK_TOKEN,
@@ -39,19 +41,29 @@ interface Options {
   rate: number;
   /** Bridges on one PostgreSQL (started here), the reps spread over them; 1: SQLite only. */
   bridges: number;
+  /** Sent logs the call-log outbox holds before the bridges start (kept-logs.ts). */
+  keptLogs: number;
 }
 
-const OPTION_KEYS = ['clients', 'calls', 'rounds', 'rate', 'bridges'] as const;
+const OPTION_KEYS = ['clients', 'calls', 'rounds', 'rate', 'bridges', 'kept-logs'] as const;
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { clients: 1000, calls: 2000, rounds: 10, rate: 100, bridges: 1 };
+  const options: Options = {
+    clients: 1000,
+    calls: 2000,
+    rounds: 10,
+    rate: 100,
+    bridges: 1,
+    keptLogs: 0,
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const key = OPTION_KEYS.find((k) => argv[i] === `--${k}`);
     const value = Number(argv[i + 1]);
-    if (key !== undefined && Number.isInteger(value) && value > 0) options[key] = value;
+    if (key !== undefined && Number.isInteger(value) && value > 0)
+      options[key === 'kept-logs' ? 'keptLogs' : key] = value;
     else
       throw new Error(
-        `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} (use --clients N --calls N --rounds N --rate N --bridges N)`,
+        `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} (use --clients N --calls N --rounds N --rate N --bridges N --kept-logs N)`,
       );
   }
   return options;
@@ -312,10 +324,14 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
     // Several bridges share one real PostgreSQL, as in production (docs/deployment.md).
     postgres = options.bridges > 1 ? await startTestPostgres() : undefined;
     const postgresUrl = await postgres?.freshDatabase();
+    if (options.keptLogs > 0 && postgresUrl !== undefined)
+      await fillPostgresOutbox(postgresUrl, options.keptLogs);
     const ports: number[] = [];
     for (let b = 0; b < options.bridges; b++) {
       const port = await freePort();
       const configFile = path.join(dir, `bench-${b}.yaml`);
+      if (options.keptLogs > 0 && postgresUrl === undefined)
+        fillSqliteOutbox(path.join(dir, `bench-${b}.db`), options.keptLogs);
       writeFileSync(
         configFile,
         toYaml({
@@ -570,7 +586,7 @@ async function main(): Promise<void> {
       warmRounds.map((w, i) => f(w) / f(bareRounds[i]!));
     const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ');
     const lines = [
-      `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rounds ${options.rounds} --rate ${options.rate}${options.bridges > 1 ? ` --bridges ${options.bridges}` : ''}`,
+      `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rounds ${options.rounds} --rate ${options.rate}${options.bridges > 1 ? ` --bridges ${options.bridges}` : ''}${options.keptLogs > 0 ? ` --kept-logs ${options.keptLogs}` : ''}`,
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${load(loadAtStart)} at the start, ${load(loadavg())} at the end`,
       `Warm traffic: ${options.rounds} rounds of ${round.calls} calls through each of bridge and relay, alternating; cold: ${coldCalls} calls after them.`,
       '',

@@ -41,6 +41,8 @@ import {
 
 /** How long a claimed row stays a bridge's before another may claim it (ms). */
 export const DEFAULT_CLAIM_LEASE_MS = 120_000;
+/** How old the count of sent and skipped rows may be (countByState). */
+const FINISHED_COUNT_MAX_AGE_MS = 60_000;
 /**
  * A claim is renewed for at most this many leases (40 minutes by default): a row this bridge
  * claimed and could never record the outcome of (the database refused it) is let go, for
@@ -58,6 +60,8 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
   readonly shared = true;
   private readonly held = new Map<string, HeldClaim>();
   private renewTimer: NodeJS.Timeout | undefined;
+  /** Sent and skipped rows as last counted (countByState), and when (real clock, epoch ms). */
+  private finishedCount: { at: number; rows: { state: OutboxState; n: number }[] } | undefined;
   /** The caller's clock (the `now` of the last claim) less the real one, for the renewals. */
   private clockOffset = 0;
 
@@ -360,10 +364,29 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
     return rowCount ?? 0;
   }
 
+  /**
+   * The states a log is still on its way in, counted each time through the due index (few rows);
+   * sent and skipped, the rows kept 30 days, counted at most once a minute: a count of them reads
+   * every one, and the call-log service counts after every drain, several times a second at a
+   * busy site. (SQLite keeps its counts with triggers; here several bridges would queue on the
+   * counter rows' locks.)
+   */
   async countByState(): Promise<Record<OutboxState, number>> {
     const { rows } = await this.pool.query<{ state: OutboxState; n: number }>(
-      'SELECT state, COUNT(*) AS n FROM call_log_outbox GROUP BY state',
+      `SELECT state, COUNT(*) AS n FROM call_log_outbox
+         WHERE state IN ('pending', 'sending', 'parked') GROUP BY state`,
     );
-    return countsOf(rows);
+    const nowMs = Date.now();
+    if (
+      this.finishedCount === undefined ||
+      nowMs - this.finishedCount.at >= FINISHED_COUNT_MAX_AGE_MS
+    ) {
+      const finished = await this.pool.query<{ state: OutboxState; n: number }>(
+        `SELECT state, COUNT(*) AS n FROM call_log_outbox
+           WHERE state IN ('sent', 'skipped') GROUP BY state`,
+      );
+      this.finishedCount = { at: nowMs, rows: finished.rows };
+    }
+    return countsOf([...rows, ...this.finishedCount.rows]);
   }
 }

@@ -6,13 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Call } from '../../src/calls/call';
 import {
+  CALL_LOG_MIGRATIONS,
+  countsOf,
   SqliteCallLogOutbox,
   type CallLogOutbox,
   type NewOutboxEntry,
 } from '../../src/call-log/call-log-outbox';
 import { PostgresCallLogOutbox } from '../../src/call-log/postgres-call-log-outbox';
 import { silentLogger } from '../../src/logging/logger';
-import { openDatabase } from '../../src/storage/database';
+import { applyMigrations, openDatabase, type Database } from '../../src/storage/database';
 import { useTestPostgres } from '../support/postgres-server';
 import { Teardown } from '../support/teardown';
 import { endedCall } from './support/calls';
@@ -181,6 +183,149 @@ describe.each(stores)('call-log outbox (%s)', (_name, store) => {
       skipped: 0,
     });
     expect(await outbox.pruneFinished(10_000)).toBe(1);
+  });
+});
+
+describe('call-log outbox counts (sqlite)', () => {
+  function openOutbox(): { db: Database; outbox: SqliteCallLogOutbox } {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-outbox-'));
+    teardown.add(dir, (d) => rmSync(d, { recursive: true, force: true }));
+    const db = teardown.add(openDatabase(join(dir, 'sb.db'), logger), (d) => d.close());
+    return { db, outbox: new SqliteCallLogOutbox(db, logger) };
+  }
+
+  /** What counting every row says, the way the bridge counted before the triggers. */
+  function countedRows(db: Database): Record<string, number> {
+    return countsOf(
+      db.prepare('SELECT state, COUNT(*) AS n FROM call_log_outbox GROUP BY state').all() as {
+        state: 'pending';
+        n: number;
+      }[],
+    );
+  }
+
+  it('keeps its counts through every change of state, and reads them instead of the rows', async () => {
+    const { db, outbox } = openOutbox();
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      [
+        'store three logs',
+        async () => {
+          for (const id of ['a', 'b', 'c']) await outbox.insertEnded(entry(id), 1_000);
+        },
+      ],
+      ['store one twice', () => outbox.insertEnded(entry('a'), 1_001)],
+      [
+        'store a skipped leg',
+        () =>
+          outbox.insertEnded(
+            entry('s', { state: 'skipped', reason: { code: 'X', message: 'x' } }),
+            1_000,
+          ),
+      ],
+      ['claim two', () => outbox.claimDue(2_000, 2)],
+      [
+        'create their Tasks',
+        () =>
+          outbox.recordCreated(
+            [
+              { callId: 'a', taskId: '00T000000000001AAA', sentNotesVersion: 0 },
+              { callId: 'b', taskId: '00T000000000002AAA', sentNotesVersion: 0 },
+            ],
+            2_100,
+          ),
+      ],
+      ['a note after the send', () => outbox.setNotes('a', 'later', undefined, 2_200)],
+      [
+        'a record linked after the send',
+        () =>
+          outbox.setLinkUpdate('b', { Subject: 'Call b' }, { WhoId: '003000000000001AAA' }, 2_300),
+      ],
+      ['claim the rest', () => outbox.claimDue(3_000, 10)],
+      ['a crash leaves them sending', () => outbox.resetSending(3_100)],
+      ['claim again', () => outbox.claimDue(3_200, 10)],
+      [
+        'one refused',
+        () => outbox.park('c', { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'no' }, 3_300),
+      ],
+      [
+        'one to try later',
+        () => outbox.reschedule('a', 9_000, { code: 'SF_UNAVAILABLE', message: 'down' }, 3_300),
+      ],
+      ['one sent', () => outbox.finishSend('b', 3_400)],
+      ['the refused one retried', () => outbox.unpark('c', 3_500)],
+      ['the finished ones pruned', () => outbox.pruneFinished(100_000)],
+    ];
+    for (const [step, run] of steps) {
+      await run();
+      expect({ step, counts: await outbox.countByState() }).toEqual({
+        step,
+        counts: countedRows(db),
+      });
+    }
+    // The counts come from the kept table, not from a scan of the logs.
+    db.prepare(`UPDATE call_log_state_counts SET n = 41 WHERE state = 'sent'`).run();
+    expect((await outbox.countByState()).sent).toBe(41);
+  });
+
+  it('counts the logs a database already holds when it gains the counts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-outbox-'));
+    teardown.add(dir, (d) => rmSync(d, { recursive: true, force: true }));
+    const file = join(dir, 'sb.db');
+    const before = openDatabase(file, logger);
+    // A bridge from before the counts: its tables only.
+    applyMigrations(before, 'call-log', CALL_LOG_MIGRATIONS, logger);
+    const insert = before.prepare(
+      `INSERT INTO call_log_outbox (call_id, extension, fields_json, state, next_attempt_at,
+         ended_at, created_at, updated_at) VALUES (?, '201', '{}', ?, 0, 0, 0, 0)`,
+    );
+    for (let i = 0; i < 5; i++) insert.run(`sent-${i}`, 'sent');
+    insert.run('pending-0', 'pending');
+    insert.run('parked-0', 'parked');
+    before.close();
+
+    const db = teardown.add(openDatabase(file, logger), (d) => d.close());
+    const outbox = new SqliteCallLogOutbox(db, logger);
+    expect(await outbox.countByState()).toEqual({
+      pending: 1,
+      sending: 0,
+      sent: 5,
+      parked: 1,
+      skipped: 0,
+    });
+    await outbox.insertEnded(entry('new'), 1_000);
+    expect((await outbox.countByState()).pending).toBe(2);
+  });
+});
+
+describe('call-log outbox counts (postgres)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('counts the logs on their way each time, the sent and skipped ones at most once a minute', async () => {
+    const url = await server.freshDatabase();
+    const outbox = teardown.add(
+      await PostgresCallLogOutbox.open(await server.pool(url), logger),
+      (o) => o.stopRenewing(),
+    );
+    let clock = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    const sendOne = async (callId: string): Promise<void> => {
+      await outbox.insertEnded(entry(callId), 1_000);
+      await outbox.claimDue(2_000, 1);
+      await outbox.recordCreated(
+        [{ callId, taskId: '00T000000000001AAA', sentNotesVersion: 0 }],
+        2_100,
+      );
+    };
+    await sendOne('one');
+    expect((await outbox.countByState()).sent).toBe(1);
+
+    await sendOne('two');
+    await outbox.insertEnded(entry('three'), 3_000);
+    // Within the minute: the logs on their way are exact, the sent ones as last counted.
+    clock += 59_000;
+    expect(await outbox.countByState()).toMatchObject({ pending: 1, sent: 1 });
+    clock += 1_000;
+    expect(await outbox.countByState()).toMatchObject({ pending: 1, sent: 2 });
   });
 });
 
