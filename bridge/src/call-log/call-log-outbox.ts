@@ -436,28 +436,26 @@ export class SqliteCallLogOutbox implements CallLogOutbox {
     applyMigrations(db, 'call-log-counts', CALL_LOG_COUNT_MIGRATIONS, logger);
     this.statement = statementCache(db);
     this.insertEndedNow = db.transaction((entry: NewOutboxEntry, now: number) => {
-      const draft = this.statement('SELECT * FROM call_log_drafts WHERE call_id = ?').get(
+      // The draft's notes go into the log, and the draft goes: one statement for both.
+      const draft = this.statement('DELETE FROM call_log_drafts WHERE call_id = ? RETURNING *').get(
         entry.callId,
       ) as DraftRow | undefined;
-      const inserted = this.insert(withDraftNotes(entry, draft), now);
-      this.statement('DELETE FROM call_log_drafts WHERE call_id = ?').run(entry.callId);
-      return inserted;
+      return this.insert(withDraftNotes(entry, draft), now);
     });
-    this.claimDueNow = db.transaction((now: number, limit: number) => {
-      const rows = this.statement(
-        `SELECT call_id FROM call_log_outbox WHERE state = 'pending' AND next_attempt_at <= ?
-           ORDER BY next_attempt_at, created_at LIMIT ?`,
-      ).all(now, limit) as { call_id: string }[];
-      const claim = this.statement(
-        `UPDATE call_log_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
-           WHERE call_id = ? AND state = 'pending'
-           RETURNING *`,
-      );
-      return rows.flatMap((row) => {
-        const claimed = claim.get(now, row.call_id) as OutboxRow | undefined;
-        return claimed === undefined ? [] : [toEntry(claimed)];
-      });
-    });
+    // One statement for the batch; RETURNING gives no order, so the oldest-first order is
+    // restored here.
+    this.claimDueNow = (now: number, limit: number) =>
+      (
+        this.statement(
+          `UPDATE call_log_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
+             WHERE call_id IN (
+               SELECT call_id FROM call_log_outbox WHERE state = 'pending' AND next_attempt_at <= ?
+               ORDER BY next_attempt_at, created_at LIMIT ?)
+             RETURNING *`,
+        ).all(now, now, limit) as OutboxRow[]
+      )
+        .sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at)
+        .map(toEntry);
     this.recordCreatedNow = db.transaction((created: readonly CreatedTaskRecord[], now: number) => {
       const states = new Map<string, OutboxState | undefined>();
       for (const { callId, taskId, sentNotesVersion } of created) {

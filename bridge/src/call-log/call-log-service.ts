@@ -122,6 +122,18 @@ interface CreatedTask {
 
 /** Sent and skipped rows are kept this long for status and support, then deleted. */
 const RETENTION_MS = 30 * 24 * 3600 * 1000;
+/** Legs remembered as logged here until their PBX call ends (a call whose end never comes). */
+const LOGGED_HERE_MAX = 10_000;
+
+/**
+ * A call's outbox row as read earlier in the same task of the serial chain, so the task does
+ * not read it again. A row inserted in between (a held log stored again by the drain, another
+ * bridge's log) is caught by the insert itself: it keeps the first row and reports false.
+ */
+interface OutboxLook {
+  readonly entry: OutboxEntry | undefined;
+}
+const NOT_LOGGED: OutboxLook = { entry: undefined };
 /** The longest the worker sleeps without looking at the outbox. */
 const SWEEP_MS = 60_000;
 /** How soon a log the database refused is offered to it again. */
@@ -163,6 +175,11 @@ export class CallLogService {
   private readonly warnedNoOwner = new Set<string>();
   /** Logs the database refused, by call id, until a retry stores them. */
   private readonly unsaved = new Map<string, NewOutboxEntry>();
+  /**
+   * Legs whose log this bridge has just stored (or held): the end of their PBX call, which
+   * comes right after, need not ask the outbox again. Oldest first, at most LOGGED_HERE_MAX.
+   */
+  private readonly loggedHere = new Set<string>();
   /** Set from the first refused write until writes work again (the admin is told once). */
   private storageError: OutboxError | undefined;
   private started = false;
@@ -328,12 +345,13 @@ export class CallLogService {
           this.active.set(call.id, { ...known, extension: call.extension, call });
           return;
         }
-        if ((await this.outbox.get(call.id)) === undefined && this.waits(call)) {
+        const look: OutboxLook = { entry: await this.outbox.get(call.id) };
+        if (look.entry === undefined && this.waits(call)) {
           // Notes are kept for it meanwhile.
           this.active.set(call.id, { ...this.active.get(call.id), extension: call.extension });
           return;
         }
-        await this.logEnded(call);
+        await this.logEnded(call, look);
       } catch (error) {
         // A broken log must never disturb call handling: report it and carry on.
         this.logger.error({ err: toSwitchboardError(error), callId: call.id }, 'call log failed');
@@ -354,8 +372,11 @@ export class CallLogService {
   private async decideFinished(pbxCallId: string, legs: readonly Call[]): Promise<void> {
     try {
       const open: Call[] = [];
-      for (const leg of legs) if ((await this.outbox.get(leg.id)) === undefined) open.push(leg);
-      for (const leg of open) if (!awaitsCallEnd(leg)) await this.logEnded(leg);
+      for (const leg of legs) {
+        if (this.loggedHere.delete(leg.id)) continue; // stored a moment ago, in this task chain
+        if ((await this.outbox.get(leg.id)) === undefined) open.push(leg);
+      }
+      for (const leg of open) if (!awaitsCallEnd(leg)) await this.logEnded(leg, NOT_LOGGED);
       const missed = open
         .filter(awaitsCallEnd)
         .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
@@ -369,6 +390,7 @@ export class CallLogService {
       await this.enqueueEnded(
         first,
         others.map((leg) => leg.extension),
+        NOT_LOGGED,
       );
       for (const leg of others) await this.skip(leg, `Logged once for the call, as ${first.id}`);
       this.logger.debug({ pbxCallId, legs: missed.length }, 'missed call decided');
@@ -558,13 +580,16 @@ export class CallLogService {
     return call.lookup === 'pending' || awaitsCallEnd(call);
   }
 
-  /** An ended leg that is decided on its own: logged, or skipped when nothing was dialed. */
-  private async logEnded(call: Call): Promise<void> {
-    if (call.notDialed === true && (await this.outbox.get(call.id)) === undefined) {
+  /**
+   * An ended leg that is decided on its own: logged, or skipped when nothing was dialed.
+   * @param look its outbox row, as read earlier in this task
+   */
+  private async logEnded(call: Call, look: OutboxLook): Promise<void> {
+    if (call.notDialed === true && look.entry === undefined) {
       await this.skip(call, 'Nothing was dialed: your phone did not take the click-to-dial');
       return;
     }
-    await this.enqueueEnded(call);
+    await this.enqueueEnded(call, [], look);
   }
 
   /** A leg that is not logged, kept so the rep sees why (status skipped). */
@@ -595,8 +620,15 @@ export class CallLogService {
     this.publish(call.id, { state: 'skipped', error: { code, message: reason } });
   }
 
-  /** @param alsoRang other extensions a missed call rang (one Task for all of them). */
-  private async enqueueEnded(call: Call, alsoRang: readonly string[] = []): Promise<void> {
+  /**
+   * @param alsoRang other extensions a missed call rang (one Task for all of them).
+   * @param look the call's outbox row as read earlier in this task; read here when absent.
+   */
+  private async enqueueEnded(
+    call: Call,
+    alsoRang: readonly string[] = [],
+    look?: OutboxLook,
+  ): Promise<void> {
     const draft = this.active.get(call.id) ?? (await this.readDraft(call.id));
     this.active.delete(call.id);
     if (this.unsaved.has(call.id)) return; // a repeated `ended` of a log held in memory
@@ -609,7 +641,7 @@ export class CallLogService {
       alsoRang,
     });
     const now = this.nowMs();
-    const existing = await this.outbox.get(call.id);
+    const existing = look === undefined ? await this.outbox.get(call.id) : look.entry;
     if (existing !== undefined) {
       // A repeated `ended` (or another bridge's log of it) is never a second log. If the rep
       // linked a record after hang-up, the new WhoId/WhatId go into the create, or onto the
@@ -653,6 +685,12 @@ export class CallLogService {
    * in memory if the database refuses.
    */
   private async store(entry: NewOutboxEntry, now: number): Promise<boolean> {
+    // Stored now, by this bridge or (the insert refused) another one, or held below.
+    this.loggedHere.add(entry.callId);
+    for (const oldest of this.loggedHere) {
+      if (this.loggedHere.size <= LOGGED_HERE_MAX) break;
+      this.loggedHere.delete(oldest);
+    }
     try {
       const inserted = await this.outbox.insertEnded(entry, now);
       // Counted at once (the next drain reads the true counts): a skipped log is never drained.

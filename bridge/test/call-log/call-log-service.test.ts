@@ -10,7 +10,7 @@ import {
 import { CallLogSchema, type CallLogConfig } from '../../src/config/schema';
 import { ErrorCodes, type SwitchboardError } from '../../src/errors';
 import { silentLogger } from '../../src/logging/logger';
-import { CALL_LOG_MIGRATIONS } from '../../src/call-log/call-log-outbox';
+import { CALL_LOG_MIGRATIONS, SqliteCallLogOutbox } from '../../src/call-log/call-log-outbox';
 import {
   applyMigrations,
   openDatabase,
@@ -503,7 +503,10 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
     teardown.add(s, (started) => started.stop());
     await s.start();
   });
-  afterEach(() => teardown.run());
+  afterEach(() => {
+    jest.restoreAllMocks();
+    return teardown.run();
+  });
 
   const leg = (id: string, overrides: Partial<Call> = {}): Call =>
     endedCall(id, { answeredAt: undefined, endReason: 'missed', matches: [], ...overrides });
@@ -568,6 +571,52 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
     expect(gateway.tasksFor('l1:201')).toEqual([
       expect.objectContaining({ WhoId: CONTACT_MATCH.id }),
     ]);
+  });
+
+  it('asks the outbox once for a call it logs; a repeated end and finish ask again and add nothing', async () => {
+    const reads = jest.spyOn(SqliteCallLogOutbox.prototype, 'get');
+    const call = endedCall('r1:201', { matches: [CONTACT_MATCH] });
+    await s.onCallChanged(call);
+    await s.onCallFinished('r1', [call]);
+    expect(reads).toHaveBeenCalledTimes(1);
+    // A webhook retry of the end, a restart finishing the call again: the log is found.
+    await s.onCallChanged(call);
+    await s.onCallFinished('r1', [call]);
+    await s.flush();
+    expect(reads).toHaveBeenCalledTimes(3);
+    expect(gateway.tasksFor('r1:201')).toHaveLength(1);
+  });
+
+  it('another bridge stores the log between our look and our insert: one log, and not ours to tell', async () => {
+    const otherBridge = new SqliteCallLogOutbox(db, silentLogger());
+    // The same database read through another outbox object, which the spy below leaves alone.
+    const read = otherBridge.get.bind(otherBridge);
+    let raced = false;
+    jest.spyOn(SqliteCallLogOutbox.prototype, 'get').mockImplementation(async (callId: string) => {
+      const row = await read(callId);
+      if (!raced) {
+        raced = true;
+        await otherBridge.insertEnded(
+          {
+            callId,
+            extension: '201',
+            fields: { Subject: 'Theirs', CallObject: callId },
+            state: 'pending',
+            endedAt: START,
+          },
+          START,
+        );
+      }
+      return row;
+    });
+    const call = endedCall('r2:201', { matches: [CONTACT_MATCH] });
+    await s.onCallChanged(call);
+    await s.onCallFinished('r2', [call]);
+    await s.flush();
+    expect(gateway.tasksFor('r2:201')).toEqual([expect.objectContaining({ Subject: 'Theirs' })]);
+    expect(published.filter((p) => p.callId === 'r2:201' && p.status.state === 'pending')).toEqual(
+      [],
+    );
   });
 
   it('a click-to-dial the rep’s own phone did not take is not logged', async () => {
