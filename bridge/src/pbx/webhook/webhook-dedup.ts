@@ -20,11 +20,23 @@ export function eventKey(body: WebhookEvent): string {
   return ['call', body.callId, body.event, leg, at].join('\u0000');
 }
 
+/** Forgotten keys are cut from the front of the queue once this many have gathered there. */
+const COMPACT_AFTER = 1024;
+
 export class WebhookDedup {
   private readonly retentionMs: number;
   private readonly maxEvents: number;
-  /** key → bridge time (ms) first seen, oldest first. */
-  private readonly seen = new Map<string, number>();
+  /** The keys remembered. */
+  private readonly seen = new Set<string>();
+  /**
+   * The same keys oldest first, from `head` on, with the bridge time (ms) each was first seen.
+   * A queue beside the set rather than the set's own order: taking the oldest key of a Set or
+   * Map walks past every entry deleted before it until V8 compacts the table, and at the cap
+   * (50,000) that cost 64 µs an event (docs/benchmarks.md).
+   */
+  private keys: string[] = [];
+  private times: number[] = [];
+  private head = 0;
 
   constructor(options: WebhookDedupOptions = {}) {
     this.retentionMs = options.retentionMs ?? WEBHOOK_DEDUP_DEFAULTS.retentionMs;
@@ -35,12 +47,10 @@ export class WebhookDedup {
   firstTime(key: string, nowMs: number): boolean {
     this.forgetOld(nowMs);
     if (this.seen.has(key)) return false;
-    this.seen.set(key, nowMs);
-    while (this.seen.size > this.maxEvents) {
-      const oldest = this.seen.keys().next();
-      if (oldest.done === true) break;
-      this.seen.delete(oldest.value);
-    }
+    this.seen.add(key);
+    this.keys.push(key);
+    this.times.push(nowMs);
+    while (this.seen.size > this.maxEvents && this.head < this.keys.length) this.forgetOldest();
     return true;
   }
 
@@ -49,9 +59,23 @@ export class WebhookDedup {
   }
 
   private forgetOld(nowMs: number): void {
-    for (const [key, at] of this.seen) {
-      if (nowMs - at <= this.retentionMs) return;
-      this.seen.delete(key);
+    while (
+      this.head < this.times.length &&
+      nowMs - (this.times[this.head] ?? nowMs) > this.retentionMs
+    )
+      this.forgetOldest();
+  }
+
+  private forgetOldest(): void {
+    const key = this.keys[this.head];
+    if (key === undefined) return;
+    this.seen.delete(key);
+    this.head += 1;
+    // Amortized: what is left (at most half) is copied once per as many forgotten keys.
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.times = this.times.slice(this.head);
+      this.head = 0;
     }
   }
 }
