@@ -195,10 +195,11 @@ export const CALL_LOG_MIGRATIONS: readonly Migration[] = [
 /**
  * SQLite only: the number of rows in each state, kept by triggers in the statements that change
  * them, so that counting (after every drain: the status report's `callLog.counts`) reads five
- * rows instead of the whole table. Sent and skipped rows are kept 30 days: at a busy site that is
- * millions of rows, and `COUNT(*) … GROUP BY state` took 25 ms at 500,000 rows (bridge/bench/outbox-counts.ts).
- * A module of its own because PostgreSQL counts otherwise (postgres-call-log-outbox.ts): several
- * bridges updating five shared counter rows would queue on their locks, and could deadlock.
+ * rows instead of the whole table. Sent and skipped rows are kept 30 days: at a busy site that
+ * is millions of rows, and `COUNT(*) … GROUP BY state` took 25 ms at 500,000 rows
+ * (bridge/bench/outbox-counts.ts). A module of its own because PostgreSQL counts otherwise
+ * (postgres-call-log-outbox.ts): several bridges updating five shared counter rows would queue
+ * on their locks, and could deadlock.
  */
 export const CALL_LOG_COUNT_MIGRATIONS: readonly Migration[] = [
   {
