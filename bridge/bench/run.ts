@@ -253,6 +253,8 @@ interface Target {
   /** PostgreSQL's postmaster, when the side has one (--bridges N): its CPU counts too. */
   dbPid?: number;
   perRep: PerRep;
+  /** The bridge side: what the emulated org received so far, by kind. */
+  orgRequests?: () => Promise<OrgRequests>;
   stop(): Promise<void>;
 }
 
@@ -305,7 +307,8 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const org = JSON.parse(await firstLine(orgProcess)) as {
+  const orgLines = orgOutput(orgProcess);
+  const org = JSON.parse(await orgLines.next()) as {
     url: string;
     orgId: string;
     clientId: string;
@@ -387,6 +390,7 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
       servers: children,
       ...(postgres?.pid === undefined ? {} : { dbPid: postgres.pid }),
       perRep,
+      orgRequests: () => orgRequests(orgProcess, orgLines),
       stop,
     };
   } catch (error) {
@@ -401,6 +405,54 @@ function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   return exited;
+}
+
+/** The org's output, line by line: its address first, then its answers to SIGUSR2. */
+function orgOutput(child: ChildProcess): { next(): Promise<string> } {
+  if (child.stdout === null) throw new Error('child has no stdout');
+  const waiting: Array<(line: string) => void> = [];
+  const lines: string[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const take = waiting.shift();
+    if (take === undefined) lines.push(line);
+    else take(line);
+  });
+  return {
+    next: () =>
+      new Promise((resolve, reject) => {
+        const line = lines.shift();
+        if (line !== undefined) resolve(line);
+        else waiting.push(resolve);
+        child.once('exit', (code) => reject(new Error(`child exited with ${String(code)}`)));
+      }),
+  };
+}
+
+/** Requests the org received so far by kind (Composite subrequests as `composite/<kind>`). */
+type OrgRequests = Record<string, number>;
+
+async function orgRequests(
+  child: ChildProcess,
+  lines: { next(): Promise<string> },
+): Promise<OrgRequests> {
+  const answer = lines.next();
+  child.kill('SIGUSR2');
+  const { requests, subrequests } = JSON.parse(await answer) as {
+    requests: Record<string, number>;
+    subrequests: Record<string, number>;
+  };
+  const all: OrgRequests = { ...requests };
+  for (const [kind, n] of Object.entries(subrequests)) all[`composite/${kind}`] = n;
+  return all;
+}
+
+/** What the org received between two readings, per call: "query 0.50, create 0.10". */
+function requestsPerCall(before: OrgRequests, after: OrgRequests, calls: number): string {
+  const parts = Object.keys(after)
+    .map((kind) => [kind, ((after[kind] ?? 0) - (before[kind] ?? 0)) / calls] as const)
+    .filter(([, perCall]) => perCall > 0)
+    .map(([kind, perCall]) => `${kind} ${perCall.toFixed(3)}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
 function firstLine(child: ChildProcess): Promise<string> {
@@ -564,6 +616,7 @@ async function main(): Promise<void> {
     const warmRounds: Phase[] = [];
     const bareRounds: Phase[] = [];
     const usedBefore = await apiUsed(bridge.webhookUrls);
+    const requestsBefore = await bridge.orgRequests?.();
     for (let r = 0; r < options.rounds; r++) {
       // Alternate who goes first, so a trend within a round's seconds favours neither.
       const order: Array<'bridge' | 'bare'> = r % 2 === 0 ? ['bridge', 'bare'] : ['bare', 'bridge'];
@@ -573,6 +626,7 @@ async function main(): Promise<void> {
       }
     }
     const usedAfterWarm = await apiUsed(bridge.webhookUrls);
+    const requestsAfterWarm = await bridge.orgRequests?.();
     const warm = pooled('bridge, warm', warmRounds);
     warm.apiCallsPerCall = (usedAfterWarm - usedBefore) / (round.calls * options.rounds);
     const bare = pooled('bare relay', bareRounds);
@@ -581,6 +635,16 @@ async function main(): Promise<void> {
     const cold = await run(bridge, 'cold', { calls: coldCalls, rate: options.rate }, 'cold');
     cold.label = 'bridge, cold';
     cold.apiCallsPerCall = ((await apiUsed(bridge.webhookUrls)) - usedAfterWarm) / coldCalls;
+    const requestsAfterCold = await bridge.orgRequests?.();
+    const requestLines =
+      requestsBefore === undefined ||
+      requestsAfterWarm === undefined ||
+      requestsAfterCold === undefined
+        ? []
+        : [
+            `Requests the org received per call, by kind (warm): ${requestsPerCall(requestsBefore, requestsAfterWarm, round.calls * options.rounds)}`,
+            `Requests the org received per call, by kind (cold): ${requestsPerCall(requestsAfterWarm, requestsAfterCold, coldCalls)}`,
+          ];
 
     const perRound = (f: (p: Phase) => number) =>
       warmRounds.map((w, i) => f(w) / f(bareRounds[i]!));
@@ -597,6 +661,7 @@ async function main(): Promise<void> {
       row(bare),
       '',
       `Webhook posts sent again after a failed connection (bridge warm / cold / relay): ${warm.retried} / ${cold.retried} / ${bare.retried}`,
+      ...requestLines,
       ...(bridge.dbPid === undefined
         ? []
         : [
