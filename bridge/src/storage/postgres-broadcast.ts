@@ -28,8 +28,13 @@ export const BROADCAST_MIGRATIONS: readonly Migration[] = [
 const CHANNEL = 'switchboard_broadcast';
 /** Messages are kept this long: a listener that reconnects within it misses nothing. */
 const KEEP_MS = 10 * 60_000;
-/** How far back (in ids) each read looks for messages committed out of id order. */
-const LOOKBACK_IDS = 200;
+/**
+ * How long a missing id is looked for: ids are handed out before commit, so a message may
+ * become visible after higher ids did (its transaction was slower), or never (rolled back).
+ */
+const GAP_WAIT_MS = 60_000;
+/** At most this many missing ids are tracked for one jump (a sequence far ahead of the table). */
+const MAX_GAPS_PER_JUMP = 1000;
 /** A dropped LISTEN connection is opened again after this long (ms), doubling up to a minute. */
 const RECONNECT_MS = 500;
 
@@ -48,11 +53,12 @@ export interface BroadcastOptions {
 export class PostgresBroadcast {
   private readonly handlers = new Map<string, BroadcastHandler>();
   private client: pg.Client | undefined;
+  /** The highest id read; every id above it is new. */
   private lastId = 0;
-  /** Ids at or below this were handled or are too old to read. */
-  private floorId = 0;
-  /** Ids within the look-back window already handed to their handler. */
-  private readonly handled = new Set<number>();
+  /** Ids below lastId not read yet, with when they were first missed (see GAP_WAIT_MS). */
+  private readonly gaps = new Map<number, number>();
+  /** The message being stored (send): the next one waits for it. */
+  private sending: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private reading: Promise<void> | undefined;
   private readAgain = false;
@@ -69,11 +75,12 @@ export class PostgresBroadcast {
   static async open(options: BroadcastOptions): Promise<PostgresBroadcast> {
     await applyPostgresMigrations(options.pool, 'broadcast', BROADCAST_MIGRATIONS, options.logger);
     const broadcast = new PostgresBroadcast(options);
+    // An empty table (pruned) says nothing: then the sequence, whose next id may be far above.
     const { rows } = await options.pool.query<{ id: number | null }>(
-      'SELECT MAX(id) AS id FROM bridge_broadcasts',
+      `SELECT COALESCE((SELECT MAX(id) FROM bridge_broadcasts),
+                       (SELECT last_value FROM bridge_broadcasts_id_seq WHERE is_called)) AS id`,
     );
     broadcast.lastId = rows[0]?.id ?? 0;
-    broadcast.floorId = broadcast.lastId;
     await broadcast.listen();
     return broadcast;
   }
@@ -83,8 +90,19 @@ export class PostgresBroadcast {
     this.handlers.set(topic, handler);
   }
 
-  /** Stores the message and wakes every bridge (NOTIFY is sent when the insert commits). */
-  async send(topic: string, body: unknown): Promise<void> {
+  /**
+   * Stores the message and wakes every bridge (NOTIFY is sent when the insert commits). One
+   * message at a time, each after the last one committed: ids are handed out before commit, so
+   * two inserts at once could commit out of order, and a listener would read a call's `ended`
+   * before its `ringing` (and drop the ringing as overtaken: a pop lost).
+   */
+  send(topic: string, body: unknown): Promise<void> {
+    const sent = this.sending.then(() => this.insert(topic, body));
+    this.sending = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async insert(topic: string, body: unknown): Promise<void> {
     const now = this.now();
     await this.options.pool.query(
       `WITH sent AS (
@@ -160,8 +178,10 @@ export class PostgresBroadcast {
   }
 
   private async readNew(): Promise<void> {
-    // Ids are handed out before commit: a message may become visible after a higher id did.
-    // Reading a window of ids back (and skipping those already handled) catches it.
+    // New messages, and the ids that were missing last time (an earlier read saw higher ids
+    // committed before them): only those, so no message is read twice.
+    const now = this.now();
+    for (const [id, missedAt] of this.gaps) if (now - missedAt > GAP_WAIT_MS) this.gaps.delete(id);
     const { rows } = await this.options.pool.query<{
       id: number;
       topic: string;
@@ -169,13 +189,17 @@ export class PostgresBroadcast {
       body: string;
     }>(
       `SELECT id, topic, origin, body FROM bridge_broadcasts WHERE id > $1
-         ORDER BY id LIMIT 1000`,
-      [this.lastId - LOOKBACK_IDS],
+       UNION ALL
+       SELECT id, topic, origin, body FROM bridge_broadcasts WHERE id = ANY($2::bigint[])
+       ORDER BY id LIMIT 1000`,
+      [this.lastId, [...this.gaps.keys()]],
     );
     for (const row of rows) {
-      if (this.handled.has(row.id) || row.id <= this.floorId) continue;
-      this.handled.add(row.id);
-      this.lastId = Math.max(this.lastId, row.id);
+      if (row.id > this.lastId) {
+        for (let id = Math.max(this.lastId + 1, row.id - MAX_GAPS_PER_JUMP); id < row.id; id++)
+          this.gaps.set(id, now);
+        this.lastId = row.id;
+      } else if (!this.gaps.delete(row.id)) continue;
       if (row.origin === this.options.origin) continue;
       const handler = this.handlers.get(row.topic);
       try {
@@ -188,11 +212,10 @@ export class PostgresBroadcast {
       }
     }
     if (rows.length === 1000) this.readAgain = true;
-    // Forget ids below the window: they are never read again.
-    for (const id of this.handled)
-      if (id <= this.lastId - LOOKBACK_IDS) {
-        this.handled.delete(id);
-        this.floorId = Math.max(this.floorId, id);
-      }
+  }
+
+  /** How many missing ids are still looked for (tests). */
+  get missingIds(): number {
+    return this.gaps.size;
   }
 }

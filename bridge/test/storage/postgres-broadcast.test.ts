@@ -1,0 +1,142 @@
+// Messages between bridges through a real PostgreSQL: every other bridge's message handed over
+// once, in id order; one whose transaction committed after many later ones still arrives (ids
+// are handed out before commit); one that never commits is given up after a while.
+import { silentLogger } from '../../src/logging/logger';
+import { PostgresBroadcast } from '../../src/storage/postgres-broadcast';
+import { useTestPostgres } from '../support/postgres-server';
+import { Teardown } from '../support/teardown';
+
+const server = useTestPostgres();
+const teardown = new Teardown();
+afterEach(() => {
+  jest.restoreAllMocks();
+  return teardown.run();
+});
+
+async function bridges(count: number, now?: () => number) {
+  const url = await server.freshDatabase();
+  const pool = await server.pool(url);
+  const opened: PostgresBroadcast[] = [];
+  for (let i = 0; i < count; i++)
+    opened.push(
+      teardown.add(
+        await PostgresBroadcast.open({
+          pool,
+          connection: { connectionString: url },
+          origin: `bridge-${i}`,
+          logger: silentLogger(),
+          ...(now === undefined ? {} : { now }),
+        }),
+        (b) => b.close(),
+      ),
+    );
+  return { url, pool, opened };
+}
+
+/** Waits until `check` holds, polling; fails with `what` after 10 s. */
+async function until(what: string, check: () => boolean): Promise<void> {
+  const giveUpAt = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > giveUpAt) throw new Error(`not within 10 s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('storage/postgres-broadcast', () => {
+  it("hands every other bridge's message over once, in order, and not its own", async () => {
+    const { opened } = await bridges(2);
+    const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
+    const atA: unknown[] = [];
+    const atB: unknown[] = [];
+    a.on('events', (body) => atA.push(body));
+    b.on('events', (body) => atB.push(body));
+    for (let i = 0; i < 50; i++) await a.send('events', { n: i });
+    await b.send('events', { from: 'b' });
+    await until('b has all of a', () => atB.length === 50);
+    await until('a has b', () => atA.length === 1);
+    expect(atB).toEqual(Array.from({ length: 50 }, (_v, i) => ({ n: i })));
+    expect(atA).toEqual([{ from: 'b' }]);
+  });
+
+  it("stores one bridge's messages one at a time, so they are read in the order sent", async () => {
+    const { pool, opened } = await bridges(2);
+    const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
+    const atB: unknown[] = [];
+    b.on('events', (body) => atB.push(body));
+    // Two inserts at once may commit out of id order: a listener would read the later first.
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const query = pool.query.bind(pool);
+    const counted = async (text: string, values?: unknown[]) => {
+      const inserting = text.includes('INSERT INTO bridge_broadcasts');
+      if (inserting) mostAtOnce = Math.max(mostAtOnce, ++inFlight);
+      try {
+        return await query(text, values);
+      } finally {
+        if (inserting) inFlight--;
+      }
+    };
+    Object.assign(pool, { query: counted }); // this test's pool, ended after it
+    // A webhook burst: the ringing and the end of 100 calls, none awaited before the next.
+    const events = Array.from({ length: 100 }, (_v, i) => [
+      { call: i, event: 'ringing' },
+      { call: i, event: 'ended' },
+    ]).flat();
+    await Promise.all(events.map((event) => a.send('events', event)));
+    await until('b has them all', () => atB.length === events.length);
+    expect(mostAtOnce).toBe(1);
+    expect(atB).toEqual(events);
+  });
+
+  it('delivers a message whose transaction committed after hundreds of later ones', async () => {
+    const { url, opened } = await bridges(2);
+    const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
+    const atB: unknown[] = [];
+    b.on('events', (body) => atB.push(body));
+    // A slow sender: its id is taken now, its commit comes last.
+    const slowPool = await server.pool(url, 1);
+    const slow = await slowPool.connect();
+    try {
+      await slow.query('BEGIN');
+      await slow.query(
+        `INSERT INTO bridge_broadcasts (topic, origin, body, sent_at)
+           VALUES ('events', 'bridge-slow', '{"slow":true}', 0)`,
+      );
+      for (let i = 0; i < 300; i++) await a.send('events', { n: i });
+      await until('b has the fast ones', () => atB.length === 300);
+      await slow.query(`SELECT pg_notify('switchboard_broadcast', 'slow')`);
+      await slow.query('COMMIT');
+    } finally {
+      slow.release();
+    }
+    await until('b has the slow one too', () => atB.length === 301);
+    expect(atB.at(-1)).toEqual({ slow: true });
+    expect(b.missingIds).toBe(0);
+  });
+
+  it('gives up an id that never commits after a minute', async () => {
+    let clock = 1_000_000;
+    const { url, opened } = await bridges(2, () => clock);
+    const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
+    const atB: unknown[] = [];
+    b.on('events', (body) => atB.push(body));
+    const abandoned = await (await server.pool(url, 1)).connect();
+    try {
+      await abandoned.query('BEGIN');
+      await abandoned.query(
+        `INSERT INTO bridge_broadcasts (topic, origin, body, sent_at)
+           VALUES ('events', 'bridge-gone', '{}', 0)`,
+      );
+      await abandoned.query('ROLLBACK');
+    } finally {
+      abandoned.release();
+    }
+    await a.send('events', { n: 1 });
+    await until('b has the message after the gap', () => atB.length === 1);
+    expect(b.missingIds).toBe(1);
+    clock += 60_001;
+    await a.send('events', { n: 2 });
+    await until('b has the next one', () => atB.length === 2);
+    expect(b.missingIds).toBe(0);
+  });
+});
