@@ -346,7 +346,10 @@ export class CallLogService {
           return;
         }
         const look: OutboxLook = { entry: await this.outbox.get(call.id) };
-        if (look.entry === undefined && this.waits(call)) {
+        // A log stored already (by another bridge: each follows every call) is not relinked
+        // from a leg whose lookup has not answered here: it would lose the caller's record, and
+        // the answer would put it back, two Task updates for nothing.
+        if ((look.entry === undefined && this.waits(call)) || call.lookup === 'pending') {
           // Notes are kept for it meanwhile.
           this.active.set(call.id, { ...this.active.get(call.id), extension: call.extension });
           return;

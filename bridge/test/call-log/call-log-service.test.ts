@@ -619,6 +619,22 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
     );
   });
 
+  it('a log stored already is not relinked from a leg whose lookup has not answered here', async () => {
+    // Two bridges follow the call; the other one logged it with the caller's record.
+    const call = endedCall('r3:201', { matches: [CONTACT_MATCH] });
+    await s.onCallChanged(call);
+    await s.flush();
+    expect(gateway.tasksFor('r3:201')).toEqual([expect.objectContaining({ WhoId: CONTACT_ID })]);
+    // This bridge sees the end before its own lookup answers, then the answer.
+    await s.onCallChanged({ ...call, lookup: 'pending', matches: [] });
+    await s.flush();
+    expect(gateway.tasksFor('r3:201')).toEqual([expect.objectContaining({ WhoId: CONTACT_ID })]);
+    await s.onCallChanged(call);
+    await s.flush();
+    expect(gateway.tasksFor('r3:201')).toEqual([expect.objectContaining({ WhoId: CONTACT_ID })]);
+    expect(gateway.calls.filter((c) => c.op === 'update')).toEqual([]);
+  });
+
   it('a click-to-dial the rep’s own phone did not take is not logged', async () => {
     await s.onCallChanged(
       endedCall('o1:201', {
