@@ -833,17 +833,21 @@ export class CallLogService {
     this.timer = undefined;
     this.running = this.drain().finally(() => {
       this.running = undefined;
-      if (this.rerun) {
-        this.rerun = false;
-        this.kick();
-      } else this.schedule();
+      this.rerun = false;
+      this.schedule();
     });
   }
 
+  /**
+   * The next drain: when the next log is due, but not within batchWindowMs of the last one.
+   * Logs stored meanwhile (here, or by another bridge sharing the outbox) then go out together;
+   * draining again at once sent them a few at a time (two bridges: ~2 Tasks a request).
+   */
   private schedule(): void {
     if (!this.started) return;
+    const earliest = this.nowMs() + this.batchWindowMs;
     void this.outbox.nextDueAt().then(
-      (due) => this.scheduleAt(due),
+      (due) => this.scheduleAt(due === undefined ? undefined : Math.max(due, earliest)),
       () => this.scheduleAt(undefined),
     );
   }
@@ -873,6 +877,9 @@ export class CallLogService {
         const due = await this.outbox.claimDue(this.nowMs(), this.batchSize);
         if (due.length === 0) break;
         await this.sendBatch(due);
+        // A backlog goes out batch after batch; what was stored during this one waits for the
+        // next drain, a batch window away (schedule), with what else comes meanwhile.
+        if (due.length < this.batchSize) break;
       }
     } catch (error) {
       // Only the database can fail here (Salesforce errors are handled per entry). The rows

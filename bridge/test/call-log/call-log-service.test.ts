@@ -368,6 +368,42 @@ describe('call-log/call-log-service (fake gateway)', () => {
     expect(gateway.tasksFor('old-1')).toHaveLength(1);
   });
 
+  it('logs stored while a batch is sent go out together, a batch window later', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      let release: () => void = () => undefined;
+      let gate = new Promise<void>((resolve) => (release = resolve));
+      class SlowGateway extends BatchingFakeGateway {
+        override async create(sobject: string, fields: Record<string, unknown>) {
+          await gate;
+          return super.create(sobject, fields);
+        }
+        override async createMany(sobject: string, records: readonly Record<string, unknown>[]) {
+          await gate;
+          return super.createMany(sobject, records);
+        }
+      }
+      const slow = new SlowGateway();
+      const s = service({}, { gateway: slow, now: () => new Date() });
+      await s.start();
+      await s.onCallChanged(ended('w1'));
+      await jest.advanceTimersByTimeAsync(250); // the batch window: w1's request is under way
+      await s.onCallChanged(ended('w2'));
+      gate = Promise.resolve();
+      release();
+      await jest.advanceTimersByTimeAsync(50);
+      await s.onCallChanged(ended('w3'));
+      await jest.advanceTimersByTimeAsync(300);
+      // One Task alone goes out as a create, several as one Collections request.
+      const requests = slow.calls.flatMap((c) =>
+        c.op === 'create' ? ['Task x1'] : c.op === 'createMany' ? [c.detail] : [],
+      );
+      expect(requests).toEqual(['Task x1', 'Task x2']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('sends by itself once started, on the timer', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     try {
