@@ -40,6 +40,14 @@ const RECONNECT_MS = 500;
 
 export type BroadcastHandler = (body: unknown) => void;
 
+interface QueuedMessage {
+  topic: string;
+  /** JSON text. */
+  body: string;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export interface BroadcastOptions {
   pool: PgPool;
   /** A connection string for the LISTEN connection (same database as the pool). */
@@ -57,8 +65,9 @@ export class PostgresBroadcast {
   private lastId = 0;
   /** Ids below lastId not read yet, with when they were first missed (see GAP_WAIT_MS). */
   private readonly gaps = new Map<number, number>();
-  /** The message being stored (send): the next one waits for it. */
-  private sending: Promise<unknown> = Promise.resolve();
+  /** Messages waiting for the insert under way to end (send). */
+  private queued: QueuedMessage[] = [];
+  private storing = false;
   private stopped = false;
   private reading: Promise<void> | undefined;
   private readAgain = false;
@@ -92,24 +101,45 @@ export class PostgresBroadcast {
 
   /**
    * Stores the message and wakes every bridge (NOTIFY is sent when the insert commits). One
-   * message at a time, each after the last one committed: ids are handed out before commit, so
-   * two inserts at once could commit out of order, and a listener would read a call's `ended`
-   * before its `ringing` (and drop the ringing as overtaken: a pop lost).
+   * insert at a time: ids are handed out before commit, so two inserts at once could commit out
+   * of order, and a listener would read a call's `ended` before its `ringing` (and drop the
+   * ringing as overtaken: a pop lost). What is sent meanwhile goes in the next insert, in order,
+   * so a slow or unreachable database costs one statement per round trip, not one per message.
    */
   send(topic: string, body: unknown): Promise<void> {
-    const sent = this.sending.then(() => this.insert(topic, body));
-    this.sending = sent.catch(() => undefined);
-    return sent;
+    return new Promise((resolve, reject) => {
+      this.queued.push({ topic, body: JSON.stringify(body), resolve, reject });
+      if (!this.storing) void this.storeQueued();
+    });
   }
 
-  private async insert(topic: string, body: unknown): Promise<void> {
+  private async storeQueued(): Promise<void> {
+    this.storing = true;
+    while (this.queued.length > 0) {
+      const batch = this.queued;
+      this.queued = [];
+      try {
+        await this.insert(batch);
+        for (const message of batch) message.resolve();
+      } catch (error) {
+        for (const message of batch) message.reject(error);
+      }
+    }
+    this.storing = false;
+  }
+
+  private async insert(batch: readonly QueuedMessage[]): Promise<void> {
     const now = this.now();
+    // Ids in the order sent: rows are numbered as the ordered SELECT yields them.
     await this.options.pool.query(
       `WITH sent AS (
-         INSERT INTO bridge_broadcasts (topic, origin, body, sent_at) VALUES ($1, $2, $3, $4)
+         INSERT INTO bridge_broadcasts (topic, origin, body, sent_at)
+           SELECT m.topic, $3, m.body, $4
+           FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS m(topic, body, n)
+           ORDER BY m.n
          RETURNING id)
-       SELECT pg_notify($5, id::text) FROM sent`,
-      [topic, this.options.origin, JSON.stringify(body), now, CHANNEL],
+       SELECT pg_notify($5, MAX(id)::text) FROM sent`,
+      [batch.map((m) => m.topic), batch.map((m) => m.body), this.options.origin, now, CHANNEL],
     );
     if (now >= this.nextPruneAt) {
       this.nextPruneAt = now + 60_000;

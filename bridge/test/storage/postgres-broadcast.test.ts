@@ -88,6 +88,28 @@ describe('storage/postgres-broadcast', () => {
     expect(atB).toEqual(events);
   });
 
+  it('sends made while the database is slow go in one insert after the one under way, in order', async () => {
+    const { pool, opened } = await bridges(2);
+    const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
+    const atB: unknown[] = [];
+    b.on('events', (body) => atB.push(body));
+    let inserts = 0;
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    const query = pool.query.bind(pool);
+    const slow = async (text: string, values?: unknown[]) => {
+      if (text.includes('INSERT INTO bridge_broadcasts') && ++inserts === 1) await stalled;
+      return await query(text, values);
+    };
+    Object.assign(pool, { query: slow }); // this test's pool, ended after it
+    const sent = Array.from({ length: 300 }, (_v, i) => a.send('events', { n: i }));
+    release();
+    await Promise.all(sent);
+    await until('b has them all', () => atB.length === 300);
+    expect(inserts).toBe(2);
+    expect(atB).toEqual(Array.from({ length: 300 }, (_v, i) => ({ n: i })));
+  });
+
   it('delivers a message whose transaction committed after hundreds of later ones', async () => {
     const { url, opened } = await bridges(2);
     const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
