@@ -187,7 +187,6 @@ export class CallLogService {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private rerun = false;
   /** A drain is scheduled to gather the logs of calls ending about now (kickSoon). */
   private gathering = false;
   /** The end of the work queued by serially(). */
@@ -571,10 +570,7 @@ export class CallLogService {
       await this.running;
     } finally {
       this.running = undefined;
-      if (this.rerun) {
-        this.rerun = false;
-        this.kick();
-      } else this.schedule();
+      this.schedule();
     }
   }
 
@@ -808,32 +804,27 @@ export class CallLogService {
 
   /**
    * A new log: the drain starts after batchWindowMs, so the logs of calls ending meanwhile go
-   * in the same request (a drain under way picks them up anyway).
+   * in the same request. While a drain is under way its end schedules the next one (schedule).
    */
   private kickSoon(): void {
     if (!this.started) return;
-    if (this.running !== undefined || this.batchWindowMs === 0) {
+    if (this.batchWindowMs === 0) {
       this.kick();
       return;
     }
-    if (this.gathering) return;
+    if (this.running !== undefined || this.gathering) return;
     this.gathering = true;
     this.scheduleAt(this.nowMs() + this.batchWindowMs);
   }
 
-  /** Starts a drain unless one is running (then it runs once more when done). */
+  /** Starts a drain unless one is running (its end schedules the next: schedule). */
   private kick(): void {
     this.gathering = false;
-    if (!this.started) return;
-    if (this.running !== undefined) {
-      this.rerun = true;
-      return;
-    }
+    if (!this.started || this.running !== undefined) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.running = this.drain().finally(() => {
       this.running = undefined;
-      this.rerun = false;
       this.schedule();
     });
   }
