@@ -2,6 +2,7 @@
 // bridge from a validated Config, wires the rooms together, starts it, and returns a handle to
 // stop it. The CLI, the demo, the tests and the benchmark all start the bridge through
 // startBridge(). What each part does lives in its room; this file only connects them.
+import { randomUUID } from 'node:crypto';
 import { adminStatusOf } from './admin/admin-status';
 import { SqliteCallLogOutbox } from './call-log/call-log-outbox';
 import { CallLogService } from './call-log/call-log-service';
@@ -42,6 +43,8 @@ import { OrgFields } from './salesforce/org-fields';
 import { relayWebhookEvents } from './pbx/webhook/webhook-relay';
 import { PostgresLeaderLock } from './storage/postgres-lock';
 import { PostgresDirectoryIndex } from './directory/index/postgres-directory-index';
+import { PostgresLookupShare } from './directory/postgres-lookup-share';
+import { DEFAULT_SHARED_WAIT_MS } from './directory/shared-live-search';
 import { openStorage } from './storage/storage';
 import { EmailUserDirectory } from './users/email-user-directory';
 import { SqliteUserSnapshotStore } from './users/user-snapshot-store';
@@ -147,10 +150,23 @@ export async function startBridge(
       storage.postgres !== undefined && config.directory.enabled
         ? await PostgresDirectoryIndex.open(storage.postgres, part('storage'))
         : undefined;
+    // Several bridges ask Salesforce once per unknown number between them, not once each.
+    const lookupShare =
+      storage.postgres !== undefined && storage.broadcast !== undefined
+        ? await PostgresLookupShare.open({
+            pool: storage.postgres,
+            channel: storage.broadcast,
+            origin: randomUUID(),
+            claimMs: DEFAULT_SHARED_WAIT_MS,
+            answerMs: config.lookup.cacheTtlSeconds * 1000,
+            logger: part('storage'),
+          })
+        : undefined;
     const configured = createDirectory({
       config,
       db,
       ...(sharedIndex === undefined ? {} : { index: sharedIndex }),
+      ...(lookupShare === undefined ? {} : { lookupShare }),
       gateway,
       astDbWriter: pbx.astDb,
       orgFields,

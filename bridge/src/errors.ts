@@ -93,6 +93,10 @@ export const ErrorCodes = {
   // directory/index and phonebook/
   DIRECTORY_SYNC_FAILED: 'DIRECTORY_SYNC_FAILED',
   DIRECTORY_ASTDB_PUSH_FAILED: 'DIRECTORY_ASTDB_PUSH_FAILED',
+  /** Several bridges could not share a lookup through PostgreSQL: each searches itself. */
+  DIRECTORY_LOOKUP_NOT_SHARED: 'DIRECTORY_LOOKUP_NOT_SHARED',
+  /** Another bridge shared a lookup answer this one cannot read (bridges of different versions). */
+  DIRECTORY_LOOKUP_ANSWER_INVALID: 'DIRECTORY_LOOKUP_ANSWER_INVALID',
   SF_BULK_JOB_FAILED: 'SF_BULK_JOB_FAILED',
   PHONEBOOK_UNAUTHORIZED: 'PHONEBOOK_UNAUTHORIZED',
   PHONEBOOK_NOT_CONFIGURED: 'PHONEBOOK_NOT_CONFIGURED',

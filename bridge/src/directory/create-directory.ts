@@ -14,6 +14,7 @@ import {
   type IndexedDirectoryFeature,
 } from './index/create-indexed-directory';
 import { LiveSearchDirectory } from './live-search-directory';
+import { shareLookups, type LookupShare } from './shared-live-search';
 
 export interface ConfiguredDirectory {
   directory: CallerDirectory;
@@ -38,6 +39,8 @@ export function createDirectory(options: {
   logger: Logger;
   /** What the integration user may read, shared with call logging. */
   orgFields: OrgFields;
+  /** Several bridges: one search per number for all of them (shared-live-search.ts). */
+  lookupShare?: LookupShare;
 }): ConfiguredDirectory {
   const { config, db, gateway, astDbWriter, logger, orgFields } = options;
   if (!config.directory.enabled) {
@@ -49,7 +52,15 @@ export function createDirectory(options: {
       orgFields,
       logger: logger.child({ component: 'directory' }),
     });
-    return { directory, indexed: undefined, checkAccess: () => directory.checkAccess() };
+    return {
+      directory: shareLookups(
+        directory,
+        options.lookupShare,
+        logger.child({ component: 'directory' }),
+      ),
+      indexed: undefined,
+      checkAccess: () => directory.checkAccess(),
+    };
   }
   const indexed = createIndexedDirectory({
     config,
@@ -59,6 +70,7 @@ export function createDirectory(options: {
     orgFields,
     logger: logger.child({ component: 'directory-index' }),
     astDbWriter, // used when directory.astdb.enabled
+    ...(options.lookupShare === undefined ? {} : { lookupShare: options.lookupShare }),
   });
   return { directory: indexed.directory, indexed, checkAccess: () => Promise.resolve() };
 }

@@ -23,7 +23,8 @@ import {
   soql,
   sosl,
 } from '../salesforce/query-builder';
-import type { CallerDirectory, DirectoryMatch } from '../calls/caller-directory';
+import type { DirectoryMatch } from '../calls/caller-directory';
+import type { RememberingDirectory } from './shared-live-search';
 import { idKey, matchObjectForId } from './record-ids';
 import {
   fieldValue,
@@ -87,7 +88,7 @@ interface NotedRecord {
   notedAt: number;
 }
 
-export class LiveSearchDirectory implements CallerDirectory {
+export class LiveSearchDirectory implements RememberingDirectory {
   private readonly gateway: SalesforceGateway;
   private readonly phone: PhoneConfig;
   private readonly lookup: LookupConfig;
@@ -139,6 +140,11 @@ export class LiveSearchDirectory implements CallerDirectory {
 
   knownMatches(e164: string): DirectoryMatch[] | undefined {
     return this.fromCache(e164);
+  }
+
+  /** Another bridge's answer for this number (shared-live-search.ts): cached like one's own. */
+  remember(e164: string, matches: readonly DirectoryMatch[]): void {
+    this.toCache(e164, [...matches]);
   }
 
   noteRecordChanged(sobjectType: string, id: string): void {

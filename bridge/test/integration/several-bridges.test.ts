@@ -82,6 +82,34 @@ describe('several bridges on one PostgreSQL', () => {
     rep.close();
   }, 60_000);
 
+  it('asks Salesforce once about an unknown caller that three bridges see ring', async () => {
+    const all = await bridges(3);
+    const tabs = await Promise.all(
+      all.map(async (bridge) => RepClient.connect(bridge, await org.identity.signToken(ANA.Id))),
+    );
+    await Promise.all(tabs.map((tab) => tab.waitFor((f) => f.type === 'ready')));
+    const searchesBefore = org.searches.length;
+    const leg = { callId: 'unknown-1', extension: '201' };
+    await Promise.all(
+      all.map((bridge) =>
+        postPbxEvent(bridge, {
+          ...leg,
+          event: 'ringing',
+          direction: 'inbound',
+          number: '+1 415 555 0177',
+        }),
+      ),
+    );
+    // Every tab learns that nobody has the number: the pop offers to create a record.
+    await Promise.all(
+      tabs.map((tab) =>
+        tab.waitForCall((c) => c.id === 'unknown-1:201' && c.lookup === 'done', 10_000),
+      ),
+    );
+    expect(org.searches.length - searchesBefore).toBe(1);
+    for (const tab of tabs) tab.close();
+  }, 60_000);
+
   it('pops a webhook call at every bridge, and a tab moving to another bridge gets it replayed', async () => {
     const [a, b] = await bridges(2);
     const tabOnA = await RepClient.connect(a!, await org.identity.signToken(ANA.Id));

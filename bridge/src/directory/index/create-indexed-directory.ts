@@ -13,6 +13,7 @@ import type { AstDbWriter } from '../../pbx/astdb-writer';
 import { AstDbPusher, type AstDbStatus } from '../astdb/astdb-pusher';
 import type { CallerDirectory } from '../../calls/caller-directory';
 import { LiveSearchDirectory } from '../live-search-directory';
+import { shareLookups, type LookupShare } from '../shared-live-search';
 import { CountingGateway } from './counting-gateway';
 import {
   allAnswers,
@@ -37,6 +38,8 @@ export interface CreateIndexedDirectoryOptions {
    */
   liveSearch?: CallerDirectory;
   logger: Logger;
+  /** Several bridges: one search per number for all of them (shared-live-search.ts). */
+  lookupShare?: LookupShare;
   /**
    * What the integration user may read (one per bridge, shared with call logging); made from
    * the gateway if omitted.
@@ -137,15 +140,19 @@ export function createIndexedDirectory(
   });
   const liveSearch =
     options.liveSearch ??
-    new LiveSearchDirectory({
-      gateway,
-      phone: config.phone,
-      lookup: { ...config.lookup, recentWindowMinutes: 0 },
-      directory: config.directory,
-      orgFields,
+    shareLookups(
+      new LiveSearchDirectory({
+        gateway,
+        phone: config.phone,
+        lookup: { ...config.lookup, recentWindowMinutes: 0 },
+        directory: config.directory,
+        orgFields,
+        logger,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      }),
+      options.lookupShare,
       logger,
-      ...(options.now === undefined ? {} : { now: options.now }),
-    });
+    );
   const directory = new IndexedDirectory({
     index,
     sync,
