@@ -644,8 +644,11 @@ export class CallLogService {
     if (existing !== undefined) {
       // A repeated `ended` (or another bridge's log of it) is never a second log. If the rep
       // linked a record after hang-up, the new WhoId/WhatId go into the create, or onto the
-      // Task within the grace period.
-      if (decision.log && existing.state !== 'skipped')
+      // Task within the grace period. A leg whose lookup failed here knows nothing of the
+      // caller: the links stored (by a bridge whose lookup answered) stand, unless the rep
+      // picked a record.
+      const knowsCaller = call.lookup !== 'failed' || call.linkedRecordId !== undefined;
+      if (decision.log && existing.state !== 'skipped' && knowsCaller)
         await this.relink(existing, decision.fields, now);
       return;
     }

@@ -671,6 +671,29 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
     expect(gateway.calls.filter((c) => c.op === 'update')).toEqual([]);
   });
 
+  it('a log stored already is not relinked from a leg whose lookup failed here, unless the rep picked a record', async () => {
+    // Two bridges follow the call; the other one's lookup answered and logged the caller.
+    const call = endedCall('r4:201', { matches: [CONTACT_MATCH] });
+    await s.onCallChanged(call);
+    await s.flush();
+    // Salesforce failed this bridge's lookup: it knows nobody, and must not say so on the Task.
+    await s.onCallChanged({ ...call, lookup: 'failed', matches: [] });
+    await s.flush();
+    expect(gateway.tasksFor('r4:201')).toEqual([expect.objectContaining({ WhoId: CONTACT_ID })]);
+    expect(gateway.calls.filter((c) => c.op === 'update')).toEqual([]);
+    // The rep picked a record here after all: that choice is the Task's.
+    await s.onCallChanged({
+      ...call,
+      lookup: 'failed',
+      matches: [],
+      linkedRecordId: '003000000000002AAA',
+    });
+    await s.flush();
+    expect(gateway.tasksFor('r4:201')).toEqual([
+      expect.objectContaining({ WhoId: '003000000000002AAA' }),
+    ]);
+  });
+
   it('a click-to-dial the rep’s own phone did not take is not logged', async () => {
     await s.onCallChanged(
       endedCall('o1:201', {
