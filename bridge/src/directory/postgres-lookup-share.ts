@@ -126,8 +126,9 @@ export class PostgresLookupShare implements LookupShare {
   }
 
   async forgetAnswers(): Promise<void> {
-    // Claims under way stay: their answer is sent to the bridges waiting, not stored for long.
-    await this.options.pool.query('DELETE FROM directory_lookups WHERE answered_until IS NOT NULL');
+    // Claims under way go too: their answer, found before the change, still reaches the bridges
+    // waiting for it, but is not stored (its row is gone) for the rings after.
+    await this.options.pool.query('DELETE FROM directory_lookups');
   }
 
   /** Matches as stored (JSON text) or sent (parsed); undefined, logged once, if malformed. */

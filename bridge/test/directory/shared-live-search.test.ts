@@ -16,6 +16,7 @@ import type { PgPool } from '../../src/storage/postgres';
 import { captureLogger } from '../support/capture-logger';
 import { useTestPostgres } from '../support/postgres-server';
 import { Teardown } from '../support/teardown';
+import { waitForValue } from '../support/wait-for-value';
 
 const server = useTestPostgres();
 const teardown = new Teardown();
@@ -79,6 +80,21 @@ interface Bridge {
 async function database(): Promise<{ url: string; pool: PgPool }> {
   const url = await server.freshDatabase();
   return { url, pool: await server.pool(url) };
+}
+
+/** The answer stored for `number` once its searching bridge has stored it (in the background). */
+function storedAnswer(
+  db: { pool: PgPool },
+  number: string,
+): Promise<{ claimed_by: string; matches: string }> {
+  return waitForValue('the answer stored', async () => {
+    const { rows } = await db.pool.query<{ claimed_by: string; matches: string | null }>(
+      'SELECT claimed_by, matches FROM directory_lookups WHERE e164 = $1',
+      [number],
+    );
+    const row = rows[0];
+    return row?.matches == null ? undefined : { claimed_by: row.claimed_by, matches: row.matches };
+  });
 }
 
 async function bridge(
@@ -162,6 +178,7 @@ describe('directory/shared-live-search on PostgreSQL', () => {
       answerMs: 60_000,
     });
     await a.shared.findByNumber(NUMBER);
+    await storedAnswer(db, NUMBER);
     const late = await bridge(db, 'late', { search: new FakeSearch([]), now: clock });
     await expect(late.shared.findByNumber(NUMBER)).resolves.toEqual([ADA]);
     expect(late.search.searches).toBe(0);
@@ -206,24 +223,24 @@ describe('directory/shared-live-search on PostgreSQL', () => {
     now += 5_001;
     const next = await bridge(db, 'next', { search: new FakeSearch([ADA]), now: clock });
     await expect(next.shared.findByNumber(NUMBER)).resolves.toEqual([ADA]);
-    const { rows } = await db.pool.query<{ claimed_by: string; matches: string }>(
-      'SELECT claimed_by, matches FROM directory_lookups WHERE e164 = $1',
-      [NUMBER],
-    );
-    expect(rows).toEqual([{ claimed_by: 'next', matches: JSON.stringify([ADA]) }]);
+    expect(next.search.searches).toBe(1);
+    await expect(storedAnswer(db, NUMBER)).resolves.toEqual({
+      claimed_by: 'next',
+      matches: JSON.stringify([ADA]),
+    });
   });
 
   it('a record changed at one bridge drops the stored answers: the next ring asks again', async () => {
     const db = await database();
     const a = await bridge(db, 'a', { search: new FakeSearch([]) });
     await a.shared.findByNumber(NUMBER);
+    await storedAnswer(db, NUMBER);
     a.shared.noteRecordChanged('Contact', ADA.id);
     // forgetAnswers runs in the background: wait until the row is gone.
-    for (;;) {
+    await waitForValue('the stored answers forgotten', async () => {
       const { rowCount } = await db.pool.query('SELECT 1 FROM directory_lookups');
-      if (rowCount === 0) break;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+      return rowCount === 0 ? true : undefined;
+    });
     const b = await bridge(db, 'b', { search: new FakeSearch([ADA]) });
     await expect(b.shared.findByNumber(NUMBER)).resolves.toEqual([ADA]);
     expect(b.search.searches).toBe(1);
