@@ -95,7 +95,7 @@ export const ErrorCodes = {
   DIRECTORY_ASTDB_PUSH_FAILED: 'DIRECTORY_ASTDB_PUSH_FAILED',
   /** Several bridges could not share a lookup through PostgreSQL: each searches itself. */
   DIRECTORY_LOOKUP_NOT_SHARED: 'DIRECTORY_LOOKUP_NOT_SHARED',
-  /** Another bridge shared a lookup answer this one cannot read (bridges of different versions). */
+  /** Another bridge shared a lookup answer or record change this one cannot read (versions differ). */
   DIRECTORY_LOOKUP_ANSWER_INVALID: 'DIRECTORY_LOOKUP_ANSWER_INVALID',
   SF_BULK_JOB_FAILED: 'SF_BULK_JOB_FAILED',
   PHONEBOOK_UNAUTHORIZED: 'PHONEBOOK_UNAUTHORIZED',

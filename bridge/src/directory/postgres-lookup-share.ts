@@ -29,6 +29,8 @@ export const LOOKUP_SHARE_MIGRATIONS: readonly Migration[] = [
 ];
 
 const TOPIC = 'directory-lookup-answers';
+/** Records a rep created or edited from a pop at one bridge, for the others' searches. */
+const CHANGES_TOPIC = 'directory-record-changes';
 const PRUNE_INTERVAL_MS = 60_000;
 
 export interface PostgresLookupShareOptions {
@@ -42,6 +44,10 @@ export interface PostgresLookupShareOptions {
   answerMs: number;
   logger: Logger;
   now?: () => number;
+}
+
+function isRecordId(value: unknown): value is string {
+  return typeof value === 'string' && /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(value);
 }
 
 export class PostgresLookupShare implements LookupShare {
@@ -125,10 +131,22 @@ export class PostgresLookupShare implements LookupShare {
     });
   }
 
-  async forgetAnswers(): Promise<void> {
+  async recordChanged(sobjectType: string, id: string): Promise<void> {
     // Claims under way go too: their answer, found before the change, still reaches the bridges
     // waiting for it, but is not stored (its row is gone) for the rings after.
     await this.options.pool.query('DELETE FROM directory_lookups');
+    await this.options.channel.send(CHANGES_TOPIC, { sobjectType, id });
+  }
+
+  onRecordChanged(handler: (sobjectType: string, id: string) => void): void {
+    this.options.channel.on(CHANGES_TOPIC, (body) => {
+      const change = body as { sobjectType?: unknown; id?: unknown } | null;
+      if (typeof change?.sobjectType !== 'string' || !isRecordId(change.id)) {
+        this.badAnswer('a record change without a record id');
+        return;
+      }
+      handler(change.sobjectType, change.id);
+    });
   }
 
   /** Matches as stored (JSON text) or sent (parsed); undefined, logged once, if malformed. */
@@ -159,7 +177,7 @@ export class PostgresLookupShare implements LookupShare {
         reason,
         hint: 'Run the same Switchboard version on every bridge of one database.',
       },
-      'a lookup answer shared by another bridge was malformed and is ignored: this bridge searches itself (are all bridges the same version?)',
+      'a lookup answer or record change shared by another bridge was malformed and is ignored: this bridge searches itself (are all bridges the same version?)',
     );
   }
 

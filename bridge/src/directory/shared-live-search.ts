@@ -30,8 +30,13 @@ export interface LookupShare {
   fail(e164: string): Promise<void>;
   /** Another bridge's answer (matches) or failure (undefined). */
   onAnswer(handler: (e164: string, matches: DirectoryMatch[] | undefined) => void): void;
-  /** A record changed: answers stored before it may be wrong now. */
-  forgetAnswers(): Promise<void>;
+  /**
+   * A rep created or edited a record from a pop here: the answers stored before may be wrong
+   * now, and the other bridges' searches should fetch it by id too (the search index lags).
+   */
+  recordChanged(sobjectType: string, id: string): Promise<void>;
+  /** Another bridge's recordChanged. */
+  onRecordChanged(handler: (sobjectType: string, id: string) => void): void;
 }
 
 /** A bridge's own search whose answers it may also be given (LiveSearchDirectory). */
@@ -85,6 +90,7 @@ export class SharedLiveSearch implements CallerDirectory {
       this.waiters.delete(e164);
       for (const waiter of waiting) waiter.resolve(matches);
     });
+    options.share.onRecordChanged((sobjectType, id) => this.changedHere(sobjectType, id));
   }
 
   findByNumber(e164: string): Promise<DirectoryMatch[]> {
@@ -104,10 +110,17 @@ export class SharedLiveSearch implements CallerDirectory {
   }
 
   noteRecordChanged(sobjectType: string, id: string): void {
+    this.changedHere(sobjectType, id);
+    this.options.share
+      .recordChanged(sobjectType, id)
+      .catch((error: unknown) => this.storeFailed(error));
+  }
+
+  /** A record changed, here or at another bridge: what was asked before is not kept after. */
+  private changedHere(sobjectType: string, id: string): void {
     this.generation += 1;
     this.inFlight.clear();
     this.options.local.noteRecordChanged?.(sobjectType, id);
-    this.options.share.forgetAnswers().catch((error: unknown) => this.storeFailed(error));
   }
 
   private async lookUp(e164: string): Promise<DirectoryMatch[]> {

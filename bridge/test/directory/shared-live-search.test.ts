@@ -35,6 +35,8 @@ const ADA: DirectoryMatch = {
 class FakeSearch implements RememberingDirectory {
   searches = 0;
   remembered = new Map<string, readonly DirectoryMatch[]>();
+  /** Records noted as changed (noteRecordChanged), as `object/id`. */
+  noted: string[] = [];
   private pending: Array<{ resolve(m: DirectoryMatch[]): void; reject(e: Error): void }> = [];
   private waitingForSearch: Array<() => void> = [];
 
@@ -54,6 +56,11 @@ class FakeSearch implements RememberingDirectory {
 
   remember(e164: string, matches: readonly DirectoryMatch[]): void {
     this.remembered.set(e164, matches);
+  }
+
+  noteRecordChanged(sobjectType: string, id: string): void {
+    this.noted.push(`${sobjectType}/${id}`);
+    this.remembered.clear();
   }
 
   /** Resolves once a search has started. */
@@ -246,6 +253,23 @@ describe('directory/shared-live-search on PostgreSQL', () => {
     expect(b.search.searches).toBe(1);
   });
 
+  it("a record noted at one bridge reaches the other bridges' searches", async () => {
+    const db = await database();
+    const a = await bridge(db, 'a', { search: new FakeSearch([]) });
+    const b = await bridge(db, 'b', { search: new FakeSearch([]) });
+    // b had an answer from a: nobody has this number.
+    await a.shared.findByNumber(NUMBER);
+    await storedAnswer(db, NUMBER);
+    await b.shared.findByNumber(NUMBER);
+    expect(b.shared.knownMatches(NUMBER)).toEqual([]);
+    // A rep at a creates a Contact with the number: b forgets its answer, and its own search
+    // fetches the new record by id (the search index lags), whoever searches next.
+    a.shared.noteRecordChanged('Contact', ADA.id);
+    await waitForValue('the change at b', () => (b.search.noted.length > 0 ? true : undefined));
+    expect(b.search.noted).toEqual([`Contact/${ADA.id}`]);
+    expect(b.shared.knownMatches(NUMBER)).toBeUndefined();
+  });
+
   it('a stored answer that does not parse is logged once with a code, and searched for here', async () => {
     const db = await database();
     const { logger, lines } = captureLogger();
@@ -284,6 +308,14 @@ describe('directory/shared-live-search on PostgreSQL', () => {
     await channel.send('directory-lookup-answers', { e164: NUMBER, matches: [{ id: 7 }] });
     await expect(atB).resolves.toEqual([ADA]);
     expect(b.search.searches).toBe(1);
+    // A record change that names no record is dropped; the next, sound one is applied.
+    await channel.send('directory-record-changes', { sobjectType: 'Contact', id: "'; DROP" });
+    await channel.send('directory-record-changes', {
+      sobjectType: 'Lead',
+      id: '00Q000000000001AAA',
+    });
+    await waitForValue('the sound change', () => (b.search.noted.length > 0 ? true : undefined));
+    expect(b.search.noted).toEqual(['Lead/00Q000000000001AAA']);
     a.search.answer([]);
     await atA;
   });
