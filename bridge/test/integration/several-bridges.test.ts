@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/logging/logger';
 import { salesforceConfigFor } from '../support/org-gateway';
 import { useTestPostgres } from '../support/postgres-server';
 import { Teardown } from '../support/teardown';
+import { waitForValue } from '../support/wait-for-value';
 import {
   DEMO_MAPPINGS,
   DEMO_USERS,
@@ -37,12 +38,17 @@ describe('several bridges on one PostgreSQL', () => {
   });
   afterAll(() => teardown.run());
 
-  async function bridges(count: number): Promise<RunningBridge[]> {
+  async function bridges(
+    count: number,
+    options: { org?: EmulatedOrg; certificate?: string; more?: Record<string, unknown> } = {},
+  ): Promise<RunningBridge[]> {
     const url = await server.freshDatabase();
+    const on = options.org ?? org;
     const config = parseConfig({
+      ...options.more,
       server: { port: 0, host: '127.0.0.1' },
-      auth: { certificate, orgIds: [org.orgId] },
-      salesforce: salesforceConfigFor(org),
+      auth: { certificate: options.certificate ?? certificate, orgIds: [on.orgId] },
+      salesforce: salesforceConfigFor(on),
       pbx: { adapter: 'webhook', webhook: { token: WEBHOOK_TOKEN } },
       users: DEMO_MAPPINGS,
       storage: { database: ':memory:', postgres: { url, poolSize: 4 } },
@@ -108,6 +114,66 @@ describe('several bridges on one PostgreSQL', () => {
     );
     expect(org.searches.length - searchesBefore).toBe(1);
     for (const tab of tabs) tab.close();
+  }, 60_000);
+
+  it('finds at every bridge a record a rep created at one, before Salesforce can search it', async () => {
+    // Salesforce's search index lags; the bridges search live (no index) and share searches.
+    const lagging = teardown.add(
+      await EmulatedOrg.start({
+        seed: { User: DEMO_USERS },
+        searchIndexLagMs: 60 * 60_000,
+        logger: silentLogger(),
+      }),
+      (o) => o.stop(),
+    );
+    const laggingCertificate = path.join(
+      mkdtempSync(path.join(tmpdir(), 'switchboard-bridges-')),
+      'org.pem',
+    );
+    writeFileSync(laggingCertificate, lagging.identity.certificatePem);
+    const [a, b] = await bridges(2, {
+      org: lagging,
+      certificate: laggingCertificate,
+      more: { directory: { enabled: false }, lookup: { recentWindowMinutes: 0 } },
+    });
+    const tabOnA = await RepClient.connect(a!, await lagging.identity.signToken(ANA.Id));
+    const tabOnB = await RepClient.connect(b!, await lagging.identity.signToken(ANA.Id));
+    await Promise.all([tabOnA, tabOnB].map((tab) => tab.waitFor((f) => f.type === 'ready')));
+    const ring = async (callId: string, first: RunningBridge, second: RunningBridge) => {
+      for (const bridge of [first, second])
+        await postPbxEvent(bridge, {
+          callId,
+          extension: '201',
+          event: 'ringing',
+          direction: 'inbound',
+          number: '+1 415 555 0188',
+        });
+      return Promise.all(
+        [tabOnA, tabOnB].map((tab) =>
+          tab.waitForCall((c) => c.id === `${callId}:201` && c.lookup === 'done', 10_000),
+        ),
+      );
+    };
+    const [unknown] = await ring('new-1', a!, b!);
+    expect(unknown!.matches).toEqual([]);
+    // The rep at A creates a Contact from the pop and links the call to it.
+    const created = String(
+      lagging.insert('Contact', { LastName: 'Nguyen', Phone: '+1 415 555 0188', OwnerId: ANA.Id })
+        .Id,
+    );
+    tabOnA.send({ type: 'call.link', requestId: 'l1', callId: 'new-1:201', recordId: created });
+    await tabOnA.waitForCall((c) => c.id === 'new-1:201' && c.linkedRecordId === created);
+    // The caller rings again, B claiming the search (the PBX reaches it first). The change
+    // travels to B on the bridges' channel: it rings until B has it, which takes moments.
+    let ringNo = 1;
+    const again = await waitForValue('both bridges finding the new Contact', async () => {
+      ringNo += 1;
+      const calls = await ring(`new-${ringNo}`, b!, a!);
+      return calls.every((c) => c.matches.some((m) => m.id === created)) ? calls : undefined;
+    });
+    for (const call of again) expect(call.matches.map((m) => m.id)).toEqual([created]);
+    tabOnA.close();
+    tabOnB.close();
   }, 60_000);
 
   it('pops a webhook call at every bridge, and a tab moving to another bridge gets it replayed', async () => {
