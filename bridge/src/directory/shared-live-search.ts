@@ -73,7 +73,16 @@ interface Waiter {
   resolve(matches: DirectoryMatch[] | undefined): void;
 }
 
+/** What the sharing did, for the directory status. */
+export interface SharedLookupCounters {
+  /** Numbers this bridge's own search was asked about (it claimed them, or fell back). */
+  searchedHere: number;
+  /** Numbers answered by another bridge's search. */
+  answeredByOtherBridges: number;
+}
+
 export class SharedLiveSearch implements CallerDirectory {
+  readonly counters: SharedLookupCounters = { searchedHere: 0, answeredByOtherBridges: 0 };
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly inFlight = new Map<string, Promise<DirectoryMatch[]>>();
   private readonly waitMs: number;
@@ -135,7 +144,7 @@ export class SharedLiveSearch implements CallerDirectory {
     } catch (error) {
       waited.cancel();
       this.storeFailed(error);
-      return local.findByNumber(e164);
+      return this.searchHere(e164);
     }
     if (claim.kind === 'won') {
       waited.cancel();
@@ -143,20 +152,26 @@ export class SharedLiveSearch implements CallerDirectory {
     }
     if (claim.kind === 'unreadable') {
       waited.cancel();
-      return local.findByNumber(e164);
+      return this.searchHere(e164);
     }
     const answer = claim.kind === 'answered' ? claim.matches : await waited.answer;
     waited.cancel();
-    if (answer === undefined) return local.findByNumber(e164); // failed, or waited too long
+    if (answer === undefined) return this.searchHere(e164); // failed, or waited too long
+    this.counters.answeredByOtherBridges++;
     if (generation === this.generation) local.remember(e164, answer);
     return answer;
   }
 
+  private searchHere(e164: string): Promise<DirectoryMatch[]> {
+    this.counters.searchedHere++;
+    return this.options.local.findByNumber(e164);
+  }
+
   private async searchAndPublish(e164: string): Promise<DirectoryMatch[]> {
-    const { local, share, logger } = this.options;
+    const { share, logger } = this.options;
     let matches: DirectoryMatch[];
     try {
-      matches = await local.findByNumber(e164);
+      matches = await this.searchHere(e164);
     } catch (error) {
       share.fail(e164).catch((failure: unknown) => this.storeFailed(failure));
       throw error;

@@ -88,7 +88,8 @@ describe('a directory index shared by several bridges', () => {
     return call.matches.map((m) => m.id);
   }
 
-  it('syncs on one bridge, answers from the index on each, and hands the sync over when it dies', async () => {
+  /** Two bridges sharing a fresh database's directory index; the PostgreSQL URL with them. */
+  async function twoBridges(): Promise<{ url: string; bridges: RunningBridge[] }> {
     const url = await server.freshDatabase();
     const config = parseConfig({
       server: { port: 0, host: '127.0.0.1', adminToken: ADMIN_TOKEN },
@@ -105,6 +106,11 @@ describe('a directory index shared by several bridges', () => {
       [0, 1].map(() => startBridge(config, { logger: silentLogger() })),
     );
     for (const bridge of bridges) teardown.add(bridge, (b) => b.stop());
+    return { url, bridges };
+  }
+
+  it('syncs on one bridge, answers from the index on each, and hands the sync over when it dies', async () => {
+    const { url, bridges } = await twoBridges();
 
     // The first full load is done once, by one bridge: the other made no request for it.
     await until('the shared index to be loaded', async () => {
@@ -151,5 +157,25 @@ describe('a directory index shared by several bridges', () => {
     expect(await directoryOf(follower)).toMatchObject({
       lookups: { indexHits: 2, liveSearches: 0 },
     });
+  }, 90_000);
+
+  it('searches Salesforce at one bridge for a number the index lacks, and says so in the status', async () => {
+    const { bridges } = await twoBridges();
+    await until('the shared index to be loaded', async () => {
+      const all = await Promise.all(bridges.map(directoryOf));
+      return all.every((d) => d.ready) ? all : undefined;
+    });
+    // The PBX posts to the first bridge; the event reaches the other, which looks it up too.
+    expect(await popFrom(bridges[0]!, 'shared-dir-3', '+1 415 555 0166')).toEqual([]);
+    const lookups = await until('both bridges to have the answer', async () => {
+      const all = (await Promise.all(bridges.map(directoryOf))).map((d) => d.lookups);
+      const answered = all.reduce(
+        (n, l) => n + l.liveSearches + (l.answeredByOtherBridges ?? 0),
+        0,
+      );
+      return answered >= 2 ? all : undefined;
+    });
+    expect(lookups.map((l) => l.liveSearches).sort()).toEqual([0, 1]);
+    expect(lookups.map((l) => l.answeredByOtherBridges).sort()).toEqual([0, 1]);
   }, 90_000);
 });

@@ -13,7 +13,7 @@ import type { AstDbWriter } from '../../pbx/astdb-writer';
 import { AstDbPusher, type AstDbStatus } from '../astdb/astdb-pusher';
 import type { CallerDirectory } from '../../calls/caller-directory';
 import { LiveSearchDirectory } from '../live-search-directory';
-import { shareLookups, type LookupShare } from '../shared-live-search';
+import { SharedLiveSearch, shareLookups, type LookupShare } from '../shared-live-search';
 import { CountingGateway } from './counting-gateway';
 import {
   allAnswers,
@@ -68,7 +68,16 @@ export interface DirectoryStatus {
   >;
   /** Salesforce API requests the directory made: since start, and in total (persisted). */
   apiRequests: { sinceStart: number; total: number };
-  lookups: { indexHits: number; indexMisses: number; liveSearches: number };
+  /**
+   * liveSearches: misses this bridge's own search was asked about. With several bridges
+   * (storage.postgres), answeredByOtherBridges: misses another bridge's search answered.
+   */
+  lookups: {
+    indexHits: number;
+    indexMisses: number;
+    liveSearches: number;
+    answeredByOtherBridges?: number;
+  };
   /** The org's own daily API usage, as last reported by Salesforce. */
   orgApiUsage: { used: number; max: number } | null;
   astdb: AstDbStatus | { enabled: false };
@@ -153,6 +162,16 @@ export function createIndexedDirectory(
       options.lookupShare,
       logger,
     );
+  // With several bridges, the live search's own counts: a miss answered by another bridge's
+  // search is not one of this bridge's searches.
+  const lookupCounters = (): DirectoryStatus['lookups'] =>
+    liveSearch instanceof SharedLiveSearch
+      ? {
+          ...directory.counters,
+          liveSearches: liveSearch.counters.searchedHere,
+          answeredByOtherBridges: liveSearch.counters.answeredByOtherBridges,
+        }
+      : { ...directory.counters };
   const directory = new IndexedDirectory({
     index,
     sync,
@@ -216,7 +235,7 @@ export function createIndexedDirectory(
       numbers: counts[indexed.length] ?? 0,
       objects,
       apiRequests: { sinceStart: gateway.requests, total: startTotal + gateway.requests },
-      lookups: { ...directory.counters },
+      lookups: lookupCounters(),
       orgApiUsage: usage ?? null,
       astdb: astDbPusher?.status() ?? { enabled: false },
     };
