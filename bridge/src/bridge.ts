@@ -44,7 +44,6 @@ import { relayWebhookEvents } from './pbx/webhook/webhook-relay';
 import { PostgresLeaderLock } from './storage/postgres-lock';
 import { PostgresDirectoryIndex } from './directory/index/postgres-directory-index';
 import { PostgresLookupShare } from './directory/postgres-lookup-share';
-import { DEFAULT_SHARED_WAIT_MS } from './directory/shared-live-search';
 import { openStorage } from './storage/storage';
 import { EmailUserDirectory } from './users/email-user-directory';
 import { SqliteUserSnapshotStore } from './users/user-snapshot-store';
@@ -157,7 +156,6 @@ export async function startBridge(
             pool: storage.postgres,
             channel: storage.broadcast,
             origin: randomUUID(),
-            claimMs: DEFAULT_SHARED_WAIT_MS,
             answerMs: config.lookup.cacheTtlSeconds * 1000,
             logger: part('storage'),
           })

@@ -9,7 +9,13 @@ import type { Logger } from '../logging/logger';
 import type { Migration } from '../storage/database';
 import { applyPostgresMigrations, type PgPool } from '../storage/postgres';
 import type { PostgresBroadcast } from '../storage/postgres-broadcast';
-import { SharedMatchesSchema, type LookupClaim, type LookupShare } from './shared-live-search';
+import { isRecordId } from './record-ids';
+import {
+  DEFAULT_SHARED_WAIT_MS,
+  SharedMatchesSchema,
+  type LookupClaim,
+  type LookupShare,
+} from './shared-live-search';
 
 export const LOOKUP_SHARE_MIGRATIONS: readonly Migration[] = [
   {
@@ -38,26 +44,24 @@ export interface PostgresLookupShareOptions {
   channel: Pick<PostgresBroadcast, 'send' | 'on'>;
   /** This bridge's id in claims (any text unique among the bridges). */
   origin: string;
-  /** How long a claim holds without an answer (ms): SharedLiveSearch's wait. */
-  claimMs: number;
+  /** How long a claim holds without an answer (ms): SharedLiveSearch's wait (the default). */
+  claimMs?: number;
   /** How long an answer holds (ms): lookup.cacheTtlSeconds. */
   answerMs: number;
   logger: Logger;
   now?: () => number;
 }
 
-function isRecordId(value: unknown): value is string {
-  return typeof value === 'string' && /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(value);
-}
-
 export class PostgresLookupShare implements LookupShare {
   private readonly now: () => number;
+  private readonly claimMs: number;
   private nextPruneAt = 0;
   /** An answer from another bridge that did not parse: logged once. */
   private badAnswerLogged = false;
 
   private constructor(private readonly options: PostgresLookupShareOptions) {
     this.now = options.now ?? Date.now;
+    this.claimMs = options.claimMs ?? DEFAULT_SHARED_WAIT_MS;
   }
 
   static async open(options: PostgresLookupShareOptions): Promise<PostgresLookupShare> {
@@ -89,7 +93,7 @@ export class PostgresLookupShare implements LookupShare {
        SELECT EXISTS (SELECT 1 FROM claimed) AS won,
               (SELECT matches FROM directory_lookups
                  WHERE e164 = $1 AND answered_until >= $3) AS matches`,
-      [e164, this.options.origin, now, this.options.claimMs],
+      [e164, this.options.origin, now, this.claimMs],
     );
     const row = rows[0];
     if (row?.won === true) return { kind: 'won' };

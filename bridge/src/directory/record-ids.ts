@@ -11,6 +11,11 @@ export function idKey(id: string): string {
   return id.length === 18 ? id.slice(0, 15) : id;
 }
 
+/** A 15- or 18-character Salesforce id (what may reach a query as a record id). */
+export function isRecordId(value: unknown): value is string {
+  return typeof value === 'string' && /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(value);
+}
+
 const PREFIXES: Readonly<Record<string, MatchObject>> = {
   '001': 'Account',
   '003': 'Contact',
@@ -19,6 +24,6 @@ const PREFIXES: Readonly<Record<string, MatchObject>> = {
 
 /** Contact, Lead or Account by the id's standard key prefix; undefined for anything else. */
 export function matchObjectForId(id: string): MatchObject | undefined {
-  if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(id)) return undefined;
+  if (!isRecordId(id)) return undefined;
   return PREFIXES[id.slice(0, 3)];
 }

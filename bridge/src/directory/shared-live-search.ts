@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { CallerDirectory, DirectoryMatch } from '../calls/caller-directory';
 import { ErrorCodes } from '../errors';
 import { numberForLog, type Logger } from '../logging/logger';
+import { isRecordId } from './record-ids';
 
 /** What claiming a number's search gave. */
 export type LookupClaim =
@@ -58,7 +59,7 @@ export const DEFAULT_SHARED_WAIT_MS = 5_000;
 const MATCH_OBJECTS = ['Contact', 'Lead', 'Account'] as const;
 /** A match as another bridge sends it: checked, since it comes from outside this process. */
 const SharedMatchSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().refine(isRecordId, 'must be a Salesforce record id'),
   object: z.enum(MATCH_OBJECTS),
   name: z.string(),
   phoneField: z.string(),

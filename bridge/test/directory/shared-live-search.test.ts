@@ -289,6 +289,18 @@ describe('directory/shared-live-search on PostgreSQL', () => {
     expect(warnings[0]?.hint).toMatch(/same Switchboard version/);
   });
 
+  it('a shared match whose id is not a Salesforce record id is refused, and searched for here', async () => {
+    const db = await database();
+    const b = await bridge(db, 'b', { search: new FakeSearch([ADA]) });
+    await db.pool.query(
+      `INSERT INTO directory_lookups (e164, claimed_by, claimed_until, answered_until, matches)
+         VALUES ($1, 'other', 0, $2, $3)`,
+      [NUMBER, Date.now() + 60_000, JSON.stringify([{ ...ADA, id: "003' OR Id != '" }])],
+    );
+    await expect(b.shared.findByNumber(NUMBER)).resolves.toEqual([ADA]);
+    expect(b.search.searches).toBe(1);
+  });
+
   it('an answer on the channel that does not parse sends the waiting bridge to search itself', async () => {
     const db = await database();
     const a = await bridge(db, 'a');
