@@ -33,6 +33,15 @@ async function bridges(count: number, now?: () => number) {
   return { url, pool, opened };
 }
 
+/** Two bridges, A sending; what bridge B gets on topic `events`, in order. */
+async function fromAToB(now?: () => number) {
+  const { url, pool, opened } = await bridges(2, now);
+  const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
+  const atB: unknown[] = [];
+  b.on('events', (body) => atB.push(body));
+  return { url, pool, a, b, atB };
+}
+
 /** Waits until `check` holds, polling; fails with `what` after 10 s. */
 async function until(what: string, check: () => boolean): Promise<void> {
   const giveUpAt = Date.now() + 10_000;
@@ -59,10 +68,7 @@ describe('storage/postgres-broadcast', () => {
   });
 
   it("stores one bridge's messages one at a time, so they are read in the order sent", async () => {
-    const { pool, opened } = await bridges(2);
-    const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
-    const atB: unknown[] = [];
-    b.on('events', (body) => atB.push(body));
+    const { pool, a, atB } = await fromAToB();
     // Two inserts at once may commit out of id order: a listener would read the later first.
     let inFlight = 0;
     let mostAtOnce = 0;
@@ -89,10 +95,7 @@ describe('storage/postgres-broadcast', () => {
   });
 
   it('sends made while the database is slow go in one insert after the one under way, in order', async () => {
-    const { pool, opened } = await bridges(2);
-    const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
-    const atB: unknown[] = [];
-    b.on('events', (body) => atB.push(body));
+    const { pool, a, atB } = await fromAToB();
     let inserts = 0;
     let release: () => void = () => undefined;
     const stalled = new Promise<void>((resolve) => (release = resolve));
@@ -111,10 +114,7 @@ describe('storage/postgres-broadcast', () => {
   });
 
   it('delivers a message whose transaction committed after hundreds of later ones', async () => {
-    const { url, opened } = await bridges(2);
-    const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
-    const atB: unknown[] = [];
-    b.on('events', (body) => atB.push(body));
+    const { url, a, b, atB } = await fromAToB();
     // A slow sender: its id is taken now, its commit comes last.
     const slowPool = await server.pool(url, 1);
     const slow = await slowPool.connect();
@@ -138,10 +138,7 @@ describe('storage/postgres-broadcast', () => {
 
   it('gives up an id that never commits after a minute', async () => {
     let clock = 1_000_000;
-    const { url, opened } = await bridges(2, () => clock);
-    const [a, b] = opened as [PostgresBroadcast, PostgresBroadcast];
-    const atB: unknown[] = [];
-    b.on('events', (body) => atB.push(body));
+    const { url, a, b, atB } = await fromAToB(() => clock);
     const abandoned = await (await server.pool(url, 1)).connect();
     try {
       await abandoned.query('BEGIN');
