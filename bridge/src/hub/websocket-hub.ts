@@ -447,6 +447,10 @@ export class WebSocketHub {
   // -------------------------------------------------------------------------------------------
   // Upgrade and connection
 
+  private readonly onUpgradeSocketError = (error: Error): void => {
+    this.logger.debug({ err: error }, 'ws upgrade socket error');
+  };
+
   private onUpgrade(
     server: Server,
     path: string,
@@ -454,9 +458,9 @@ export class WebSocketHub {
     socket: Duplex,
     head: Buffer,
   ): void {
-    socket.on('error', (error) => {
-      this.logger.debug({ err: error }, 'ws upgrade socket error');
-    });
+    // One listener for every socket: a closure here would keep the upgrade request (its
+    // headers, ~20 objects) alive as long as the socket, ~1 KB a rep (docs/benchmarks.md).
+    socket.on('error', this.onUpgradeSocketError);
     const pathname = new URL(request.url ?? '/', 'http://bridge.invalid').pathname;
     if (pathname !== path) {
       // Another upgrade listener may own this path; if none does, answer rather than hang.
@@ -779,6 +783,8 @@ export class WebSocketHub {
   private async authenticate(session: Session, token: string): Promise<void> {
     session.state = 'verifying';
     if (session.helloTimer !== undefined) clearTimeout(session.helloTimer);
+    // A cleared timer is an object too, held as long as the rep stays connected.
+    session.helloTimer = undefined;
     let identity: RepIdentityClaims;
     try {
       identity = await this.options.verifier.verify(token);

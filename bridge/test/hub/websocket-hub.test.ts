@@ -2,9 +2,11 @@
 // They cover authentication (every rejection closes 4401 with a coded error frame), the hello
 // timeout, the Origin check, frame errors that keep the socket open, fan-out of call updates
 // per extension, heartbeats, rate limiting, handler results and failures, and log hygiene.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import type { Call } from '../../src/calls/call';
@@ -122,6 +124,12 @@ class FakeUsers implements UserDirectory {
   salesforceUserIdForEmail(email: string): string {
     return this.owners.get(email.toLowerCase()) ?? USER_ID;
   }
+}
+
+/** A full garbage collection (the test process runs without --expose-gc). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 describe('WebSocketHub', () => {
@@ -443,6 +451,23 @@ describe('WebSocketHub', () => {
       await client.closed;
       const { ready } = await connectAs();
       expect(ready.type).toBe('ready');
+    });
+  });
+
+  describe('memory per rep', () => {
+    it('keeps neither the upgrade request nor its headers once the rep is connected', async () => {
+      await start();
+      let request: WeakRef<IncomingMessage> | undefined;
+      server.prependListener('upgrade', (req: IncomingMessage) => {
+        request = new WeakRef(req);
+      });
+      const { client } = await connectAs();
+      // 10,000 reps held 10,000 requests (~20 objects each) through a socket listener.
+      await until(() => {
+        collectGarbage();
+        return request?.deref() === undefined;
+      }, 'the upgrade request to be collected');
+      expect(client.socket.readyState).toBe(WebSocket.OPEN);
     });
   });
 
