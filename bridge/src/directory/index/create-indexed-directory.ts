@@ -162,6 +162,14 @@ export function createIndexedDirectory(
       options.lookupShare,
       logger,
     );
+  const directory = new IndexedDirectory({
+    index,
+    sync,
+    gateway,
+    liveSearch,
+    phone: config.phone,
+    logger,
+  });
   // With several bridges, the live search's own counts: a miss answered by another bridge's
   // search is not one of this bridge's searches.
   const lookupCounters = (): DirectoryStatus['lookups'] =>
@@ -172,14 +180,6 @@ export function createIndexedDirectory(
           answeredByOtherBridges: liveSearch.counters.answeredByOtherBridges,
         }
       : { ...directory.counters };
-  const directory = new IndexedDirectory({
-    index,
-    sync,
-    gateway,
-    liveSearch,
-    phone: config.phone,
-    logger,
-  });
 
   const indexed = config.directory.objects as MatchObject[];
   /** Sync states and record counts per object, then the number count. */
