@@ -15,6 +15,7 @@ import {
   fitsLane,
   readJsonBody,
   sendJson,
+  type JsonAnswer,
   type JsonPostLane,
 } from './json-post-lane';
 
@@ -71,23 +72,35 @@ export function createHttpApp(options: HttpAppOptions): RequestListener {
       return;
     }
     const started = logger.isLevelEnabled('debug') ? process.hrtime.bigint() : undefined;
+    const failed = (error: unknown): void => {
+      if (!res.headersSent) answerFailure(logger, req, res, error);
+      else logger.error({ err: String(error), path: req.url }, 'request failed after answering');
+    };
+    const answerWith = (answer: JsonAnswer): void => {
+      try {
+        // Inside the try: an answer that cannot be written as JSON is the handler's fault too.
+        sendJson(res, answer, isSecure(req));
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      if (started !== undefined) logRequest(logger, req, res.statusCode, started);
+    };
     readJsonBody(req).then(
       (body) => {
+        let answer: JsonAnswer | Promise<JsonAnswer>;
         try {
-          const answer = lane.handle({
+          answer = lane.handle({
             body,
             headers: req.headers,
             remoteAddress: req.socket.remoteAddress,
           });
-          // Inside the try: an answer that cannot be written as JSON is the handler's fault too.
-          sendJson(res, answer, isSecure(req));
         } catch (error) {
-          if (!res.headersSent) answerFailure(logger, req, res, error);
-          else
-            logger.error({ err: String(error), path: req.url }, 'request failed after answering');
+          failed(error);
           return;
         }
-        if (started !== undefined) logRequest(logger, req, res.statusCode, started);
+        if (answer instanceof Promise) answer.then(answerWith, failed);
+        else answerWith(answer);
       },
       (error: unknown) => {
         // A request cut off mid-body has nobody left to answer.

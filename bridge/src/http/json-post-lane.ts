@@ -28,10 +28,11 @@ export interface JsonPostLane {
   /** The exact path (no query string), e.g. /pbx/events. */
   path: string;
   /**
-   * Synchronous: the answer is ready when the handler returns. A throw (or an answer JSON
-   * cannot write) is answered 500 INTERNAL and logged, as in express.
+   * The answer, or a promise of it when it must wait (the webhook's hand-off to the other
+   * bridges). A throw or a rejection (or an answer JSON cannot write) is answered 500 INTERNAL
+   * and logged, as in express.
    */
-  handle(request: JsonPostRequest): JsonAnswer;
+  handle(request: JsonPostRequest): JsonAnswer | Promise<JsonAnswer>;
 }
 
 /** Headers every answer of the bridge carries (http-server.ts sets them for express too). */
@@ -109,15 +110,18 @@ export const HSTS = 'max-age=15552000';
 
 /** The same handler as an express route, for the requests the lane leaves to express. */
 export function laneAsRoute(lane: JsonPostLane): express.RequestHandler {
-  return (req, res) => {
-    sendJson(
-      res,
-      lane.handle({
-        body: req.body,
-        headers: req.headers,
-        remoteAddress: req.socket.remoteAddress,
-      }),
-      req.secure,
-    );
+  return (req, res, next) => {
+    const answer = lane.handle({
+      body: req.body,
+      headers: req.headers,
+      remoteAddress: req.socket.remoteAddress,
+    });
+    if (!(answer instanceof Promise)) {
+      sendJson(res, answer, req.secure);
+      return;
+    }
+    answer.then((later) => {
+      sendJson(res, later, req.secure);
+    }, next);
   };
 }

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { ErrorCodes, SwitchboardError } from '../../src/errors';
 import { createHttpApp, type HealthReport } from '../../src/http/http-server';
-import { laneAsRoute, type JsonPostLane } from '../../src/http/json-post-lane';
+import { laneAsRoute, type JsonAnswer, type JsonPostLane } from '../../src/http/json-post-lane';
 import { createLogger } from '../../src/logging/logger';
 import { Teardown } from '../support/teardown';
 
@@ -39,6 +39,11 @@ beforeEach(async () => {
     path: '/lane',
     handle: ({ body }) => {
       if ((body as { boom?: boolean }).boom === true) throw new Error('lane internals');
+      // An answer that must wait (the webhook waits for the other bridges), or fails later.
+      if ((body as { later?: boolean }).later === true)
+        return Promise.resolve().then(() => ({ status: 201, body: { got: body, lane: true } }));
+      if ((body as { laterBoom?: boolean }).laterBoom === true)
+        return Promise.reject(new Error('later internals'));
       // An answer JSON cannot write (a BigInt): the handler's bug, found only when sending.
       if ((body as { big?: boolean }).big === true) return { status: 202, body: { n: 1n } };
       return { status: 202, body: { got: body, lane: true }, headers: { 'X-Extra': 'yes' } };
@@ -46,7 +51,14 @@ beforeEach(async () => {
   };
   const expressTwin = laneAsRoute({
     ...lane,
-    handle: (r) => ({ ...lane.handle(r), body: { got: r.body, lane: false } }),
+    handle: (r) => {
+      const answer = lane.handle(r);
+      const byExpress = (a: JsonAnswer): JsonAnswer => ({
+        ...a,
+        body: { got: r.body, lane: false },
+      });
+      return answer instanceof Promise ? answer.then(byExpress) : byExpress(answer);
+    },
   });
   router.post('/lane', expressTwin);
   const app = createHttpApp({
@@ -222,6 +234,31 @@ describe('createHttpApp: JSON POST lanes', () => {
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'INTERNAL' } });
     expect(text).not.toContain('internals');
     expect(logLines.filter((l) => l.includes('lane internals'))).toHaveLength(1);
+  });
+
+  it('answers when the handler answers later, on the lane and through express', async () => {
+    const response = await post('{"later":true}');
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ got: { later: true }, lane: true });
+    const gzipped = await post(gzipSync('{"later":true}'), { 'content-encoding': 'gzip' });
+    expect(gzipped.status).toBe(201);
+    expect(await gzipped.json()).toEqual({ got: { later: true }, lane: false });
+  });
+
+  it('answers an answer that fails later 500 INTERNAL without internals, logged once', async () => {
+    const viaLane = () => post('{"laterBoom":true}');
+    const viaExpress = () => post(gzipSync('{"laterBoom":true}'), { 'content-encoding': 'gzip' });
+    for (const [send, times] of [
+      [viaLane, 1],
+      [viaExpress, 2],
+    ] as const) {
+      const response = await send();
+      expect(response.status).toBe(500);
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({ error: { code: 'INTERNAL' } });
+      expect(text).not.toContain('internals');
+      expect(logLines.filter((l) => l.includes('later internals'))).toHaveLength(times);
+    }
   });
 
   it("answers 500 INTERNAL, logged once, when the handler's answer cannot be written", async () => {

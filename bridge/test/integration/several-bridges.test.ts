@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { startBridge, type RunningBridge } from '../../src/bridge';
 import { parseConfig } from '../../src/config/load';
 import { EmulatedOrg } from '../../src/demo/emulated-org/emulated-org';
@@ -27,6 +28,8 @@ describe('several bridges on one PostgreSQL', () => {
   const teardown = new Teardown();
   let org: EmulatedOrg;
   let certificate: string;
+  /** The database of the bridges the test started last. */
+  let databaseUrl: string;
 
   beforeAll(async () => {
     org = teardown.add(
@@ -43,6 +46,7 @@ describe('several bridges on one PostgreSQL', () => {
     options: { org?: EmulatedOrg; certificate?: string; more?: Record<string, unknown> } = {},
   ): Promise<RunningBridge[]> {
     const url = await server.freshDatabase();
+    databaseUrl = url;
     const on = options.org ?? org;
     const config = parseConfig({
       ...options.more,
@@ -214,6 +218,101 @@ describe('several bridges on one PostgreSQL', () => {
     tabOnA.close();
     tabOnB.close();
     moved.close();
+  }, 60_000);
+
+  /** A connection of the test's own to the bridges' database, closed after the test. */
+  const clients: Client[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.end()));
+  });
+  async function sqlClient(): Promise<Client> {
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    clients.push(client);
+    return client;
+  }
+
+  it('answers the PBX once the other bridges have its event, not before', async () => {
+    const [a, b] = await bridges(2);
+    const tabOnB = await RepClient.connect(b!, await org.identity.signToken(ANA.Id));
+    await tabOnB.waitFor((f) => f.type === 'ready');
+    // PostgreSQL holds bridge A's hand-off: a slow database, or one it is about to lose.
+    const holder = await sqlClient();
+    const observer = await sqlClient();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE bridge_broadcasts IN EXCLUSIVE MODE');
+    let answered = false;
+    const posting = postPbxEvent(a!, {
+      callId: 'held-1',
+      extension: '201',
+      event: 'ringing',
+      direction: 'inbound',
+      number: '+1 415 555 0101',
+    }).finally(() => {
+      answered = true;
+    });
+    await waitForValue('bridge A’s hand-off to wait for the lock', async () => {
+      const { rowCount } = await observer.query(
+        `SELECT 1 FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO bridge_broadcasts%'`,
+      );
+      return (rowCount ?? 0) > 0 ? true : undefined;
+    });
+    // Had A answered before its hand-off, the 202 would be here: it went out before the insert.
+    expect(answered).toBe(false);
+    await holder.query('COMMIT');
+    expect(await posting).toEqual({ status: 202, body: { accepted: true } });
+    await tabOnB.waitForCall((c) => c.id === 'held-1:201' && c.state === 'ringing', 10_000);
+    tabOnB.close();
+  }, 60_000);
+
+  it('answers 503 when the hand-off fails, and passes the event on when the PBX retries', async () => {
+    const [a, b] = await bridges(2);
+    const tabOnA = await RepClient.connect(a!, await org.identity.signToken(ANA.Id));
+    const tabOnB = await RepClient.connect(b!, await org.identity.signToken(ANA.Id));
+    await Promise.all([tabOnA, tabOnB].map((tab) => tab.waitFor((f) => f.type === 'ready')));
+    // PostgreSQL refuses bridge A's hand-off (as a full disk or a read-only standby would).
+    const sql = await sqlClient();
+    await sql.query(
+      `CREATE FUNCTION refuse_broadcast() RETURNS trigger LANGUAGE plpgsql
+         AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+       CREATE TRIGGER refuse BEFORE INSERT ON bridge_broadcasts
+         FOR EACH ROW EXECUTE FUNCTION refuse_broadcast()`,
+    );
+    const leg = { callId: 'refused-1', extension: '201' };
+    const ringing = {
+      ...leg,
+      eventId: 'refused-1-ringing',
+      event: 'ringing',
+      direction: 'inbound',
+      number: '+1 415 555 0101',
+    };
+    const refused = await postPbxEvent(a!, ringing);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ error: { code: 'PBX_WEBHOOK_NOT_PASSED_ON' } });
+    // Bridge A applied it all the same: its own rep's pop is not held back by the database.
+    await tabOnA.waitForCall((c) => c.id === 'refused-1:201' && c.state === 'ringing');
+
+    await sql.query('DROP TRIGGER refuse ON bridge_broadcasts');
+    // The PBX retries: a repeat at A (not applied twice), passed on to B this time.
+    expect(await postPbxEvent(a!, ringing)).toEqual({
+      status: 202,
+      body: { accepted: true, duplicates: 1 },
+    });
+    await tabOnB.waitForCall((c) => c.id === 'refused-1:201' && c.state === 'ringing', 10_000);
+    // And a third time it is only a repeat: nothing is passed on or applied again.
+    expect(await postPbxEvent(a!, ringing)).toEqual({
+      status: 202,
+      body: { accepted: true, duplicates: 1 },
+    });
+
+    // The call ends at both bridges, and is logged once.
+    await postPbxEvent(a!, { ...leg, eventId: 'refused-1-ended', event: 'ended' });
+    for (const tab of [tabOnA, tabOnB])
+      await tab.waitForCall((c) => c.id === 'refused-1:201' && c.log?.state === 'logged', 10_000);
+    expect(tasksOf('refused-1:201')).toHaveLength(1);
+    tabOnA.close();
+    tabOnB.close();
   }, 60_000);
 
   it('refuses at the second bridge a token the first accepted', async () => {

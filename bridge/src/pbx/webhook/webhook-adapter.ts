@@ -36,6 +36,28 @@ export interface KeyedCallEvent {
   key: string;
 }
 
+/** What `receive` did with the events of one POST. */
+export interface Received {
+  /** Repeats of events already applied here (not applied again). */
+  duplicates: number;
+  /**
+   * Several bridges: settles once the events are passed on to the others (webhook-relay.ts).
+   * The PBX is answered after it, so that an event it was told is accepted reaches every
+   * bridge even if this one dies the next moment; a rejection is answered 503 and the PBX
+   * retries. Undefined when there is nothing to wait for.
+   */
+  passedOn?: Promise<void>;
+}
+
+/**
+ * Told the events of each POST: those applied for the first time, and the repeats (a PBX
+ * retry); answers with what the PBX's answer must wait for, if anything.
+ */
+export type AcceptedListener = (
+  fresh: readonly KeyedCallEvent[],
+  repeats: readonly KeyedCallEvent[],
+) => Promise<void> | undefined;
+
 export interface WebhookPbxAdapterOptions {
   /** The bearer token the PBX sends with events (pbx.webhook.token). */
   token: string;
@@ -67,7 +89,7 @@ export class WebhookPbxAdapter implements PbxAdapter {
   private readonly dedup: WebhookDedup;
   private readonly presenceListeners: PresenceListener[] = [];
   /** Told the events accepted from the PBX here (several bridges pass them on). */
-  private accepted: ((events: KeyedCallEvent[]) => void) | undefined;
+  private accepted: AcceptedListener | undefined;
 
   constructor(options: WebhookPbxAdapterOptions) {
     this.options = options;
@@ -180,29 +202,31 @@ export class WebhookPbxAdapter implements PbxAdapter {
   }
 
   /**
-   * Hands validated events to the bridge, each once: returns how many were repeats of events
-   * already applied (and dropped). Undefined when the bridge has not started listening yet
-   * (the router then answers 503 so the PBX retries; nothing is remembered).
+   * Hands validated events to the bridge, each once: says how many were repeats of events
+   * already applied (and dropped), and what the answer to the PBX waits for. Undefined when the
+   * bridge has not started listening yet (the router then answers 503 so the PBX retries;
+   * nothing is remembered).
    */
   receive(
     events: readonly KeyedCallEvent[],
     nowMs: number,
     from: { relayed?: boolean } = {},
-  ): number | undefined {
+  ): Received | undefined {
     const listener = this.listener;
     if (listener === undefined) return undefined;
-    let duplicates = 0;
     const firstTime: KeyedCallEvent[] = [];
-    for (const { event, key } of events) {
+    const repeats: KeyedCallEvent[] = [];
+    for (const keyed of events) {
+      const { event, key } = keyed;
       if (!this.dedup.firstTime(key, nowMs)) {
-        duplicates++;
+        repeats.push(keyed);
         this.options.logger.debug(
           { pbxCallId: event.pbxCallId, type: event.type },
           'repeated PBX event dropped',
         );
         continue;
       }
-      firstTime.push({ event, key });
+      firstTime.push(keyed);
       try {
         listener(event);
       } catch (error) {
@@ -216,8 +240,10 @@ export class WebhookPbxAdapter implements PbxAdapter {
         );
       }
     }
-    if (from.relayed !== true && firstTime.length > 0) this.accepted?.(firstTime);
-    return duplicates;
+    const duplicates = repeats.length;
+    if (from.relayed === true || this.accepted === undefined) return { duplicates };
+    const passedOn = this.accepted(firstTime, repeats);
+    return passedOn === undefined ? { duplicates } : { duplicates, passedOn };
   }
 
   /** The controls offered: those configured, once there is a controlUrl to send them to. */
@@ -253,8 +279,8 @@ export class WebhookPbxAdapter implements PbxAdapter {
     });
   }
 
-  /** `listener` gets the events the PBX posted here and this bridge applied (not relayed ones). */
-  onAccepted(listener: (events: KeyedCallEvent[]) => void): void {
+  /** `listener` gets the events the PBX posted here (not relayed ones), each POST's at once. */
+  onAccepted(listener: AcceptedListener): void {
     this.accepted = listener;
   }
 

@@ -3,7 +3,14 @@
 // rep's tabs may be on any of them. The events a bridge accepts are passed on to the others
 // (storage/postgres-broadcast.ts), which apply them as if the PBX had posted them there; the
 // same dedup keys drop a PBX retry that lands on another bridge.
+//
+// The PBX is answered once its events are passed on (stored in PostgreSQL), not before: a
+// bridge that died between its 202 and its broadcast left the other bridges without the event
+// (a pop missing there, or a call that never ended there) while the PBX, told "accepted", never
+// sent it again. Now the PBX hears 503 when the hand-off fails and retries; the retry is a
+// repeat here (not applied twice) and is passed on again.
 import type { CallEvent } from '../../calls/call';
+import { ErrorCodes } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { KeyedCallEvent, WebhookPbxAdapter } from './webhook-adapter';
 
@@ -48,12 +55,55 @@ export function relayWebhookEvents(
     const events = revive(body);
     if (events.length > 0) webhook.receive(events, now(), { relayed: true });
   });
-  webhook.onAccepted((events) => {
-    channel.send(TOPIC, events).catch((error: unknown) => {
-      logger.warn(
-        { err: error instanceof Error ? error.message : String(error), events: events.length },
-        'PBX events not passed on to the other bridges: their reps miss these pops',
-      );
-    });
+  // Events on their way to the other bridges: a repeat of one waits for the same hand-off.
+  const sending = new Map<string, Promise<void>>();
+  // Events applied here whose hand-off failed, oldest first: a repeat passes them on again.
+  const unsent = new Map<string, KeyedCallEvent>();
+  webhook.onAccepted((fresh, repeats) => {
+    const waits: Promise<void>[] = [];
+    const toSend = [...fresh];
+    for (const repeat of repeats) {
+      const pending = sending.get(repeat.key);
+      if (pending !== undefined) waits.push(pending);
+      else if (unsent.delete(repeat.key)) toSend.push(repeat);
+    }
+    if (toSend.length > 0) waits.push(passOn(toSend));
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
   });
+
+  function passOn(events: readonly KeyedCallEvent[]): Promise<void> {
+    const handOff = channel.send(TOPIC, events);
+    for (const { key } of events) sending.set(key, handOff);
+    const done = (): void => {
+      for (const { key } of events) if (sending.get(key) === handOff) sending.delete(key);
+    };
+    return handOff.then(
+      () => {
+        done();
+        for (const { key } of events) unsent.delete(key);
+      },
+      (error: unknown) => {
+        done();
+        for (const event of events) unsent.set(event.key, event);
+        // Beyond this many, the oldest retry is only a repeat here: the PBX gave up on it.
+        for (const key of unsent.keys()) {
+          if (unsent.size <= MAX_UNSENT) break;
+          unsent.delete(key);
+        }
+        logger.warn(
+          {
+            code: ErrorCodes.PBX_WEBHOOK_NOT_PASSED_ON,
+            err: error instanceof Error ? error.message : String(error),
+            events: events.length,
+            hint: 'The PBX is answered 503 and retries; check PostgreSQL (storage.postgres).',
+          },
+          'PBX events not passed on to the other bridges',
+        );
+        throw error;
+      },
+    );
+  }
 }
+
+/** Events whose hand-off failed, kept for the PBX's retry (the dedup memory's order of size). */
+const MAX_UNSENT = 10_000;

@@ -73,6 +73,19 @@ export function createWebhookRoutes(options: WebhookRouterOptions): WebhookRoute
     },
   });
 
+  /** The relay's failure is logged there, once; the PBX retries and the retry passes them on. */
+  const notPassedOn = (): JsonAnswer => ({
+    status: 503,
+    headers: { 'Retry-After': '1' },
+    body: {
+      error: new SwitchboardError(
+        ErrorCodes.PBX_WEBHOOK_NOT_PASSED_ON,
+        'The events were applied here but could not be passed on to the other bridges',
+        { hint: 'Send them again: this bridge passes them on without applying them twice.' },
+      ).toJSON(),
+    },
+  });
+
   const events: JsonPostLane = {
     path: '/pbx/events',
     handle: ({ body, headers, remoteAddress }) => {
@@ -83,9 +96,10 @@ export function createWebhookRoutes(options: WebhookRouterOptions): WebhookRoute
         logger.warn({ code: parsed.code, problem: parsed.message }, 'PBX webhook event rejected');
         return { status: 400, body: { error: parsed.toJSON() } };
       }
-      const duplicates = adapter.receive(parsed, now().getTime());
-      if (duplicates === undefined) return notReady();
-      return {
+      const received = adapter.receive(parsed, now().getTime());
+      if (received === undefined) return notReady();
+      const { duplicates, passedOn } = received;
+      const accepted: JsonAnswer = {
         status: 202,
         body: {
           accepted: true,
@@ -93,6 +107,8 @@ export function createWebhookRoutes(options: WebhookRouterOptions): WebhookRoute
           ...(duplicates > 0 ? { duplicates } : {}),
         },
       };
+      // Several bridges: "accepted" once the others have the events too (webhook-relay.ts).
+      return passedOn === undefined ? accepted : passedOn.then(() => accepted, notPassedOn);
     },
   };
   router.post(events.path, laneAsRoute(events));

@@ -1,0 +1,132 @@
+// The webhook's hand-off to the other bridges (webhook-relay.ts), with a channel whose sends the
+// test settles itself: what the PBX's answer waits for, and what a retry passes on again. The
+// same over a real PostgreSQL: bridge/test/integration/several-bridges.test.ts.
+import type { CallEvent } from '../../../src/calls/call';
+import { createLogger } from '../../../src/logging/logger';
+import { WebhookPbxAdapter, type KeyedCallEvent } from '../../../src/pbx/webhook/webhook-adapter';
+import { relayWebhookEvents, type BridgeChannel } from '../../../src/pbx/webhook/webhook-relay';
+
+const AT = new Date('2025-03-01T10:00:00.000Z');
+
+/** A channel to the other bridges whose sends stay on their way until the test settles them. */
+class HeldChannel implements BridgeChannel {
+  readonly sent: Array<{ body: unknown; resolve(): void; reject(error: Error): void }> = [];
+  readonly handlers = new Map<string, (body: unknown) => void>();
+
+  send(_topic: string, body: unknown): Promise<void> {
+    return new Promise((resolve, reject) => this.sent.push({ body, resolve, reject }));
+  }
+
+  on(topic: string, handler: (body: unknown) => void): void {
+    this.handlers.set(topic, handler);
+  }
+
+  /** The keys of each send, in order. */
+  keys(): string[][] {
+    return this.sent.map((s) => (s.body as KeyedCallEvent[]).map((e) => e.key));
+  }
+}
+
+function ringing(key: string): KeyedCallEvent {
+  const event: CallEvent = {
+    type: 'ringing',
+    pbxCallId: key,
+    extension: '201',
+    direction: 'inbound',
+    number: '+14155550101',
+    at: AT,
+  };
+  return { key, event };
+}
+
+/** How a promise stands now: the microtasks that could settle it have run. */
+async function stateOf(promise: Promise<void> | undefined): Promise<string> {
+  if (promise === undefined) return 'nothing to wait for';
+  let state = 'on its way';
+  promise.then(
+    () => (state = 'passed on'),
+    () => (state = 'failed'),
+  );
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  return state;
+}
+
+describe('relayWebhookEvents: the PBX is answered once its events are passed on', () => {
+  let adapter: WebhookPbxAdapter;
+  let channel: HeldChannel;
+  let applied: CallEvent[];
+  let logLines: string[];
+
+  beforeEach(async () => {
+    logLines = [];
+    const logger = createLogger({ level: 'info', destination: { write: (l) => logLines.push(l) } });
+    adapter = new WebhookPbxAdapter({ token: 'x'.repeat(24), dialTimeoutMs: 1000, logger });
+    applied = [];
+    await adapter.start((event) => applied.push(event));
+    channel = new HeldChannel();
+    relayWebhookEvents(adapter, channel, logger, () => AT.getTime());
+  });
+
+  const receive = (...events: KeyedCallEvent[]) => adapter.receive(events, AT.getTime());
+
+  it('waits for the hand-off; a repeat of a passed-on event is only a repeat', async () => {
+    const first = receive(ringing('a'));
+    expect(applied).toHaveLength(1); // applied here at once: the rep's pop does not wait
+    expect(await stateOf(first?.passedOn)).toBe('on its way');
+    channel.sent[0]!.resolve();
+    expect(await stateOf(first?.passedOn)).toBe('passed on');
+
+    const again = receive(ringing('a'));
+    expect(again).toEqual({ duplicates: 1 });
+    expect(channel.sent).toHaveLength(1);
+    expect(applied).toHaveLength(1);
+  });
+
+  it('fails a repeat that came while the hand-off was on its way together with it', async () => {
+    const first = receive(ringing('a'));
+    const retry = receive(ringing('a')); // the PBX timed out and sent it again
+    expect(retry?.duplicates).toBe(1);
+    expect(channel.sent).toHaveLength(1); // not sent twice
+    expect(await stateOf(retry?.passedOn)).toBe('on its way');
+    channel.sent[0]!.reject(new Error('database unreachable'));
+    expect(await stateOf(first?.passedOn)).toBe('failed');
+    expect(await stateOf(retry?.passedOn)).toBe('failed');
+    const warnings = logLines.filter((l) => l.includes('PBX_WEBHOOK_NOT_PASSED_ON'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('database unreachable');
+  });
+
+  it('passes a failed event on again when the PBX retries it, without applying it twice', async () => {
+    const first = receive(ringing('a'), ringing('b'));
+    channel.sent[0]!.reject(new Error('database unreachable'));
+    expect(await stateOf(first?.passedOn)).toBe('failed');
+
+    // The retry of one of them, with a new event: both go, the repeat is not applied again.
+    const retry = receive(ringing('b'), ringing('c'));
+    expect(retry?.duplicates).toBe(1);
+    expect(channel.keys()).toEqual([
+      ['a', 'b'],
+      ['c', 'b'],
+    ]);
+    expect(applied.map((e) => e.pbxCallId)).toEqual(['a', 'b', 'c']);
+    channel.sent[1]!.resolve();
+    expect(await stateOf(retry?.passedOn)).toBe('passed on');
+
+    // Once passed on, b is only a repeat; a still waits for its own retry.
+    expect(receive(ringing('b'))).toEqual({ duplicates: 1 });
+    const retryOfA = receive(ringing('a'));
+    expect(channel.keys()[2]).toEqual(['a']);
+    channel.sent[2]!.resolve();
+    expect(await stateOf(retryOfA?.passedOn)).toBe('passed on');
+  });
+
+  it('does not pass on again what another bridge passed on here', () => {
+    const fromOthers = channel.handlers.get('pbx-webhook-events')!;
+    fromOthers([{ key: 'z', event: { ...ringing('z').event, at: AT.toISOString() } }]);
+    expect(applied.map((e) => e.pbxCallId)).toEqual(['z']);
+    expect(channel.sent).toHaveLength(0);
+    // The PBX's retry of it to this bridge: a repeat, with nothing to wait for.
+    expect(receive(ringing('z'))).toEqual({ duplicates: 1 });
+    expect(channel.sent).toHaveLength(0);
+  });
+});
