@@ -10,7 +10,7 @@
 // median of the per-round ratios, with its spread. Each side's clients live in a process of
 // their own (rep-pool.ts), as one process may not hold 20,000 sockets.
 //   node bridge/dist/bench/run.js [--clients 1000] [--calls 2000] [--rounds 10] [--rate 100]
-//     [--bridges N] [--kept-logs N]
+//     [--bridges N] [--kept-logs N] [--pg-statements K]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,7 @@ import {
 } from './rep-pool';
 import { summarizeRatios } from './round-stats';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres-instance';
+import { PG_STATEMENTS_SETTINGS, PgStatements, statementLines } from './pg-statements';
 
 interface Options {
   clients: number;
@@ -43,9 +44,20 @@ interface Options {
   bridges: number;
   /** Sent logs the call-log outbox holds before the bridges start (kept-logs.ts). */
   keptLogs: number;
+  /** With --bridges: list the K statements PostgreSQL runs most per warm call (pg-statements.ts). */
+  pgStatements: number;
 }
 
-const OPTION_KEYS = ['clients', 'calls', 'rounds', 'rate', 'bridges', 'kept-logs'] as const;
+const OPTION_KEYS = [
+  'clients',
+  'calls',
+  'rounds',
+  'rate',
+  'bridges',
+  'kept-logs',
+  'pg-statements',
+] as const;
+const OPTION_FIELDS = { 'kept-logs': 'keptLogs', 'pg-statements': 'pgStatements' } as const;
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
@@ -55,15 +67,20 @@ function parseArgs(argv: string[]): Options {
     rate: 100,
     bridges: 1,
     keptLogs: 0,
+    pgStatements: 0,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const key = OPTION_KEYS.find((k) => argv[i] === `--${k}`);
     const value = Number(argv[i + 1]);
     if (key !== undefined && Number.isInteger(value) && value > 0)
-      options[key === 'kept-logs' ? 'keptLogs' : key] = value;
+      options[
+        key in OPTION_FIELDS
+          ? OPTION_FIELDS[key as keyof typeof OPTION_FIELDS]
+          : (key as Exclude<typeof key, keyof typeof OPTION_FIELDS>)
+      ] = value;
     else
       throw new Error(
-        `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} (use --clients N --calls N --rounds N --rate N --bridges N --kept-logs N)`,
+        `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} (use --clients N --calls N --rounds N --rate N --bridges N --kept-logs N --pg-statements K)`,
       );
   }
   return options;
@@ -255,6 +272,8 @@ interface Target {
   perRep: PerRep;
   /** The bridge side: what the emulated org received so far, by kind. */
   orgRequests?: () => Promise<OrgRequests>;
+  /** The bridges' PostgreSQL statement counts (--bridges N --pg-statements K). */
+  pgStatements?: PgStatements;
   stop(): Promise<void>;
 }
 
@@ -317,16 +336,24 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
   const pool = new Pool();
   const children: ChildProcess[] = [];
   let postgres: TestPostgres | undefined;
+  let pgStatements: PgStatements | undefined;
   const stop = async () => {
     pool.close();
     await Promise.all(children.map(stopChild));
     orgProcess.kill('SIGTERM');
+    await pgStatements?.close();
     await postgres?.stop();
   };
   try {
     // Several bridges share one real PostgreSQL, as in production (docs/deployment.md).
-    postgres = options.bridges > 1 ? await startTestPostgres() : undefined;
+    const counting = options.bridges > 1 && options.pgStatements > 0;
+    postgres =
+      options.bridges > 1
+        ? await startTestPostgres(counting ? { settings: PG_STATEMENTS_SETTINGS } : {})
+        : undefined;
     const postgresUrl = await postgres?.freshDatabase();
+    pgStatements =
+      counting && postgresUrl !== undefined ? await PgStatements.open(postgresUrl) : undefined;
     if (options.keptLogs > 0 && postgresUrl !== undefined)
       await fillPostgresOutbox(postgresUrl, options.keptLogs);
     const ports: number[] = [];
@@ -391,6 +418,7 @@ async function startBridgeTarget(options: Options, dir: string): Promise<Target>
       ...(postgres?.pid === undefined ? {} : { dbPid: postgres.pid }),
       perRep,
       orgRequests: () => orgRequests(orgProcess, orgLines),
+      ...(pgStatements === undefined ? {} : { pgStatements }),
       stop,
     };
   } catch (error) {
@@ -617,6 +645,7 @@ async function main(): Promise<void> {
     const bareRounds: Phase[] = [];
     const usedBefore = await apiUsed(bridge.webhookUrls);
     const requestsBefore = await bridge.orgRequests?.();
+    await bridge.pgStatements?.reset();
     for (let r = 0; r < options.rounds; r++) {
       // Alternate who goes first, so a trend within a round's seconds favours neither.
       const order: Array<'bridge' | 'bare'> = r % 2 === 0 ? ['bridge', 'bare'] : ['bare', 'bridge'];
@@ -627,6 +656,7 @@ async function main(): Promise<void> {
     }
     const usedAfterWarm = await apiUsed(bridge.webhookUrls);
     const requestsAfterWarm = await bridge.orgRequests?.();
+    const statementsWarm = await bridge.pgStatements?.read();
     const warm = pooled('bridge, warm', warmRounds);
     warm.apiCallsPerCall = (usedAfterWarm - usedBefore) / (round.calls * options.rounds);
     const bare = pooled('bare relay', bareRounds);
@@ -650,7 +680,7 @@ async function main(): Promise<void> {
       warmRounds.map((w, i) => f(w) / f(bareRounds[i]!));
     const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ');
     const lines = [
-      `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rounds ${options.rounds} --rate ${options.rate}${options.bridges > 1 ? ` --bridges ${options.bridges}` : ''}${options.keptLogs > 0 ? ` --kept-logs ${options.keptLogs}` : ''}`,
+      `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rounds ${options.rounds} --rate ${options.rate}${options.bridges > 1 ? ` --bridges ${options.bridges}` : ''}${options.keptLogs > 0 ? ` --kept-logs ${options.keptLogs}` : ''}${options.pgStatements > 0 ? ` --pg-statements ${options.pgStatements}` : ''}`,
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${load(loadAtStart)} at the start, ${load(loadavg())} at the end`,
       `Warm traffic: ${options.rounds} rounds of ${round.calls} calls through each of bridge and relay, alternating; cold: ${coldCalls} calls after them.`,
       '',
@@ -684,6 +714,12 @@ async function main(): Promise<void> {
         'Bridge / relay server CPU per call',
         perRound((p) => p.cpuMsPerCall),
       ),
+      ...(statementsWarm === undefined
+        ? []
+        : [
+            '',
+            ...statementLines(statementsWarm, round.calls * options.rounds, options.pgStatements),
+          ]),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -64,7 +64,13 @@ let databases = 0;
 export const START_LIMIT_MS = 120_000;
 
 /** Starts a private server; resolves once it accepts connections. */
-export async function startTestPostgres(): Promise<TestPostgres> {
+/**
+ * @param options.settings more server settings (`name=value`, as `postgres -c`), e.g. the
+ *   benchmark's pg_stat_statements.
+ */
+export async function startTestPostgres(
+  options: { settings?: readonly string[] } = {},
+): Promise<TestPostgres> {
   const bin = postgresBinDir();
   const user = serverUser();
   const dir = mkdtempSync(join(tmpdir(), 'sb-pg-'));
@@ -97,6 +103,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       'full_page_writes=off',
       '-c',
       'max_connections=200',
+      ...(options.settings ?? []).flatMap((setting) => ['-c', setting]),
     ],
     { ...asUser, stdio: ['ignore', 'ignore', 'pipe'] },
   );
