@@ -65,6 +65,11 @@ export class PostgresBroadcast {
   private lastId = 0;
   /** Ids below lastId not read yet, with when they were first missed (see GAP_WAIT_MS). */
   private readonly gaps = new Map<number, number>();
+  /**
+   * This bridge's own messages above lastId, with when they were stored: not read back (a
+   * NOTIFY of its own wakes no read), and not taken for missing when a read jumps over them.
+   */
+  private readonly own = new Map<number, number>();
   /** Messages waiting for the insert under way to end (send). */
   private queued: QueuedMessage[] = [];
   private storing = false;
@@ -130,17 +135,24 @@ export class PostgresBroadcast {
 
   private async insert(batch: readonly QueuedMessage[]): Promise<void> {
     const now = this.now();
-    // Ids in the order sent: rows are numbered as the ordered SELECT yields them.
-    await this.options.pool.query(
+    // Ids in the order sent: rows are numbered as the ordered SELECT yields them. The NOTIFY
+    // names the sender, so that its own listener is not woken to read what it sent.
+    const { rows } = await this.options.pool.query<{ id: number }>(
       `WITH sent AS (
          INSERT INTO bridge_broadcasts (topic, origin, body, sent_at)
            SELECT m.topic, $3, m.body, $4
            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS m(topic, body, n)
            ORDER BY m.n
-         RETURNING id)
-       SELECT pg_notify($5, MAX(id)::text) FROM sent`,
+         RETURNING id),
+       notified AS (SELECT pg_notify($5, $3 || ' ' || MAX(id)::text) FROM sent)
+       SELECT id FROM sent CROSS JOIN notified`,
       [batch.map((m) => m.topic), batch.map((m) => m.body), this.options.origin, now, CHANNEL],
     );
+    for (const [id, storedAt] of this.own) {
+      if (now - storedAt <= GAP_WAIT_MS) break; // oldest first: no other bridge read past it
+      this.own.delete(id);
+    }
+    for (const { id } of rows) if (id > this.lastId) this.own.set(id, now);
     if (now >= this.nextPruneAt) {
       this.nextPruneAt = now + 60_000;
       await this.options.pool
@@ -159,7 +171,9 @@ export class PostgresBroadcast {
 
   private async listen(): Promise<void> {
     const client = new pg.Client(this.options.connection);
-    client.on('notification', () => this.read());
+    client.on('notification', (message) => {
+      if (!this.isOwnNotice(message.payload)) this.read();
+    });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, undefined));
     await client.connect();
@@ -188,6 +202,12 @@ export class PostgresBroadcast {
     this.reconnectTimer.unref();
   }
 
+  /** A NOTIFY of this bridge's own insert (`<origin> <last id>`): nothing in it to read. */
+  private isOwnNotice(payload: string | undefined): boolean {
+    const space = payload?.lastIndexOf(' ') ?? -1;
+    return space > 0 && payload?.slice(0, space) === this.options.origin;
+  }
+
   /** Reads every message after the last one seen; one read at a time, again if woken meanwhile. */
   private read(): void {
     if (this.reading !== undefined) {
@@ -208,8 +228,10 @@ export class PostgresBroadcast {
   }
 
   private async readNew(): Promise<void> {
-    // New messages, and the ids that were missing last time (an earlier read saw higher ids
-    // committed before them): only those, so no message is read twice.
+    // Other bridges' new messages, and the ids that were missing last time (an earlier read saw
+    // higher ids committed before them): only those, so no message is read twice. Own messages
+    // are left out of the first part (they are not for us), not of the second: an id of ours
+    // taken for missing, because the read came before our insert answered, is found there.
     const now = this.now();
     for (const [id, missedAt] of this.gaps) if (now - missedAt > GAP_WAIT_MS) this.gaps.delete(id);
     const { rows } = await this.options.pool.query<{
@@ -218,16 +240,16 @@ export class PostgresBroadcast {
       origin: string;
       body: string;
     }>(
-      `SELECT id, topic, origin, body FROM bridge_broadcasts WHERE id > $1
+      `SELECT id, topic, origin, body FROM bridge_broadcasts WHERE id > $1 AND origin <> $3
        UNION ALL
        SELECT id, topic, origin, body FROM bridge_broadcasts WHERE id = ANY($2::bigint[])
        ORDER BY id LIMIT 1000`,
-      [this.lastId, [...this.gaps.keys()]],
+      [this.lastId, [...this.gaps.keys()], this.options.origin],
     );
     for (const row of rows) {
       if (row.id > this.lastId) {
         for (let id = Math.max(this.lastId + 1, row.id - MAX_GAPS_PER_JUMP); id < row.id; id++)
-          this.gaps.set(id, now);
+          if (!this.own.delete(id)) this.gaps.set(id, now);
         this.lastId = row.id;
       } else if (!this.gaps.delete(row.id)) continue;
       if (row.origin === this.options.origin) continue;

@@ -67,6 +67,49 @@ describe('storage/postgres-broadcast', () => {
     expect(atA).toEqual([{ from: 'b' }]);
   });
 
+  it('reads nothing back for its own messages, and does not take them for missing', async () => {
+    const url = await server.freshDatabase();
+    // A pool per bridge, to count each one's reads.
+    const reads = new Map<string, number>();
+    const open = async (origin: string) => {
+      const pool = await server.pool(url);
+      const query = pool.query.bind(pool);
+      const counted = (text: string, values?: unknown[]) => {
+        if (text.includes('FROM bridge_broadcasts WHERE id >'))
+          reads.set(origin, (reads.get(origin) ?? 0) + 1);
+        return query(text, values);
+      };
+      Object.assign(pool, { query: counted }); // this test's pool, ended after it
+      return teardown.add(
+        await PostgresBroadcast.open({
+          pool,
+          connection: { connectionString: url },
+          origin,
+          logger: silentLogger(),
+        }),
+        (b) => b.close(),
+      );
+    };
+    const a = await open('bridge-a');
+    const b = await open('bridge-b');
+    const atA: unknown[] = [];
+    const atB: unknown[] = [];
+    a.on('events', (body) => atA.push(body));
+    b.on('events', (body) => atB.push(body));
+    const readsAtOpen = reads.get('bridge-a') ?? 0;
+
+    for (let i = 0; i < 20; i++) await a.send('events', { n: i });
+    await until('b has all of a', () => atB.length === 20);
+    // B's reads followed A's NOTIFYs; A's own NOTIFYs woke no read at A.
+    expect(reads.get('bridge-b')).toBeGreaterThan(0);
+    await b.send('events', { from: 'b' });
+    await until('a has b', () => atA.length === 1);
+    expect(atA).toEqual([{ from: 'b' }]);
+    // The read B's message woke jumped over A's twenty ids: known as A's own, none is missing.
+    expect(a.missingIds).toBe(0);
+    expect((reads.get('bridge-a') ?? 0) - readsAtOpen).toBeLessThanOrEqual(2);
+  });
+
   it("stores one bridge's messages one at a time, so they are read in the order sent", async () => {
     const { pool, a, atB } = await fromAToB();
     // Two inserts at once may commit out of id order: a listener would read the later first.
