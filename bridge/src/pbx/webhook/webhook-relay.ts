@@ -8,7 +8,10 @@
 // bridge that died between its 202 and its broadcast left the other bridges without the event
 // (a pop missing there, or a call that never ended there) while the PBX, told "accepted", never
 // sent it again. Now the PBX hears 503 when the hand-off fails and retries; the retry is a
-// repeat here (not applied twice) and is passed on again.
+// repeat here (not applied twice) and is passed on again. A hand-off that hangs (PostgreSQL
+// unreachable without an error) is answered 503 after a few seconds all the same, so the
+// PBX's requests do not pile up on the bridge; it may still finish, and then the retry is
+// only a repeat.
 import type { CallEvent } from '../../calls/call';
 import { ErrorCodes } from '../../errors';
 import type { Logger } from '../../logging/logger';
@@ -50,7 +53,29 @@ export function relayWebhookEvents(
   channel: BridgeChannel,
   logger: Logger,
   now: () => number = Date.now,
+  options: { handOffWaitMs?: number } = {},
 ): void {
+  const handOffWaitMs = options.handOffWaitMs ?? HAND_OFF_WAIT_MS;
+  /**
+   * A hand-off failed or ran late, and that was logged (once: an outage of PostgreSQL must not
+   * log each of the PBX's hundreds of events a second); the next one that succeeds says so.
+   */
+  let troubled = false;
+  const trouble = (fields: Record<string, unknown>, message: string): void => {
+    if (troubled) {
+      logger.debug(fields, message);
+      return;
+    }
+    troubled = true;
+    logger.warn(
+      {
+        code: ErrorCodes.PBX_WEBHOOK_NOT_PASSED_ON,
+        ...fields,
+        hint: 'The PBX is answered 503 and retries; check PostgreSQL (storage.postgres).',
+      },
+      message,
+    );
+  };
   channel.on(TOPIC, (body) => {
     const events = revive(body);
     if (events.length > 0) webhook.receive(events, now(), { relayed: true });
@@ -68,8 +93,32 @@ export function relayWebhookEvents(
       else if (unsent.delete(repeat.key)) toSend.push(repeat);
     }
     if (toSend.length > 0) waits.push(passOn(toSend));
-    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+    return waits.length === 0 ? undefined : withDeadline(Promise.all(waits));
   });
+
+  /** The PBX's answer waits at most handOffWaitMs; the hand-off itself goes on. */
+  function withDeadline(handOff: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        trouble(
+          { waitedMs: handOffWaitMs },
+          'PBX events not passed on to the other bridges in time',
+        );
+        reject(new Error(`not passed on within ${handOffWaitMs} ms`));
+      }, handOffWaitMs);
+      timer.unref();
+    });
+    return Promise.race([handOff, deadline]).then(
+      () => {
+        clearTimeout(timer);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        throw error;
+      },
+    );
+  }
 
   function passOn(events: readonly KeyedCallEvent[]): Promise<void> {
     const handOff = channel.send(TOPIC, events);
@@ -81,6 +130,10 @@ export function relayWebhookEvents(
       () => {
         done();
         for (const { key } of events) unsent.delete(key);
+        if (troubled) {
+          troubled = false;
+          logger.info('PBX events are passed on to the other bridges again');
+        }
       },
       (error: unknown) => {
         done();
@@ -90,13 +143,8 @@ export function relayWebhookEvents(
           if (unsent.size <= MAX_UNSENT) break;
           unsent.delete(key);
         }
-        logger.warn(
-          {
-            code: ErrorCodes.PBX_WEBHOOK_NOT_PASSED_ON,
-            err: error instanceof Error ? error.message : String(error),
-            events: events.length,
-            hint: 'The PBX is answered 503 and retries; check PostgreSQL (storage.postgres).',
-          },
+        trouble(
+          { err: error instanceof Error ? error.message : String(error), events: events.length },
           'PBX events not passed on to the other bridges',
         );
         throw error;
@@ -107,3 +155,5 @@ export function relayWebhookEvents(
 
 /** Events whose hand-off failed, kept for the PBX's retry (the dedup memory's order of size). */
 const MAX_UNSENT = 10_000;
+/** How long the PBX's answer waits for the hand-off: a healthy insert takes milliseconds. */
+export const HAND_OFF_WAIT_MS = 5_000;

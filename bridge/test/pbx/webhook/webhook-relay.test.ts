@@ -2,7 +2,7 @@
 // test settles itself: what the PBX's answer waits for, and what a retry passes on again. The
 // same over a real PostgreSQL: bridge/test/integration/several-bridges.test.ts.
 import type { CallEvent } from '../../../src/calls/call';
-import { createLogger } from '../../../src/logging/logger';
+import { createLogger, silentLogger } from '../../../src/logging/logger';
 import { WebhookPbxAdapter, type KeyedCallEvent } from '../../../src/pbx/webhook/webhook-adapter';
 import { relayWebhookEvents, type BridgeChannel } from '../../../src/pbx/webhook/webhook-relay';
 
@@ -118,6 +118,38 @@ describe('relayWebhookEvents: the PBX is answered once its events are passed on'
     expect(channel.keys()[2]).toEqual(['a']);
     channel.sent[2]!.resolve();
     expect(await stateOf(retryOfA?.passedOn)).toBe('passed on');
+  });
+
+  it('answers a hand-off that hangs after a deadline, logged once; a late success needs no retry', async () => {
+    // PostgreSQL unreachable without an error: the sends hang. A bridge of its own, whose
+    // PBX answers wait 20 ms.
+    const hanging = new WebhookPbxAdapter({
+      token: 'x'.repeat(24),
+      dialTimeoutMs: 1000,
+      logger: silentLogger(),
+    });
+    await hanging.start(() => undefined);
+    const held = new HeldChannel();
+    const logger = createLogger({ level: 'info', destination: { write: (l) => logLines.push(l) } });
+    relayWebhookEvents(hanging, held, logger, () => AT.getTime(), { handOffWaitMs: 20 });
+    const at = AT.getTime();
+
+    const first = hanging.receive([ringing('a')], at);
+    await expect(first?.passedOn).rejects.toThrow('not passed on within 20 ms');
+    const second = hanging.receive([ringing('b')], at);
+    await expect(second?.passedOn).rejects.toThrow('not passed on within 20 ms');
+    // One warning for the outage, not one per POST.
+    expect(logLines.filter((l) => l.includes('PBX_WEBHOOK_NOT_PASSED_ON'))).toHaveLength(1);
+
+    // The hand-offs finish after all: the PBX's retries are only repeats.
+    held.sent[0]!.resolve();
+    held.sent[1]!.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(hanging.receive([ringing('a'), ringing('b')], at)).toEqual({ duplicates: 2 });
+    expect(held.sent).toHaveLength(2);
+    expect(logLines.filter((l) => l.includes('passed on to the other bridges again'))).toHaveLength(
+      1,
+    );
   });
 
   it('does not pass on again what another bridge passed on here', () => {
