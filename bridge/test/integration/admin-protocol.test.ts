@@ -15,6 +15,7 @@ import {
   startTestBridge,
   type ServerFrame,
 } from '../support/test-bridge';
+import { waitForValue } from '../support/wait-for-value';
 
 jest.setTimeout(60_000);
 
@@ -176,8 +177,13 @@ describe('admin frames', () => {
     await postPbxEvent(bridge, { ...event, event: 'ringing', number: '(415) 555-1212' });
     await postPbxEvent(bridge, { ...event, event: 'answered' });
     await postPbxEvent(bridge, { ...event, event: 'ended' });
-    await bridge.callLog.flush();
-    const parked = await statusNow(admin);
+    // The log waits for the caller's lookup (the emulated org, over HTTP), which a busy machine
+    // may not have answered by the end: wait for the log to be parked, not for one drain.
+    const parked = await waitForValue('the call log to be parked', async () => {
+      await bridge.callLog.flush();
+      const status = await statusNow(admin);
+      return status.callLog.parked.some((p) => p.callId === 'adm-parked:201') ? status : undefined;
+    });
     expect(parked.callLog.parked).toContainEqual(
       expect.objectContaining({
         callId: 'adm-parked:201',
