@@ -48,16 +48,16 @@ interface Options {
   pgStatements: number;
 }
 
-const OPTION_KEYS = [
-  'clients',
-  'calls',
-  'rounds',
-  'rate',
-  'bridges',
-  'kept-logs',
-  'pg-statements',
-] as const;
-const OPTION_FIELDS = { 'kept-logs': 'keptLogs', 'pg-statements': 'pgStatements' } as const;
+/** Each command-line option and the field it sets. */
+const OPTION_FIELDS = {
+  clients: 'clients',
+  calls: 'calls',
+  rounds: 'rounds',
+  rate: 'rate',
+  bridges: 'bridges',
+  'kept-logs': 'keptLogs',
+  'pg-statements': 'pgStatements',
+} as const satisfies Record<string, keyof Options>;
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
@@ -70,19 +70,22 @@ function parseArgs(argv: string[]): Options {
     pgStatements: 0,
   };
   for (let i = 0; i < argv.length; i += 2) {
-    const key = OPTION_KEYS.find((k) => argv[i] === `--${k}`);
+    const flag = argv[i]?.replace(/^--/, '') ?? '';
+    const field = Object.hasOwn(OPTION_FIELDS, flag)
+      ? OPTION_FIELDS[flag as keyof typeof OPTION_FIELDS]
+      : undefined;
     const value = Number(argv[i + 1]);
-    if (key !== undefined && Number.isInteger(value) && value > 0)
-      options[
-        key in OPTION_FIELDS
-          ? OPTION_FIELDS[key as keyof typeof OPTION_FIELDS]
-          : (key as Exclude<typeof key, keyof typeof OPTION_FIELDS>)
-      ] = value;
+    if (field !== undefined && argv[i]?.startsWith('--') && Number.isInteger(value) && value > 0)
+      options[field] = value;
     else
       throw new Error(
         `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} (use --clients N --calls N --rounds N --rate N --bridges N --kept-logs N --pg-statements K)`,
       );
   }
+  if (options.pgStatements > 0 && options.bridges < 2)
+    throw new Error(
+      '--pg-statements counts what several bridges ask PostgreSQL: give --bridges 2 or more (one bridge keeps its state in SQLite)',
+    );
   return options;
 }
 
