@@ -72,26 +72,68 @@ interface Row {
   updated_at: number;
 }
 
-function toLeg(row: Row): StoredLeg {
+/** A stored leg as its row holds it: the call as the JSON written, parsed when it is read. */
+interface LegRow {
+  pbxCallId: string;
+  dialRequestId: string | undefined;
+  reportsFinish: boolean;
+  ended: boolean;
+  callJson: string;
+  updatedAt: number;
+  /** Its place in the table's rowid order: set at the insert, kept by an update. */
+  seq: number;
+}
+
+function toLeg(row: LegRow): StoredLeg {
   return {
-    call: JSON.parse(row.call_json) as Call,
-    pbxCallId: row.pbx_call_id,
-    dialRequestId: row.dial_request_id ?? undefined,
-    reportsFinish: row.reports_finish === 1,
-    updatedAt: row.updated_at,
+    call: JSON.parse(row.callJson) as Call,
+    pbxCallId: row.pbxCallId,
+    dialRequestId: row.dialRequestId,
+    reportsFinish: row.reportsFinish,
+    updatedAt: row.updatedAt,
   };
 }
 
-/** SQLite-backed store. Every method is one synchronous statement. */
+/**
+ * SQLite-backed store. Every change is one synchronous statement; reads are answered from a
+ * copy of the rows kept in memory (read once at start: the file is this bridge's own), so a
+ * call's end does not read back what the bridge wrote a moment ago. The copy changes only
+ * after its statement succeeded: it never holds what the file does not.
+ */
 export class SqliteCallStore implements CallStore {
   private readonly statement: (sql: string) => Statement;
+  /** The rows of call_legs by leg id, in rowid order (a Map keeps insertion order). */
+  private readonly rows = new Map<string, LegRow>();
+  /** Leg ids per PBX call, in rowid order. */
+  private readonly legIds = new Map<string, Set<string>>();
+  private nextSeq = 0;
 
   constructor(db: Database, logger: Logger) {
     applyMigrations(db, 'calls', CALL_STORE_MIGRATIONS, logger);
     this.statement = statementCache(db);
+    const stored = this.statement('SELECT * FROM call_legs ORDER BY rowid').all() as Row[];
+    for (const row of stored)
+      this.remember(row.call_id, {
+        pbxCallId: row.pbx_call_id,
+        dialRequestId: row.dial_request_id ?? undefined,
+        reportsFinish: row.reports_finish === 1,
+        ended: row.ended === 1,
+        callJson: row.call_json,
+        updatedAt: row.updated_at,
+        seq: 0,
+      });
   }
 
   save(leg: StoredLeg): void {
+    const row: LegRow = {
+      pbxCallId: leg.pbxCallId,
+      dialRequestId: leg.dialRequestId,
+      reportsFinish: leg.reportsFinish,
+      ended: leg.call.state === 'ended',
+      callJson: JSON.stringify(leg.call),
+      updatedAt: leg.updatedAt,
+      seq: 0,
+    };
     this.statement(
       `INSERT INTO call_legs (call_id, pbx_call_id, dial_request_id, reports_finish, ended,
            call_json, updated_at)
@@ -101,37 +143,48 @@ export class SqliteCallStore implements CallStore {
            ended = excluded.ended, call_json = excluded.call_json, updated_at = excluded.updated_at`,
     ).run(
       leg.call.id,
-      leg.pbxCallId,
-      leg.dialRequestId ?? null,
-      leg.reportsFinish ? 1 : 0,
-      leg.call.state === 'ended' ? 1 : 0,
-      JSON.stringify(leg.call),
-      leg.updatedAt,
+      row.pbxCallId,
+      row.dialRequestId ?? null,
+      row.reportsFinish ? 1 : 0,
+      row.ended ? 1 : 0,
+      row.callJson,
+      row.updatedAt,
     );
+    this.remember(leg.call.id, row);
   }
 
   legsOf(pbxCallId: string): StoredLeg[] {
-    const rows = this.statement('SELECT * FROM call_legs WHERE pbx_call_id = ? ORDER BY rowid').all(
-      pbxCallId,
-    ) as Row[];
-    return rows.map(toLeg);
+    const ids = this.legIds.get(pbxCallId);
+    if (ids === undefined) return [];
+    const rows: LegRow[] = [];
+    for (const id of ids) {
+      const row = this.rows.get(id);
+      if (row !== undefined) rows.push(row);
+    }
+    return rows.sort((a, b) => a.seq - b.seq).map(toLeg);
   }
 
   deleteCall(pbxCallId: string): void {
     this.statement('DELETE FROM call_legs WHERE pbx_call_id = ?').run(pbxCallId);
+    for (const id of this.legIds.get(pbxCallId) ?? []) this.rows.delete(id);
+    this.legIds.delete(pbxCallId);
   }
 
   all(): StoredLeg[] {
-    const rows = this.statement('SELECT * FROM call_legs ORDER BY rowid').all() as Row[];
-    return rows.map(toLeg);
+    return [...this.rows.values()].map(toLeg);
   }
 
   idleCalls(before: number): string[] {
-    const rows = this.statement(
-      `SELECT pbx_call_id FROM call_legs GROUP BY pbx_call_id
-         HAVING MIN(ended) = 1 AND MAX(updated_at) < ?`,
-    ).all(before) as { pbx_call_id: string }[];
-    return rows.map((r) => r.pbx_call_id);
+    const idle: string[] = [];
+    for (const [pbxCallId, ids] of this.legIds) {
+      let allIdle = true;
+      for (const id of ids) {
+        const row = this.rows.get(id);
+        if (row === undefined || !row.ended || row.updatedAt >= before) allIdle = false;
+      }
+      if (allIdle) idle.push(pbxCallId);
+    }
+    return idle;
   }
 
   markSeen(at: number): void {
@@ -145,6 +198,21 @@ export class SqliteCallStore implements CallStore {
     const row = this.statement('SELECT seen_at FROM calls_seen WHERE id = 1').get() as
       { seen_at: number } | undefined;
     return row?.seen_at;
+  }
+
+  /** The copy of a row just written: an upsert keeps its rowid, so its place in the order. */
+  private remember(callId: string, row: LegRow): void {
+    const before = this.rows.get(callId);
+    row.seq = before?.seq ?? this.nextSeq++;
+    if (before !== undefined && before.pbxCallId !== row.pbxCallId) {
+      const old = this.legIds.get(before.pbxCallId);
+      old?.delete(callId);
+      if (old?.size === 0) this.legIds.delete(before.pbxCallId);
+    }
+    this.rows.set(callId, row);
+    let ids = this.legIds.get(row.pbxCallId);
+    if (ids === undefined) this.legIds.set(row.pbxCallId, (ids = new Set()));
+    ids.add(callId);
   }
 }
 

@@ -104,6 +104,54 @@ describe('calls/call-store', () => {
     expect(store.lastSeen()).toBe(2000);
   });
 
+  it('answers from the rows it wrote, as the file holds them, without reading them back', () => {
+    const path = join(dir, 'mirror.db');
+    const store = sqlite(path);
+    store.save(leg('q1:201', 'q1', 'ringing', 1));
+    store.save(leg('q1:202', 'q1', 'ringing', 1));
+    store.save(leg('t1:203', 't1', 'connected', 2));
+    store.save(leg('q1:201', 'q1', 'ended', 3, { endReason: 'no-answer' }));
+    // A transfer moves a leg to another PBX call: it keeps its place (its rowid) in the order.
+    store.save(leg('q1:202', 't1', 'connected', 4));
+    store.save(leg('t1:204', 't1', 'ringing', 5));
+    store.save(leg('d1:205', 'd1', 'ended', 1));
+    store.deleteCall('d1');
+    const answered = {
+      all: store.all(),
+      q1: store.legsOf('q1'),
+      t1: store.legsOf('t1'),
+      idle: store.idleCalls(10),
+    };
+    expect(answered.t1.map((l) => l.call.id)).toEqual(['q1:202', 't1:203', 't1:204']);
+    expect(answered.idle).toEqual(['q1']);
+    const fromFile = sqlite(path);
+    expect({
+      all: fromFile.all(),
+      q1: fromFile.legsOf('q1'),
+      t1: fromFile.legsOf('t1'),
+      idle: fromFile.idleCalls(10),
+    }).toEqual(answered);
+    // The file is this bridge's own: what it wrote is answered without a read.
+    open[0]!.exec('DELETE FROM call_legs');
+    expect(store.legsOf('t1')).toEqual(answered.t1);
+  });
+
+  it('does not answer with a leg the database refused to store', () => {
+    const store = sqlite();
+    store.save(leg('q1:201', 'q1', 'ringing', 1));
+    open[0]!.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON call_legs
+                     BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    expect(() => store.save(leg('q1:201', 'q1', 'ended', 2))).toThrow('disk full');
+    expect(store.legsOf('q1').map((l) => l.call.state)).toEqual(['ringing']);
+    expect(() => store.deleteCall('q1')).not.toThrow();
+    open[0]!.exec('DROP TRIGGER refuse');
+    store.save(leg('q2:201', 'q2', 'ringing', 3));
+    open[0]!.exec(`CREATE TRIGGER refuse BEFORE DELETE ON call_legs
+                     BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    expect(() => store.deleteCall('q2')).toThrow('disk full');
+    expect(store.all().map((l) => [l.call.id, l.call.state])).toEqual([['q2:201', 'ringing']]);
+  });
+
   it('keeps the legs and the last check in the database file across a restart', () => {
     const path = join(dir, 'restart.db');
     const before = sqlite(path);
