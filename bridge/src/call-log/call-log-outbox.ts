@@ -421,7 +421,7 @@ export function countsOf(rows: readonly { state: OutboxState; n: number }[]) {
 
 /** One bridge's outbox in its SQLite file: every method is one synchronous statement or transaction. */
 export class SqliteCallLogOutbox implements CallLogOutbox {
-  readonly shared = false;
+  readonly shared: boolean = false;
   private readonly statement: (sql: string) => Statement;
   // The transactions, made once: better-sqlite3 builds a wrapper function and its variants at
   // each db.transaction(), 3 % of the bridge's allocations per call (docs/benchmarks.md).

@@ -180,6 +180,20 @@ export class CallLogService {
    * comes right after, need not ask the outbox again. Oldest first, at most LOGGED_HERE_MAX.
    */
   private readonly loggedHere = new Set<string>();
+  /**
+   * Legs that ended without a log and wait for their PBX call's end (a missed inbound leg), on
+   * an outbox only this bridge writes: until then no one but this service stores their log,
+   * and it notes that in loggedHere, so the end of the call need not read the outbox again.
+   * Oldest first, at most LOGGED_HERE_MAX.
+   */
+  private readonly waitingUnlogged = new Set<string>();
+  /**
+   * The calls whose draft the last run left in an outbox only this bridge writes, as listed at
+   * start and not read since: any other call's draft, if it has one, was written in this run
+   * and is in `active`, so its first ring need not ask the database (mayHaveDraft). Undefined
+   * until start has listed them, and always with a shared outbox (other bridges write drafts).
+   */
+  private draftsOfLastRun: Set<string> | undefined;
   /** Set from the first refused write until writes work again (the admin is told once). */
   private storageError: OutboxError | undefined;
   private started = false;
@@ -282,6 +296,12 @@ export class CallLogService {
         this.options.calls.resumes?.(draft.callId) !== true &&
         (!this.outbox.shared || draft.updatedAt < abandonedBefore),
     );
+    if (!this.outbox.shared) {
+      // Those logged below lose their draft in the same transaction as the log is stored.
+      const kept = new Set(drafts.map((draft) => draft.callId));
+      for (const draft of interrupted) kept.delete(draft.callId);
+      this.draftsOfLastRun = kept;
+    }
     for (const draft of interrupted) {
       const { call } = draft;
       this.active.set(draft.callId, {
@@ -340,7 +360,7 @@ export class CallLogService {
         if (call.state !== 'ended') {
           // A call resumed after a restart (or followed by another bridge) takes up the notes
           // typed before.
-          const known = this.active.get(call.id) ?? (await this.readDraft(call.id));
+          const known = this.active.get(call.id) ?? (await this.readDraftIfAny(call.id));
           this.active.set(call.id, { ...known, extension: call.extension, call });
           return;
         }
@@ -351,6 +371,8 @@ export class CallLogService {
         if ((look.entry === undefined && this.waits(call)) || call.lookup === 'pending') {
           // Notes are kept for it meanwhile.
           this.active.set(call.id, { ...this.active.get(call.id), extension: call.extension });
+          if (look.entry === undefined && !this.outbox.shared)
+            addCapped(this.waitingUnlogged, call.id, LOGGED_HERE_MAX);
           return;
         }
         await this.logEnded(call, look);
@@ -376,6 +398,10 @@ export class CallLogService {
       const open: Call[] = [];
       for (const leg of legs) {
         if (this.loggedHere.delete(leg.id)) continue; // stored a moment ago, in this task chain
+        if (this.waitingUnlogged.delete(leg.id)) {
+          open.push(leg); // read when it ended, and not stored since
+          continue;
+        }
         if ((await this.outbox.get(leg.id)) === undefined) open.push(leg);
       }
       for (const leg of open) if (!awaitsCallEnd(leg)) await this.logEnded(leg, NOT_LOGGED);
@@ -628,7 +654,7 @@ export class CallLogService {
     alsoRang: readonly string[] = [],
     look?: OutboxLook,
   ): Promise<void> {
-    const draft = this.active.get(call.id) ?? (await this.readDraft(call.id));
+    const draft = this.active.get(call.id) ?? (await this.readDraftIfAny(call.id));
     this.active.delete(call.id);
     if (this.unsaved.has(call.id)) return; // a repeated `ended` of a log held in memory
     const repUserId = this.options.repUserIdForExtension(call.extension);
@@ -688,11 +714,8 @@ export class CallLogService {
    */
   private async store(entry: NewOutboxEntry, now: number): Promise<boolean> {
     // Stored now, by this bridge or (the insert refused) another one, or held below.
-    this.loggedHere.add(entry.callId);
-    for (const oldest of this.loggedHere) {
-      if (this.loggedHere.size <= LOGGED_HERE_MAX) break;
-      this.loggedHere.delete(oldest);
-    }
+    addCapped(this.loggedHere, entry.callId, LOGGED_HERE_MAX);
+    this.waitingUnlogged.delete(entry.callId);
     try {
       const inserted = await this.outbox.insertEnded(entry, now);
       // Counted at once (the next drain reads the true counts): a skipped log is never drained.
@@ -740,6 +763,12 @@ export class CallLogService {
     } catch (error) {
       this.storageFailed(error, `storing the notes of call ${callId}`);
     }
+  }
+
+  /** A call's draft, unless it cannot have one (draftsOfLastRun): one read less per call. */
+  private async readDraftIfAny(callId: string): Promise<ActiveCall | undefined> {
+    const unknown = this.draftsOfLastRun === undefined || this.draftsOfLastRun.delete(callId);
+    return unknown ? this.readDraft(callId) : undefined;
   }
 
   private async readDraft(callId: string): Promise<ActiveCall | undefined> {
@@ -1213,4 +1242,13 @@ async function forEachLimited<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Adds `value` to a set kept in insertion order, forgetting the oldest beyond `max`. */
+function addCapped(set: Set<string>, value: string, max: number): void {
+  set.add(value);
+  for (const oldest of set) {
+    if (set.size <= max) break;
+    set.delete(oldest);
+  }
 }

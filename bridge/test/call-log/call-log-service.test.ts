@@ -420,6 +420,42 @@ describe('call-log/call-log-service (fake gateway)', () => {
       jest.useRealTimers();
     }
   });
+
+  it('a call resumed after a restart keeps the notes typed before it; a new call asks for no draft', async () => {
+    const connected = (id: string): Call => ({ ...ended(id), state: 'connected' });
+    const before = service();
+    await before.start();
+    await before.onCallChanged(connected('c20'));
+    await before.addNote({ callId: 'c20', notes: 'send the contract', repExtensions: ['201'] });
+    await before.stop(); // the bridge stops mid-call; the call core keeps c20 across it
+
+    const reads = jest.spyOn(SqliteCallLogOutbox.prototype, 'getDraft');
+    const after = service(
+      {},
+      {
+        calls: {
+          onCallChanged: () => () => undefined,
+          onCallFinished: () => () => undefined,
+          setLogStatus: (callId, status) => published.push({ callId, status }),
+          resumes: (callId) => callId === 'c20',
+        },
+      },
+    );
+    await after.start();
+    // The PBX says the call is still up, and then that it ended: its notes go with the Task.
+    await after.onCallChanged(connected('c20'));
+    await after.onCallChanged(ended('c20'));
+    // A call that first rang in this run on this bridge's own outbox has no draft to read.
+    await after.onCallChanged(connected('c21'));
+    await after.onCallChanged(ended('c21'));
+    await after.flush();
+    expect(gateway.tasksFor('c20')).toEqual([
+      expect.objectContaining({ Description: 'send the contract' }),
+    ]);
+    expect(gateway.tasksFor('c21')).toHaveLength(1);
+    expect(reads.mock.calls).toEqual([['c20']]);
+    reads.mockRestore();
+  });
 });
 
 describe('call-log/call-log-service when the database refuses writes (real SQLite errors)', () => {
@@ -621,6 +657,41 @@ describe('call-log/call-log-service: queue calls and click-to-dials (issue 11)',
     await s.flush();
     expect(reads).toHaveBeenCalledTimes(3);
     expect(gateway.tasksFor('r1:201')).toHaveLength(1);
+  });
+
+  it('a missed call asks the outbox once, when its leg ends; with a shared outbox, again at the call’s end', async () => {
+    const reads = jest.spyOn(SqliteCallLogOutbox.prototype, 'get');
+    const missed = leg('m1:201');
+    await s.onCallChanged(missed);
+    await s.onCallFinished('m1', [missed]);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(await s.status('m1:201')).toEqual({ state: 'pending' });
+
+    // Several bridges: another one may store the log between the leg's end and the call's.
+    class SharedOutbox extends SqliteCallLogOutbox {
+      override readonly shared = true;
+    }
+    const shared = new CallLogService({
+      outbox: new SharedOutbox(db, silentLogger()),
+      gateway,
+      config: { ...CallLogSchema.parse({}), missedCalls: 'callback-task' },
+      repUserIdForExtension: (ext) => `005000000000R${ext}`,
+      logger: silentLogger(),
+      now: () => new Date(START),
+      calls: {
+        onCallChanged: () => () => undefined,
+        onCallFinished: () => () => undefined,
+        setLogStatus: () => undefined,
+      },
+    });
+    teardown.add(shared, (started) => started.stop());
+    reads.mockClear();
+    const other = leg('m2:201');
+    await shared.onCallChanged(other);
+    await shared.onCallFinished('m2', [other]);
+    expect(reads).toHaveBeenCalledTimes(2);
+    await s.flush();
+    expect(gateway.tasksFor('m1:201')).toHaveLength(1);
   });
 
   it('another bridge stores the log between our look and our insert: one log, and not ours to tell', async () => {
