@@ -1,6 +1,6 @@
-// Statistics of the benchmark's alternating rounds (run.ts): each round gives one bridge/relay
-// ratio; the figure reported is their median, with quartiles, range, and how many rounds it
-// took for the running median to settle.
+// Statistics of the benchmark's alternating rounds (run.ts): each pair of rounds gives one
+// bridge/relay ratio (pairRatios); the figure reported is their median, with quartiles, range,
+// and how many pairs it took for the running median to settle.
 
 /** Median, quartiles and range of the per-round ratios. */
 export interface RatioSummary {
@@ -39,4 +39,25 @@ export function summarizeRatios(ratios: number[]): RatioSummary {
     max: s.at(-1) ?? NaN,
     stableFrom,
   };
+}
+
+/**
+ * One ratio per pair of rounds, over both sides' runs of the pair together. Round 2k runs the
+ * bridge first and round 2k+1 the relay first (run.ts: A B, B A, A B, …), so each side runs
+ * once straight after its own run and once after the other side's two. The run after a wait is
+ * the worse one (docs/benchmarks.md: V8 shrinks an idle heap, caches go cold), and a ratio per
+ * round set such a run against one that did not wait: the per-round ratios alternated low and
+ * high, and their median fell wherever the split did. Within a pair each side has one run of
+ * each kind, and a steady drift of the machine over the pair cancels too. An odd last round
+ * has no partner and is left out.
+ */
+export function pairRatios<T>(
+  bridge: readonly T[],
+  relay: readonly T[],
+  measure: (runs: readonly T[]) => number,
+): number[] {
+  const ratios: number[] = [];
+  for (let i = 0; i + 1 < Math.min(bridge.length, relay.length); i += 2)
+    ratios.push(measure(bridge.slice(i, i + 2)) / measure(relay.slice(i, i + 2)));
+  return ratios;
 }

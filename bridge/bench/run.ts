@@ -6,8 +6,9 @@
 //
 // Bridge and relay run side by side and take turns in short rounds (who goes first alternates),
 // so whatever else the machine does in those minutes lands on both: run one after the other,
-// three runs at 10,000 reps gave warm p99 ratios of 2.9x, 20.7x and 1.2x. The figure is the
-// median of the per-round ratios, with its spread. Each side's clients live in a process of
+// three runs at 10,000 reps gave warm p99 ratios of 2.9x, 20.7x and 1.2x. Both are warmed up
+// first with the same calls. The figure is the median of the ratios per pair of rounds (A B,
+// B A: round-stats.ts, pairRatios), with its spread. Each side's clients live in a process of
 // their own (rep-pool.ts), as one process may not hold 20,000 sockets.
 //   node bridge/dist/bench/run.js [--clients 1000] [--calls 2000] [--rounds 10] [--rate 100]
 //     [--bridges N] [--kept-logs N] [--pg-statements K]
@@ -30,7 +31,7 @@ import {
   type PoolCommand,
   type PoolReply,
 } from './rep-pool';
-import { summarizeRatios } from './round-stats';
+import { pairRatios, summarizeRatios } from './round-stats';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres-instance';
 import { PG_STATEMENTS_SETTINGS, PgStatements, statementLines } from './pg-statements';
 
@@ -82,6 +83,10 @@ function parseArgs(argv: string[]): Options {
         `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} (use --clients N --calls N --rounds N --rate N --bridges N --kept-logs N --pg-statements K)`,
       );
   }
+  if (options.rounds % 2 !== 0)
+    throw new Error(
+      '--rounds must be even: the ratios are taken per pair of rounds (one bridge-first, one relay-first)',
+    );
   if (options.pgStatements > 0 && options.bridges < 2)
     throw new Error(
       '--pg-statements counts what several bridges ask PostgreSQL: give --bridges 2 or more (one bridge keeps its state in SQLite)',
@@ -616,9 +621,9 @@ function ratioLine(name: string, ratios: number[]): string {
   const r = summarizeRatios(ratios);
   const x = (n: number) => `${n.toFixed(2)}x`;
   return (
-    `${name}: median ${x(r.median)} over ${ratios.length} rounds (quartiles ${x(r.q1)}–${x(r.q3)}, ` +
-    `range ${x(r.min)}–${x(r.max)}); the running median stays within ±10 % from round ${r.stableFrom}. ` +
-    `Per round: ${ratios.map((v) => v.toFixed(2)).join(' ')}`
+    `${name}: median ${x(r.median)} over ${ratios.length} pairs of rounds (quartiles ${x(r.q1)}–${x(r.q3)}, ` +
+    `range ${x(r.min)}–${x(r.max)}); the running median stays within ±10 % from pair ${r.stableFrom}. ` +
+    `Per pair: ${ratios.map((v) => v.toFixed(2)).join(' ')}`
   );
 }
 
@@ -642,8 +647,12 @@ async function main(): Promise<void> {
   try {
     relay = await startRelayTarget(options);
 
-    // Warm the bridge's lookup cache for the known numbers (the relay has none).
-    await run(bridge, 'warmup', { ...round, calls: KNOWN_NUMBERS.length }, 'warm');
+    // Warm the bridge's lookup cache for the known numbers (the relay has none), and both
+    // sides' compiled code: an unwarmed relay spent 0.95 ms a call in its first round and
+    // 0.56-0.61 from its fourth (docs/benchmarks.md).
+    const warmup = { ...round, calls: KNOWN_NUMBERS.length };
+    await run(bridge, 'warmup', warmup, 'warm');
+    await run(relay, 'warmup', warmup, 'warm');
     const warmRounds: Phase[] = [];
     const bareRounds: Phase[] = [];
     const usedBefore = await apiUsed(bridge.webhookUrls);
@@ -679,8 +688,15 @@ async function main(): Promise<void> {
             `Requests the org received per call, by kind (cold): ${requestsPerCall(requestsAfterWarm, requestsAfterCold, coldCalls)}`,
           ];
 
-    const perRound = (f: (p: Phase) => number) =>
-      warmRounds.map((w, i) => f(w) / f(bareRounds[i]!));
+    const perPair = (f: (runs: readonly Phase[]) => number) =>
+      pairRatios(warmRounds, bareRounds, f);
+    const pooledPercentile = (p: number) => (runs: readonly Phase[]) =>
+      percentile(
+        runs.flatMap((r) => r.latencies).sort((a, b) => a - b),
+        p,
+      );
+    const cpuPerCall = (runs: readonly Phase[]) =>
+      runs.reduce((t, r) => t + r.cpuMsPerCall, 0) / Math.max(1, runs.length);
     const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ');
     const lines = [
       `Command: npm run bench -- --clients ${options.clients} --calls ${options.calls} --rounds ${options.rounds} --rate ${options.rate}${options.bridges > 1 ? ` --bridges ${options.bridges}` : ''}${options.keptLogs > 0 ? ` --kept-logs ${options.keptLogs}` : ''}${options.pgStatements > 0 ? ` --pg-statements ${options.pgStatements}` : ''}`,
@@ -705,18 +721,15 @@ async function main(): Promise<void> {
       perRepLine('Bridge memory', bridge, options.clients),
       perRepLine('Bare relay memory', relay, options.clients),
       '',
-      ratioLine(
-        'Bridge warm p99 / bare relay p99',
-        perRound((p) => percentile(p.latencies, 99)),
-      ),
-      ratioLine(
-        'Bridge warm p50 / bare relay p50',
-        perRound((p) => percentile(p.latencies, 50)),
-      ),
-      ratioLine(
-        'Bridge / relay server CPU per call',
-        perRound((p) => p.cpuMsPerCall),
-      ),
+      ratioLine('Bridge warm p99 / bare relay p99', perPair(pooledPercentile(99))),
+      ratioLine('Bridge warm p50 / bare relay p50', perPair(pooledPercentile(50))),
+      ratioLine('Bridge / relay server CPU per call', perPair(cpuPerCall)),
+      `Server CPU ms per call by round, bridge / relay: ${warmRounds
+        .map(
+          (w, i) =>
+            `${w.cpuMsPerCall.toFixed(2)} / ${bareRounds[i]?.cpuMsPerCall.toFixed(2) ?? '—'}`,
+        )
+        .join(', ')}`,
       ...(statementsWarm === undefined
         ? []
         : [
