@@ -45,9 +45,9 @@ export function summarizeRatios(ratios: number[]): RatioSummary {
  * One ratio per pair of rounds, over both sides' runs of the pair together. Round 2k runs the
  * bridge first and round 2k+1 the relay first (run.ts: A B, B A, A B, …), so each side runs
  * once straight after its own run and once after the other side's two. The run after a wait is
- * the worse one (docs/benchmarks.md: V8 shrinks an idle heap, caches go cold), and a ratio per
- * round set such a run against one that did not wait: the per-round ratios alternated low and
- * high, and their median fell wherever the split did. Within a pair each side has one run of
+ * the worse one (docs/benchmarks.md, tenth pass), and a ratio per round set such a run against
+ * one that did not wait: the per-round ratios alternated low and high, and their median fell
+ * wherever the split did. Within a pair each side has one run of
  * each kind, and a steady drift of the machine over the pair cancels too. An odd last round
  * has no partner and is left out.
  */
