@@ -33,8 +33,9 @@ export function summarizeRatios(ratios: number[]): RatioSummary {
   }
   return {
     median: final,
-    q1: median(s.slice(0, Math.floor(s.length / 2))),
-    q3: median(s.slice(Math.ceil(s.length / 2))),
+    // One ratio alone is its own quartiles.
+    q1: s.length === 1 ? final : median(s.slice(0, Math.floor(s.length / 2))),
+    q3: s.length === 1 ? final : median(s.slice(Math.ceil(s.length / 2))),
     min: s[0] ?? NaN,
     max: s.at(-1) ?? NaN,
     stableFrom,

@@ -621,7 +621,7 @@ function ratioLine(name: string, ratios: number[]): string {
   const r = summarizeRatios(ratios);
   const x = (n: number) => `${n.toFixed(2)}x`;
   return (
-    `${name}: median ${x(r.median)} over ${ratios.length} pairs of rounds (quartiles ${x(r.q1)}–${x(r.q3)}, ` +
+    `${name}: median ${x(r.median)} over ${ratios.length} ${ratios.length === 1 ? 'pair' : 'pairs'} of rounds (quartiles ${x(r.q1)}–${x(r.q3)}, ` +
     `range ${x(r.min)}–${x(r.max)}); the running median stays within ±10 % from pair ${r.stableFrom}. ` +
     `Per pair: ${ratios.map((v) => v.toFixed(2)).join(' ')}`
   );

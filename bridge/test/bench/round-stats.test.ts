@@ -10,6 +10,7 @@ describe('benchmark round statistics', () => {
     const summary = summarizeRatios([1.1, 20.7, 1.2, 0.9, 1.0, 2.9]);
     expect(summary.median).toBeCloseTo(1.15, 10);
     expect(summary).toMatchObject({ q1: 1.0, q3: 2.9, min: 0.9, max: 20.7, stableFrom: 3 });
+    expect(summarizeRatios([2.5])).toMatchObject({ median: 2.5, q1: 2.5, q3: 2.5 });
   });
 
   it('counts the rounds after which the running median stays within 10 % of the final one', () => {
