@@ -648,9 +648,9 @@ async function main(): Promise<void> {
     relay = await startRelayTarget(options);
 
     // Warm the bridge's lookup cache for the known numbers (the relay has none), and both
-    // sides' compiled code: an unwarmed relay spent 0.95 ms a call in its first round and
-    // 0.56-0.61 from its fourth (docs/benchmarks.md).
-    const warmup = { ...round, calls: KNOWN_NUMBERS.length };
+    // sides' compiled code, with a round's worth of calls each: unwarmed, the relay spent
+    // 0.93-1.02 ms a call in its first round and 0.56-0.65 from its fourth (docs/benchmarks.md).
+    const warmup = { ...round, calls: Math.max(KNOWN_NUMBERS.length, round.calls) };
     await run(bridge, 'warmup', warmup, 'warm');
     await run(relay, 'warmup', warmup, 'warm');
     const warmRounds: Phase[] = [];
