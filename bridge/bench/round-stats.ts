@@ -2,7 +2,7 @@
 // bridge/relay ratio (pairRatios); the figure reported is their median, with quartiles, range,
 // and how many pairs it took for the running median to settle.
 
-/** Median, quartiles and range of the per-round ratios. */
+/** Median, quartiles and range of the ratios (run.ts: one per pair of rounds). */
 export interface RatioSummary {
   median: number;
   q1: number;
@@ -10,8 +10,8 @@ export interface RatioSummary {
   min: number;
   max: number;
   /**
-   * The first round count from which the running median stays within ±10 % of the final one:
-   * fewer rounds than this gave a different figure in this run.
+   * The first count of ratios from which the running median stays within ±10 % of the final
+   * one: fewer ratios (pairs of rounds) than this gave a different figure in this run.
    */
   stableFrom: number;
 }
@@ -48,9 +48,8 @@ export function summarizeRatios(ratios: number[]): RatioSummary {
  * once straight after its own run and once after the other side's two. The run after a wait is
  * the worse one (docs/benchmarks.md, tenth pass), and a ratio per round set such a run against
  * one that did not wait: the per-round ratios alternated low and high, and their median fell
- * wherever the split did. Within a pair each side has one run of
- * each kind, and a steady drift of the machine over the pair cancels too. An odd last round
- * has no partner and is left out.
+ * wherever the split did. Within a pair each side has one run of each kind, and a steady drift
+ * of the machine over the pair cancels too. An odd last round has no partner and is left out.
  */
 export function pairRatios<T>(
   bridge: readonly T[],

@@ -33,66 +33,8 @@ import {
 } from './rep-pool';
 import { pairRatios, summarizeRatios } from './round-stats';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres-instance';
+import { BenchUsageError, parseBenchArgs, type BenchOptions } from './bench-options';
 import { PG_STATEMENTS_SETTINGS, PgStatements, statementLines } from './pg-statements';
-
-interface Options {
-  clients: number;
-  /** Warm calls through each of bridge and relay, split evenly over the rounds. */
-  calls: number;
-  rounds: number;
-  rate: number;
-  /** Bridges on one PostgreSQL (started here), the reps spread over them; 1: SQLite only. */
-  bridges: number;
-  /** Sent logs the call-log outbox holds before the bridges start (kept-logs.ts). */
-  keptLogs: number;
-  /** With --bridges: list the K statements PostgreSQL runs most per warm call (pg-statements.ts). */
-  pgStatements: number;
-}
-
-/** Each command-line option and the field it sets. */
-const OPTION_FIELDS = {
-  clients: 'clients',
-  calls: 'calls',
-  rounds: 'rounds',
-  rate: 'rate',
-  bridges: 'bridges',
-  'kept-logs': 'keptLogs',
-  'pg-statements': 'pgStatements',
-} as const satisfies Record<string, keyof Options>;
-
-function parseArgs(argv: string[]): Options {
-  const options: Options = {
-    clients: 1000,
-    calls: 2000,
-    rounds: 10,
-    rate: 100,
-    bridges: 1,
-    keptLogs: 0,
-    pgStatements: 0,
-  };
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i]?.replace(/^--/, '') ?? '';
-    const field = Object.hasOwn(OPTION_FIELDS, flag)
-      ? OPTION_FIELDS[flag as keyof typeof OPTION_FIELDS]
-      : undefined;
-    const value = Number(argv[i + 1]);
-    if (field !== undefined && argv[i]?.startsWith('--') && Number.isInteger(value) && value > 0)
-      options[field] = value;
-    else
-      throw new Error(
-        `unknown or bad option ${argv[i] ?? ''} ${argv[i + 1] ?? ''} (use --clients N --calls N --rounds N --rate N --bridges N --kept-logs N --pg-statements K)`,
-      );
-  }
-  if (options.rounds % 2 !== 0)
-    throw new Error(
-      '--rounds must be even: the ratios are taken per pair of rounds (one bridge-first, one relay-first)',
-    );
-  if (options.pgStatements > 0 && options.bridges < 2)
-    throw new Error(
-      '--pg-statements counts what several bridges ask PostgreSQL: give --bridges 2 or more (one bridge keeps its state in SQLite)',
-    );
-  return options;
-}
 
 interface Phase extends Driven {
   rssBeforeMb: number;
@@ -305,7 +247,7 @@ async function connectReps(
 }
 
 /** The real bridge (child process) on the emulated org (another), its reps connected. */
-async function startBridgeTarget(options: Options, dir: string): Promise<Target> {
+async function startBridgeTarget(options: BenchOptions, dir: string): Promise<Target> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signingKey = await importPKCS8(
     privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
@@ -503,7 +445,7 @@ function firstLine(child: ChildProcess): Promise<string> {
 }
 
 /** The bare relay (child process), its clients connected. */
-async function startRelayTarget(options: Options): Promise<Target> {
+async function startRelayTarget(options: BenchOptions): Promise<Target> {
   const child = spawn(process.execPath, [...serverArgs(), path.join(__dirname, 'bare-relay.js')], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -638,7 +580,7 @@ function perRepLine(name: string, target: Target, reps: number): string {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseBenchArgs(process.argv.slice(2));
   const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-bench-'));
   const round = { calls: Math.ceil(options.calls / options.rounds), rate: options.rate };
   const loadAtStart = loadavg();
@@ -744,6 +686,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof BenchUsageError) {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(
     `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

@@ -190,7 +190,7 @@ export class CallLogService {
   /**
    * The calls whose draft the last run left in an outbox only this bridge writes, as listed at
    * start and not read since: any other call's draft, if it has one, was written in this run
-   * and is in `active`, so its first ring need not ask the database (mayHaveDraft). Undefined
+   * and is in `active`, so its first ring need not ask the database (readDraftIfAny). Undefined
    * until start has listed them, and always with a shared outbox (other bridges write drafts).
    */
   private draftsOfLastRun: Set<string> | undefined;

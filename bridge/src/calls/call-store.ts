@@ -120,19 +120,17 @@ export class SqliteCallStore implements CallStore {
         ended: row.ended === 1,
         callJson: row.call_json,
         updatedAt: row.updated_at,
-        seq: 0,
       });
   }
 
   save(leg: StoredLeg): void {
-    const row: LegRow = {
+    const row: Omit<LegRow, 'seq'> = {
       pbxCallId: leg.pbxCallId,
       dialRequestId: leg.dialRequestId,
       reportsFinish: leg.reportsFinish,
       ended: leg.call.state === 'ended',
       callJson: JSON.stringify(leg.call),
       updatedAt: leg.updatedAt,
-      seq: 0,
     };
     this.statement(
       `INSERT INTO call_legs (call_id, pbx_call_id, dial_request_id, reports_finish, ended,
@@ -201,9 +199,9 @@ export class SqliteCallStore implements CallStore {
   }
 
   /** The copy of a row just written: an upsert keeps its rowid, so its place in the order. */
-  private remember(callId: string, row: LegRow): void {
+  private remember(callId: string, written: Omit<LegRow, 'seq'>): void {
     const before = this.rows.get(callId);
-    row.seq = before?.seq ?? this.nextSeq++;
+    const row: LegRow = { ...written, seq: before?.seq ?? this.nextSeq++ };
     if (before !== undefined && before.pbxCallId !== row.pbxCallId) {
       const old = this.legIds.get(before.pbxCallId);
       old?.delete(callId);
