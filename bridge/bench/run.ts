@@ -150,7 +150,10 @@ class Pool {
   }
 }
 
-/** Node options for a server the bench starts: the memory probe, and a CPU profile if asked. */
+/**
+ * Node options for a server the bench starts: the memory probe, and if asked a CPU profile
+ * (`BENCH_PROFILE_DIR`) or a symbol map for Linux `perf` (`BENCH_PERF_MAP=1`).
+ */
 function serverArgs(): string[] {
   return [
     '--expose-gc',
@@ -159,6 +162,9 @@ function serverArgs(): string[] {
     ...(process.env.BENCH_PROFILE_DIR === undefined
       ? []
       : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]),
+    ...(process.env.BENCH_PERF_MAP === '1'
+      ? ['--perf-basic-prof', '--interpreted-frames-native-stack']
+      : []),
   ];
 }
 
