@@ -230,6 +230,12 @@ export const CALL_LOG_COUNT_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/**
+ * What the caller of insertEnded knows of the call's draft: `maybe` (the default) or `none`,
+ * when it has seen every draft written to the outbox (CallLogService with an unshared one).
+ */
+export type DraftHint = 'maybe' | 'none';
+
 /** A rep's notes for a call still under way. */
 export interface CallLogDraft {
   callId: string;
@@ -320,9 +326,11 @@ export interface CallLogOutbox {
   /**
    * Adds the log of an ended call and drops its draft, in one transaction; false when the call
    * already has a log (a repeated `ended`, or another bridge stored it first). The draft's
-   * notes, typed at whichever bridge, win over the entry's.
+   * notes, typed at whichever bridge, win over the entry's. `draft: 'none'` is the caller's word
+   * that the call has no draft (it knows every draft of an outbox only it writes): the store
+   * then skips looking for one.
    */
-  insertEnded(entry: NewOutboxEntry, now: number): Promise<boolean>;
+  insertEnded(entry: NewOutboxEntry, now: number, draft?: DraftHint): Promise<boolean>;
   /** Stores the notes of a call under way (replacing earlier ones). */
   saveDraft(draft: CallLogDraft): Promise<void>;
   getDraft(callId: string): Promise<CallLogDraft | undefined>;
@@ -471,8 +479,11 @@ export class SqliteCallLogOutbox implements CallLogOutbox {
     return this.statement(OUTBOX_SQL.insert).run(...insertValues(entry, now)).changes === 1;
   }
 
-  insertEnded(entry: NewOutboxEntry, now: number): Promise<boolean> {
-    return settle(() => this.insertEndedNow(entry, now));
+  insertEnded(entry: NewOutboxEntry, now: number, draft: DraftHint = 'maybe'): Promise<boolean> {
+    // No draft to look for: the insert alone, one statement and its commit, not three.
+    return settle(() =>
+      draft === 'none' ? this.insert(entry, now) : this.insertEndedNow(entry, now),
+    );
   }
 
   saveDraft(draft: CallLogDraft): Promise<void> {

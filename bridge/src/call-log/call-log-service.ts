@@ -43,6 +43,7 @@ import {
   type CallLogDraft,
   type CallLogOutbox,
   type CreatedTaskRecord,
+  type DraftHint,
   type OutboxState,
   type NewOutboxEntry,
   type OutboxEntry,
@@ -189,11 +190,14 @@ export class CallLogService {
   private readonly waitingUnlogged = new Set<string>();
   /**
    * The calls whose draft the last run left in an outbox only this bridge writes, as listed at
-   * start and not read since: any other call's draft, if it has one, was written in this run
-   * and is in `active`, so its first ring need not ask the database (readDraftIfAny). Undefined
+   * start, until their log is stored (which drops the draft). Any other call's draft, if it has
+   * one, was written in this run (draftsWritten) and is in `active`: its first ring need not ask
+   * the database (readDraftIfAny), nor its log look for a draft to drop (draftHint). Undefined
    * until start has listed them, and always with a shared outbox (other bridges write drafts).
    */
   private draftsOfLastRun: Set<string> | undefined;
+  /** The calls whose draft this run wrote (or tried to), until their log is stored. */
+  private readonly draftsWritten = new Set<string>();
   /** Set from the first refused write until writes work again (the admin is told once). */
   private storageError: OutboxError | undefined;
   private started = false;
@@ -296,12 +300,8 @@ export class CallLogService {
         this.options.calls.resumes?.(draft.callId) !== true &&
         (!this.outbox.shared || draft.updatedAt < abandonedBefore),
     );
-    if (!this.outbox.shared) {
-      // Those logged below lose their draft in the same transaction as the log is stored.
-      const kept = new Set(drafts.map((draft) => draft.callId));
-      for (const draft of interrupted) kept.delete(draft.callId);
-      this.draftsOfLastRun = kept;
-    }
+    // Every draft listed, those logged below too: each leaves the set once its log is stored.
+    if (!this.outbox.shared) this.draftsOfLastRun = new Set(drafts.map((draft) => draft.callId));
     for (const draft of interrupted) {
       const { call } = draft;
       this.active.set(draft.callId, {
@@ -717,7 +717,8 @@ export class CallLogService {
     addCapped(this.loggedHere, entry.callId, LOGGED_HERE_MAX);
     this.waitingUnlogged.delete(entry.callId);
     try {
-      const inserted = await this.outbox.insertEnded(entry, now);
+      const inserted = await this.outbox.insertEnded(entry, now, this.draftHint(entry.callId));
+      this.draftDropped(entry.callId);
       // Counted at once (the next drain reads the true counts): a skipped log is never drained.
       if (inserted) this.snapshot.counts[entry.state] += 1;
       return inserted;
@@ -735,10 +736,11 @@ export class CallLogService {
     let saved = 0;
     for (const [callId, entry] of [...this.unsaved]) {
       try {
-        await this.outbox.insertEnded(entry, now);
+        await this.outbox.insertEnded(entry, now, this.draftHint(callId));
       } catch {
         return; // still refused: the next round tries again
       }
+      this.draftDropped(callId);
       this.unsaved.delete(callId);
       saved++;
     }
@@ -751,6 +753,8 @@ export class CallLogService {
   /** The notes typed during a call, stored at once; kept in memory if the database refuses. */
   private async saveDraft(callId: string, live: ActiveCall): Promise<void> {
     if (live.call === undefined) return;
+    // Before the write: a write that fails may still have reached the file.
+    this.draftsWritten.add(callId);
     try {
       await this.outbox.saveDraft({
         callId,
@@ -767,8 +771,27 @@ export class CallLogService {
 
   /** A call's draft, unless it cannot have one (draftsOfLastRun): one read less per call. */
   private async readDraftIfAny(callId: string): Promise<ActiveCall | undefined> {
-    const unknown = this.draftsOfLastRun === undefined || this.draftsOfLastRun.delete(callId);
+    const unknown = this.draftsOfLastRun === undefined || this.draftsOfLastRun.has(callId);
     return unknown ? this.readDraft(callId) : undefined;
+  }
+
+  /**
+   * Whether the outbox may hold a draft of the call when its log is stored: `none` only where
+   * this service has seen every draft (an unshared outbox, listed at start), so the store does
+   * not look for one: one statement and one commit less per call.
+   */
+  private draftHint(callId: string): DraftHint {
+    const maybe =
+      this.draftsOfLastRun === undefined ||
+      this.draftsOfLastRun.has(callId) ||
+      this.draftsWritten.has(callId);
+    return maybe ? 'maybe' : 'none';
+  }
+
+  /** The call's log is stored, and its draft (if any) dropped with it. */
+  private draftDropped(callId: string): void {
+    this.draftsOfLastRun?.delete(callId);
+    this.draftsWritten.delete(callId);
   }
 
   private async readDraft(callId: string): Promise<ActiveCall | undefined> {

@@ -31,6 +31,7 @@ import {
   type CallLogDraft,
   type CallLogOutbox,
   type CreatedTaskRecord,
+  type DraftHint,
   type DraftRow,
   type NewOutboxEntry,
   type OutboxEntry,
@@ -140,16 +141,24 @@ export class PostgresCallLogOutbox implements CallLogOutbox {
     this.renewTimer.unref();
   }
 
-  async insertEnded(entry: NewOutboxEntry, now: number): Promise<boolean> {
+  async insertEnded(
+    entry: NewOutboxEntry,
+    now: number,
+    draft: DraftHint = 'maybe',
+  ): Promise<boolean> {
+    if (draft === 'none') {
+      const result = await this.pool.query(numbered(OUTBOX_SQL.insert), insertValues(entry, now));
+      return result.rowCount === 1;
+    }
     return inTransaction(this.pool, async (client) => {
       // The notes typed during the call, at whichever bridge the rep was on, go with the log.
-      const draft = await client.query<DraftRow>(
+      const draftRow = await client.query<DraftRow>(
         'DELETE FROM call_log_drafts WHERE call_id = $1 RETURNING *',
         [entry.callId],
       );
       const result = await client.query(
         numbered(OUTBOX_SQL.insert),
-        insertValues(withDraftNotes(entry, draft.rows[0]), now),
+        insertValues(withDraftNotes(entry, draftRow.rows[0]), now),
       );
       return result.rowCount === 1;
     });

@@ -120,6 +120,28 @@ describe.each(stores)('call-log outbox (%s)', (_name, store) => {
     expect(await a.listDrafts()).toEqual([]);
   });
 
+  it("takes the caller's word that a call has no draft: the log alone is stored", async () => {
+    const outbox = await (await store())();
+    expect(await outbox.insertEnded(entry('h1', { notes: 'from the entry' }), 1_000, 'none')).toBe(
+      true,
+    );
+    expect(await outbox.insertEnded(entry('h1'), 1_000, 'none')).toBe(false);
+    expect(await outbox.get('h1')).toMatchObject({ notes: 'from the entry', state: 'pending' });
+    // A draft the caller did not know of is neither read into the log nor dropped.
+    const call: Call = { ...endedCall('h2'), state: 'connected' };
+    await outbox.saveDraft({
+      callId: 'h2',
+      extension: '201',
+      call,
+      notes: 'typed',
+      disposition: undefined,
+      updatedAt: 900,
+    });
+    expect(await outbox.insertEnded(entry('h2'), 1_000, 'none')).toBe(true);
+    expect((await outbox.get('h2'))?.notes).toBeUndefined();
+    expect((await outbox.listDrafts()).map((d) => d.callId)).toEqual(['h2']);
+  });
+
   it('stores a batch of created Tasks and ends their sends at once', async () => {
     const outbox = await (await store())();
     for (const id of ['b1', 'b2', 'b3']) await outbox.insertEnded(entry(id), 1_000);

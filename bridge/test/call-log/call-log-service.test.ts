@@ -456,6 +456,57 @@ describe('call-log/call-log-service (fake gateway)', () => {
     expect(reads.mock.calls).toEqual([['c20']]);
     reads.mockRestore();
   });
+
+  it('looks for a draft to drop with a log only where one may be: left by the last run or written in this one', async () => {
+    const connected = (id: string): Call => ({ ...ended(id), state: 'connected' });
+    const note = (s: CallLogService, callId: string, notes: string) =>
+      s.addNote({ callId, notes, repExtensions: ['201'] });
+    const before = service();
+    await before.start();
+    await before.onCallChanged(connected('d1'));
+    await note(before, 'd1', 'interrupted by the stop');
+    await before.onCallChanged(connected('d2'));
+    await note(before, 'd2', 'typed before the restart');
+    await before.stop(); // d1 is over when the bridge is back; d2 is kept across the restart
+
+    const inserts = jest.spyOn(SqliteCallLogOutbox.prototype, 'insertEnded');
+    const after = service(
+      {},
+      {
+        calls: {
+          onCallChanged: () => () => undefined,
+          onCallFinished: () => () => undefined,
+          setLogStatus: (callId, status) => published.push({ callId, status }),
+          resumes: (callId) => callId === 'd2',
+        },
+      },
+    );
+    await after.start(); // logs d1 with its notes
+    await after.onCallChanged(connected('d2'));
+    await after.onCallChanged(ended('d2'));
+    await after.onCallChanged(connected('d3'));
+    await note(after, 'd3', 'typed in this run');
+    await after.onCallChanged(ended('d3'));
+    await after.onCallChanged(connected('d4'));
+    await after.onCallChanged(ended('d4'));
+    await after.flush();
+
+    expect(inserts.mock.calls.map(([entry, , hint]) => [entry.callId, hint])).toEqual([
+      ['d1', 'maybe'],
+      ['d2', 'maybe'],
+      ['d3', 'maybe'],
+      ['d4', 'none'],
+    ]);
+    inserts.mockRestore();
+    expect(['d1', 'd2', 'd3', 'd4'].map((id) => gateway.tasksFor(id)[0]?.Description)).toEqual([
+      'interrupted by the stop',
+      'typed before the restart',
+      'typed in this run',
+      undefined,
+    ]);
+    // Every draft went with its log: a third run has none to log again.
+    expect(await new SqliteCallLogOutbox(db, silentLogger()).listDrafts()).toEqual([]);
+  });
 });
 
 describe('call-log/call-log-service when the database refuses writes (real SQLite errors)', () => {
