@@ -53,9 +53,12 @@ export function relayWebhookEvents(
   channel: BridgeChannel,
   logger: Logger,
   now: () => number = Date.now,
-  options: { handOffWaitMs?: number } = {},
+  options: { handOffWaitMs?: number; maxUnsent?: number } = {},
 ): void {
   const handOffWaitMs = options.handOffWaitMs ?? HAND_OFF_WAIT_MS;
+  const maxUnsent = options.maxUnsent ?? MAX_UNSENT;
+  /** Failed events forgotten (beyond maxUnsent) since the hand-off last worked. */
+  let forgotten = 0;
   /**
    * A hand-off failed or ran late, and that was logged (once: an outage of PostgreSQL must not
    * log each of the PBX's hundreds of events a second); the next one that succeeds says so.
@@ -132,16 +135,32 @@ export function relayWebhookEvents(
         for (const { key } of events) unsent.delete(key);
         if (troubled) {
           troubled = false;
-          logger.info('PBX events are passed on to the other bridges again');
+          logger.info(
+            forgotten === 0 ? {} : { forgottenEvents: forgotten },
+            'PBX events are passed on to the other bridges again',
+          );
+          forgotten = 0;
         }
       },
       (error: unknown) => {
         done();
         for (const event of events) unsent.set(event.key, event);
-        // Beyond this many, the oldest retry is only a repeat here: the PBX gave up on it.
+        // Beyond this many, the oldest retry is only a repeat here: the PBX gave up on it. Said
+        // once per outage: those events reached this bridge's reps only.
         for (const key of unsent.keys()) {
-          if (unsent.size <= MAX_UNSENT) break;
+          if (unsent.size <= maxUnsent) break;
           unsent.delete(key);
+          if (forgotten++ === 0)
+            logger.warn(
+              {
+                code: ErrorCodes.PBX_WEBHOOK_NOT_PASSED_ON,
+                kept: maxUnsent,
+                hint:
+                  'A retry of the oldest failed events is now only a repeat here: reps on the ' +
+                  'other bridges miss those calls. Check PostgreSQL (storage.postgres).',
+              },
+              'too many PBX events wait to be passed on; forgetting the oldest',
+            );
         }
         trouble(
           { err: error instanceof Error ? error.message : String(error), events: events.length },

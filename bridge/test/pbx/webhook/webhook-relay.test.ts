@@ -152,6 +152,42 @@ describe('relayWebhookEvents: the PBX is answered once its events are passed on'
     );
   });
 
+  it('forgets the oldest failed events beyond its cap, says so once, and counts them at recovery', async () => {
+    const small = new WebhookPbxAdapter({
+      token: 'x'.repeat(24),
+      dialTimeoutMs: 1000,
+      logger: silentLogger(),
+    });
+    await small.start(() => undefined);
+    const held = new HeldChannel();
+    const logger = createLogger({ level: 'info', destination: { write: (l) => logLines.push(l) } });
+    relayWebhookEvents(small, held, logger, () => AT.getTime(), { maxUnsent: 2 });
+    const at = AT.getTime();
+    for (const key of ['a', 'b', 'c', 'd']) {
+      const answer = small.receive([ringing(key)], at);
+      held.sent.at(-1)!.reject(new Error('database unreachable'));
+      expect(await stateOf(answer?.passedOn)).toBe('failed');
+    }
+    const forgetting = logLines.filter((l) => l.includes('forgetting the oldest'));
+    expect(forgetting).toHaveLength(1);
+    expect(JSON.parse(forgetting[0]!)).toMatchObject({
+      level: 'warn',
+      code: 'PBX_WEBHOOK_NOT_PASSED_ON',
+      kept: 2,
+    });
+
+    // The PBX retries all four: a and b were forgotten (only repeats), c and d go again.
+    expect(small.receive([ringing('a'), ringing('b')], at)).toEqual({ duplicates: 2 });
+    const retry = small.receive([ringing('c'), ringing('d')], at);
+    expect(held.keys().at(-1)).toEqual(['c', 'd']);
+    held.sent.at(-1)!.resolve();
+    expect(await stateOf(retry?.passedOn)).toBe('passed on');
+    const recovered = logLines.filter((l) => l.includes('passed on to the other bridges again'));
+    expect(
+      recovered.map((l) => (JSON.parse(l) as { forgottenEvents?: number }).forgottenEvents),
+    ).toEqual([2]);
+  });
+
   it('does not pass on again what another bridge passed on here', () => {
     const fromOthers = channel.handlers.get('pbx-webhook-events')!;
     fromOthers([{ key: 'z', event: { ...ringing('z').event, at: AT.toISOString() } }]);
