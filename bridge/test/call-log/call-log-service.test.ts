@@ -421,6 +421,21 @@ describe('call-log/call-log-service (fake gateway)', () => {
     }
   });
 
+  /** A service after a restart whose call core keeps `callId` across it. */
+  function serviceKeeping(callId: string) {
+    return service(
+      {},
+      {
+        calls: {
+          onCallChanged: () => () => undefined,
+          onCallFinished: () => () => undefined,
+          setLogStatus: (id, status) => published.push({ callId: id, status }),
+          resumes: (id) => id === callId,
+        },
+      },
+    );
+  }
+
   it('a call resumed after a restart keeps the notes typed before it; a new call asks for no draft', async () => {
     const connected = (id: string): Call => ({ ...ended(id), state: 'connected' });
     const before = service();
@@ -430,17 +445,7 @@ describe('call-log/call-log-service (fake gateway)', () => {
     await before.stop(); // the bridge stops mid-call; the call core keeps c20 across it
 
     const reads = jest.spyOn(SqliteCallLogOutbox.prototype, 'getDraft');
-    const after = service(
-      {},
-      {
-        calls: {
-          onCallChanged: () => () => undefined,
-          onCallFinished: () => () => undefined,
-          setLogStatus: (callId, status) => published.push({ callId, status }),
-          resumes: (callId) => callId === 'c20',
-        },
-      },
-    );
+    const after = serviceKeeping('c20');
     await after.start();
     // The PBX says the call is still up, and then that it ended: its notes go with the Task.
     await after.onCallChanged(connected('c20'));
@@ -470,17 +475,7 @@ describe('call-log/call-log-service (fake gateway)', () => {
     await before.stop(); // d1 is over when the bridge is back; d2 is kept across the restart
 
     const inserts = jest.spyOn(SqliteCallLogOutbox.prototype, 'insertEnded');
-    const after = service(
-      {},
-      {
-        calls: {
-          onCallChanged: () => () => undefined,
-          onCallFinished: () => () => undefined,
-          setLogStatus: (callId, status) => published.push({ callId, status }),
-          resumes: (callId) => callId === 'd2',
-        },
-      },
-    );
+    const after = serviceKeeping('d2');
     await after.start(); // logs d1 with its notes
     await after.onCallChanged(connected('d2'));
     await after.onCallChanged(ended('d2'));

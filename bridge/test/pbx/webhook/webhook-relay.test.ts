@@ -69,6 +69,20 @@ describe('relayWebhookEvents: the PBX is answered once its events are passed on'
 
   const receive = (...events: KeyedCallEvent[]) => adapter.receive(events, AT.getTime());
 
+  /** A bridge of its own, with the relay's options the test sets; its lines go to logLines. */
+  async function bridgeWith(options: Parameters<typeof relayWebhookEvents>[4]) {
+    const own = new WebhookPbxAdapter({
+      token: 'x'.repeat(24),
+      dialTimeoutMs: 1000,
+      logger: silentLogger(),
+    });
+    await own.start(() => undefined);
+    const held = new HeldChannel();
+    const logger = createLogger({ level: 'info', destination: { write: (l) => logLines.push(l) } });
+    relayWebhookEvents(own, held, logger, () => AT.getTime(), options);
+    return { adapter: own, channel: held };
+  }
+
   it('waits for the hand-off; a repeat of a passed-on event is only a repeat', async () => {
     const first = receive(ringing('a'));
     expect(applied).toHaveLength(1); // applied here at once: the rep's pop does not wait
@@ -121,17 +135,9 @@ describe('relayWebhookEvents: the PBX is answered once its events are passed on'
   });
 
   it('answers a hand-off that hangs after a deadline, logged once; a late success needs no retry', async () => {
-    // PostgreSQL unreachable without an error: the sends hang. A bridge of its own, whose
-    // PBX answers wait 20 ms.
-    const hanging = new WebhookPbxAdapter({
-      token: 'x'.repeat(24),
-      dialTimeoutMs: 1000,
-      logger: silentLogger(),
-    });
-    await hanging.start(() => undefined);
-    const held = new HeldChannel();
-    const logger = createLogger({ level: 'info', destination: { write: (l) => logLines.push(l) } });
-    relayWebhookEvents(hanging, held, logger, () => AT.getTime(), { handOffWaitMs: 20 });
+    // PostgreSQL unreachable without an error: the sends hang. A bridge whose PBX answers wait
+    // 20 ms.
+    const { adapter: hanging, channel: held } = await bridgeWith({ handOffWaitMs: 20 });
     const at = AT.getTime();
 
     const first = hanging.receive([ringing('a')], at);
@@ -153,15 +159,7 @@ describe('relayWebhookEvents: the PBX is answered once its events are passed on'
   });
 
   it('forgets the oldest failed events beyond its cap, says so once, and counts them at recovery', async () => {
-    const small = new WebhookPbxAdapter({
-      token: 'x'.repeat(24),
-      dialTimeoutMs: 1000,
-      logger: silentLogger(),
-    });
-    await small.start(() => undefined);
-    const held = new HeldChannel();
-    const logger = createLogger({ level: 'info', destination: { write: (l) => logLines.push(l) } });
-    relayWebhookEvents(small, held, logger, () => AT.getTime(), { maxUnsent: 2 });
+    const { adapter: small, channel: held } = await bridgeWith({ maxUnsent: 2 });
     const at = AT.getTime();
     for (const key of ['a', 'b', 'c', 'd']) {
       const answer = small.receive([ringing(key)], at);
