@@ -11,7 +11,6 @@ import { OrgFields } from '../../salesforce/org-fields';
 import type { Database } from '../../storage/database';
 import type { AstDbWriter } from '../../pbx/astdb-writer';
 import { AstDbPusher, type AstDbStatus } from '../astdb/astdb-pusher';
-import type { CallerDirectory } from '../../calls/caller-directory';
 import { LiveSearchDirectory } from '../live-search-directory';
 import { SharedLiveSearch, shareLookups, type LookupShare } from '../shared-live-search';
 import { CountingGateway } from './counting-gateway';
@@ -25,6 +24,7 @@ import {
 } from './directory-index';
 import { DirectorySync, type DirectorySyncOptions } from './directory-sync';
 import { IndexedDirectory } from './indexed-directory';
+import { IndexingLiveSearch } from './indexing-live-search';
 
 export interface CreateIndexedDirectoryOptions {
   config: Pick<Config, 'directory' | 'phone' | 'lookup'>;
@@ -32,11 +32,6 @@ export interface CreateIndexedDirectoryOptions {
   /** The index several bridges share (PostgreSQL); default: the SQLite index in `db`. */
   index?: DirectoryIndexStore;
   gateway: SalesforceGateway;
-  /**
-   * The live search for misses. Omit it: one is built that makes a single search per miss
-   * (lookup.recentWindowMinutes 0: the index and noteRecordChanged cover the search lag).
-   */
-  liveSearch?: CallerDirectory;
   logger: Logger;
   /** Several bridges: one search per number for all of them (shared-live-search.ts). */
   lookupShare?: LookupShare;
@@ -147,9 +142,10 @@ export function createIndexedDirectory(
     ...(options.now === undefined ? {} : { now: options.now }),
     ...options.sync,
   });
-  const liveSearch =
-    options.liveSearch ??
-    shareLookups(
+  // The live search for misses: one search per miss (lookup.recentWindowMinutes 0: the index
+  // and noteRecordChanged cover the search lag), whose hits the searching bridge indexes.
+  const liveSearch = shareLookups(
+    new IndexingLiveSearch(
       new LiveSearchDirectory({
         gateway,
         phone: config.phone,
@@ -159,9 +155,12 @@ export function createIndexedDirectory(
         logger,
         ...(options.now === undefined ? {} : { now: options.now }),
       }),
-      options.lookupShare,
+      index,
       logger,
-    );
+    ),
+    options.lookupShare,
+    logger,
+  );
   const directory = new IndexedDirectory({
     index,
     sync,

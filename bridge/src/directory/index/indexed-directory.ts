@@ -1,5 +1,6 @@
 // CallerDirectory served from the local index: a hit costs no Salesforce request. A miss asks
-// the live search once (one SOSL) and puts its hits into the index. Until the first full load
+// the live search once (one SOSL), which puts its hits into the index (indexing-live-search.ts:
+// with several bridges, only the one that searched). Until the first full load
 // has finished the index is incomplete, so every lookup goes to the live search meanwhile.
 // Records a rep creates or edits from a pop are read by id at once and indexed, so the
 // caller's next ring finds them without waiting for the sync or the search index.
@@ -22,7 +23,10 @@ export interface IndexedDirectoryOptions {
   index: DirectoryIndexStore;
   sync: DirectorySync;
   gateway: CountingGateway;
-  /** The live search used on a miss (its requests should go through `gateway`). */
+  /**
+   * The live search used on a miss (its requests should go through `gateway`); it adds its own
+   * hits to the index (IndexingLiveSearch).
+   */
   liveSearch: CallerDirectory;
   phone: PhoneConfig;
   logger: Logger;
@@ -52,18 +56,8 @@ export class IndexedDirectory implements CallerDirectory {
       this.counters.indexMisses++;
     }
     this.counters.liveSearches++;
+    // The live search puts its own hits into the index (indexing-live-search.ts).
     const matches = await this.options.liveSearch.findByNumber(e164);
-    if (matches.length > 0) {
-      try {
-        await this.options.index.addMatches(e164, matches, 0);
-      } catch (error) {
-        // The caller still gets the answer; the index learns it on the next sync.
-        this.options.logger.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          'could not add live-search hits to the directory index',
-        );
-      }
-    }
     if (this.options.logger.isLevelEnabled('debug'))
       this.options.logger.debug(
         { number: numberForLog(this.options.logger, e164), matches: matches.length },
