@@ -44,3 +44,8 @@ wss.on('connection', (socket) => {
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });
+// Stopped with SIGTERM like a bridge: exit normally, so that a CPU profile asked for with
+// BENCH_PROFILE_DIR (--cpu-prof, written at exit) is written for the relay too.
+process.once('SIGTERM', () => {
+  process.exit(0);
+});
