@@ -9,6 +9,7 @@ import {
   CALL_LOG_MIGRATIONS,
   countsOf,
   SqliteCallLogOutbox,
+  type CallLogDraft,
   type CallLogOutbox,
   type NewOutboxEntry,
 } from '../../src/call-log/call-log-outbox';
@@ -62,6 +63,12 @@ function entry(callId: string, extra: Partial<NewOutboxEntry> = {}): NewOutboxEn
   };
 }
 
+/** The notes a rep typed on extension 201 during call `callId` (still connected). */
+function draftOf(callId: string, notes: string, disposition?: string): CallLogDraft {
+  const call: Call = { ...endedCall(callId), state: 'connected' };
+  return { callId, extension: '201', call, notes, disposition, updatedAt: 900 };
+}
+
 describe.each(stores)('call-log outbox (%s)', (_name, store) => {
   it('keeps one log per call leg however many bridges store it at once', async () => {
     const bridge = await store();
@@ -99,15 +106,7 @@ describe.each(stores)('call-log outbox (%s)', (_name, store) => {
   it('keeps the notes typed during the call, at whichever bridge, with the log', async () => {
     const bridge = await store();
     const [a, b] = await Promise.all([bridge(), bridge()]);
-    const call: Call = { ...endedCall('n1'), state: 'connected' };
-    await b.saveDraft({
-      callId: 'n1',
-      extension: '201',
-      call,
-      notes: 'typed at bridge B',
-      disposition: 'Follow-up',
-      updatedAt: 900,
-    });
+    await b.saveDraft(draftOf('n1', 'typed at bridge B', 'Follow-up'));
     expect((await a.getDraft('n1'))?.notes).toBe('typed at bridge B');
 
     expect(await a.insertEnded(entry('n1', { notes: 'stale copy at A' }), 1_000)).toBe(true);
@@ -128,15 +127,7 @@ describe.each(stores)('call-log outbox (%s)', (_name, store) => {
     expect(await outbox.insertEnded(entry('h1'), 1_000, 'none')).toBe(false);
     expect(await outbox.get('h1')).toMatchObject({ notes: 'from the entry', state: 'pending' });
     // A draft the caller did not know of is neither read into the log nor dropped.
-    const call: Call = { ...endedCall('h2'), state: 'connected' };
-    await outbox.saveDraft({
-      callId: 'h2',
-      extension: '201',
-      call,
-      notes: 'typed',
-      disposition: undefined,
-      updatedAt: 900,
-    });
+    await outbox.saveDraft(draftOf('h2', 'typed'));
     expect(await outbox.insertEnded(entry('h2'), 1_000, 'none')).toBe(true);
     expect((await outbox.get('h2'))?.notes).toBeUndefined();
     expect((await outbox.listDrafts()).map((d) => d.callId)).toEqual(['h2']);

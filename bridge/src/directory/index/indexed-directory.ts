@@ -1,7 +1,7 @@
 // CallerDirectory served from the local index: a hit costs no Salesforce request. A miss asks
 // the live search once (one SOSL), which puts its hits into the index (indexing-live-search.ts:
-// with several bridges, only the one that searched). Until the first full load
-// has finished the index is incomplete, so every lookup goes to the live search meanwhile.
+// with several bridges, only the one that searched). Until the first full load has finished
+// the index is incomplete, so every lookup goes to the live search meanwhile.
 // Records a rep creates or edits from a pop are read by id at once and indexed, so the
 // caller's next ring finds them without waiting for the sync or the search index.
 // A store that answers in place (SQLite) also gives `knownMatches`: the ring carries the
